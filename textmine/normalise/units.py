@@ -1,0 +1,109 @@
+"""Units: parse the unit strings found in papers and convert values to SI with pint.
+
+One registry for the whole process (building one costs ~100 ms). Unit strings from text are first
+rewritten into pint's grammar (`normalise_unit_text`): °C → degC, Ω → ohm, µ → u, superscripts,
+middle dots, `cm-1` style exponents.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pint
+
+
+class UnitError(ValueError):
+    """A unit string that pint cannot read, or a conversion between incompatible units."""
+
+
+@functools.lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    # Units common in materials papers that pint lacks.
+    ureg.define("HV = 9.80665e6 * pascal")  # Vickers hardness number, kgf/mm^2
+    ureg.define("GPa_hardness = 1e9 * pascal")
+    ureg.define("wt_percent = 0.01 = wt%")
+    ureg.define("at_percent = 0.01 = at%")
+    ureg.define("vol_percent = 0.01 = vol%")
+    ureg.define("ppm_fraction = 1e-6 = ppm")
+    return ureg
+
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_REPLACEMENTS = [
+    (re.compile(r"°\s*C\b|℃"), "degC"),
+    (re.compile(r"°\s*F\b|℉"), "degF"),
+    (re.compile(r"°\s*K\b"), "K"),
+    (re.compile(r"Ω|Ω"), "ohm"),
+    (re.compile(r"[µμ]"), "u"),
+    (re.compile(r"Å|Å"), "angstrom"),
+    (re.compile(r"[·⋅•×]"), "*"),
+    (re.compile(r"\bsec\b"), "s"),
+    (re.compile(r"\bhrs?\b"), "h"),
+    (re.compile(r"\bmins?\b"), "min"),
+    (re.compile(r"\bwt\.?\s*%"), "wt%"),
+    (re.compile(r"\bat\.?\s*%"), "at%"),
+    (re.compile(r"\bvol\.?\s*%"), "vol%"),
+    (re.compile(r"%"), "percent"),
+    (re.compile(r"\bcc\b"), "cm^3"),
+]
+# "cm-1", "cm−1", "g cm-3", "S cm^-1": a unit symbol followed by a signed integer exponent
+_EXPONENT = re.compile(r"(?<=[A-Za-z])\s*\^?\s*([-−–]?\d)(?![\d.])")
+
+
+def normalise_unit_text(unit: str) -> str:
+    """Rewrite a unit as written in a paper into pint's grammar."""
+    text = unit.strip().translate(_SUPERSCRIPTS)
+    text = text.replace("−", "-").replace("–", "-")
+    for pattern, repl in _REPLACEMENTS:
+        text = pattern.sub(repl, text)
+    text = _EXPONENT.sub(lambda m: "**" + m.group(1), text)
+    # "g cm**-3" -> "g * cm**-3": juxtaposition means multiplication
+    text = re.sub(r"(?<=[\w)])\s+(?=[A-Za-z(])", " * ", text.strip())
+    # Papers write "cm2/V·s" meaning cm2/(V·s): group a product after a single slash.
+    head, slash, tail = text.partition("/")
+    if slash and "*" in tail and "/" not in tail and "(" not in tail and "**-" not in tail:
+        text = f"{head}/({tail})"
+    return text
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_unit(unit: str) -> pint.Unit:
+    """Parse a unit string from text; raises UnitError with the offending text."""
+    text = normalise_unit_text(unit)
+    if not text:
+        return registry().dimensionless
+    try:
+        return registry().parse_units(text)
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, TypeError, ValueError) as exc:
+        raise UnitError(f"unknown unit {unit!r} (read as {text!r})") from exc
+    except Exception as exc:  # pint raises a few other parse errors on odd input
+        raise UnitError(f"unknown unit {unit!r} (read as {text!r}): {exc}") from exc
+
+
+def dimensionality(unit: str) -> str:
+    return str(parse_unit(unit).dimensionality)
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    ureg = registry()
+    try:
+        return float(ureg.Quantity(value, parse_unit(from_unit)).to(parse_unit(to_unit)).magnitude)
+    except pint.errors.DimensionalityError as exc:
+        raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}: different dimensions") from exc
+
+
+def to_si(value: float, unit: str, si_unit: str | None = None) -> tuple[float, str]:
+    """Convert to `si_unit` if given (e.g. the ontology's unit for the property), else SI base units."""
+    if si_unit:
+        return convert(value, unit, si_unit), si_unit
+    q = registry().Quantity(value, parse_unit(unit)).to_base_units()
+    return float(q.magnitude), f"{q.units:~C}"
+
+
+def compatible(unit: str, other: str) -> bool:
+    try:
+        return parse_unit(unit).dimensionality == parse_unit(other).dimensionality
+    except UnitError:
+        return False

@@ -1,0 +1,108 @@
+"""The record schema: the contract every later stage (stores, exporters, API, models) keeps.
+
+One `Record` is one (material, property, value) statement found in one sentence, with its
+provenance (document, sentence, char span), the extractor that produced it and a confidence.
+`Record.model_json_schema()` is the published JSON schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class Material(BaseModel):
+    text: str = Field(description="the mention as written")
+    formula: str | None = Field(default=None, description="normalised formula, e.g. 'La0.7Sr0.3MnO3'")
+    elements: list[str] = Field(default_factory=list, description="sorted element symbols")
+    char_start: int | None = Field(default=None, description="mention span in the document text")
+    char_end: int | None = None
+
+
+class Condition(BaseModel):
+    property: str = Field(description="e.g. temperature, pressure, doping")
+    value: float | None = None
+    unit: str | None = None
+    text: str | None = None
+
+
+class Failure(BaseModel):
+    """A document that could not be read or processed, and why."""
+
+    source: str
+    stage: str = Field(description="read | segment | extract | store")
+    reason: str
+    doc_id: str | None = None
+
+
+class Mention(BaseModel):
+    """An entity span found by an extractor (materials, property names, ...)."""
+
+    doc_id: str
+    label: str = Field(description="MAT, PRO, ... (Matscholar types)")
+    text: str
+    char_start: int
+    char_end: int
+    confidence: float = Field(ge=0.0, le=1.0)
+    extractor: str
+    normalised: str | None = None
+
+
+class Record(BaseModel):
+    doc_id: str
+    record_id: str = ""
+    material: Material
+    property: str = Field(description="canonical snake_case name from the property ontology")
+    value: float | None = Field(default=None, description="null for a reported range")
+    value_min: float | None = None
+    value_max: float | None = None
+    uncertainty: float | None = None
+    unit: str | None = Field(default=None, description="unit as normalised from the text, e.g. 'eV'")
+    value_si: float | None = None
+    value_min_si: float | None = Field(default=None, description="lower bound in SI (== value_si for a point)")
+    value_max_si: float | None = Field(default=None, description="upper bound in SI (== value_si for a point)")
+    unit_si: str | None = None
+    conditions: list[Condition] = Field(default_factory=list)
+    sentence: str = ""
+    char_start: int = Field(description="start of the source sentence in the document text")
+    char_end: int = Field(description="end of the source sentence in the document text")
+    value_start: int | None = Field(default=None, description="span of the quantity in the document text")
+    value_end: int | None = None
+    section: str | None = None
+    confidence: float = Field(ge=0.0, le=1.0)
+    extractor: str = Field(description="name@version of the extractor, e.g. 'rules@0.1.0'")
+
+    @model_validator(mode="after")
+    def _fill_id(self) -> "Record":
+        if not self.record_id:
+            self.record_id = make_record_id(self)
+        return self
+
+    def flat(self) -> dict[str, Any]:
+        """One flat row for CSV / Parquet / HF export."""
+        row = self.model_dump(exclude={"material", "conditions"})
+        row["material_text"] = self.material.text
+        row["formula"] = self.material.formula
+        row["elements"] = " ".join(self.material.elements)
+        row["conditions"] = "; ".join(
+            f"{c.property}={c.value if c.value is not None else c.text} {c.unit or ''}".strip() for c in self.conditions
+        )
+        return row
+
+
+def make_record_id(record: Record) -> str:
+    """Deterministic: the same statement re-extracted by the same extractor gets the same id."""
+    key = "|".join(
+        str(x)
+        for x in (
+            record.doc_id,
+            record.char_start,
+            record.material.char_start if record.material.char_start is not None else record.material.text,
+            record.property,
+            record.value_start if record.value_start is not None else (record.value, record.value_min, record.value_max),
+            record.extractor.split("@")[0],
+        )
+    )
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
