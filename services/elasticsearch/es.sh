@@ -199,7 +199,7 @@ start() {
   if node_pid >/dev/null && healthy; then
     log "already running at $URL (pid $(node_pid), dir $NODE_DIR)"; return 0
   fi
-  if ! node_pid >/dev/null && http_get "/" >/dev/null 2>&1; then
+  if ! node_pid >/dev/null && http_get "/_cluster/health" >/dev/null 2>&1; then
     die "port $PORT already answers but not from a node started in $NODE_DIR; stop it or use --port"
   fi
   if ! node_pid >/dev/null; then
