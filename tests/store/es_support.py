@@ -174,3 +174,45 @@ FAILURES = [
     Failure(source="corpus/grants.xml#3", stage="read", reason="truncated XML"),
     Failure(source="corpus/grants.xml#7", stage="extract", reason="timeout", doc_id="patent:US1B2"),
 ]
+
+
+def synthetic_corpus(n_docs: int, seed: int = 11, records_per_doc: int = 4) -> Iterator[tuple[Document, list[Record], list[Mention]]]:
+    """Many small documents fast (sentences set by hand, no spaCy), for bulk and fault tests."""
+    from textmine.document import Paragraph, Section, Sentence
+
+    rng = random.Random(seed)
+    for n in range(n_docs):
+        lines = []
+        facts = []
+        for formula, elements, gap, curie in rng.sample(MATERIALS, records_per_doc):
+            if gap is not None:
+                value = round(gap * rng.uniform(0.9, 1.1), 3)
+                lines.append(f"The band gap of {formula} is {value} eV.")
+                facts.append((formula, elements, "band_gap", value, "eV", EV))
+            else:
+                value = round(curie + rng.uniform(-20, 20), 1)
+                lines.append(f"{formula} has a Curie temperature of {value} K.")
+                facts.append((formula, elements, "curie_temperature", value, "K", 1.0))
+        text = " ".join(lines)
+        sentences, records, mentions, at = [], [], [], 0
+        doc_id = f"synthetic:{seed}:{n}"
+        for line, (formula, elements, prop, value, unit, si) in zip(lines, facts):
+            sentences.append(Sentence(start=at, end=at + len(line)))
+            m = at + line.index(formula)
+            records.append(
+                Record(
+                    doc_id=doc_id,
+                    material=Material(text=formula, formula=formula, elements=elements, char_start=m, char_end=m + len(formula)),
+                    property=prop, value=value, unit=unit, value_si=value * si, value_min_si=value * si, value_max_si=value * si,
+                    sentence=line, char_start=at, char_end=at + len(line), confidence=rng.choice([0.7, 0.8, 0.9]),
+                    extractor="rules@0.1.0",
+                )
+            )
+            mentions.append(Mention(doc_id=doc_id, label="MAT", text=formula, char_start=m, char_end=m + len(formula), confidence=0.9, extractor="rules@0.1.0"))
+            at += len(line) + 1
+        doc = Document(
+            id=doc_id, source=f"synthetic/{n}", kind="paper", date=dt.date(2010 + n % 15, 1, 1), text=text,
+            sections=[Section(title="Results", paragraphs=[Paragraph(start=0, end=len(text), sentences=sentences)])],
+            content_hash=f"{seed}-{n}", extractor="rules@0.1.0",
+        )
+        yield doc, records, mentions

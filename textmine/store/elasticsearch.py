@@ -401,6 +401,7 @@ class ElasticsearchStore:
         """Every hit, in `sort` order, paged with search_after (bounded memory, no scroll context
         left open if the caller stops early). `sort` must end in a unique key, or be `_doc`."""
         after: list[Any] | None = None
+        page = max(1, min(page, self.specs[name].settings.get("max_result_window", 10_000)))
         while True:
             response = self._call(
                 self._client.search,
