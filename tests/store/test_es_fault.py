@@ -1,0 +1,95 @@
+"""The node dies in the middle of a bulk write; after a restart, re-running the job leaves exactly
+what a clean run leaves: same counts, no duplicates, nothing half-written reported as done.
+
+Runs its own node (port 9250, its own data dir) so the shared node other tests use is untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from es_support import ES_SH, node_health, require_es, synthetic_corpus, unique_prefix
+from textmine.store.base import Query, StoreUnavailable
+from textmine.store.elasticsearch import ElasticsearchStore
+from textmine.store.es_transport import Timeouts
+from textmine.store.sqlite import SQLiteStore
+
+pytestmark = [pytest.mark.es, pytest.mark.slow]
+
+PORT = int(os.environ.get("TEXTMINE_ES_FAULT_PORT", "9250"))
+URL = f"http://127.0.0.1:{PORT}"
+N_DOCS = 1500
+STOP_AFTER = 500
+
+
+def es_sh(command: str, node_dir: Path) -> None:
+    args = [str(ES_SH), command, "--port", str(PORT), "--dir", str(node_dir), "--heap", "256m", "--timeout", "150"]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=200)
+    assert result.returncode == 0, f"es.sh {command} failed:\n{result.stdout}\n{result.stderr}"
+
+
+@pytest.fixture(scope="module")
+def fault_node():
+    require_es()  # same policy: skip locally / fail in CI when ES cannot run here
+    if not ES_SH.exists():
+        pytest.fail(f"{ES_SH} is missing")
+    # Under the node cache (readable by the node's user, unlike pytest's 0700 tmp dirs).
+    cache = Path(os.environ.get("TEXTMINE_ES_CACHE") or ("/var/cache/textmine/elasticsearch" if os.geteuid() == 0 else Path.home() / ".cache/textmine/elasticsearch"))
+    node_dir = cache / f"fault-{unique_prefix('node')}"
+    es_sh("start", node_dir)
+    yield node_dir
+    es_sh("stop", node_dir)
+    shutil.rmtree(node_dir, ignore_errors=True)
+
+
+def test_node_stopped_mid_bulk_then_rerun_equals_clean_run(fault_node, tmp_path):
+    prefix = unique_prefix("fault")
+    timeouts = Timeouts(request=10, bulk_request=20, retry_deadline=6, initial_backoff=0.2, max_backoff=2)
+    store = ElasticsearchStore(URL, index_prefix=prefix, timeouts=timeouts, chunk_actions=300)
+
+    stopper = threading.Thread(target=es_sh, args=("stop", fault_node))
+    produced = 0
+
+    def corpus_that_pulls_the_plug():
+        nonlocal produced
+        for item in synthetic_corpus(N_DOCS):
+            produced += 1
+            if produced == STOP_AFTER:
+                stopper.start()  # in the background: writing goes on while the node shuts down
+            if produced > STOP_AFTER:
+                time.sleep(0.003)  # keep the writer busy for the seconds a shutdown takes
+            yield item
+
+    with pytest.raises(StoreUnavailable, match="es.sh start"):
+        store.put_many(corpus_that_pulls_the_plug(), batch_size=100)
+    stopper.join()
+    assert STOP_AFTER <= produced < N_DOCS, "the node went away before the job ended"
+    assert node_health(URL) is None
+
+    es_sh("start", fault_node)
+    store = ElasticsearchStore(URL, index_prefix=prefix, timeouts=timeouts, chunk_actions=300)
+    interrupted = store.stats()
+    assert 0 < interrupted.documents < N_DOCS, "the cut fell in the middle of the job"
+
+    # Re-run as `textmine run` does: skip what is already known to be complete, redo the rest.
+    todo = [item for item in synthetic_corpus(N_DOCS) if not store.known(item[0].id, item[0].content_hash, item[0].extractor)]
+    assert len(todo) == N_DOCS - interrupted.documents  # half-written documents are not "known"
+    assert store.put_many(todo, batch_size=100) == len(todo)
+
+    clean = SQLiteStore(tmp_path / "clean.db")
+    clean.put_many(synthetic_corpus(N_DOCS))
+    assert store.stats() == clean.stats()
+    ids = [r.record_id for r in store.iter_records(Query(), batch_size=5000)]
+    assert len(ids) == len(set(ids)) == clean.stats().records == 4 * N_DOCS
+    assert ids == [r.record_id for r in clean.iter_records(Query(), batch_size=5000)]
+    for query in (Query(property="band_gap", value_min=1, value_max=2, unit="eV", facets=["elements"]), Query(text="Curie", limit=5)):
+        assert store.search(query) == clean.search(query)
+    store.close()
+    clean.close()
