@@ -54,3 +54,28 @@ def test_unreachable_node_raises_store_unavailable_with_next_step():
     with pytest.raises(StoreUnavailable, match="es.sh start"):
         ElasticsearchStore("es://127.0.0.1:9", timeouts=Timeouts(request=2, retry_deadline=2, initial_backoff=0.2))
     assert 1 <= time.monotonic() - started < 10  # it did retry, and it did give up
+
+
+def test_fts_tokens_split_like_sqlite_fts5():
+    """The `*_terms` fields hold FTS5's tokens, so word queries match alike in both stores."""
+    import sqlite3
+    import unicodedata
+
+    from textmine.store.es_schema import fts_tokens
+
+    texts = [
+        "La0.7Sr0.3MnO3 has a Curie temperature (T_C) of 370 K and a gap of 1.2 eV.",
+        "Ångström-scale α-Fe2O3 films: ΔT = 10⁻³ K, ρ = 5 µΩ·cm, naïve café Über ﬁt, 中文字.",
+    ]
+    # every letter and number of Latin, Greek and Cyrillic (less the few that SQLite's older Unicode
+    # tables do not case-fold: U+037F, U+0528..U+052F), between two ASCII letters
+    texts += [f"a{chr(i)}b" for i in range(0x80, 0x528) if unicodedata.category(chr(i))[0] in "LN" and i != 0x37F]
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE f USING fts5(t)")
+    db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(f, instance)")
+    db.executemany("INSERT INTO f(rowid, t) VALUES (?, ?)", enumerate(texts))
+    fts: dict[int, list[str]] = {}
+    for doc, term in db.execute("SELECT doc, term FROM v ORDER BY doc, offset"):
+        fts.setdefault(doc, []).append(term)
+    mismatches = [(t, fts.get(i), fts_tokens(t)) for i, t in enumerate(texts) if fts.get(i, []) != fts_tokens(t)]
+    assert not mismatches, mismatches[:5]

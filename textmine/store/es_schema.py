@@ -15,7 +15,9 @@ Only core Elasticsearch features are used (keyword/numeric/range fields, the `st
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -174,24 +176,21 @@ def child_id(doc_id: str, kind: str, position: int) -> str:
 def fts_tokens(text: str) -> list[str]:
     """Split like SQLite FTS5's default `unicode61` tokenizer: runs of letters, numbers and
     private-use characters, case-folded, diacritics removed. '1.2 eV' -> ['1', '2', 'ev']."""
-    tokens: list[str] = []
-    current: list[str] = []
-    for ch in text:
-        if unicodedata.category(ch)[0] in "LN" or unicodedata.category(ch) == "Co":
-            current.append(_fold(ch))
-        elif current:
-            tokens.append("".join(current))
-            current = []
-    if current:
-        tokens.append("".join(current))
-    return tokens
+    return [token.lower() if token.isascii() else "".join(_fold(c) for c in token) for token in _TOKEN.findall(text)]
 
 
+# [^\W_] is exactly the letters (L*) and numbers (N*) of str.isalnum(); plus private use (Co).
+_TOKEN = re.compile(r"(?:[^\W_]|[\ue000-\uf8ff])+")
+
+
+@functools.lru_cache(maxsize=4096)
 def _fold(ch: str) -> str:
     decomposed = unicodedata.normalize("NFD", ch)
-    if len(decomposed) > 1 and all(unicodedata.combining(c) for c in decomposed[1:]):
+    # FTS5 remove_diacritics=1: a Latin letter with one diacritic ('é'; not 'ǖ', 'ё' or 'ά')
+    if len(decomposed) == 2 and decomposed[0].isascii() and unicodedata.combining(decomposed[1]):
         ch = decomposed[0]
-    return ch.lower()
+    folded = ch.casefold()  # simple case folding, as FTS5 ('µ' -> 'μ'), never one char to two
+    return folded if len(folded) == 1 else ch.lower()
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
