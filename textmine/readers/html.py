@@ -53,7 +53,7 @@ def _classes(el: etree._Element) -> set[str]:
 
 
 def _text(el: etree._Element) -> str:
-    return text_of(el, breaks=frozenset({"br", "p", "div", "li", "td", "th"}))
+    return text_of(el, skip=frozenset({"script", "style"}), breaks=frozenset({"br", "p", "div", "li", "td", "th"}))
 
 
 @readers.register("rsc_html")
@@ -81,8 +81,11 @@ class RscHtmlReader:
         for ref in wrapper.xpath(".//span[contains(@class,'sup_ref')]"):
             ref.drop_tree()  # citation numbers would glue onto the words and numbers they follow
         b = DocumentBuilder(source=source, format=self.name, kind="paper")
+        # the page heading keeps formulas intact ("Ni<sub>12</sub>P<sub>5</sub>" -> "Ni12P5"); the
+        # meta tag has them spaced out ("Ni 12 P 5"), so it is only the fallback
         h1 = wrapper.find(".//h1")
-        b.title = next(iter(_meta(root, "citation_title", "DC.title")), "") or (_text(h1) if h1 is not None else "")
+        heading = _text(h1).rstrip("†‡*§ ") if h1 is not None else ""
+        b.title = heading or next(iter(_meta(root, "citation_title", "DC.title")), "")
         b.authors = [a.replace("\xa0", " ") for a in _meta(root, "citation_author")] or [
             a.replace("\xa0", " ") for a in _meta(root, "DC.Creator")
         ]
