@@ -12,7 +12,7 @@ import re
 from typing import Iterator
 
 from textmine.document import Document, DocumentBuilder
-from textmine.readers._markup import clean, decode_text, finish
+from textmine.readers._markup import clean, decode_text, finish, parse_date
 from textmine.readers.base import ReaderError, readers
 
 _WRAP_WIDTH = 100  # lines this short inside a block are a hard-wrapped paragraph
@@ -21,6 +21,8 @@ _STOP = re.compile(r"^(?:\d+\.?\s+)?(references|bibliography|literature cited)$"
 _ABSTRACT = re.compile(r"^(abstract|summary|highlights)$", re.I)
 _DOI = re.compile(r"\b(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/[^\s\"<>]+)", re.I)
 _HYPHEN_END = re.compile(r"(?<=[a-z])-$")
+_FIELD = re.compile(r"^(Authors?|DOI|Date|Published|Received|Year)\s*:\s*(\S.{0,300})$", re.I)
+_BULLET_ONLY = re.compile(r"^[\W_]{1,3}$")
 
 
 @readers.register("text")
@@ -46,7 +48,17 @@ class TextReader:
         paragraphs = list(_paragraphs(text))
         if len(paragraphs) > 1 and _looks_like_title(paragraphs[0]):
             b.title = paragraphs.pop(0)
-        if doi := _DOI.search(text[:3000]):
+        while paragraphs and (field := _FIELD.match(paragraphs[0])):
+            # "Authors: ...", "DOI: ...", "Published: 2019-05-02" lines under the title are metadata, not text
+            name, value = field.group(1).lower(), field.group(2).strip()
+            if name.startswith("author"):
+                b.authors = [a.strip() for a in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", value) if a.strip()]
+            elif name == "doi":
+                b.doi = value
+            elif (date := parse_date(value)) is not None:
+                b.date = date
+            paragraphs.pop(0)
+        if not b.doi and (doi := _DOI.search(text[:3000])):
             b.doi = doi.group(1).rstrip(".,;)")
         section, kind = "", "body"
         for i, para in enumerate(paragraphs):
@@ -63,17 +75,26 @@ class TextReader:
 
 def _paragraphs(text: str) -> Iterator[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks: list[list[str]] = []
     for block in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
-        if not lines:
-            continue
+        run: list[str] = []
+        for line in lines:  # metadata lines ("DOI: ...") stand alone even inside a block
+            if _FIELD.match(line):
+                blocks.extend([run, [line]] if run else [[line]])
+                run = []
+            else:
+                run.append(line)
+        if run:
+            blocks.append(run)
+    for lines in blocks:
         if len(lines) > 1 and max(len(x) for x in lines[:-1]) <= _WRAP_WIDTH and not _is_heading_then_text(lines):
             yield _join_wrapped(lines)
         elif len(lines) > 1 and _is_heading_then_text(lines) and max(len(x) for x in lines[1:-1] or [0]) <= _WRAP_WIDTH:
             yield lines[0]
             yield _join_wrapped(lines[1:])
         else:
-            yield from (clean(line) for line in lines)
+            yield from (clean(line) for line in lines if not _BULLET_ONLY.match(line))
 
 
 def _is_heading_then_text(lines: list[str]) -> bool:
