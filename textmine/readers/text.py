@@ -30,10 +30,12 @@ class TextReader:
     name = "text"
 
     def sniff(self, head: bytes, filename: str) -> float:
+        name = filename.lower()
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text has NUL bytes: trust the BOM
+            return 0.6 if name.endswith((".txt", ".text")) else 0.3
         stripped = head.lstrip()[:64]
         if stripped.startswith((b"<", b"%PDF", b"{", b"[")) or b"\x00" in head[:4096]:
             return 0.0
-        name = filename.lower()
         if name.endswith((".txt", ".text")):
             return 0.6
         if "." not in name.rsplit("/", 1)[-1]:
@@ -90,7 +92,7 @@ def _paragraphs(text: str) -> Iterator[str]:
     for lines in blocks:
         if len(lines) > 1 and max(len(x) for x in lines[:-1]) <= _WRAP_WIDTH and not _is_heading_then_text(lines):
             yield _join_wrapped(lines)
-        elif len(lines) > 1 and _is_heading_then_text(lines) and max(len(x) for x in lines[1:-1] or [0]) <= _WRAP_WIDTH:
+        elif len(lines) > 1 and _is_heading_then_text(lines) and max((len(x) for x in lines[1:-1]), default=0) <= _WRAP_WIDTH:
             yield lines[0]
             yield _join_wrapped(lines[1:])
         else:

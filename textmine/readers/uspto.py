@@ -31,7 +31,7 @@ from textmine.readers.base import ReaderError, readers
 from textmine.records import Failure
 
 _ROOTS = (b"<us-patent-grant", b"<us-patent-application", b"<patent-application-publication", b"<PATDOC")
-_XML_DECL = re.compile(rb"<\?xml[^>]*\?>")
+_XML_DECL = re.compile(rb"<\?xml[\s?]")  # the start of a declaration is enough: a cut-off one still splits
 _SKIP_IN_P = frozenset({"tables", "table", "maths", "math", "img", "figref-image", "number", "chemistry", "in-line-formulae", "CHEM-US", "EMI", "MATH-US"})
 _BREAKS = frozenset({"li", "claim-text", "br", "CLMSTEP", "PARA", "PTEXT"})
 _DOC_NUMBER = re.compile(rb"<(?:doc-number|DNUM><PDAT)>([^<]{3,20})<")
@@ -182,14 +182,16 @@ class UsptoReader:
 def split_concatenated_xml(data: bytes) -> list[bytes]:
     """Split a bulk file at each `<?xml ...?>` declaration (one per patent).
 
-    Only declarations at the start of a line count, so an XML declaration quoted inside a
-    document's text cannot cut it in two. A file without declarations is one document.
+    A declaration cannot occur inside a well-formed document (the `xml` target is reserved), so
+    every one starts a new document, even right after a document cut off mid-line. Text before
+    the first declaration is kept as a part of its own, so junk there is reported, not dropped.
+    A file without declarations is one document.
     """
-    starts = [m.start() for m in _XML_DECL.finditer(data) if m.start() == 0 or data[m.start() - 1 : m.start()] in (b"\n", b"\r")]
+    starts = [m.start() for m in _XML_DECL.finditer(data)]
     if len(starts) <= 1:
         return [data]
     parts = []
-    if data[: starts[0]].strip():
+    if data[: starts[0]].strip():  # e.g. a bare document without a declaration before the others
         parts.append(data[: starts[0]])
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(data)
