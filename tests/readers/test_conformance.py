@@ -135,6 +135,23 @@ EXPECTED: dict[str, dict] = {
         format="pdf", title="SPECTER: Document-level Representation Learning using Citation-informed Transformers",
         abstract="Representation learning is a critical ingredient for natural language processing systems.",
     ),
+    # GROBID TEI and s2orc-doc2json outputs of two of the PDFs (readers "tei" and "s2orc")
+    "pdf/N18-3011.tei.xml": dict(
+        format="tei", title="Construction of the Literature Graph in Semantic Scholar", author="Waleed Ammar",
+        abstract="We describe a deployed scalable system for organizing published scientific literature",
+        sentence="What is the percentage of female subjects in depression clinical trials?",
+    ),
+    "pdf/2020.acl-main.207.tei.xml": dict(
+        format="tei", title="SPECTER", table=("", "84.2 88.4 91.5 36.9 80.0"),
+        abstract="Representation learning is a critical ingredient",
+    ),
+    "pdf/N18-3011.json": dict(
+        format="s2orc", title="Construction of the Literature Graph in Semantic Scholar",
+        sentence="The goal of this work is to facilitate algorithmic discovery in the scientific literature.",
+    ),
+    "pdf/2020.acl-main.207.json": dict(
+        format="s2orc", title="SPECTER: Document-level Representation Learning", abstract="Representation learning is a critical ingredient",
+    ),
     "rsc_html/10.1039_C6OB02074G.html": dict(
         format="rsc_html", title="Denitrogenative hydrofluorination of aromatic aldehyde hydrazones", doi="10.1039/c6ob02074g",
         sentence="Mass spectrometry analysis of the crude reaction mixtures", table=("Optimization of the denitrogenative", "1.1"), year=2016,
@@ -213,8 +230,7 @@ def _document_files() -> list[str]:
     found = []
     for folder in READER_FOLDERS:
         for path in iter_paths(DOCS / folder):
-            # GROBID TEI / s2orc JSON beside the PDFs are other tools' outputs, not inputs to read
-            if path.name in NOT_DOCUMENTS or (folder == "pdf" and path.suffix.lower() != ".pdf"):
+            if path.name in NOT_DOCUMENTS:
                 continue
             found.append(f"{folder}/{path.name}")
     return found

@@ -27,7 +27,7 @@ def only_failure(path: Path, **kwargs) -> Failure:
 
 
 def test_all_formats_are_registered():
-    assert {"text", "jats", "elsevier", "rsc_html", "acs_html", "pdf", "uspto", "epo"} <= set(readers.names())
+    assert {"text", "jats", "elsevier", "rsc_html", "acs_html", "pdf", "uspto", "epo", "tei", "s2orc"} <= set(readers.names())
 
 
 def test_empty_file(tmp_path):
@@ -118,7 +118,7 @@ def test_too_large_file_is_refused_before_reading(tmp_path):
 
 def test_unknown_format(tmp_path):
     path = tmp_path / "data.json"
-    path.write_text('{"title": "not a document format we read"}')
+    path.write_text('{"title": "a JSON object that is no document format we read"}')
     reason = only_failure(path).reason
     assert "unknown format" in reason and "supported:" in reason
 

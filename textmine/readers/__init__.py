@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from textmine.document import Document
-from textmine.readers import elsevier, epo, html, jats, pdf, text, uspto  # noqa: F401  (registration)
+from textmine.readers import elsevier, epo, html, jats, pdf, s2orc, tei, text, uspto  # noqa: F401  (registration)
 from textmine.readers.base import Reader, ReaderError, readers
 from textmine.records import Failure
 
@@ -58,9 +58,9 @@ def detect_format(head: bytes, filename: str = "") -> str:
     scores = sorted(((get_reader(name).sniff(head, filename), name) for name in readers.names()), reverse=True)
     best_score, best = scores[0]
     if best_score < MIN_CONFIDENCE:
+        closest = f"closest: {best} at {best_score:.2f}" if best_score > 0 else "no reader recognises it"
         raise ReaderError(
-            f"unknown format for {filename or 'input'!r}: no reader is confident "
-            f"(best: {best} at {best_score:.2f}); supported: {', '.join(readers.names())}"
+            f"unknown format for {filename or 'input'!r} ({closest}); supported: {', '.join(readers.names())}"
         )
     return best
 

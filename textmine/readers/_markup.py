@@ -123,11 +123,9 @@ def text_of(
     return clean("".join(parts))
 
 
-_WS = re.compile(r"\s+")
-
-
 def clean(text: str | None) -> str:
-    return _WS.sub(" ", (text or "").replace("\u00ad", "")).strip()
+    """Collapse whitespace and drop soft hyphens (split/join: several times faster than a regex)."""
+    return " ".join((text or "").replace("\u00ad", "").split())
 
 
 def first(el: etree._Element | None, *names: str) -> etree._Element | None:
