@@ -60,8 +60,6 @@ def main() -> None:
     files: list[tuple[str, str, bytes]] = []
     for folder in FOLDERS:
         for path in iter_paths(args.docs / folder):
-            if folder == "pdf" and path.suffix.lower() != ".pdf":
-                continue
             data = path.read_bytes()
             try:
                 fmt = detect_format(data[:65536], path.name)

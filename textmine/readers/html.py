@@ -143,6 +143,8 @@ class RscHtmlReader:
             elif tag == "div" and not cls and el.get("id") is None:
                 flush()  # old-style RSC experimental sub-paragraphs ("Magnetic measurements. The ...")
                 b.add_paragraph(_text(el), section=section, kind=kind)
+            elif tag == "span" and any(_REFERENCES.match(_text(h)) for h in el.iter("h2", "h3")):
+                break  # the reference list, wrapped in a span with its heading
             elif tag == "span" and not cls:  # new-style RSC: a bare <span> is one paragraph
                 flush()
                 running.append(el.text_content())
@@ -176,8 +178,8 @@ class AcsHtmlReader:
                 f"ACS page {source} has no article text (no abstract or full-text container): "
                 "it is not an article page, or only the abstract page was saved"
             )
-        for ref in root.xpath("//a[contains(concat(' ', @class, ' '), ' ref ')]"):
-            ref.drop_tree()  # "(5)" citation markers
+        for ref in root.xpath("//a[contains(concat(' ', @class, ' '), ' ref ')][contains(@onclick, 'showRef') or starts-with(@href, '#ref')]"):
+            ref.drop_tree()  # "(5)" citation markers; links to schemes and figures keep their text
         b = DocumentBuilder(source=source, format=self.name, kind="paper")
         title = root.xpath("//h1[contains(@class,'articleTitle')]")
         b.title = _text(title[0]) if title else next(iter(_meta(root, "dc.Title", "citation_title")), "")
