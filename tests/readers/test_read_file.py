@@ -226,3 +226,12 @@ def test_iter_paths_walks_sorted_and_skips_hidden_and_folder_notes(tmp_path):
     got = [p.relative_to(tmp_path).as_posix() for p in iter_paths(tmp_path)]
     assert got == ["a.txt", "b/1.xml", "b/2.txt"]
     assert list(iter_paths([tmp_path / "a.txt", tmp_path / "missing.txt"])) == [tmp_path / "a.txt", tmp_path / "missing.txt"]
+
+
+def test_xml_declared_utf8_but_written_in_cp1252_is_decoded(tmp_path):
+    data = (DEMO / "EP9900004B1_dielectric.xml").read_text(encoding="utf-8").replace("KOVAC, Marko", "KOVAČ, Mär–ko")
+    path = tmp_path / "cp1252.xml"
+    path.write_bytes(data.replace("KOVAČ", "KOVAC").encode("cp1252", errors="replace"))  # ≤ is not in cp1252
+    (doc,) = list(read_file(path))
+    assert "KOVAC, Mär–ko" in doc.authors
+    assert "1350 °C" in doc.text

@@ -39,6 +39,7 @@ def replace_named_entities(data: bytes) -> bytes:
 
 
 _BARE_AMPERSAND = re.compile(rb"&(?!#?[A-Za-z0-9]{1,32};)")
+_XML_ENCODING = re.compile(r"(?<=<\?xml)([^>]*?)\s+encoding=[\"'][^\"']*[\"']")
 
 _XML_PARSER_OPTIONS = dict(
     resolve_entities=False,  # never expand external entities (XXE) ...
@@ -59,10 +60,16 @@ def parse_xml(data: bytes, *, what: str = "XML") -> etree._Element:
         try:
             root = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as err:
-            if "EntityRef" not in str(err):
+            message = str(err)
+            if "EntityRef" in message:
+                # a bare '&' ("Kador & Partner") is the commonest defect of real patent XML: escape and retry
+                root = etree.fromstring(_BARE_AMPERSAND.sub(b"&amp;", data), parser)
+            elif "not proper UTF-8" in message or "encoding" in message.lower():
+                # declared (or defaulted to) UTF-8 but written in Windows-1252/latin-1: re-encode and retry
+                text = _XML_ENCODING.sub(r"\1", decode_text(data, what=what), count=1)
+                root = etree.fromstring(text.encode("utf-8"), parser)
+            else:
                 raise
-            # a bare '&' ("Kador & Partner") is the commonest defect of real patent XML: escape and retry
-            root = etree.fromstring(_BARE_AMPERSAND.sub(b"&amp;", data), parser)
     except etree.XMLSyntaxError as err:
         hint = " (the file looks truncated)" if "end of data" in str(err).lower() or "premature end" in str(err).lower() else ""
         raise ReaderError(f"{what} is not well-formed: {err}{hint}") from None
