@@ -76,7 +76,7 @@ class EpoReader:
             if number_ and not text[:6].strip().startswith(f"{number_}."):
                 text = f"{number_}. {text}"
             b.add_paragraph(text, section="Claims", kind="claims")
-        yield finish(b, data, f"EP patent {b.patent_number or source}")
+        yield finish(b, data, f"EP patent {b.patent_number or '(no number)'}")
 
 
 def _pick_language(elements: list[etree._Element], lang: str) -> etree._Element | None:

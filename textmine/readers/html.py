@@ -32,12 +32,12 @@ def parse_html(data: bytes, source: str) -> etree._Element:
         except (LookupError, UnicodeDecodeError):
             text = None
     if text is None:
-        text = decode_text(data, what=f"HTML page {source}")
+        text = decode_text(data, what="HTML page")
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as err:
-        raise ReaderError(f"HTML page {source} cannot be parsed: {err}") from None
+        raise ReaderError(f"HTML page cannot be parsed: {err}") from None
     for bad in root.xpath("//script|//style|//noscript"):
         bad.drop_tree()
     return root
@@ -74,7 +74,7 @@ class RscHtmlReader:
         if wrapper is None or not wrapper.xpath(".//p[contains(@class,'abstract') or contains(@class,'otherpara')]"):
             page_title = clean(root.findtext(".//title") or "")
             raise ReaderError(
-                f"RSC page {source} has no article text (no abstract or body paragraphs"
+                "RSC page has no article text (no abstract or body paragraphs"
                 f"{'; page title ' + repr(page_title[:80]) if page_title else ''}): "
                 "it looks like a search-results or listing page, not an article; fetch the article's HTML instead"
             )
@@ -95,7 +95,7 @@ class RscHtmlReader:
             published = wrapper.xpath(".//p[contains(., 'First published')]")
             b.date = parse_date(_text(published[0])) if published else parse_date(next(iter(_meta(root, "citation_date")), ""))
         self._read_wrapper(b, wrapper)
-        yield finish(b, data, f"RSC article {source}")
+        yield finish(b, data, "RSC article")
 
     def _read_wrapper(self, b: DocumentBuilder, wrapper: etree._Element) -> None:
         """The RSC article is a flat run of siblings: headings, paragraphs (p, bare spans and
@@ -175,7 +175,7 @@ class AcsHtmlReader:
         abstract = root.xpath("//div[@id='abstractBox']")
         if not fulltext and not abstract:
             raise ReaderError(
-                f"ACS page {source} has no article text (no abstract or full-text container): "
+                "ACS page has no article text (no abstract or full-text container): "
                 "it is not an article page, or only the abstract page was saved"
             )
         for ref in root.xpath("//a[contains(concat(' ', @class, ' '), ' ref ')][contains(@onclick, 'showRef') or starts-with(@href, '#ref')]"):
@@ -192,7 +192,7 @@ class AcsHtmlReader:
                 b.add_paragraph(_text(p), section="Abstract", kind="abstract")
         for container in fulltext[:1]:
             self._read_sections(b, container, "")
-        yield finish(b, data, f"ACS article {source}")
+        yield finish(b, data, "ACS article")
 
     def _read_sections(self, b: DocumentBuilder, el: etree._Element, section: str) -> None:
         for child in el:

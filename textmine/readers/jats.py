@@ -91,7 +91,7 @@ class JatsReader:
         for fig in descendants(article, "fig"):
             caption = " ".join(x for x in (text_of(first(fig, "label")), text_of(first(fig, "caption"))) if x)
             b.add_figure(caption, id=fig.get("id", ""))
-        return finish(b, data, f"JATS article {source}")
+        return finish(b, data, "JATS article")
 
     def _add_block(self, b: DocumentBuilder, el: etree._Element, section: str, kind: str) -> None:
         """Paragraphs of `el` in reading order; a nested <sec> names the section of its paragraphs."""

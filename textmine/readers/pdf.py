@@ -58,7 +58,7 @@ class PdfReader:
         try:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as err:
-            raise ReaderError(f"PDF {source} cannot be opened: {err} (damaged, truncated or encrypted)") from None
+            raise ReaderError(f"PDF cannot be opened: {err} (damaged, truncated or encrypted)") from None
         try:
             lines = []
             for index in range(min(len(pdf), _MAX_PAGES)):
@@ -67,7 +67,7 @@ class PdfReader:
         finally:
             pdf.close()
         if not lines:
-            raise ReaderError(f"PDF {source} has no text layer (a scanned image?); run OCR first")
+            raise ReaderError("PDF has no text layer (a scanned image?); run OCR first")
         b = DocumentBuilder(source=source, format=self.name, kind="paper")
         b.title = _title(lines, metadata.get("Title", ""))
         if author := metadata.get("Author", ""):
@@ -92,7 +92,7 @@ class PdfReader:
                 b.add_paragraph(para[len("abstract"):].lstrip(" .:—-"), section="Abstract", kind="abstract")
                 continue
             b.add_paragraph(para, section=section, kind=kind)
-        yield finish(b, data, f"PDF {source}")
+        yield finish(b, data, "PDF")
 
 
 def _page_lines(page: object, index: int) -> list[_Line]:

@@ -58,4 +58,4 @@ class S2orcReader:
         for ref_id, ref in (parse.get("ref_entries") or {}).items():
             if isinstance(ref, dict) and ref.get("text"):
                 b.add_figure(ref["text"], id=ref_id)
-        return finish(b, raw, f"S2ORC record {source}")
+        return finish(b, raw, "S2ORC record")

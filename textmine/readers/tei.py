@@ -70,7 +70,7 @@ class TeiReader:
                 b.add_table(_tei_table(table, figure.get("{http://www.w3.org/XML/1998/namespace}id", ""), caption))
             else:
                 b.add_figure(caption, id=figure.get("{http://www.w3.org/XML/1998/namespace}id", ""))
-        yield finish(b, data, f"TEI document {source}")
+        yield finish(b, data, "TEI document")
 
 
 def _tei_table(table: etree._Element, id: str, caption: str) -> Table:

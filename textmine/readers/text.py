@@ -43,9 +43,9 @@ class TextReader:
         return 0.1
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:
-        text = decode_text(data, what=f"text file {source}")
+        text = decode_text(data, what="text file")
         if not text.strip():
-            raise ReaderError(f"text file {source} is empty (only whitespace)")
+            raise ReaderError("text file is empty (only whitespace)")
         b = DocumentBuilder(source=source, format=self.name, kind="paper")
         paragraphs = list(_paragraphs(text))
         if len(paragraphs) > 1 and _looks_like_title(paragraphs[0]):
@@ -72,7 +72,7 @@ class TextReader:
                 kind = "abstract" if _ABSTRACT.match(para) else "body"
                 continue
             b.add_paragraph(para, section=section, kind=kind)
-        yield finish(b, data, f"text file {source}")
+        yield finish(b, data, "text file")
 
 
 def _paragraphs(text: str) -> Iterator[str]:

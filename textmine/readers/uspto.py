@@ -107,7 +107,7 @@ class UsptoReader:
         for claims in children(root, "claims"):
             for claim in children(claims, "claim"):
                 self._add_claim(b, claim, text_of(claim, skip=_SKIP_IN_P, breaks=_BREAKS))
-        return finish(b, data, f"USPTO patent {b.patent_number or source}")
+        return finish(b, data, f"USPTO patent {b.patent_number or '(no number)'}")
 
     def _add_description(self, b: DocumentBuilder, description: etree._Element | None) -> None:
         heading = "Description"
@@ -149,7 +149,7 @@ class UsptoReader:
                     b.add_table(cals_table(table, id=table.get("id", ""), caption=text_of(first(table, "title"))))
         for claim in descendants(first(root, "subdoc-claims"), "claim"):
             self._add_claim(b, claim, text_of(claim, skip=_SKIP_IN_P, breaks=_BREAKS))
-        return finish(b, data, f"USPTO application {b.patent_number or source}")
+        return finish(b, data, f"USPTO application {b.patent_number or '(no number)'}")
 
     # --- ST.32 SGML-as-XML grants ------------------------------------------------------------
     def _read_st32(self, root: etree._Element, data: bytes, source: str) -> Document:
@@ -176,7 +176,7 @@ class UsptoReader:
             text = text_of(claim, skip=_SKIP_IN_P, breaks=_BREAKS)
             claim.set("num", claim.get("ID", "").replace("CLM-", "") or str(number_))
             self._add_claim(b, claim, text)
-        return finish(b, data, f"USPTO grant {b.patent_number or source}")
+        return finish(b, data, f"USPTO grant {b.patent_number or '(no number)'}")
 
 
 def split_concatenated_xml(data: bytes) -> list[bytes]:
