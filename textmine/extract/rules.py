@@ -1,0 +1,672 @@
+"""The baseline extractor: property cues + quantities + material mentions, joined by rules.
+
+Sentence by sentence:
+
+1. find property cues (ontology phrases and symbols), quantities, and material mentions
+   (formulas, common names, abbreviations defined in the document such as 'BiFeO3 (BFO)');
+2. give each quantity the nearest cue whose dimension fits its unit and whose plausible range
+   holds its value ('3.2 eV' near 'band gap'; '300 K' never becomes a band gap);
+3. give each (cue, quantity) a material, trying in order the patterns papers use:
+   'the band gap of ZnO is 3.37 eV' (between), 'ZnO (Eg = 3.37 eV)' (parenthesis),
+   'A, B and C have band gaps of 1, 2 and 3 eV, respectively' (respectively),
+   '3.2 eV for TiO2' (after), 'TiO2 has a band gap of 3.2 eV' (subject before), and as a last
+   resort the material of an earlier sentence when this one refers back to it ('its band gap');
+4. quantities introduced by 'at'/'under' become conditions (temperature, pressure) of the
+   records in the sentence.
+
+Confidence reflects the pattern that matched and the distance between cue and value. Records
+from tables come from header cells naming a property (and unit) and a column of materials.
+Pure: a Document in, records and mentions out; no IO.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from textmine.document import Document, Section, Sentence, Table
+from textmine.extract.base import extractors
+from textmine.extract.quantities import Quantity, parse_quantities
+from textmine.normalise.formula import (
+    FormulaError,
+    ParsedFormula,
+    find_formulas,
+    find_material_names,
+    formula_for_name,
+    parse_formula,
+    variables_in_text,
+)
+from textmine.normalise.units import UnitError
+from textmine.ontology import CueMatch, Ontology, PropertyDefinition, load_ontology
+from textmine.records import Condition, Material, Mention, Record
+
+RULES_VERSION = "0.2.0"
+
+
+# --- materials in a sentence -------------------------------------------------------------------
+
+
+@dataclass
+class MaterialMention:
+    start: int  # sentence-relative
+    end: int
+    text: str
+    formula: str | None
+    elements: list[str]
+    confidence: float
+    is_dopant: bool = False
+
+
+_DOPANT_AFTER = re.compile(r"^[-\s]?(?:doped|doping|substituted|substitution|modified|loaded|incorporated|decorated|content|concentration|ions?\b|atoms?\b|sites?\b|sublattice)", re.I)
+_DOPANT_BEFORE = re.compile(r"(?:\bwith|\bby|\bof)\s+(?:\d+(?:\.\d+)?\s?(?:%|at\.?\s?%|wt\.?\s?%|mol\s?%)\s+)?$", re.I)
+# Words that extend a formula mention into the material as named ('ZnO nanorods', 'TiO2 films').
+_MORPHOLOGY = re.compile(
+    r"^\s(?:thin\s)?(?:films?|nanoparticles?|nanorods?|nanowires?|nanosheets?|nanocrystals?|nanotubes?|"
+    r"ceramics?|crystals?|single\scrystals?|powders?|quantum\sdots?|QDs|NPs|NWs|layers?|monolayers?|bulk)\b"
+)
+_ABBREVIATION_DEFINITION = re.compile(r"^\s?\(\s?([A-Z][A-Za-z0-9\-]{1,9})\s?\)")
+
+
+def _material_mentions(sentence: str, abbreviations: dict[str, MaterialMention]) -> list[MaterialMention]:
+    variables = variables_in_text(sentence)
+    mentions: list[MaterialMention] = []
+    for match in find_formulas(sentence, variables):
+        parsed = match.parsed
+        mentions.append(
+            MaterialMention(match.start, match.end, match.text, parsed.formula, parsed.elements,
+                            0.9 if len(parsed.elements) > 1 else 0.75)
+        )
+    for name in find_material_names(sentence):
+        if any(m.start < name.end and name.start < m.end for m in mentions):
+            continue
+        formula, elements = _formula_and_elements(name.formula)
+        mentions.append(MaterialMention(name.start, name.end, name.text, formula, elements, 0.8))
+    for abbreviation, defined in abbreviations.items():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", sentence):
+            if any(x.start < m.end() and m.start() < x.end for x in mentions):
+                continue
+            mentions.append(MaterialMention(m.start(), m.end(), m.group(0), defined.formula, defined.elements, 0.7))
+    for mention in mentions:
+        after = sentence[mention.end : mention.end + 30]
+        before = sentence[max(0, mention.start - 25) : mention.start]
+        single_element = len(mention.elements) == 1
+        if _DOPANT_AFTER.match(after) or (single_element and _DOPANT_BEFORE.search(before)):
+            mention.is_dopant = True
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def _formula_and_elements(formula: str | None) -> tuple[str | None, list[str]]:
+    if not formula:
+        return None, []
+    try:
+        parsed = parse_formula(formula)
+    except (FormulaError, ValueError):
+        return formula, []
+    return parsed.formula, parsed.elements
+
+
+def _abbreviations_in(text: str) -> dict[str, MaterialMention]:
+    """'BiFeO3 (BFO)', 'lanthanum strontium manganite (LSMO)': abbreviations defined for materials."""
+    found: dict[str, MaterialMention] = {}
+    for mention in _material_mentions(text, {}):
+        m = _ABBREVIATION_DEFINITION.match(text[mention.end : mention.end + 16])
+        if m and not mention.is_dopant and m.group(1) != mention.text:
+            found[m.group(1)] = mention
+    return found
+
+
+# --- cue -> property -----------------------------------------------------------------------------
+
+
+def _resolve_property(cue: CueMatch, sentence: str, document_context: str, ontology: Ontology) -> list[PropertyDefinition]:
+    """Candidate properties for a cue, the best supported by context words first."""
+    props = [ontology.get(name) for name in cue.properties]
+    if len(props) == 1:
+        return props
+
+    def support(prop: PropertyDefinition, text: str) -> int:
+        lowered = text.lower()
+        return sum(lowered.count(word.lower()) for word in prop.context)
+
+    scored = [(support(p, sentence), support(p, document_context), -i, p) for i, p in enumerate(props)]
+    scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
+    return [s[3] for s in scored]
+
+
+_CONDITION_LEAD = re.compile(
+    r"(?:\bat|\bunder|\bafter|\bbelow|\babove|\bup to|\bbetween|\bfrom|\bto|\bfor|\bof|\bannealed at|\bsintered at|"
+    r"\bcalcined at|\bmeasured at|\bin the range)\s*$",
+    re.I,
+)
+_AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
+_SYNTHESIS_LEAD = re.compile(r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|quenched|cooled|dried)\b[^,;]{0,25}$", re.I)
+
+
+@dataclass
+class _Assignment:
+    quantity: Quantity
+    prop: PropertyDefinition
+    cue: CueMatch
+    si_unit: str
+    cue_distance: int
+
+
+def _fits(prop: PropertyDefinition, quantity: Quantity) -> str | None:
+    si_unit = prop.si_unit_for(quantity.unit)
+    if si_unit is None:
+        return None
+    values = [v for v in (quantity.value, quantity.value_min, quantity.value_max) if v is not None]
+    if not values:
+        return None
+    unit = quantity.unit or ""
+    if si_unit != prop.si_unit and prop.si_unit:
+        return si_unit if all(v >= 0 or prop.signed for v in values) else None
+    try:
+        if not all(prop.in_range(v, unit) for v in values):
+            return None
+    except UnitError:
+        return None
+    return si_unit
+
+
+def _assign_properties(
+    sentence: str, cues: list[CueMatch], quantities: list[Quantity], document_context: str, ontology: Ontology
+) -> list[_Assignment]:
+    assignments: list[_Assignment] = []
+    for quantity in quantities:
+        before = sentence[max(0, quantity.start - 30) : quantity.start]
+        left = [c for c in cues if c.end <= quantity.start]
+        right = [c for c in cues if c.start >= quantity.end and c.start - quantity.end <= 25]
+        chosen: tuple[CueMatch, PropertyDefinition, str] | None = None
+        # The nearest cue on the left decides; a cue of another dimension in between blocks
+        # attachment to cues further away ('Tc = 370 K and Eg = 2 eV, at 10 K').
+        for cue in reversed(left):
+            between = sentence[cue.end : quantity.start]
+            if re.search(r"[;]|\bwhereas\b|\bwhile\b", between):
+                break
+            fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
+            if fitted:
+                chosen = (cue, *fitted)
+                break
+            if not cue.is_symbol or len(between) < 40:
+                break
+        if chosen is None:
+            # 'a 3.2 eV band gap', '300 K Curie temperature'
+            for cue in right:
+                gap = sentence[quantity.end : cue.start]
+                if re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-"):
+                    fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
+                    if fitted:
+                        chosen = (cue, *fitted)
+                        break
+        if chosen is None:
+            continue
+        cue, prop, si_unit = chosen
+        # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
+        if _AT_LEAD.search(before) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
+            if prop.dimension != "[temperature]" or any(
+                a.cue == cue for a in assignments
+            ) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
+                continue
+        distance = quantity.start - cue.end if cue.end <= quantity.start else cue.start - quantity.end
+        assignments.append(_Assignment(quantity, prop, cue, si_unit, max(distance, 0)))
+    return assignments
+
+
+def _first_fit(
+    cue: CueMatch, quantity: Quantity, sentence: str, document_context: str, ontology: Ontology
+) -> tuple[PropertyDefinition, str] | None:
+    for prop in _resolve_property(cue, sentence, document_context, ontology):
+        si_unit = _fits(prop, quantity)
+        if si_unit is not None:
+            return prop, si_unit
+    return None
+
+
+def _conditions_for(sentence: str, quantities: list[Quantity], used: set[int]) -> list[Condition]:
+    conditions = []
+    for quantity in quantities:
+        if id(quantity) in used or quantity.value is None:
+            continue
+        if not _AT_LEAD.search(sentence[max(0, quantity.start - 16) : quantity.start]):
+            continue
+        for name, unit in (("temperature", "K"), ("pressure", "Pa")):
+            try:
+                from textmine.normalise.units import compatible
+
+                if quantity.unit and compatible(quantity.unit, unit):
+                    conditions.append(Condition(property=name, value=quantity.value, unit=quantity.unit, text=quantity.text))
+            except UnitError:
+                pass
+    return conditions
+
+
+# --- material for an assignment ------------------------------------------------------------------
+
+_BACK_REFERENCE = re.compile(
+    r"\b(?:its|it|their|they|this|these|the (?:compound|material|alloy|sample|samples|film|films|"
+    r"crystal|crystals|system|phase|ceramic|ceramics|nanoparticles|nanocrystals|oxide|perovskite|"
+    r"semiconductor|magnet|structure|composite|powder|catalyst|photocatalyst|absorber|thin films?))\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r"[;]|\bwhereas\b|\bwhile\b|\bbut\b|\bcompared (?:to|with)\b|\bthan\b|\bunlike\b")
+
+
+@dataclass
+class _Link:
+    material: MaterialMention
+    pattern: str
+    score: float
+
+
+def _link_material(
+    assignment: _Assignment,
+    sentence: str,
+    materials: list[MaterialMention],
+    assignments: list[_Assignment],
+) -> _Link | None:
+    q, cue = assignment.quantity, assignment.cue
+    candidates = [m for m in materials if not m.is_dopant]
+    if not candidates:
+        return None
+    lo, hi = min(cue.start, q.start), max(cue.end, q.end)
+
+    # 'A, B and C ... 1, 2 and 3 eV, respectively'
+    if q.list_size > 1 and re.search(r"\brespectively\b", sentence[q.end :]):
+        group = _material_list_before(sentence, candidates, lo)
+        if len(group) == q.list_size:
+            return _Link(group[q.list_index], "respectively", 0.75)
+
+    # 'the band gap of ZnO is 3.37 eV', 'Tc of LSMO (370 K)'
+    inside = [m for m in candidates if lo <= m.start and m.end <= hi]
+    if inside and cue.end <= q.start:
+        gap_before = sentence[cue.end : inside[0].start]
+        if re.search(r"\b(?:of|for|in|on)\b", gap_before) or len(gap_before.strip()) <= 3:
+            best = inside[-1] if len(inside) > 1 and not _CLAUSE_BREAK.search(sentence[inside[-1].end : q.start]) else inside[0]
+            return _Link(best, "between", 0.9)
+
+    # 'ZnO (Eg = 3.37 eV)', 'Yb14MnSb11 (TC = 53 K)'
+    open_paren = sentence.rfind("(", 0, lo + 1)
+    if open_paren != -1 and ")" not in sentence[open_paren:lo] and ")" not in sentence[lo:hi]:
+        before = [m for m in candidates if m.end <= open_paren and open_paren - m.end <= 45]
+        if before and not _CLAUSE_BREAK.search(sentence[before[-1].end : open_paren]):
+            return _Link(before[-1], "parenthesis", 0.85)
+
+    # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO'
+    after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
+    if after and re.match(r"^\W{0,3}(?:\s?(?:for|of|in|was observed for|is obtained for|in the case of)\s)(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?\s?\(?$",
+                          sentence[q.end : after[0].start]):
+        return _Link(after[0], "after", 0.8)
+
+    # 'TiO2 has a band gap of 3.2 eV', 'CrO2 ... with a Curie temperature TC = 390 K'
+    before = [m for m in candidates if m.end <= lo]
+    if before:
+        nearest = before[-1]
+        span = sentence[nearest.end : lo]
+        others_between = [a for a in assignments if a is not assignment and nearest.end <= a.quantity.start < lo]
+        if not _CLAUSE_BREAK.search(span) and not others_between:
+            distance = lo - nearest.end
+            score = 0.8 if distance <= 40 else 0.7 if distance <= 90 else 0.55
+            return _Link(nearest, "subject", score)
+        if not _CLAUSE_BREAK.search(span):
+            return _Link(nearest, "subject", 0.5)
+
+    # a material right after the cue in a clause ('the band gap is 3.2 eV for the ZnO films')
+    if after and not _CLAUSE_BREAK.search(sentence[q.end : after[0].start]) and after[0].start - q.end <= 20:
+        return _Link(after[0], "after", 0.6)
+    return None
+
+
+def _material_list_before(sentence: str, materials: list[MaterialMention], limit: int) -> list[MaterialMention]:
+    """The last run of materials joined by ',', 'and' before `limit` ('A, B and C')."""
+    before = [m for m in materials if m.end <= limit]
+    if not before:
+        after = [m for m in materials if m.start >= limit]
+        before = after
+    group: list[MaterialMention] = []
+    for mention in reversed(before):
+        if group:
+            joiner = sentence[mention.end : group[0].start]
+            if not re.fullmatch(r"\s?(?:,|,?\s?and|,?\s?or)\s?(?:the\s)?", joiner):
+                break
+        group.insert(0, mention)
+    return group
+
+
+# --- the extractor -------------------------------------------------------------------------------
+
+
+@dataclass
+class _SentenceResult:
+    records: list[Record] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    materials: list[MaterialMention] = field(default_factory=list)
+
+
+_SIMPLE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
+_NO_SPLIT_BEFORE = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Ref|Refs|al|ca|approx|vs|No|e\.g|i\.e|etc|Tab|resp)\.)$")
+
+
+def _fallback_sentences(document: Document, start: int, end: int) -> list[Sentence]:
+    """Sentences of an unsegmented paragraph (the pipeline segments with textmine.nlp first)."""
+    sentences = []
+    cursor = start
+    text = document.text
+    for m in _SIMPLE_SENTENCE_END.finditer(text, start, end):
+        if _NO_SPLIT_BEFORE.search(text[max(start, m.start() - 8) : m.start()]):
+            continue
+        sentences.append(Sentence(start=cursor, end=m.start()))
+        cursor = m.end()
+    if cursor < end:
+        sentences.append(Sentence(start=cursor, end=end))
+    return sentences
+
+
+class RulesExtractor:
+    """Rule-based (material, property, value) extraction; no model, no IO."""
+
+    name = "rules"
+    version = RULES_VERSION
+
+    def __init__(self, ontology: Ontology | None = None, min_confidence: float = 0.0) -> None:
+        self.ontology = ontology or load_ontology()
+        self.min_confidence = min_confidence
+
+    @property
+    def extractor_id(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def extract(self, document: Document) -> tuple[list[Record], list[Mention]]:
+        records: list[Record] = []
+        mentions: list[Mention] = []
+        text = document.text
+        abbreviations = _abbreviations_in(text[:20000])
+        document_context = text[:5000]
+        previous_materials: list[MaterialMention] = []
+        previous_offset = 0
+        for section, paragraph in document.paragraphs():
+            sentences = paragraph.sentences or _fallback_sentences(document, paragraph.start, paragraph.end)
+            for sentence in sentences:
+                result = self._extract_sentence(
+                    document, section, sentence, abbreviations, document_context, previous_materials, previous_offset
+                )
+                records.extend(result.records)
+                mentions.extend(result.mentions)
+                subjects = [m for m in result.materials if not m.is_dopant]
+                if subjects:
+                    previous_materials, previous_offset = subjects, sentence.start
+        records.extend(self._table_records(document))
+        records = [r for r in records if r.confidence >= self.min_confidence]
+        return _deduplicate(records), mentions
+
+    # -- sentences --
+
+    def _extract_sentence(
+        self,
+        document: Document,
+        section: Section,
+        sentence: Sentence,
+        abbreviations: dict[str, MaterialMention],
+        document_context: str,
+        previous_materials: list[MaterialMention],
+        previous_offset: int,
+    ) -> _SentenceResult:
+        result = _SentenceResult()
+        offset = sentence.start
+        text = document.text[sentence.start : sentence.end]
+        cues = self.ontology.find_cues(text)
+        materials = _material_mentions(text, abbreviations)
+        # A property symbol is never a material ('Tc', 'TN' overlap nothing after this).
+        materials = [m for m in materials if not any(c.start < m.end and m.start < c.end for c in cues)]
+        result.materials = materials
+        for m in materials:
+            result.mentions.append(
+                Mention(doc_id=document.id, label="MAT", text=m.text, char_start=offset + m.start, char_end=offset + m.end,
+                        confidence=m.confidence, extractor=self.extractor_id, normalised=m.formula)
+            )
+        for c in cues:
+            result.mentions.append(
+                Mention(doc_id=document.id, label="PRO", text=c.text, char_start=offset + c.start, char_end=offset + c.end,
+                        confidence=0.9 if not c.is_symbol else 0.6, extractor=self.extractor_id, normalised=c.properties[0])
+            )
+        if not cues:
+            return result
+        quantities = parse_quantities(text)
+        if not quantities:
+            return result
+        # Quantities inside a material mention ('Ni80Fe20' has none, but '2-propanol' ...)
+        quantities = [q for q in quantities if not any(m.start <= q.start < m.end for m in materials)]
+        assignments = _assign_properties(text, cues, quantities, document_context, self.ontology)
+        used = {id(a.quantity) for a in assignments}
+        conditions = _conditions_for(text, quantities, used)
+        section_title = section.title or section.kind
+        for assignment in assignments:
+            link = _link_material(assignment, text, materials, assignments)
+            material: MaterialMention | None = link.material if link else None
+            pattern_score = link.score if link else 0.0
+            material_offset = offset
+            if material is None and previous_materials and _BACK_REFERENCE.search(text) :
+                material = previous_materials[0]
+                material_offset = previous_offset
+                pattern_score = 0.4
+            elif material is None and previous_materials and not materials:
+                material = previous_materials[0]
+                material_offset = previous_offset
+                pattern_score = 0.3
+            if material is None:
+                continue
+            record = self._record(document, section_title, sentence, text, assignment, material, material_offset,
+                                  pattern_score, [c for c in conditions if c.property != _dimension_name(assignment.prop)])
+            if record is not None:
+                result.records.append(record)
+        return result
+
+    def _record(
+        self,
+        document: Document,
+        section_title: str,
+        sentence: Sentence,
+        text: str,
+        assignment: _Assignment,
+        material: MaterialMention,
+        material_offset: int,
+        pattern_score: float,
+        conditions: list[Condition],
+    ) -> Record | None:
+        q = assignment.quantity
+        try:
+            value_si, min_si, max_si, unit_si = q.si(assignment.si_unit or None)
+        except UnitError:
+            return None
+        confidence = pattern_score
+        confidence -= min(assignment.cue_distance, 120) / 600  # far from its cue: less sure
+        if assignment.cue.is_symbol:
+            confidence -= 0.05
+        if q.comparator in (">", "<", ">=", "<="):
+            confidence -= 0.1
+        if not q.unit:
+            confidence -= 0.1
+        confidence = round(max(0.05, min(0.99, confidence)), 3)
+        offset = sentence.start
+        return Record(
+            doc_id=document.id,
+            material=Material(
+                text=material.text,
+                formula=material.formula,
+                elements=material.elements,
+                char_start=material_offset + material.start,
+                char_end=material_offset + material.end,
+            ),
+            property=assignment.prop.name,
+            value=q.value,
+            value_min=q.value_min if q.is_range else q.value,
+            value_max=q.value_max if q.is_range else q.value,
+            uncertainty=q.uncertainty,
+            unit=q.unit or None,
+            value_si=value_si,
+            value_min_si=min_si,
+            value_max_si=max_si,
+            unit_si=unit_si or None,
+            conditions=conditions,
+            sentence=text,
+            char_start=sentence.start,
+            char_end=sentence.end,
+            value_start=offset + q.start,
+            value_end=offset + q.end,
+            section=section_title or None,
+            confidence=confidence,
+            extractor=self.extractor_id,
+        )
+
+    # -- tables --
+
+    def _table_records(self, document: Document) -> list[Record]:
+        records: list[Record] = []
+        for table in document.tables:
+            records.extend(self._records_from_table(document, table))
+        return records
+
+    def _records_from_table(self, document: Document, table: Table) -> list[Record]:
+        grid = table.rows()
+        if len(grid) < 2:
+            return []
+        header_rows = sorted({c.row for c in table.cells if c.header}) or [0]
+        n_header = max(header_rows) + 1
+        headers = [" ".join(grid[r][col] for r in range(n_header)).strip() for col in range(len(grid[0]))]
+        body = grid[n_header:]
+        material_col = _material_column(body)
+        if material_col is None:
+            return []
+        records = []
+        for col, header in enumerate(headers):
+            if col == material_col:
+                continue
+            cues = self.ontology.find_cues(header)
+            if not cues:
+                continue
+            header_unit = _unit_in_header(header)
+            for row_index, row in enumerate(body):
+                material_text = row[material_col].strip()
+                cell = row[col].strip()
+                if not material_text or not cell:
+                    continue
+                material = _material_from_cell(material_text)
+                if material is None:
+                    continue
+                record = self._table_record(document, table, header, header_unit, cues, cell, material, row_index)
+                if record is not None:
+                    records.append(record)
+        return records
+
+    def _table_record(
+        self,
+        document: Document,
+        table: Table,
+        header: str,
+        header_unit: str,
+        cues: list[CueMatch],
+        cell: str,
+        material: MaterialMention,
+        row_index: int,
+    ) -> Record | None:
+        quantities = parse_quantities(cell if not header_unit else f"{cell} {header_unit}")
+        if not quantities:
+            return None
+        q = quantities[0]
+        if header_unit and q.end > len(cell):
+            q = Quantity(cell, 0, len(cell), q.value, q.value_min, q.value_max, q.uncertainty, q.unit, q.comparator)
+        for cue in cues:
+            for prop in _resolve_property(cue, header + " " + table.caption, document.text[:5000], self.ontology):
+                si_unit = _fits(prop, q)
+                if si_unit is None:
+                    continue
+                try:
+                    value_si, min_si, max_si, unit_si = q.si(si_unit or None)
+                except UnitError:
+                    return None
+                return Record(
+                    doc_id=document.id,
+                    material=Material(text=material.text, formula=material.formula, elements=material.elements),
+                    property=prop.name,
+                    value=q.value,
+                    value_min=q.value_min if q.is_range else q.value,
+                    value_max=q.value_max if q.is_range else q.value,
+                    uncertainty=q.uncertainty,
+                    unit=q.unit or None,
+                    value_si=value_si,
+                    value_min_si=min_si,
+                    value_max_si=max_si,
+                    unit_si=unit_si or None,
+                    # Table cells are not part of Document.text: the 'sentence' is the row as read,
+                    # and the sentence span is empty at 0.
+                    sentence=f"{table.caption} | {material.text} | {header}: {cell}".strip(" |"),
+                    char_start=0,
+                    char_end=0,
+                    section=f"table {table.id}".strip(),
+                    confidence=0.8 if not cue.is_symbol else 0.7,
+                    extractor=self.extractor_id,
+                )
+        return None
+
+
+def _dimension_name(prop: PropertyDefinition) -> str:
+    return "temperature" if prop.dimension == "[temperature]" else ""
+
+
+def _material_from_cell(text: str) -> MaterialMention | None:
+    cleaned = re.sub(r"\s*\[\d+\]$|\s*\(ref\.?\s*\d+\)$|[*†‡§]+$", "", text).strip()
+    found = _material_mentions(cleaned, {})
+    if found:
+        first = found[0]
+        return MaterialMention(0, len(cleaned), cleaned, first.formula, first.elements, first.confidence)
+    formula = formula_for_name(cleaned)
+    if formula:
+        parsed_formula, elements = _formula_and_elements(formula)
+        return MaterialMention(0, len(cleaned), cleaned, parsed_formula, elements, 0.7)
+    return None
+
+
+def _material_column(body: list[list[str]]) -> int | None:
+    if not body:
+        return None
+    best, best_hits = None, 0
+    for col in range(len(body[0])):
+        hits = sum(1 for row in body if row[col].strip() and _material_from_cell(row[col].strip()) is not None)
+        if hits > best_hits and hits >= max(1, len(body) // 2):
+            best, best_hits = col, hits
+    return best
+
+
+_HEADER_UNIT = re.compile(r"(?:\(([^()]*(?:\([^()]*\)[^()]*)*)\)|\[([^\[\]]+)\]|[/,]\s*([^/,()]+))\s*$")
+
+
+def _unit_in_header(header: str) -> str:
+    m = _HEADER_UNIT.search(header)
+    if not m:
+        return ""
+    unit = (m.group(1) or m.group(2) or m.group(3) or "").strip()
+    try:
+        from textmine.normalise.units import parse_unit
+
+        parse_unit(unit)
+    except UnitError:
+        return ""
+    return unit
+
+
+def _deduplicate(records: list[Record]) -> list[Record]:
+    """One record per (sentence, material, property, value span); the most confident wins."""
+    best: dict[str, Record] = {}
+    for record in records:
+        key = record.record_id
+        if key not in best or record.confidence > best[key].confidence:
+            best[key] = record
+    return list(best.values())
+
+
+@extractors.register("rules")
+def make_rules_extractor(**options: object) -> RulesExtractor:
+    return RulesExtractor(**options)  # type: ignore[arg-type]
+
+
+__all__ = ["RULES_VERSION", "RulesExtractor", "make_rules_extractor"]
