@@ -55,6 +55,7 @@ class MaterialMention:
     elements: list[str]
     confidence: float
     is_dopant: bool = False
+    is_weak: bool = False  # an acronym or name that may be a material; used only as a last resort
 
 
 _DOPANT_AFTER = re.compile(r"^[-\s]?(?:doped|doping|substituted|substitution|modified|loaded|incorporated|decorated|content|concentration|ions?\b|atoms?\b|sites?\b|sublattice)", re.I)
@@ -86,13 +87,60 @@ def _material_mentions(sentence: str, abbreviations: dict[str, MaterialMention])
             if any(x.start < m.end() and m.start() < x.end for x in mentions):
                 continue
             mentions.append(MaterialMention(m.start(), m.end(), m.group(0), defined.formula, defined.elements, 0.7))
+    mentions.extend(_weak_mentions(sentence, mentions))
+    kept = []
+    for mention in mentions:
+        # '(Pr)' after a word defines a symbol (remnant polarization), not praseodymium.
+        if (len(mention.elements) == 1 and not any(ch.isdigit() for ch in mention.text)
+                and sentence[mention.start - 1 : mention.start] == "(" and sentence[mention.end : mention.end + 1] == ")"):
+            continue
+        kept.append(mention)
+    mentions = kept
     for mention in mentions:
         after = sentence[mention.end : mention.end + 30]
         before = sentence[max(0, mention.start - 25) : mention.start]
         single_element = len(mention.elements) == 1
         if _DOPANT_AFTER.match(after) or (single_element and _DOPANT_BEFORE.search(before)):
             mention.is_dopant = True
+        elif _VARIABLE_DEFINITION.search(sentence[max(0, mention.start - 30) : mention.start]):
+            mention.is_dopant = True  # 'M = Fe and Mn', '(Me = Nb, Ta)': what a symbol stands for
+        elif mention.text.endswith(("+", "-", "−")) and mention.formula and len(mention.elements) == 1:
+            mention.is_dopant = True  # ions such as Ti3+ are species in a material, not the material
     return sorted(mentions, key=lambda m: m.start)
+
+
+_VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
+# Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
+# style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{1,5}(?:-[A-Za-z0-9]{1,4})?)(?![\w-])")
+_ENE_ANE_WORD = re.compile(r"(?<![\w-])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
+_NOT_MATERIAL_ACRONYMS = frozenset(
+    """XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA
+    DOS PDOS VBM CBM CB VB PL PLQY QY PCE EQE IQE LED LEDs OLED TFT FET OFET NMR EPR ESR ICP XAS XANES EXAFS BET
+    TGA DSC DTA AFM MFM STM SQUID VSM PPMS ZFC FC RT HT LT MR CMR GMR TMR AC DC SOC SO NP NPs NC NCs QD QDs
+    PV PVD CVD ALD MBE PLD SSR PEC HER OER ORR CV EIS SCE RHE SHE NHE CE ICE SOFC SOFCs LIB LIBs SIB SIBs
+    FWHM II III IV VI VII VIII TC TN CW LSDA SI ESI MOF MOFs COF COFs EU USA UK PDF JCPDS ICDD FFT SAED ID TOF
+    FOM ZT PF RF DMF DMSO THF PVP PVDF PEG CTAB SDS EDTA IPA NMP ECD RMS PMMA PS PE PP PET HOMO LUMO SCLC
+    KPFM XRR GIXRD GIWAXS AM NIST ASTM ISO AR TSC NTC PTC CCD CMOS IC MEMS SAW MS ME MPB PNR PNRs FE AFE""".split()
+)
+_NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane ethane propane butane hexane "
+                                "mundane humane insane lane arene alkene alkane benzene toluene xylene "
+                                "polyethylene polypropylene styrene butadiene".split())
+
+
+def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[MaterialMention]:
+    weak = []
+    for pattern in (_ACRONYM, _ENE_ANE_WORD):
+        for m in pattern.finditer(sentence):
+            word = m.group(1)
+            if word in _NOT_MATERIAL_ACRONYMS or word.lower() in _NOT_MATERIAL_WORDS:
+                continue
+            if any(x.start < m.end(1) and m.start(1) < x.end for x in strong + weak):
+                continue
+            if pattern is _ACRONYM and (re.fullmatch(r"[A-Z]\d*", word) or re.fullmatch(r"\d+", word[1:])):
+                continue
+            weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=True))
+    return weak
 
 
 def _formula_and_elements(formula: str | None) -> tuple[str | None, list[str]]:
@@ -139,7 +187,18 @@ _CONDITION_LEAD = re.compile(
     re.I,
 )
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
-_SYNTHESIS_LEAD = re.compile(r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|quenched|cooled|dried)\b[^,;]{0,25}$", re.I)
+_SYNTHESIS_LEAD = re.compile(
+    r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|"
+    r"quenched|cooled|dried|heating|annealing|sintering|calcination)\s(?:\w+\s){0,2}(?:at|to|up to|from)\s*[~∼≈]?\s*$",
+    re.I,
+)
+# 'a change of 1 eV', 'shifted by 0.2 eV', 'decreased by 20 K': differences, not property values.
+_DIFFERENCE_LEAD = re.compile(
+    r"\b(?:change|shift|shifts|decrease|increase|reduction|narrowing|widening|difference|enhancement|drop|rise|"
+    r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?(?:about\s|over\s|approximately\s|up to\s|nearly\s|~\s?|∼\s?)?$"
+    r"|\b(?:by|of only)\s(?:about\s|approximately\s|nearly\s|~\s?|∼\s?)?$",
+    re.I,
+)
 
 
 @dataclass
@@ -203,10 +262,10 @@ def _assign_properties(
             continue
         cue, prop, si_unit = chosen
         # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
-        if _AT_LEAD.search(before) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
-            if prop.dimension != "[temperature]" or any(
-                a.cue == cue for a in assignments
-            ) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
+        if _DIFFERENCE_LEAD.search(before) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
+            continue
+        if _AT_LEAD.search(before):
+            if prop.dimension != "[temperature]" or any(a.cue == cue for a in assignments):
                 continue
         distance = quantity.start - cue.end if cue.end <= quantity.start else cue.start - quantity.end
         assignments.append(_Assignment(quantity, prop, cue, si_unit, max(distance, 0)))
@@ -265,25 +324,60 @@ def _link_material(
     materials: list[MaterialMention],
     assignments: list[_Assignment],
 ) -> _Link | None:
+    """The material a (cue, value) pair is about: strong mentions first, weak ones as a fallback."""
+    strong = [m for m in materials if not m.is_dopant and not m.is_weak]
+    link = _link_among(assignment, sentence, strong, assignments)
+    if link is None:
+        everything = [m for m in materials if not m.is_dopant]
+        if len(everything) > len(strong):
+            link = _link_among(assignment, sentence, everything, assignments)
+            if link is not None:
+                link.score *= 0.85
+    return link
+
+
+def _value_group(assignment: _Assignment, assignments: list[_Assignment], sentence: str) -> list[_Assignment]:
+    """Values of one cue written as a list ('1.2, 1.5 and 1.9 eV' or '2.92 eV, 2.86 eV, and 1.09 eV')."""
+    same_cue = sorted((a for a in assignments if a.cue == assignment.cue), key=lambda a: a.quantity.start)
+    groups: list[list[_Assignment]] = []
+    for a in same_cue:
+        if groups and re.fullmatch(r"\s?(?:,|;|,?\s?and|,?\s?or)\s?", sentence[groups[-1][-1].quantity.end : a.quantity.start]):
+            groups[-1].append(a)
+        else:
+            groups.append([a])
+    for group in groups:
+        if assignment in group:
+            return group
+    return [assignment]
+
+
+def _link_among(
+    assignment: _Assignment,
+    sentence: str,
+    candidates: list[MaterialMention],
+    assignments: list[_Assignment],
+) -> _Link | None:
     q, cue = assignment.quantity, assignment.cue
-    candidates = [m for m in materials if not m.is_dopant]
     if not candidates:
         return None
     lo, hi = min(cue.start, q.start), max(cue.end, q.end)
 
-    # 'A, B and C ... 1, 2 and 3 eV, respectively'
-    if q.list_size > 1 and re.search(r"\brespectively\b", sentence[q.end :]):
-        group = _material_list_before(sentence, candidates, lo)
-        if len(group) == q.list_size:
-            return _Link(group[q.list_index], "respectively", 0.75)
+    # 'A, B and C ... 1, 2 and 3 eV, respectively'; 'A and B have TN of 224 and 204 K'
+    group = _value_group(assignment, assignments, sentence)
+    if len(group) > 1:
+        respectively = re.search(r"\brespectively\b", sentence[group[-1].quantity.end :]) is not None
+        materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
+        if len(materials) == len(group):
+            return _Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
 
     # 'the band gap of ZnO is 3.37 eV', 'Tc of LSMO (370 K)'
     inside = [m for m in candidates if lo <= m.start and m.end <= hi]
     if inside and cue.end <= q.start:
         gap_before = sentence[cue.end : inside[0].start]
         if re.search(r"\b(?:of|for|in|on)\b", gap_before) or len(gap_before.strip()) <= 3:
-            best = inside[-1] if len(inside) > 1 and not _CLAUSE_BREAK.search(sentence[inside[-1].end : q.start]) else inside[0]
-            return _Link(best, "between", 0.9)
+            best = inside[0]
+            if not _CLAUSE_BREAK.search(sentence[best.end : q.start]):
+                return _Link(best, "between", 0.9)
 
     # 'ZnO (Eg = 3.37 eV)', 'Yb14MnSb11 (TC = 53 K)'
     open_paren = sentence.rfind("(", 0, lo + 1)
@@ -292,10 +386,13 @@ def _link_material(
         if before and not _CLAUSE_BREAK.search(sentence[before[-1].end : open_paren]):
             return _Link(before[-1], "parenthesis", 0.85)
 
-    # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO'
+    # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt'
     after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
-    if after and re.match(r"^\W{0,3}(?:\s?(?:for|of|in|was observed for|is obtained for|in the case of)\s)(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?\s?\(?$",
-                          sentence[q.end : after[0].start]):
+    if after and re.match(
+        r"^\W{0,3}\s?(?:for|of|in|in the case of|was observed for|is obtained for|was obtained for)\s"
+        r"(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?\s?\(?$",
+        sentence[q.end : after[0].start],
+    ):
         return _Link(after[0], "after", 0.8)
 
     # 'TiO2 has a band gap of 3.2 eV', 'CrO2 ... with a Curie temperature TC = 390 K'
@@ -308,29 +405,38 @@ def _link_material(
             distance = lo - nearest.end
             score = 0.8 if distance <= 40 else 0.7 if distance <= 90 else 0.55
             return _Link(nearest, "subject", score)
-        if not _CLAUSE_BREAK.search(span):
+        if not _CLAUSE_BREAK.search(span) and not any(a.cue != cue for a in others_between):
             return _Link(nearest, "subject", 0.5)
 
-    # a material right after the cue in a clause ('the band gap is 3.2 eV for the ZnO films')
+    # a material right after the value in the same clause ('... is 3.2 eV for the ZnO films')
     if after and not _CLAUSE_BREAK.search(sentence[q.end : after[0].start]) and after[0].start - q.end <= 20:
         return _Link(after[0], "after", 0.6)
     return None
 
 
-def _material_list_before(sentence: str, materials: list[MaterialMention], limit: int) -> list[MaterialMention]:
-    """The last run of materials joined by ',', 'and' before `limit` ('A, B and C')."""
-    before = [m for m in materials if m.end <= limit]
-    if not before:
-        after = [m for m in materials if m.start >= limit]
-        before = after
-    group: list[MaterialMention] = []
-    for mention in reversed(before):
-        if group:
-            joiner = sentence[mention.end : group[0].start]
-            if not re.fullmatch(r"\s?(?:,|,?\s?and|,?\s?or)\s?(?:the\s)?", joiner):
+def _material_list_near(sentence: str, materials: list[MaterialMention], group_start: int, group_end: int) -> list[MaterialMention]:
+    """The run of materials ('A, B and C') before the values, or else right after them."""
+    before = _material_run([m for m in materials if m.end <= group_start], sentence, from_end=True)
+    if len(before) > 1:
+        return before
+    after = _material_run([m for m in materials if m.start >= group_end], sentence, from_end=False)
+    return after
+
+
+def _material_run(materials: list[MaterialMention], sentence: str, from_end: bool) -> list[MaterialMention]:
+    ordered = list(reversed(materials)) if from_end else materials
+    run: list[MaterialMention] = []
+    for mention in ordered:
+        if run:
+            left, right = (mention, run[0]) if from_end else (run[-1], mention)
+            joiner = sentence[left.end : right.start]
+            if not re.fullmatch(r"\s?(?:,|,?\s?and|,?\s?or)\s?(?:the\s|bare\s|pure\s)?", joiner):
                 break
-        group.insert(0, mention)
-    return group
+        if from_end:
+            run.insert(0, mention)
+        else:
+            run.append(mention)
+    return run
 
 
 # --- the extractor -------------------------------------------------------------------------------

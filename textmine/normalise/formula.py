@@ -27,7 +27,10 @@ _VARIABLE_CHARS = set("xyzδεw")  # those allowed inside amounts (n/m clash wit
 @functools.lru_cache(maxsize=1)
 def element_symbols() -> frozenset[str]:
     # pymatgen also knows the isotopes D and T; in text they are almost always abbreviations.
-    return frozenset(e.symbol for e in Element if e.symbol not in ("D", "T") and e.Z <= 103)
+    # Beyond bismuth only the actinides used in materials; 'Fm3' is a space group, 'No' a word.
+    return frozenset(
+        e.symbol for e in Element if e.symbol not in ("D", "T") and (e.Z <= 83 or e.symbol in ("Th", "U", "Pu"))
+    )
 
 
 @dataclass
@@ -324,8 +327,10 @@ def variables_in_text(text: str) -> dict[str, float]:
 # --- detection -------------------------------------------------------------------------------
 
 # A candidate: starts with an element-like capital or a bracket, made of formula characters.
+_PHASE_PREFIX = r"(?:[αβγδεθκλ]|[ahotcmgr]|hex|cub|tet|ortho|mono|am)-"
 _CANDIDATE = re.compile(
     r"(?<![\w\-/])"
+    rf"(?P<prefix>{_PHASE_PREFIX})?"
     r"(?:\d{0,2}(?=[A-Z(\[]))?"
     r"[A-Z(\[][A-Za-z0-9().\[\]/+\-−–·•⋅δεxyz₀-₉]*"
     r"(?<![\-−–.(/·•⋅])"
@@ -370,6 +375,8 @@ def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> P
     has_digit = any(ch.isdigit() for ch in stripped.translate(_SUBSCRIPTS))
     if not has_digit and letters.isupper() and len(letters) >= 2 and stripped not in _CAPITAL_FORMULAS:
         return None  # XRD, SEM, BFO, PZT, II, IV
+    if re.fullmatch(r"[A-Z]{2,}s", stripped):
+        return None  # plural acronyms: NCs, NPs, QDs
     if re.fullmatch(r"[IVX]+", stripped):
         return None
     if re.search(r"[a-z]{3,}", stripped):
@@ -397,26 +404,43 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
     """Formula-like tokens in `text` with their spans (few false positives by design)."""
     found: list[FormulaMatch] = []
     for m in _CANDIDATE.finditer(text):
-        token, start = m.group(0), m.start()
+        prefix = m.group("prefix") or ""
+        token, start = m.group(0)[len(prefix):], m.start() + len(prefix)
         # Trailing sentence punctuation or an unmatched bracket belongs to the sentence.
         token = token.rstrip(".")
         while token and token[-1] in ")]" and _unbalanced(token):
             token = token[:-1].rstrip(".")
         while token and token[0] in "([" and _unbalanced(token):
             token, start = token[1:], start + 1
+        if token.startswith("(") and token.endswith(")") and _closing_of_first(token) == len(token) - 1:
+            token, start = token[1:-1], start + 1  # '(WO3)': the brackets belong to the sentence
         token = token.rstrip(".")
         if not token:
             continue
         parsed = _formula_or_none(token, variables)
         if parsed is None:
-            # 'Fe-doped' or 'TiO2-based': try the part before a hyphen + word
-            head = re.match(r"([A-Za-z0-9().\[\]]+?)[-−–](?=[a-z]{2,})", token)
+            # 'Fe-doped', 'TiO2-based', 'Fe3O4-HCNPs': try the part before a hyphen and a word
+            head = re.match(r"([A-Za-z0-9().\[\]]+?)[-−–](?=[A-Za-z]{2,})", token)
             if head:
                 parsed = _formula_or_none(head.group(1), variables)
                 token = head.group(1)
         if parsed is not None:
+            if prefix:
+                token, start = prefix + token, start - len(prefix)
             found.append(FormulaMatch(start, start + len(token), token, parsed))
     return found
+
+
+def _closing_of_first(token: str) -> int:
+    depth = 0
+    for index, ch in enumerate(token):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
 
 
 def _unbalanced(token: str) -> bool:
@@ -471,6 +495,28 @@ def _abbreviation_pattern() -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?:s)?(?![\w-])")
 
 
+_ANION_WORDS = (
+    "oxide|dioxide|trioxide|monoxide|pentoxide|sesquioxide|oxides|sulfide|sulphide|disulfide|selenide|diselenide|"
+    "telluride|nitride|carbide|phosphide|fluoride|chloride|bromide|iodide|hydroxide|arsenide|antimonide|"
+    "silicide|boride|hydride|titanate|ferrite|ferrites|niobate|tantalate|vanadate|tungstate|molybdate|"
+    "manganite|manganites|cobaltite|nickelate|cuprate|phosphate|silicate|carbonate|sulfate|nitrate|zirconate|"
+    "stannate|aluminate|garnet|oxyhydroxide|oxynitride|perovskite|chalcogenide|halide|ferrocyanide|hexacyanoferrate"
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _compound_name_pattern() -> re.Pattern[str]:
+    """'gallium oxide', 'copper ferrite', 'tungsten trioxide', 'lanthanum strontium manganite'."""
+    elements = sorted(
+        (e.long_name.lower() for e in Element if e.Z <= 92 and e.symbol not in ("D", "T")), key=len, reverse=True
+    )
+    element = "(?:" + "|".join(re.escape(e) for e in elements) + ")"
+    return re.compile(
+        rf"(?<![\w-])(?:{element}(?:\s|-)(?:\((?:I{{1,3}}|IV|V|VI)\)\s)?){{1,3}}(?:{_ANION_WORDS})(?![\w-])",
+        re.IGNORECASE,
+    )
+
+
 @dataclass(frozen=True)
 class NameMatch:
     start: int
@@ -482,8 +528,12 @@ class NameMatch:
 def find_material_names(text: str) -> list[NameMatch]:
     """Common names ('hematite', 'zinc oxide', 'silicon') and abbreviations ('CZTS', 'BFO')."""
     found = []
+    for m in _compound_name_pattern().finditer(text):
+        found.append(NameMatch(m.start(), m.end(), m.group(0), material_names().get(m.group(0).lower())))
     for m in _name_pattern().finditer(text):
-        found.append(NameMatch(m.start(1), m.end(1), m.group(1), material_names()[m.group(1).lower()]))
+        if any(f.start <= m.start(1) < f.end for f in found):
+            continue
+        found.append(NameMatch(m.start(1), m.end(), m.group(0), material_names()[m.group(1).lower()]))
     for m in _abbreviation_pattern().finditer(text):
         found.append(NameMatch(m.start(1), m.end(1), m.group(1), _abbreviations()[m.group(1)]))
     return sorted(found, key=lambda n: n.start)
