@@ -120,7 +120,7 @@ _NOT_MATERIAL_ACRONYMS = frozenset(
     TGA DSC DTA AFM MFM STM SQUID VSM PPMS ZFC FC RT HT LT MR CMR GMR TMR AC DC SOC SO NP NPs NC NCs QD QDs
     PV PVD CVD ALD MBE PLD SSR PEC HER OER ORR CV EIS SCE RHE SHE NHE CE ICE SOFC SOFCs LIB LIBs SIB SIBs
     FWHM II III IV VI VII VIII TC TN CW LSDA SI ESI MOF MOFs COF COFs EU USA UK PDF JCPDS ICDD FFT SAED ID TOF
-    FOM ZT PF RF DMF DMSO THF PVP PVDF PEG CTAB SDS EDTA IPA NMP ECD RMS PMMA PS PE PP PET HOMO LUMO SCLC
+    FOM ZT PF RF DMF DMSO THF CTAB SDS EDTA IPA NMP ECD RMS HOMO LUMO SCLC
     KPFM XRR GIXRD GIWAXS AM NIST ASTM ISO AR TSC NTC PTC CCD CMOS IC MEMS SAW MS ME MPB PNR PNRs FE AFE""".split()
 )
 _NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane ethane propane butane hexane "
@@ -405,8 +405,10 @@ def _link_among(
             distance = lo - nearest.end
             score = 0.8 if distance <= 40 else 0.7 if distance <= 90 else 0.55
             return _Link(nearest, "subject", score)
-        if not _CLAUSE_BREAK.search(span) and not any(a.cue != cue for a in others_between):
-            return _Link(nearest, "subject", 0.5)
+        if not _CLAUSE_BREAK.search(span):
+            # 'X is a semiconductor with Eg = 1.1 eV and TC = 300 K': no other material in between,
+            # so the values share the subject.
+            return _Link(nearest, "subject", 0.55)
 
     # a material right after the value in the same clause ('... is 3.2 eV for the ZnO films')
     if after and not _CLAUSE_BREAK.search(sentence[q.end : after[0].start]) and after[0].start - q.end <= 20:

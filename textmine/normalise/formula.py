@@ -377,6 +377,8 @@ def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> P
         return None  # XRD, SEM, BFO, PZT, II, IV
     if re.fullmatch(r"[A-Z]{2,}s", stripped):
         return None  # plural acronyms: NCs, NPs, QDs
+    if re.fullmatch(r"[A-Z][a-z]?[xyzδεw]", stripped):
+        return None  # 'By', 'Ox': words, not an element with a variable amount
     if re.fullmatch(r"[IVX]+", stripped):
         return None
     if re.search(r"[a-z]{3,}", stripped):
@@ -419,6 +421,8 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
             continue
         parsed = _formula_or_none(token, variables)
         if parsed is None:
+            parsed = _composite_or_none(token, variables)
+        if parsed is None:
             # 'Fe-doped', 'TiO2-based', 'Fe3O4-HCNPs': try the part before a hyphen and a word
             head = re.match(r"([A-Za-z0-9().\[\]]+?)[-−–](?=[A-Za-z]{2,})", token)
             if head:
@@ -429,6 +433,33 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
                 token, start = prefix + token, start - len(prefix)
             found.append(FormulaMatch(start, start + len(token), token, parsed))
     return found
+
+
+_COMPOSITE_SEPARATOR = re.compile(r"[–—/:]|-(?=[A-Z(])")
+
+
+def _composite_or_none(token: str, variables: dict[str, float] | None) -> ParsedFormula | None:
+    """'Ru–TiO2', 'ZnO/CuO', 'Nd–Fe–B': components that are each formulas make one material."""
+    parts = _COMPOSITE_SEPARATOR.split(token)
+    if len(parts) < 2 or any(not p for p in parts):
+        return None
+    parsed_parts = []
+    for part in parts:
+        parsed = _formula_or_none(part, variables)
+        if parsed is None:
+            try:
+                parsed = parse_formula(part, variables) if re.fullmatch(r"[A-Z][a-z]?", part) else None
+            except FormulaError:
+                parsed = None
+        if parsed is None:
+            return None
+        parsed_parts.append(parsed)
+    separators = _COMPOSITE_SEPARATOR.findall(token)
+    formula = parsed_parts[0].formula
+    for separator, parsed in zip(separators, parsed_parts[1:]):
+        formula += ("-" if separator in "–—-" else separator) + parsed.formula
+    elements = sorted({e for p in parsed_parts for e in p.elements})
+    return ParsedFormula(text=token, formula=formula, elements=elements, composition=None)
 
 
 def _closing_of_first(token: str) -> int:
