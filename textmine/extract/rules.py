@@ -96,6 +96,11 @@ def _material_mentions(sentence: str, abbreviations: dict[str, MaterialMention])
             continue
         kept.append(mention)
     mentions = kept
+    # 'MAPbBr3 perovskites', 'Ni0.5Zn0.5Fe2O4 ferrite': a class noun after a material describes it.
+    mentions = [
+        m for m in mentions
+        if not (m.formula is None and any(0 <= m.start - x.end <= 1 and x is not m for x in mentions))
+    ]
     for mention in mentions:
         after = sentence[mention.end : mention.end + 30]
         before = sentence[max(0, mention.start - 25) : mention.start]
@@ -557,7 +562,7 @@ class RulesExtractor:
                 material = previous_materials[0]
                 material_offset = previous_offset
                 pattern_score = 0.4
-            elif material is None and previous_materials and not materials:
+            elif material is None and previous_materials and not any(not m.is_dopant for m in materials):
                 material = previous_materials[0]
                 material_offset = previous_offset
                 pattern_score = 0.3
