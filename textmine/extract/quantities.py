@@ -52,7 +52,7 @@ _COMPARATOR_SYMBOL = {
 
 # --- units -----------------------------------------------------------------------------------
 
-_PREFIX = r"[yzafpnuµμmcdhkMGTP]?"
+_PREFIX = r"[fpnuµμmcdkMGTP]?"  # no atto/zepto/yocto: "K as", "K at" are words
 _BASE_UNITS = (
     r"eV|emu|Oe|mol|Torr|bar|atm|cal|Hz|Pa|Wh|Ah|Vs|ohm|Ω|Ω|V|K|S|A|W|J|g|m|L|F|T|C|s|h|N|M|B"
 )

@@ -529,7 +529,9 @@ class RulesExtractor:
         text = document.text[sentence.start : sentence.end]
         cues = self.ontology.find_cues(text)
         materials = _material_mentions(text, abbreviations)
-        # A property symbol is never a material ('Tc', 'TN' overlap nothing after this).
+        # Where a cue and a material overlap, the longer wins: 'α' inside 'α-Mn2O3' is no cue,
+        # and a property phrase is never a material.
+        cues = [c for c in cues if not any(m.start <= c.start and c.end <= m.end and m.end - m.start > c.end - c.start for m in materials)]
         materials = [m for m in materials if not any(c.start < m.end and m.start < c.end for c in cues)]
         result.materials = materials
         for m in materials:

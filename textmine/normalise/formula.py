@@ -377,7 +377,7 @@ def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> P
         return None  # XRD, SEM, BFO, PZT, II, IV
     if re.fullmatch(r"[A-Z]{2,}s", stripped):
         return None  # plural acronyms: NCs, NPs, QDs
-    if re.fullmatch(r"[A-Z][a-z]?[xyzδεw]", stripped):
+    if re.fullmatch(r"[A-Z][a-z]?[xyzδεw]", stripped) and stripped not in element_symbols():
         return None  # 'By', 'Ox': words, not an element with a variable amount
     if re.fullmatch(r"[IVX]+", stripped):
         return None
