@@ -175,7 +175,8 @@ def material_matches(record: Record, gold: GoldTuple) -> bool:
 
 def gold_si(gold: GoldTuple, si_unit: str) -> tuple[float, float] | None:
     value = gold.value.replace("∼", "").replace("~", "").strip()
-    quantities = parse_quantities(f"{value} {gold.unit}")
+    unit = gold.unit.rstrip(")").replace("°c", "°C")  # silver units carry stray brackets and case
+    quantities = parse_quantities(f"{value} {unit}")
     if not quantities:
         return None
     try:

@@ -58,7 +58,15 @@ class MaterialMention:
     is_weak: bool = False  # an acronym or name that may be a material; used only as a last resort
 
 
-_DOPANT_AFTER = re.compile(r"^[-\s]?(?:doped|doping|substituted|substitution|modified|loaded|incorporated|decorated|content|concentration|ions?\b|atoms?\b|sites?\b|sublattice)", re.I)
+_DOPANT_AFTER = re.compile(
+    r"^[-\s]?(?:doped|doping|dopants?|substituted|substitution|modified|loaded|incorporated|decorated|content|"
+    r"concentration|ions?\b|cations?\b|anions?\b|atoms?\b|sites?\b|sublattice|moments?\b|spins?\b|"
+    r"\((?:I{1,3}|IV|V|VI)\)|\s?\d?[+−-]\s?(?:ions?|cations?)?\b)",
+    re.I,
+)
+# Class nouns that name a structure type more often than the material itself.
+_GENERIC_NAMES = frozenset("perovskite perovskites spinel spinels wurtzite garnet garnets ferrite ferrites pyrochlore "
+                           "pyrochlores zeolite zeolites steel polyethylene polystyrene".split())
 _DOPANT_BEFORE = re.compile(r"(?:\bwith|\bby|\bof)\s+(?:\d+(?:\.\d+)?\s?(?:%|at\.?\s?%|wt\.?\s?%|mol\s?%)\s+)?$", re.I)
 # Words that extend a formula mention into the material as named ('ZnO nanorods', 'TiO2 films').
 _MORPHOLOGY = re.compile(
@@ -77,16 +85,19 @@ def _material_mentions(sentence: str, abbreviations: dict[str, MaterialMention])
             MaterialMention(match.start, match.end, match.text, parsed.formula, parsed.elements,
                             0.9 if len(parsed.elements) > 1 else 0.75)
         )
-    for name in find_material_names(sentence):
-        if any(m.start < name.end and name.start < m.end for m in mentions):
-            continue
-        formula, elements = _formula_and_elements(name.formula)
-        mentions.append(MaterialMention(name.start, name.end, name.text, formula, elements, 0.8))
     for abbreviation, defined in abbreviations.items():
         for m in re.finditer(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", sentence):
             if any(x.start < m.end() and m.start() < x.end for x in mentions):
                 continue
             mentions.append(MaterialMention(m.start(), m.end(), m.group(0), defined.formula, defined.elements, 0.7))
+    # Abbreviations defined in this document ('La2Ti2O7 (LTO)') win over the built-in list.
+    for name in find_material_names(sentence):
+        if any(m.start < name.end and name.start < m.end for m in mentions):
+            continue
+        formula, elements = _formula_and_elements(name.formula)
+        generic = name.text.lower() in _GENERIC_NAMES
+        mentions.append(MaterialMention(name.start, name.end, name.text, formula, elements, 0.4 if generic else 0.8,
+                                        is_weak=generic))
     mentions.extend(_weak_mentions(sentence, mentions))
     kept = []
     for mention in mentions:
@@ -144,8 +155,18 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[Materia
                 continue
             if pattern is _ACRONYM and (re.fullmatch(r"[A-Z]\d*", word) or re.fullmatch(r"\d+", word[1:])):
                 continue
+            if _whole_token(sentence, m.start(1), m.end(1)) != word:
+                continue  # '(OH)8', '(CN)7': part of a larger formula-like token
             weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=True))
     return weak
+
+
+def _whole_token(sentence: str, start: int, end: int) -> str:
+    """The whitespace-delimited token around [start, end), without surrounding punctuation."""
+    left = sentence.rfind(" ", 0, start) + 1
+    right = sentence.find(" ", end)
+    token = sentence[left : right if right != -1 else len(sentence)]
+    return token.strip(",.;:()[]")
 
 
 def _formula_and_elements(formula: str | None) -> tuple[str | None, list[str]]:
