@@ -219,6 +219,10 @@ _SYNTHESIS_LEAD = re.compile(
     re.I,
 )
 # 'a change of 1 eV', 'shifted by 0.2 eV', 'decreased by 20 K': differences, not property values.
+# '200 meV more negative than TiO2', '0.3 eV lower than': a difference stated as a comparison.
+_COMPARATIVE_AFTER = re.compile(
+    r"^\s?(?:more|less|higher|lower|larger|smaller|greater|wider|narrower|above|below)\s(?:than|negative|positive)\b", re.I
+)
 _DIFFERENCE_LEAD = re.compile(
     r"\b(?:change|shift|shifts|decrease|increase|reduction|narrowing|widening|difference|enhancement|drop|rise|"
     r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?(?:about\s|over\s|approximately\s|up to\s|nearly\s|~\s?|∼\s?)?$"
@@ -263,9 +267,20 @@ def _assign_properties(
         left = [c for c in cues if c.end <= quantity.start]
         right = [c for c in cues if c.start >= quantity.end and c.start - quantity.end <= 25]
         chosen: tuple[CueMatch, PropertyDefinition, str] | None = None
+        # 'a band gap of 3.37 eV and 60 meV exciton binding energy': a fitting cue right after the
+        # value names it, unless the value directly follows its own cue ('Eg = 3.2 eV band edge').
+        adjacent_left = left and re.fullmatch(r"[\s(]*(?:[=:≈∼~]|of|is|was|as|as high as)?\s*[~∼≈]?\s*", sentence[left[-1].end : quantity.start])
+        if not adjacent_left:
+            for cue in right:
+                gap = sentence[quantity.end : cue.start]
+                if re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-"):
+                    fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
+                    if fitted:
+                        chosen = (cue, *fitted)
+                    break
         # The nearest cue on the left decides; a cue of another dimension in between blocks
         # attachment to cues further away ('Tc = 370 K and Eg = 2 eV, at 10 K').
-        for cue in reversed(left):
+        for cue in reversed(left if chosen is None else []):
             between = sentence[cue.end : quantity.start]
             if re.search(r"[;]|\bwhereas\b|\bwhile\b", between):
                 break
@@ -289,6 +304,8 @@ def _assign_properties(
         cue, prop, si_unit = chosen
         # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
         if _DIFFERENCE_LEAD.search(before) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
+            continue
+        if _COMPARATIVE_AFTER.match(sentence[quantity.end : quantity.end + 30]):
             continue
         if _AT_LEAD.search(before):
             if prop.dimension != "[temperature]" or any(a.cue == cue for a in assignments):
@@ -395,6 +412,11 @@ def _link_among(
         materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
         if len(materials) == len(group):
             return _Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
+
+    # 'brookite (3.32 eV), anatase (3.25 eV)', 'ZnS0.3Se0.7 (3.35 eV)': the value in brackets after its material
+    bracketed = [m for m in candidates if m.end <= q.start and re.fullmatch(r"\s?\((?:[^()]{0,12}[=∼~≈:]\s?)?[~∼≈]?\s?", sentence[m.end : q.start])]
+    if bracketed:
+        return _Link(bracketed[-1], "bracketed", 0.85)
 
     # 'the band gap of ZnO is 3.37 eV', 'Tc of LSMO (370 K)'
     inside = [m for m in candidates if lo <= m.start and m.end <= hi]
