@@ -327,6 +327,7 @@ def variables_in_text(text: str) -> dict[str, float]:
 # --- detection -------------------------------------------------------------------------------
 
 # A candidate: starts with an element-like capital or a bracket, made of formula characters.
+_SITE_ALLOY = re.compile(r"(?<![\w])\((?P<sites>[A-Z][a-z]?(?:,\s?[A-Z][a-z]?)+)\)(?P<rest>[A-Z][A-Za-z0-9.]*[A-Za-z0-9])")
 _PHASE_PREFIX = r"(?:[αβγδεθκλ]|[ahotcmgr]|hex|cub|tet|ortho|mono|am)-"
 _CANDIDATE = re.compile(
     r"(?<![\w\-/])"
@@ -405,7 +406,20 @@ def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> P
 def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[FormulaMatch]:
     """Formula-like tokens in `text` with their spans (few false positives by design)."""
     found: list[FormulaMatch] = []
+    # Alloys written with a comma list of shared sites: '(Ga,Mn)As', '(Zn,Co)O', '(Bi,La)FeO3'
+    for m in _SITE_ALLOY.finditer(text):
+        try:
+            rest = parse_formula(m.group("rest"), variables)
+            sites = [parse_formula(e) for e in re.split(r",\s?", m.group("sites"))]
+        except FormulaError:
+            continue
+        elements = sorted({e for p in [rest, *sites] for e in p.elements})
+        token = m.group(0)
+        formula = "(" + ",".join(p.formula for p in sites) + ")" + rest.formula
+        found.append(FormulaMatch(m.start(), m.end(), token, ParsedFormula(text=token, formula=formula, elements=elements)))
     for m in _CANDIDATE.finditer(text):
+        if any(f.start <= m.start() < f.end for f in found):
+            continue
         prefix = m.group("prefix") or ""
         token, start = m.group(0)[len(prefix):], m.start() + len(prefix)
         # Trailing sentence punctuation or an unmatched bracket belongs to the sentence.
@@ -432,7 +446,7 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
             if prefix:
                 token, start = prefix + token, start - len(prefix)
             found.append(FormulaMatch(start, start + len(token), token, parsed))
-    return found
+    return sorted(found, key=lambda f: f.start)
 
 
 _COMPOSITE_SEPARATOR = re.compile(r"[–—/:]|-(?=[A-Z(])")
