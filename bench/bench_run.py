@@ -43,7 +43,8 @@ def make_corpus(demo: Path, target: Path, n_docs: int) -> int:
             data = path.read_bytes()
             if path.suffix.lower() != ".pdf":
                 data = _IDS.sub(lambda m: m.group(0) + f"{i}".encode(), data)
-                data = data.replace(b"</title>", f" (copy {i})</title>".encode(), 1) if b"</title>" in data else data + f"\n\ncopy {i}\n".encode()
+                if path.suffix == ".txt":  # ids rewritten above; plain text has none, so mark the copy
+                    data += f"\n\nCopy {i}.\n".encode()
             (target / f"{i:05d}_{path.name}").write_bytes(data)
             copies += 1
             if copies >= n_docs:
