@@ -235,3 +235,50 @@ def test_xml_declared_utf8_but_written_in_cp1252_is_decoded(tmp_path):
     (doc,) = list(read_file(path))
     assert "KOVAC, Mär–ko" in doc.authors
     assert "1350 °C" in doc.text
+
+
+def test_single_patent_keeps_its_path_as_source():
+    path = DEMO / "US99000001B2_black_tio2.xml"
+    (doc,) = list(read_file(path))
+    assert doc.source == str(path)
+    docs = list(read_file(DEMO / "uspto_bulk_2024.xml"))
+    assert [d.source.rsplit("#", 1)[1] for d in docs] == ["1", "2"]
+
+
+def test_bulk_file_larger_than_max_bytes_is_streamed_document_by_document(tmp_path):
+    """Weekly bulk files exceed any whole-file limit: the limit then applies to each patent."""
+    one = (DEMO / "US99000001B2_black_tio2.xml").read_bytes()
+    huge = one.replace(b"<p id=\"p-0001\"", b"<p id=\"p-9999\" num=\"9999\">" + b"padding " * 2000 + b"</p><p id=\"p-0001\"", 1)
+    path = tmp_path / "ipg_bulk.xml"
+    path.write_bytes(one * 30 + huge + one * 5)
+    assert path.stat().st_size > 100_000 and len(huge) > 10_000 > len(one)
+    items = list(read_file(path, max_bytes=10_000))
+    docs = [i for i in items if isinstance(i, Document)]
+    failures = [i for i in items if isinstance(i, Failure)]
+    assert len(docs) == 35 and all(d.patent_number == "US99000001B2" for d in docs)
+    assert [f.source for f in failures] == [f"{path}#31"] and "limit" in failures[0].reason
+
+
+@pytest.mark.parametrize("chunk_size", [7, 64, 1000, 1 << 20])
+def test_streamed_split_matches_in_memory_split(chunk_size):
+    import io
+
+    from textmine.readers.uspto import iter_xml_parts
+
+    data = b"lead junk\n" + (DEMO / "uspto_bulk_2024.xml").read_bytes() + (DEMO / "US99000001B2_black_tio2.xml").read_bytes()[:500]
+    streamed = list(iter_xml_parts(io.BytesIO(data), max_bytes=1 << 20, chunk_size=chunk_size))
+    assert streamed == split_concatenated_xml(data)
+    assert len(streamed) == 4
+
+
+@pytest.mark.parametrize("chunk_size", [100, 999, 4096])
+def test_streamed_split_skips_an_oversized_document_and_resumes(chunk_size):
+    import io
+
+    from textmine.readers.uspto import _Oversized, iter_xml_parts
+
+    one = (DEMO / "US99000001B2_black_tio2.xml").read_bytes()
+    huge = one.replace(b"</abstract>", b"</abstract>" + b"<!-- padding -->" * 2000, 1)
+    parts = list(iter_xml_parts(io.BytesIO(one * 3 + huge + one * 2), max_bytes=10_000, chunk_size=chunk_size))
+    assert [type(p).__name__ for p in parts] == ["bytes"] * 3 + ["_Oversized"] + ["bytes"] * 2
+    assert all(p == one for p in parts if not isinstance(p, _Oversized))
