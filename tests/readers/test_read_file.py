@@ -282,3 +282,18 @@ def test_streamed_split_skips_an_oversized_document_and_resumes(chunk_size):
     parts = list(iter_xml_parts(io.BytesIO(one * 3 + huge + one * 2), max_bytes=10_000, chunk_size=chunk_size))
     assert [type(p).__name__ for p in parts] == ["bytes"] * 3 + ["_Oversized"] + ["bytes"] * 2
     assert all(p == one for p in parts if not isinstance(p, _Oversized))
+
+
+def test_pdf_without_text_layer(tmp_path):
+    import io
+
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(612, 792)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    pdf.close()
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(buffer.getvalue())
+    assert "no text layer" in only_failure(path).reason
