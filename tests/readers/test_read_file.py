@@ -297,3 +297,39 @@ def test_pdf_without_text_layer(tmp_path):
     path = tmp_path / "scan.pdf"
     path.write_bytes(buffer.getvalue())
     assert "no text layer" in only_failure(path).reason
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in iter_paths(DEMO)))
+def test_damaged_copies_of_every_format_never_raise(tmp_path, name):
+    """Truncations and flipped bytes anywhere in a file: always a Document or a Failure, never an exception."""
+    data = (DEMO / name).read_bytes()
+    rng = random.Random(name)
+    variants = [data[:cut] for cut in (1, 10, len(data) // 3, len(data) - 5)]
+    for _ in range(4):
+        damaged = bytearray(data)
+        for _ in range(8):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        variants.append(bytes(damaged))
+    for i, variant in enumerate(variants):
+        path = tmp_path / f"{i}_{name}"
+        path.write_bytes(variant)
+        items = list(read_file(path))
+        assert items and all(isinstance(item, (Document, Failure)) for item in items)
+        for item in items:
+            if isinstance(item, Failure):
+                assert item.reason and item.stage == "read"
+
+
+def test_a_reader_that_raises_when_called_still_yields_a_failure(monkeypatch, tmp_path):
+    """Not every reader is a generator: one that raises on the call itself is guarded too."""
+    from textmine.readers import text as text_module
+
+    def refuse(self, data, source):
+        raise ReaderError("refused up front")
+
+    monkeypatch.setattr(text_module.TextReader, "read", refuse)
+    path = tmp_path / "a.txt"
+    path.write_text("Title line\n\nBody.")
+    assert only_failure(path).reason == "text: refused up front"
+    (failure,) = list(iter_read(b"Title\n\nBody.", "x.txt"))
+    assert failure.reason == "text: refused up front"

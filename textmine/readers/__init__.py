@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from textmine.document import Document
 from textmine.readers import elsevier, epo, html, jats, pdf, s2orc, tei, text, uspto  # noqa: F401  (registration)
@@ -77,14 +77,19 @@ def iter_read(data: bytes, source: str, *, format: str | None = None) -> Iterato
     except (ReaderError, KeyError) as err:
         yield Failure(source=source, stage="read", reason=_reason(err))
         return
-    items = reader.read_all(data, source) if hasattr(reader, "read_all") else reader.read(data, source)
-    yield from _guarded(name, items, source)
+    yield from _guarded(name, lambda: _read(reader, data, source), source)
 
 
-def _guarded(name: str, items: Iterable[Document | Failure], source: str) -> Iterator[Document | Failure]:
+def _read(reader: Reader, data: bytes, source: str) -> Iterable[Document | Failure]:
+    return reader.read_all(data, source) if hasattr(reader, "read_all") else reader.read(data, source)
+
+
+def _guarded(name: str, start: Callable[[], Iterable[Document | Failure]], source: str) -> Iterator[Document | Failure]:
+    """Run a reader (`start` makes its iterator) so that any error, raised when it is called or
+    while it yields, becomes a Failure after the documents it did produce."""
     produced = 0
     try:
-        for item in items:
+        for item in start():
             produced += 1
             yield item
     except ReaderError as err:
@@ -129,7 +134,7 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
                 return
             if hasattr(reader, "read_stream"):
                 handle.seek(0)
-                yield from _guarded(name, reader.read_stream(handle, source, max_bytes=max_bytes), source)
+                yield from _guarded(name, lambda: reader.read_stream(handle, source, max_bytes=max_bytes), source)
                 return
             if size > max_bytes:
                 yield Failure(
@@ -146,7 +151,7 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
     if len(data) > max_bytes:  # grew while we read it
         yield Failure(source=source, stage="read", reason=f"file grew over the {max_bytes} byte limit while being read")
         return
-    yield from _guarded(name, reader.read_all(data, source) if hasattr(reader, "read_all") else reader.read(data, source), source)
+    yield from _guarded(name, lambda: _read(reader, data, source), source)
 
 
 def iter_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
