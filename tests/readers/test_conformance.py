@@ -336,3 +336,18 @@ def test_document_reads_with_real_content(rel: str):
         assert doc.year == facts["year"]
     if "author" in facts:
         assert facts["author"] in doc.authors, doc.authors[:5]
+
+
+@pytest.mark.skipif(not FILES, reason=f"shared docs not found at {DOCS} (set TEXTMINE_SHARED_DATA)")
+def test_truncated_real_documents_never_raise(tmp_path):
+    """Every real file cut in half: a Failure saying why, or a (shorter) document, never an exception."""
+    for rel in FILES:
+        data = (DOCS / rel).read_bytes()
+        path = tmp_path / rel.replace("/", "__")
+        path.write_bytes(data[: len(data) // 2])
+        items = list(read_file(path))
+        assert items, rel
+        for item in items:
+            assert isinstance(item, (Document, Failure)), rel
+            if isinstance(item, Document):
+                assert_offsets_consistent(item)
