@@ -94,14 +94,14 @@ class UsptoReader:
     def _read_part(self, part: bytes | _Oversized, index: int, source: str) -> Iterator[Document | Failure]:
         part_source = f"{source}#{index}"
         if isinstance(part, _Oversized):
-            yield Failure(source=part_source, stage="read", reason=f"document is over the {part.limit} byte limit; raise max_bytes")
+            yield Failure(source=part_source, stage="read", reason=f"{self.name}: document is over the {part.limit} byte limit; raise max_bytes")
             return
         try:
             yield self._read_one(part, part_source)
         except ReaderError as err:
             number = _DOC_NUMBER.search(part[:20000])
             label = f" (document {number.group(1).decode('ascii', 'replace')})" if number else ""
-            yield Failure(source=part_source, stage="read", reason=f"{err}{label}")
+            yield Failure(source=part_source, stage="read", reason=f"{self.name}: {err}{label}")
 
     def _read_one(self, data: bytes, source: str) -> Document:
         root = strip_namespaces(parse_xml(data, what="USPTO patent XML"))
