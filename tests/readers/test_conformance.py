@@ -36,6 +36,18 @@ NOT_DOCUMENTS = {"fileCategories.txt", "titlesList.txt"}
 # Pages that must be refused, with the words the reason must contain
 MUST_FAIL = {"rsc_html/searchresults.html": "search-results"}
 SECTION_KINDS = {"abstract", "body", "claims", "description", "caption"}
+# the reader each folder's files must be routed to (checked for every file, also unseen ones)
+FOLDER_FORMATS = {
+    "acs_html": {"acs_html"},
+    "elsevier_xml": {"elsevier"},
+    "elsevier_xml_oa_stm_ccby": {"elsevier", "text"},
+    "epo_xml": {"epo"},
+    "jats_pmc_xml": {"jats"},
+    "pdf": {"pdf", "tei", "s2orc"},
+    "rsc_html": {"rsc_html"},
+    "springer_jats_xml": {"jats"},
+    "uspto_xml": {"uspto"},
+}
 
 # folder/file -> facts checked against the parsed document
 EXPECTED: dict[str, dict] = {
@@ -276,6 +288,8 @@ def test_document_reads_with_real_content(rel: str):
     assert not failures, failures
     assert len(items) == 1
     doc = items[0]
+    assert doc.format in FOLDER_FORMATS[rel.split("/")[0]]
+    assert doc.source == str(DOCS / rel)
     assert doc.title, "every document here has a title"
     assert len(doc.text) > 500
     assert_offsets_consistent(doc)
@@ -322,3 +336,18 @@ def test_document_reads_with_real_content(rel: str):
         assert doc.year == facts["year"]
     if "author" in facts:
         assert facts["author"] in doc.authors, doc.authors[:5]
+
+
+@pytest.mark.skipif(not FILES, reason=f"shared docs not found at {DOCS} (set TEXTMINE_SHARED_DATA)")
+def test_truncated_real_documents_never_raise(tmp_path):
+    """Every real file cut in half: a Failure saying why, or a (shorter) document, never an exception."""
+    for rel in FILES:
+        data = (DOCS / rel).read_bytes()
+        path = tmp_path / rel.replace("/", "__")
+        path.write_bytes(data[: len(data) // 2])
+        items = list(read_file(path))
+        assert items, rel
+        for item in items:
+            assert isinstance(item, (Document, Failure)), rel
+            if isinstance(item, Document):
+                assert_offsets_consistent(item)

@@ -235,3 +235,101 @@ def test_xml_declared_utf8_but_written_in_cp1252_is_decoded(tmp_path):
     (doc,) = list(read_file(path))
     assert "KOVAC, Mär–ko" in doc.authors
     assert "1350 °C" in doc.text
+
+
+def test_single_patent_keeps_its_path_as_source():
+    path = DEMO / "US99000001B2_black_tio2.xml"
+    (doc,) = list(read_file(path))
+    assert doc.source == str(path)
+    docs = list(read_file(DEMO / "uspto_bulk_2024.xml"))
+    assert [d.source.rsplit("#", 1)[1] for d in docs] == ["1", "2"]
+
+
+def test_bulk_file_larger_than_max_bytes_is_streamed_document_by_document(tmp_path):
+    """Weekly bulk files exceed any whole-file limit: the limit then applies to each patent."""
+    one = (DEMO / "US99000001B2_black_tio2.xml").read_bytes()
+    huge = one.replace(b"<p id=\"p-0001\"", b"<p id=\"p-9999\" num=\"9999\">" + b"padding " * 2000 + b"</p><p id=\"p-0001\"", 1)
+    path = tmp_path / "ipg_bulk.xml"
+    path.write_bytes(one * 30 + huge + one * 5)
+    assert path.stat().st_size > 100_000 and len(huge) > 10_000 > len(one)
+    items = list(read_file(path, max_bytes=10_000))
+    docs = [i for i in items if isinstance(i, Document)]
+    failures = [i for i in items if isinstance(i, Failure)]
+    assert len(docs) == 35 and all(d.patent_number == "US99000001B2" for d in docs)
+    assert [f.source for f in failures] == [f"{path}#31"] and "limit" in failures[0].reason
+
+
+@pytest.mark.parametrize("chunk_size", [7, 64, 1000, 1 << 20])
+def test_streamed_split_matches_in_memory_split(chunk_size):
+    import io
+
+    from textmine.readers.uspto import iter_xml_parts
+
+    data = b"lead junk\n" + (DEMO / "uspto_bulk_2024.xml").read_bytes() + (DEMO / "US99000001B2_black_tio2.xml").read_bytes()[:500]
+    streamed = list(iter_xml_parts(io.BytesIO(data), max_bytes=1 << 20, chunk_size=chunk_size))
+    assert streamed == split_concatenated_xml(data)
+    assert len(streamed) == 4
+
+
+@pytest.mark.parametrize("chunk_size", [100, 999, 4096])
+def test_streamed_split_skips_an_oversized_document_and_resumes(chunk_size):
+    import io
+
+    from textmine.readers.uspto import _Oversized, iter_xml_parts
+
+    one = (DEMO / "US99000001B2_black_tio2.xml").read_bytes()
+    huge = one.replace(b"</abstract>", b"</abstract>" + b"<!-- padding -->" * 2000, 1)
+    parts = list(iter_xml_parts(io.BytesIO(one * 3 + huge + one * 2), max_bytes=10_000, chunk_size=chunk_size))
+    assert [type(p).__name__ for p in parts] == ["bytes"] * 3 + ["_Oversized"] + ["bytes"] * 2
+    assert all(p == one for p in parts if not isinstance(p, _Oversized))
+
+
+def test_pdf_without_text_layer(tmp_path):
+    import io
+
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(612, 792)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    pdf.close()
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(buffer.getvalue())
+    assert "no text layer" in only_failure(path).reason
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in iter_paths(DEMO)))
+def test_damaged_copies_of_every_format_never_raise(tmp_path, name):
+    """Truncations and flipped bytes anywhere in a file: always a Document or a Failure, never an exception."""
+    data = (DEMO / name).read_bytes()
+    rng = random.Random(name)
+    variants = [data[:cut] for cut in (1, 10, len(data) // 3, len(data) - 5)]
+    for _ in range(4):
+        damaged = bytearray(data)
+        for _ in range(8):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        variants.append(bytes(damaged))
+    for i, variant in enumerate(variants):
+        path = tmp_path / f"{i}_{name}"
+        path.write_bytes(variant)
+        items = list(read_file(path))
+        assert items and all(isinstance(item, (Document, Failure)) for item in items)
+        for item in items:
+            if isinstance(item, Failure):
+                assert item.reason and item.stage == "read"
+
+
+def test_a_reader_that_raises_when_called_still_yields_a_failure(monkeypatch, tmp_path):
+    """Not every reader is a generator: one that raises on the call itself is guarded too."""
+    from textmine.readers import text as text_module
+
+    def refuse(self, data, source):
+        raise ReaderError("refused up front")
+
+    monkeypatch.setattr(text_module.TextReader, "read", refuse)
+    path = tmp_path / "a.txt"
+    path.write_text("Title line\n\nBody.")
+    assert only_failure(path).reason == "text: refused up front"
+    (failure,) = list(iter_read(b"Title\n\nBody.", "x.txt"))
+    assert failure.reason == "text: refused up front"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from textmine.document import Document
 from textmine.readers import elsevier, epo, html, jats, pdf, s2orc, tei, text, uspto  # noqa: F401  (registration)
@@ -77,10 +77,19 @@ def iter_read(data: bytes, source: str, *, format: str | None = None) -> Iterato
     except (ReaderError, KeyError) as err:
         yield Failure(source=source, stage="read", reason=_reason(err))
         return
+    yield from _guarded(name, lambda: _read(reader, data, source), source)
+
+
+def _read(reader: Reader, data: bytes, source: str) -> Iterable[Document | Failure]:
+    return reader.read_all(data, source) if hasattr(reader, "read_all") else reader.read(data, source)
+
+
+def _guarded(name: str, start: Callable[[], Iterable[Document | Failure]], source: str) -> Iterator[Document | Failure]:
+    """Run a reader (`start` makes its iterator) so that any error, raised when it is called or
+    while it yields, becomes a Failure after the documents it did produce."""
     produced = 0
     try:
-        items = reader.read_all(data, source) if hasattr(reader, "read_all") else reader.read(data, source)
-        for item in items:
+        for item in start():
             produced += 1
             yield item
     except ReaderError as err:
@@ -100,33 +109,49 @@ def read_bytes(data: bytes, source: str, *, format: str | None = None) -> list[D
 
 
 def read_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES, format: str | None = None) -> Iterator[Document | Failure]:
-    """Documents of the file at `path`; bad input yields a `Failure`, never an exception."""
+    """Documents of the file at `path`; bad input yields a `Failure`, never an exception.
+
+    `max_bytes` bounds the file, except for formats read as a stream of documents (USPTO bulk
+    files, often several hundred MB): there it bounds each document, and the file may be any size.
+    """
     source = str(path)
     try:
-        size = os.stat(path).st_size
         if not Path(path).is_file():
-            yield Failure(source=source, stage="read", reason="not a regular file")
+            reason = "not a regular file" if Path(path).exists() else "cannot open: no such file"
+            yield Failure(source=source, stage="read", reason=reason)
             return
+        size = os.stat(path).st_size
         if size == 0:
             yield Failure(source=source, stage="read", reason="empty file (0 bytes): nothing to read")
             return
-        if size > max_bytes:
-            yield Failure(
-                source=source,
-                stage="read",
-                reason=f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
-                "split it or raise max_bytes",
-            )
-            return
         with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+            head = handle.read(SNIFF_BYTES)
+            try:
+                name = format or detect_format(head, os.path.basename(source))
+                reader = get_reader(name)
+            except (ReaderError, KeyError) as err:
+                yield Failure(source=source, stage="read", reason=_reason(err))
+                return
+            if hasattr(reader, "read_stream"):
+                handle.seek(0)
+                yield from _guarded(name, lambda: reader.read_stream(handle, source, max_bytes=max_bytes), source)
+                return
+            if size > max_bytes:
+                yield Failure(
+                    source=source,
+                    stage="read",
+                    reason=f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit; "
+                    "split it or raise max_bytes",
+                )
+                return
+            data = head + handle.read(max_bytes + 1 - len(head))
     except OSError as err:
         yield Failure(source=source, stage="read", reason=f"cannot open: {err.strerror or err}")
         return
     if len(data) > max_bytes:  # grew while we read it
         yield Failure(source=source, stage="read", reason=f"file grew over the {max_bytes} byte limit while being read")
         return
-    yield from iter_read(data, source, format=format)
+    yield from _guarded(name, lambda: _read(reader, data, source), source)
 
 
 def iter_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> Iterator[Path]:

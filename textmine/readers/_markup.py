@@ -79,11 +79,14 @@ def parse_xml(data: bytes, *, what: str = "XML") -> etree._Element:
 
 
 def strip_namespaces(root: etree._Element) -> etree._Element:
-    """Rename every element to its local name so readers can say `find('title')` across namespaces."""
-    for el in root.iter():
+    """Rename every element to its local name so readers can say `first(el, 'title')` across
+    namespaces (and fast: the helpers below then match tags in C via `iter(*tags)`)."""
+    for el in root.iter(etree.Element):
         tag = el.tag
-        if isinstance(tag, str) and tag[0] == "{":
+        if tag[0] == "{":
             el.tag = tag.split("}", 1)[1]
+        elif ":" in tag:  # a prefix without a namespace declaration
+            el.tag = tag.rsplit(":", 1)[1]
     return root
 
 
@@ -91,7 +94,9 @@ def localname(el: etree._Element) -> str:
     tag = el.tag
     if not isinstance(tag, str):
         return ""
-    return tag.split("}", 1)[1] if tag[0] == "{" else tag.split(":")[-1]
+    if tag[0] == "{":
+        return tag.split("}", 1)[1]
+    return tag.rsplit(":", 1)[-1] if ":" in tag else tag
 
 
 def text_of(
@@ -136,28 +141,24 @@ def clean(text: str | None) -> str:
 
 
 def first(el: etree._Element | None, *names: str) -> etree._Element | None:
-    """First descendant (document order) whose local name is one of `names`."""
+    """First element (document order, `el` included) named one of `names`; trees are namespace-stripped."""
     if el is None:
         return None
-    wanted = set(names)
-    for node in el.iter():
-        if isinstance(node.tag, str) and localname(node) in wanted:
-            return node
-    return None
+    return next(el.iter(*names), None)
 
 
 def children(el: etree._Element | None, *names: str) -> list[etree._Element]:
     if el is None:
         return []
-    wanted = set(names)
-    return [c for c in el if isinstance(c.tag, str) and (not wanted or localname(c) in wanted)]
+    if names:
+        return list(el.iterchildren(*names))
+    return [c for c in el if isinstance(c.tag, str)]
 
 
 def descendants(el: etree._Element | None, *names: str) -> list[etree._Element]:
     if el is None:
         return []
-    wanted = set(names)
-    return [n for n in el.iter() if isinstance(n.tag, str) and localname(n) in wanted]
+    return list(el.iter(*names))
 
 
 # --- tables ---------------------------------------------------------------------------------

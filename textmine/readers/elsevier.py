@@ -77,7 +77,7 @@ class ElsevierReader:
         elif body is not None:
             self._add_paras(b, body, "", "body")
         self._add_floats(b, article)
-        return iter([finish(b, data, "Elsevier article")])
+        yield finish(b, data, "Elsevier article")
 
     def _add_sections(self, b: DocumentBuilder, el: etree._Element, title: str) -> None:
         for child in children(el):

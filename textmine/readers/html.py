@@ -64,8 +64,10 @@ class RscHtmlReader:
         lower = head.lower()
         if b"<html" not in lower and b"<!doctype html" not in lower:
             return 0.0
-        if b"rsc publishing" in lower or b"pubs.rsc.org" in lower or b"royal society of chemistry" in lower:
-            return 0.9
+        if b"rsc publishing" in lower or b"pubs.rsc.org" in lower:
+            return 0.95
+        if b"royal society of chemistry" in lower:
+            return 0.6
         return 0.0
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:
@@ -165,8 +167,10 @@ class AcsHtmlReader:
         lower = head.lower()
         if b"<html" not in lower and b"<!doctype html" not in lower:
             return 0.0
-        if b"pubs.acs.org" in lower or b"american chemical society" in lower:
+        if b"pubs.acs.org" in lower or b"achs/journals" in lower:
             return 0.9
+        if b"american chemical society" in lower:  # also cited in other publishers' pages: weaker
+            return 0.5
         return 0.0
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:

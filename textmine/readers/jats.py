@@ -37,7 +37,7 @@ class JatsReader:
 
     def sniff(self, head: bytes, filename: str) -> float:
         text = head[:8192]
-        if b"<article" not in text:
+        if b"<article" not in text or b"<html" in text.lower():
             return 0.0
         if b"JATS" in text or b"-//NLM//DTD" in text or b"<front>" in head or b"<article-meta" in head:
             return 0.95

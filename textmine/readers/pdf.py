@@ -228,4 +228,13 @@ def _title(lines: list[_Line], metadata_title: str) -> str:
     # Word processors put file names ("Microsoft Word - draft3.doc") in the metadata title
     if metadata_title and len(metadata_title.split()) >= 3 and not re.search(r"\.(docx?|tex|dvi|pdf)\b|^untitled", metadata_title, re.I):
         return metadata_title
-    return from_layout if len(from_layout.split()) >= 2 else metadata_title
+    if len(from_layout.split()) >= 2:
+        return from_layout
+    if metadata_title:
+        return metadata_title
+    # last resort: the first line of page 1 that reads like words (not a page header number)
+    for line in lines[:30]:
+        text = clean(line.text)
+        if line.page == 0 and len(text.split()) >= 3 and sum(c.isalpha() for c in text) > 0.6 * len(text.replace(" ", "")):
+            return text[:300]
+    return ""

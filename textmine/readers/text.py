@@ -102,7 +102,17 @@ def _paragraphs(text: str) -> Iterator[str]:
 def _is_heading_then_text(lines: list[str]) -> bool:
     """'Abstract' / '1. Introduction' on its own line directly above the paragraph it names."""
     first = lines[0]
-    return len(first) <= 60 and bool(_HEADING.match(first)) and len(first.split()) <= 8 and len(lines[1]) > len(first)
+    longest = max(len(line) for line in lines[1:])
+    if _STOP.match(first):
+        return True
+    return (
+        len(first) <= 60
+        and bool(_HEADING.match(first))
+        and not first.endswith(("-", ","))
+        and len(first.split()) <= 8
+        and len(first) < 0.6 * longest
+        and lines[1][:1].isupper()  # the paragraph under a heading starts a sentence
+    )
 
 
 def _join_wrapped(lines: list[str]) -> str:

@@ -11,7 +11,7 @@ Bulk files concatenate thousands of such documents, each with its own `<?xml` de
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from lxml import etree
 
@@ -61,15 +61,47 @@ class UsptoReader:
 
     def read_all(self, data: bytes, source: str) -> Iterator[Document | Failure]:
         parts = split_concatenated_xml(data)
-        single = len(parts) == 1
+        if len(parts) == 1:  # a single patent keeps its file as its source
+            for item in self._read_part(parts[0], 1, source):
+                item.source = source
+                yield item
+            return
         for index, part in enumerate(parts, 1):
-            part_source = source if single else f"{source}#{index}"
-            try:
-                yield self._read_one(part, part_source)
-            except ReaderError as err:
-                number = _DOC_NUMBER.search(part[:20000])
-                label = f" (document {number.group(1).decode('ascii', 'replace')})" if number else ""
-                yield Failure(source=part_source, stage="read", reason=f"{err}{label}")
+            yield from self._read_part(part, index, source)
+
+    def read_stream(self, handle: BinaryIO, source: str, *, max_bytes: int) -> Iterator[Document | Failure]:
+        """Like `read_all`, but over an open file, one document in memory at a time.
+
+        Weekly bulk files are larger than any sensible whole-file limit, so `max_bytes` bounds each
+        document instead: one over it becomes a Failure and reading goes on.
+        """
+        parts = iter_xml_parts(handle, max_bytes=max_bytes)
+        first = next(parts, None)
+        if first is None:
+            yield Failure(source=source, stage="read", reason="empty file: nothing to read")
+            return
+        second = next(parts, None)
+        if second is None:  # a single patent keeps its file as its source
+            for item in self._read_part(first, 1, source):
+                item.source = source
+                yield item
+            return
+        yield from self._read_part(first, 1, source)
+        yield from self._read_part(second, 2, source)
+        for index, part in enumerate(parts, 3):
+            yield from self._read_part(part, index, source)
+
+    def _read_part(self, part: bytes | _Oversized, index: int, source: str) -> Iterator[Document | Failure]:
+        part_source = f"{source}#{index}"
+        if isinstance(part, _Oversized):
+            yield Failure(source=part_source, stage="read", reason=f"{self.name}: document is over the {part.limit} byte limit; raise max_bytes")
+            return
+        try:
+            yield self._read_one(part, part_source)
+        except ReaderError as err:
+            number = _DOC_NUMBER.search(part[:20000])
+            label = f" (document {number.group(1).decode('ascii', 'replace')})" if number else ""
+            yield Failure(source=part_source, stage="read", reason=f"{self.name}: {err}{label}")
 
     def _read_one(self, data: bytes, source: str) -> Document:
         root = strip_namespaces(parse_xml(data, what="USPTO patent XML"))
@@ -177,6 +209,56 @@ class UsptoReader:
             claim.set("num", claim.get("ID", "").replace("CLM-", "") or str(number_))
             self._add_claim(b, claim, text)
         return finish(b, data, f"USPTO grant {b.patent_number or '(no number)'}")
+
+
+class _Oversized:
+    """Stands in for a document of a bulk file that was too large to hold (its bytes are skipped)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+
+def iter_xml_parts(handle: BinaryIO, *, max_bytes: int, chunk_size: int = 1 << 20) -> Iterator[bytes | _Oversized]:
+    """Stream the documents of a concatenated-XML file, split as `split_concatenated_xml` splits.
+
+    Only the document being assembled is held in memory. One that grows past `max_bytes` is
+    reported as `_Oversized` and its bytes are dropped until the next declaration.
+    """
+    buffer = b""
+    skipping = False  # inside an oversized document
+    before_first = True  # text before the first declaration is a part of its own (as in split_...)
+    while True:
+        block = handle.read(chunk_size)
+        eof = not block
+        buffer += block
+        starts = [m.start() for m in _XML_DECL.finditer(buffer)]
+        if skipping:
+            if not starts:
+                if eof:
+                    return
+                buffer = buffer[-16:]  # may hold the beginning of the next declaration
+                continue
+            skipping = False
+        if starts and starts[0] > 0:
+            head = buffer[: starts[0]]
+            if before_first and head.strip():
+                yield head if len(head) <= max_bytes else _Oversized(max_bytes)
+            buffer = buffer[starts[0] :]
+            starts = [x - starts[0] for x in starts]
+        if starts:
+            before_first = False
+        for a, b in zip(starts, starts[1:]):
+            yield buffer[a:b] if b - a <= max_bytes else _Oversized(max_bytes)
+        if starts:
+            buffer = buffer[starts[-1] :]
+        if eof:
+            if buffer.strip():
+                yield buffer if len(buffer) <= max_bytes else _Oversized(max_bytes)
+            return
+        if len(buffer) > max_bytes:
+            yield _Oversized(max_bytes)
+            skipping, before_first = True, False
+            buffer = buffer[-16:]
 
 
 def split_concatenated_xml(data: bytes) -> list[bytes]:
