@@ -20,8 +20,9 @@ from urllib.parse import unquote, urlsplit
 from textmine.store.base import StoreUnavailable
 
 try:
-    from elasticsearch import ApiError, Elasticsearch, TransportError
+    from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch
     from elasticsearch import ConnectionError as ESConnectionError
+    from elastic_transport import TlsError
 except ImportError as exc:  # pragma: no cover - exercised only without the extra installed
     raise ImportError("the Elasticsearch store needs its client: pip install 'textmine[es]'") from exc
 
@@ -115,8 +116,10 @@ def connect(
 
 
 def _retryable(exc: BaseException) -> bool:
-    if isinstance(exc, (ESConnectionError, TransportError)) and not isinstance(exc, ApiError):
-        return True  # connection refused/reset, timeouts
+    if isinstance(exc, TlsError):
+        return False  # a certificate problem does not go away by waiting
+    if isinstance(exc, (ESConnectionError, ConnectionTimeout)):
+        return True  # connection refused/reset, node restarting, request timed out
     return isinstance(exc, ApiError) and exc.meta.status in RETRY_STATUS
 
 
@@ -141,14 +144,31 @@ class Retrying:
         while True:
             try:
                 return fn()
+            except TlsError as exc:
+                raise StoreUnavailable(
+                    f"TLS with Elasticsearch at {self.connection.http_url} failed ({exc}): set TEXTMINE_ES_CA_CERTS to "
+                    "the PEM file of the CA that signed the cluster's certificate"
+                ) from exc
+            except ApiError as exc:
+                if exc.meta.status == 401:
+                    raise StoreUnavailable(
+                        f"Elasticsearch at {self.connection.http_url} refused the credentials: set TEXTMINE_ES_API_KEY, "
+                        "or TEXTMINE_ES_USER and TEXTMINE_ES_PASSWORD (see docs/elasticsearch.md)"
+                    ) from exc
+                if not _retryable(exc):
+                    raise
+                backoff = self._wait(exc, deadline, backoff)
             except Exception as exc:
                 if not _retryable(exc):
                     raise
-                if time.monotonic() + backoff > deadline:
-                    raise self.unavailable(exc) from exc
-                log.warning("Elasticsearch call failed (%s); retrying in %.1fs", exc, backoff)
-                time.sleep(backoff * (0.75 + random.random() / 2))
-                backoff = min(backoff * 2, self.timeouts.max_backoff)
+                backoff = self._wait(exc, deadline, backoff)
+
+    def _wait(self, exc: BaseException, deadline: float, backoff: float) -> float:
+        if time.monotonic() + backoff > deadline:
+            raise self.unavailable(exc) from exc
+        log.warning("Elasticsearch call failed (%s); retrying in %.1fs", exc, backoff)
+        time.sleep(backoff * (0.75 + random.random() / 2))
+        return min(backoff * 2, self.timeouts.max_backoff)
 
 
 # ----------------------------------------------------------------------------------- bulk
