@@ -63,8 +63,10 @@ def test_node_stopped_mid_bulk_then_rerun_equals_clean_run(fault_node, tmp_path)
             produced += 1
             if produced == STOP_AFTER:
                 stopper.start()  # in the background: writing goes on while the node shuts down
-            if produced > STOP_AFTER:
-                time.sleep(0.003)  # keep the writer busy for the seconds a shutdown takes
+            if produced > STOP_AFTER and stopper.is_alive():
+                time.sleep(0.003)  # writing goes on, slowly, for the seconds a shutdown takes
+            if produced == N_DOCS - 200:
+                stopper.join()  # however slow the machine, the node is gone before the job ends
             yield item
 
     with pytest.raises(StoreUnavailable, match="es.sh start"):
