@@ -41,13 +41,17 @@ _TAG = re.compile(r"<[^>]+>")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
 
 
+class MalformedPayload(ReaderError):
+    """The bytes are not well-formed XML/JSON: often a truncated transfer, so worth refetching."""
+
+
 def _xml(data: bytes, what: str) -> etree._Element:
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise ReaderError(f"malformed {what} XML: {exc}") from None
+        raise MalformedPayload(f"malformed {what} XML: {exc}") from None
     if root is None:
-        raise ReaderError(f"empty {what} payload")
+        raise MalformedPayload(f"empty {what} payload")
     return root
 
 
@@ -55,7 +59,7 @@ def _json(data: bytes, what: str) -> Any:
     try:
         return json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReaderError(f"malformed {what} JSON: {exc}") from None
+        raise MalformedPayload(f"malformed {what} JSON: {exc}") from None
 
 
 def _text(el: etree._Element | None) -> str:
@@ -433,7 +437,7 @@ class S2Page:
     next_offset: int | None
     total: int | None
     items: int
-    missing: int = 0  # ids a batch request did not find (null entries)
+    missing: list[int] = field(default_factory=list)  # positions of requested ids a batch did not find
 
 
 def parse_semantic_scholar(data: bytes, source: str) -> S2Page:
@@ -443,7 +447,7 @@ def parse_semantic_scholar(data: bytes, source: str) -> S2Page:
         return S2Page(
             documents=[d for d in (s2_paper(p, source) for p in papers) if d],
             token=None, next_offset=None, total=len(payload), items=len(payload),
-            missing=sum(1 for p in payload if p is None),
+            missing=[i for i, p in enumerate(payload) if p is None],
         )
     if not isinstance(payload, dict):
         raise ReaderError("not a Semantic Scholar response")
@@ -462,8 +466,10 @@ def parse_semantic_scholar(data: bytes, source: str) -> S2Page:
     if "paperId" in payload:
         doc = s2_paper(payload, source)
         return S2Page(documents=[doc] if doc else [], token=None, next_offset=None, total=1, items=1)
-    message = payload.get("error") or payload.get("message") or "unexpected JSON shape"
-    raise ReaderError(f"Semantic Scholar error response: {str(message)[:300]}")
+    message = payload.get("error") or payload.get("message")
+    if message:
+        raise ReaderError(f"Semantic Scholar error response: {str(message)[:300]}")
+    raise ReaderError(f"not a Semantic Scholar paper response (keys: {', '.join(list(payload)[:8])})")
 
 
 def s2_paper(paper: dict[str, Any], source: str) -> Document | None:
@@ -568,7 +574,7 @@ def _int(value: str | None, default: int) -> int:
 
 
 __all__ = [
-    "AtomPage", "CrossrefPage", "EuropePmcPage", "OaiError", "OaiPage", "S2Page",
+    "AtomPage", "CrossrefPage", "MalformedPayload", "EuropePmcPage", "OaiError", "OaiPage", "S2Page",
     "parse_arxiv_atom", "parse_crossref", "parse_europepmc", "parse_oai", "parse_semantic_scholar",
     "content_hash",
 ]
