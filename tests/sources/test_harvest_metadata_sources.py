@@ -261,3 +261,18 @@ def test_semantic_scholar_error_body_is_a_failure(make_source, state, replay):
     s2 = make_source(SemanticScholarBulk, "/graph/v1")
     harvester, docs_out, failures = _run(s2, state, HarvestQuery("x"))
     assert docs_out == [] and "Too Many Requests" in failures[0].reason
+
+
+def test_crossref_expired_cursor_restarts_the_query_without_duplicates(make_source, state, replay, crossref_routes):
+    source = make_source(Crossref, page_size=20)
+    first = Harvester(source, state, max_documents=21)
+    delivered = list(first.documents(HarvestQuery("ecology")))
+    assert len(delivered) == 21
+    # five idle minutes later the saved cursor is gone
+    replay.fault("/works", Reply(b'{"status":"failed","message-type":"validation-failure"}', status=400,
+                                 content_type="application/json"), params={"cursor": "c1"})
+    harvester, docs_out, failures = _run(source, state, HarvestQuery("ecology"))
+    assert "cursor expired" in failures[0].reason
+    assert [r.params["cursor"] for r in replay.requests("/works")][-4:] == ["c1", "*", "c1", "c2"]
+    assert len(docs_out) == 1 and docs_out[0].id not in {d.id for d in delivered}
+    assert harvester.stats.duplicates == 21 and harvester.stats.complete

@@ -34,10 +34,11 @@ class SourceConfigError(ValueError):
 class PageError(RuntimeError):
     """A page could not be fetched or parsed even after retries."""
 
-    def __init__(self, url: str, reason: str) -> None:
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ class Source:
             try:
                 response = self.client.request(method, url, params=params, headers=headers, json=json)
             except FetchError as exc:
-                raise PageError(exc.url, exc.reason) from exc
+                raise PageError(exc.url, exc.reason, exc.status) from exc
             data = response.content
             where = str(response.url)
             if self.raw is not None:

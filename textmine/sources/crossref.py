@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Mapping
 
 from textmine import __version__
-from textmine.sources.base import Cursor, HarvestQuery, Page, Source, SourceConfigError, SourceSettings, sources
+from textmine.sources.base import (
+    Cursor, HarvestQuery, Page, PageError, Source, SourceConfigError, SourceSettings, harvest_failure, sources,
+)
 from textmine.sources.http import RateLimit
 from textmine.sources.payloads import parse_crossref
 
@@ -24,7 +26,7 @@ class Crossref(Source):
     rate = POLITE_RATE
     rate_note = "polite pool (with --mailto) 10 req/s, public 5 req/s; published polite limit ~50 req/s"
     auth = "none (mailto recommended)"
-    paging = "deep-paging cursor (cursor=*); cursors expire after 5 min idle, resume restarts the query"
+    paging = "deep-paging cursor (cursor=*); an expired cursor restarts the query (repeats are dropped)"
     page_size = 100
 
     def __init__(self, settings: SourceSettings | None = None, **kw) -> None:
@@ -56,6 +58,15 @@ class Crossref(Source):
             "cursor": cursor["cursor"],
             "mailto": self.settings.mailto,
         }
-        page = self.fetch(self.url("works"), params=params, parse=parse_crossref)
+        try:
+            page = self.fetch(self.url("works"), params=params, parse=parse_crossref)
+        except PageError as exc:
+            # A deep-paging cursor expires after five idle minutes; Crossref then answers 400/404.
+            # Start the query over: the identity index drops what was already harvested.
+            if exc.status in (400, 404) and cursor["cursor"] != "*" and cursor.get("restarts", 0) < 3:
+                note = harvest_failure(exc.url, f"{exc.reason}; cursor expired, restarting the query from the start")
+                return Page(items=[note], next_cursor={"cursor": "*", "restarts": cursor.get("restarts", 0) + 1})
+            raise
         done = page.items == 0 or not page.next_cursor  # the last page is the first one with no items
-        return Page(items=page.documents, next_cursor=None if done else {"cursor": page.next_cursor}, total=page.total)
+        following = {"cursor": page.next_cursor, "restarts": cursor.get("restarts", 0)}
+        return Page(items=page.documents, next_cursor=None if done else following, total=page.total)
