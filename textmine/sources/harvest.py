@@ -127,9 +127,8 @@ class Harvester:
         name, stats = self.source.name, self.stats
         position = 0  # documents of this page handled so far; failures do not count
         for item in page.items:
-            if isinstance(item, Failure):
-                if position >= skip:  # while skipping, failures were already reported last time
-                    yield from self._fail(item)
+            if isinstance(item, Failure):  # reported even on a resumed page: at least once, like documents
+                yield from self._fail(item)
                 continue
             position += 1
             if position <= skip:
