@@ -84,7 +84,8 @@ def test_arxiv_error_feed_is_a_failure_and_the_offset_harvest_goes_on(make_sourc
     harvester, docs_out, failures = _run(source, state, HarvestQuery("au:del_maestro"))
     assert [f.stage for f in failures] == ["harvest"]
     assert "arXiv API error: incorrect id format" in failures[0].reason
-    assert _ids(docs_out) == ["arxiv:1605.08386"]  # the next page (start=10) was still harvested
+    # the harvest went on to the next page (start=10), then retried the failed one at the end
+    assert _ids(docs_out)[0] == "arxiv:1605.08386" and len(docs_out) == 11 and harvester.stats.complete
 
 
 # -- arXiv OAI-PMH ------------------------------------------------------------------------------

@@ -9,7 +9,11 @@ nothing duplicated:
 - every document goes through the identity index first: a work already harvested (same DOI,
   arXiv id or patent number, from this source or another) is not emitted again, unless the new
   version is richer under the same id (full text after an abstract); a preprint and its
-  published version are linked in `related_ids`, not stored twice.
+  published version are linked in `related_ids`, not stored twice;
+- a page that fails for good is recorded as a `Failure`; offset-paged sources step over it and
+  retry it once the end is reached (a page failing twice is left, in the cursor, for the next
+  run); token-paged sources cannot know the next page, so the harvest stops there and a resume
+  retries it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from textmine.records import Failure
 from textmine.sources.base import Cursor, HarvestQuery, Page, PageError, Source, harvest_failure
 from textmine.sources.state import HarvestState, Verdict, query_key
 
-_SKIP = "_skip"  # key inside a saved cursor: documents of that page already handled
+_SKIP = "_skip"  # keys inside a saved cursor: documents of that page already handled,
+_RETRY = "_retry"  # pages that failed and are owed a retry,
+_RETRYING = "_retrying"  # and whether the cursor itself is such a retry
 
 
 @dataclass
@@ -77,54 +83,67 @@ class Harvester:
         key = query_key(name, qdict)
         if not self.resume:
             self.state.reset_cursor(name, key)
-        cursor, done = self.state.load_cursor(name, key)
+        saved, done = self.state.load_cursor(name, key)
         if done:
             self.stats.complete = True
             self.stats.stopped = "already complete (use --no-resume to harvest again)"
             return
-        self.stats.resumed = cursor is not None
-        if cursor is None:
-            cursor = self.source.first_cursor(query)
-            self.state.save_cursor(name, key, qdict, cursor)
-        skip = int(cursor.pop(_SKIP, 0))
+        self.stats.resumed = saved is not None
+        if saved is None:
+            saved = self.source.first_cursor(query)
+            self.state.save_cursor(name, key, qdict, saved)
+        pos = _Position.load(saved)
+        save = lambda **kw: self.state.save_cursor(name, key, qdict, pos.dump(), **kw)  # noqa: E731
         stats = self.stats
         try:
-            while cursor is not None:
+            while pos.cursor is not None:
                 try:
-                    page = self.source.fetch_page(query, dict(cursor))
+                    page = self.source.fetch_page(query, dict(pos.cursor))
                 except PageError as exc:
                     yield from self._fail(harvest_failure(exc.url, exc.reason))
-                    skipped_to = self.source.skip_page(query, dict(cursor))
+                    if pos.retrying:  # failed again: keep it for the next run, go on with the others
+                        pos.kept.append(pos.cursor)
+                        pos.next_retry()
+                        save(done=pos.finished)
+                        continue
+                    skipped_to = self.source.skip_page(query, dict(pos.cursor))
                     if skipped_to is None:
                         stats.stopped = f"stopped at a page that failed: {exc.reason} (resume retries it)"
                         return
-                    cursor, skip = skipped_to, 0
-                    self.state.save_cursor(name, key, qdict, cursor)
+                    pos.retry.append(pos.cursor)  # offset paging steps over it; retried at the end
+                    pos.cursor, pos.skip = skipped_to, 0
+                    save()
                     continue
                 stats.pages += 1
-                if page.total is not None:
+                if page.total is not None and not pos.retrying:
                     stats.total = page.total
                 try:
-                    finished = yield from self._deliver(page, cursor, skip, key, qdict)
+                    finished = yield from self._deliver(page, pos, save)
                 except PageError as exc:  # a lazy page (a bulk file) broke part-way
                     yield from self._fail(harvest_failure(exc.url, exc.reason))
                     stats.stopped = f"stopped inside a page: {exc.reason} (resume continues from the last document)"
                     return
                 if not finished:
                     return
-                skip = 0
-                cursor = page.next_cursor
-                self.state.save_cursor(name, key, qdict, cursor, done=cursor is None)
+                if pos.retrying:
+                    pos.next_retry()  # a retried page is not followed: the pages after it were harvested
+                else:
+                    pos.cursor, pos.skip = page.next_cursor, 0
+                    if pos.cursor is None:
+                        pos.next_retry()
+                save(done=pos.finished)
                 if self.progress:
                     self.progress(stats, None)
-            stats.complete = True
+            stats.complete = pos.finished
+            if pos.kept:
+                stats.stopped = f"{len(pos.kept)} page(s) failed twice; a resume retries them"
         finally:
             stats.seconds = time.perf_counter() - stats.started
 
-    def _deliver(self, page: Page, cursor: Cursor, skip: int, key: str,
-                 qdict: dict) -> Generator[Document | Failure, None, bool]:
+    def _deliver(self, page: Page, pos: "_Position", save: Callable[..., None]) -> Generator[Document | Failure, None, bool]:
         """Yield the page's new documents and failures; False when --max stopped it."""
-        name, stats = self.source.name, self.stats
+        stats = self.stats
+        skip, pos.skip = pos.skip, 0
         position = 0  # documents of this page handled so far; failures do not count
         for item in page.items:
             if isinstance(item, Failure):  # reported even on a resumed page: at least once, like documents
@@ -144,8 +163,8 @@ class Harvester:
             else:
                 stats.duplicates += 1
             self.state.record(item, verdict, known)
-            emitted = int(verdict in (Verdict.NEW, Verdict.UPDATE))
-            self.state.save_cursor(name, key, qdict, {**cursor, _SKIP: position}, emitted=emitted)
+            pos.skip = position
+            save(emitted=int(verdict in (Verdict.NEW, Verdict.UPDATE)))
             if self.progress:
                 self.progress(stats, item)
             if self.max_documents is not None and stats.emitted >= self.max_documents:
@@ -157,3 +176,47 @@ class Harvester:
         self.failures.append(failure)
         self.stats.failures += 1
         yield failure
+
+
+@dataclass
+class _Position:
+    """Where a harvest stands, as saved in the state: the page cursor, how many documents of that
+    page were handled, and pages that failed and are owed a retry."""
+
+    cursor: Cursor | None
+    skip: int = 0
+    retry: list[Cursor] = field(default_factory=list)  # skipped pages, retried once the end is reached
+    kept: list[Cursor] = field(default_factory=list)  # pages that failed on retry too: left for the next run
+    retrying: bool = False
+
+    @classmethod
+    def load(cls, saved: Cursor) -> "_Position":
+        saved = dict(saved)
+        pos = cls(cursor=None, skip=int(saved.pop(_SKIP, 0)), retry=list(saved.pop(_RETRY, [])),
+                  retrying=bool(saved.pop(_RETRYING, False)))
+        pos.cursor = saved or None
+        if pos.cursor is None:
+            pos.next_retry()
+        return pos
+
+    def next_retry(self) -> None:
+        self.skip = 0
+        self.cursor = self.retry.pop(0) if self.retry else None
+        self.retrying = self.cursor is not None
+
+    @property
+    def finished(self) -> bool:
+        return self.cursor is None and not self.kept
+
+    def dump(self) -> Cursor | None:
+        owed = self.retry + self.kept
+        if self.cursor is None:
+            return {_RETRY: owed, _RETRYING: True} if owed else None
+        out: Cursor = dict(self.cursor)
+        if self.skip:
+            out[_SKIP] = self.skip
+        if owed:
+            out[_RETRY] = owed
+        if self.retrying:
+            out[_RETRYING] = True
+        return out
