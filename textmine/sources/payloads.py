@@ -97,36 +97,52 @@ def _date_parts(obj: dict[str, Any] | None) -> dt.date | None:
         return None
 
 
+_HEADINGS = {"title", "h1", "h2", "h3", "h4", "h5", "h6", "label"}
+_BLOCKS = {"p", "div", "sec", "br", "li", "para", "abstract"}
+_BREAK = "\x00"
+
+
 def strip_markup(fragment: str) -> list[str]:
     """Paragraphs of an abstract given as JATS or HTML markup (Crossref, Europe PMC).
 
-    Titles ('Abstract', 'Background') are dropped; <p> elements become paragraphs.
+    Headings ('Abstract', 'Background') are dropped; block elements (<p>, <sec>, <br>) separate
+    paragraphs; inline markup (<sub>, <italic>) is removed without adding spaces, so
+    'Cs<sub>2</sub>AgBiBr<sub>6</sub>' stays the formula 'Cs2AgBiBr6'.
     """
     if not fragment:
         return []
     if "<" not in fragment:
-        return [html.unescape(fragment)]
+        text = " ".join(html.unescape(fragment).split())
+        return [text] if text else []
     wrapped = (
         '<root xmlns:jats="http://www.ncbi.nlm.nih.gov/JATS1" xmlns:mml="http://www.w3.org/1998/Math/MathML" '
         'xmlns:xlink="http://www.w3.org/1999/xlink">' + fragment + "</root>"
     )
     try:
-        root = etree.fromstring(wrapped.encode("utf-8"), parser=etree.XMLParser(recover=False, resolve_entities=False))
-    except etree.XMLSyntaxError:
-        text = re.sub(r"<(jats:)?title>.*?</(jats:)?title>", " ", fragment, flags=re.S)
-        text = re.sub(r"</(jats:)?p>|<br\s*/?>", "\n\n", text)
-        return [p for p in (html.unescape(_TAG.sub(" ", t)).strip() for t in text.split("\n\n")) if p]
-    for title in [el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == "title"]:
-        tail = title.tail
-        parent = title.getparent()
-        parent.remove(title)
-        if tail and parent is not None:
-            parent.text = (parent.text or "") + tail
-    paragraphs = [el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == "p"]
-    if paragraphs:
-        return [t for t in (_text(p) for p in paragraphs) if t]
-    text = _text(root)
-    return [text] if text else []
+        root = etree.fromstring(wrapped.encode("utf-8"), parser=etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError:  # HTML entities (&deg;), unclosed tags: the lenient HTML parser copes
+        from lxml import html as lxml_html
+
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    parts: list[str] = []
+    _walk(root, parts)
+    return [t for t in (" ".join(p.split()) for p in "".join(parts).split(_BREAK)) if t]
+
+
+def _walk(el: etree._Element, parts: list[str]) -> None:
+    name = etree.QName(el).localname.lower().split(":")[-1] if isinstance(el.tag, str) else ""
+    if name in _HEADINGS:
+        parts.append(_BREAK)
+        return
+    if name in _BLOCKS:
+        parts.append(_BREAK)
+    if isinstance(el.tag, str):
+        parts.append(el.text or "")
+        for child in el:
+            _walk(child, parts)
+            parts.append(child.tail or "")
+    if name in _BLOCKS:
+        parts.append(_BREAK)
 
 
 def _abstract_document(
