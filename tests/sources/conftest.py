@@ -68,6 +68,7 @@ def make_source(replay: ReplayServer, sleeps: SleepLog, raw: RawStore):
             retry=RetryPolicy(attempts=4, backoff_base=0.001, backoff_max=0.01),
             timeout=httpx.Timeout(2.0),
             sleep=sleeps,
+            page_size=cls.page_size,
         ).with_(**overrides)
         source = cls(settings, raw=raw)
         source.client._rng = random.Random(7)

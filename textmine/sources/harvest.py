@@ -53,6 +53,7 @@ ProgressHook = Callable[[HarvestStats, Document | None], None]
 
 
 class Harvester:
+    MAX_FAILED_PAGES_IN_A_ROW = 3  # beyond this the API is down, not one page bad: stop, resume later
     def __init__(
         self,
         source: Source,
@@ -95,12 +96,18 @@ class Harvester:
         pos = _Position.load(saved)
         save = lambda **kw: self.state.save_cursor(name, key, qdict, pos.dump(), **kw)  # noqa: E731
         stats = self.stats
+        failed_in_a_row = 0
         try:
             while pos.cursor is not None:
                 try:
                     page = self.source.fetch_page(query, dict(pos.cursor))
                 except PageError as exc:
                     yield from self._fail(harvest_failure(exc.url, exc.reason))
+                    failed_in_a_row += 1
+                    if failed_in_a_row >= self.MAX_FAILED_PAGES_IN_A_ROW:
+                        stats.stopped = (f"{failed_in_a_row} pages in a row failed, last: {exc.reason} "
+                                         "(the API may be down; resume retries from here)")
+                        return
                     if pos.retrying:  # failed again: keep it for the next run, go on with the others
                         pos.kept.append(pos.cursor)
                         pos.next_retry()
@@ -115,6 +122,7 @@ class Harvester:
                     save()
                     continue
                 stats.pages += 1
+                failed_in_a_row = 0
                 if page.total is not None and not pos.retrying:
                     stats.total = page.total
                 try:

@@ -1,0 +1,229 @@
+"""Full-text sources (Europe PMC, Elsevier, Springer Nature, USPTO bulk, EPO) from a loopback
+server. Search pages are authored fixtures in the APIs' formats; the full-text bodies are the real
+documents in ../shared/data/docs, served by path. Full text is parsed by the project's readers:
+where a reader has not landed yet, the harvest must record a clear failure (and keep the abstract
+where there is one) instead of losing the work, and that is what is asserted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from textmine.records import Failure
+from textmine.sources import Harvester, HarvestQuery
+from textmine.sources.europepmc import EuropePmc
+from textmine.sources.fulltext import pick_reader
+from textmine.sources.patents import EpoPublicationServer, UsptoBulk, split_concatenated
+from textmine.sources.publishers import ElsevierArticles, SpringerOpenAccess
+from textmine.readers.base import ReaderError
+
+from tests.sources.conftest import FIXTURES
+from tests.sources.replay import Reply, Request
+
+
+def _run(source, state, query, **kw):
+    harvester = Harvester(source, state, **kw)
+    items = list(harvester.items(query))
+    return harvester, [i for i in items if not isinstance(i, Failure)], [i for i in items if isinstance(i, Failure)]
+
+
+def _reader_for(path: Path, prefer: tuple[str, ...]) -> bool:
+    """Whether a full-text reader for this sample is registered (other engineers' readers)."""
+    try:
+        reader = pick_reader(path.read_bytes(), path.name, prefer)
+    except ReaderError:
+        return False
+    return reader.name not in {"arxiv-atom", "oai-pmh", "crossref-json", "semantic-scholar-json", "europepmc-json"}
+
+
+# -- Europe PMC -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def epmc(replay, docs, make_source):
+    rest = "/europepmc/webservices/rest"
+    replay.route(f"{rest}/search", Reply.file(FIXTURES / "europepmc_search_1.json", "application/json"),
+                 params={"cursorMark": "*"})
+    replay.route(f"{rest}/search", Reply.file(FIXTURES / "europepmc_search_2.json", "application/json"),
+                 params={"cursorMark": "AoIIP4AAACgyOTUzNTgzNQ=="})
+    replay.route(f"{rest}/search", Reply.file(FIXTURES / "europepmc_search_3.json", "application/json"),
+                 params={"cursorMark": "AoIIP4AAACgzMDg0Njg5Mg=="})
+    replay.route(f"{rest}/PMC5828200/fullTextXML", Reply.file(docs / "jats_pmc_xml" / "PMC5828200.nxml"))
+    replay.route(f"{rest}/PMC6398430/fullTextXML", Reply(b"", status=404))
+    return make_source(EuropePmc, rest, page_size=2)
+
+
+def test_europepmc_cursor_paging_full_text_and_abstract_fallback(epmc, state, replay, docs):
+    harvester, got, failures = _run(epmc, state, HarvestQuery("crows OR curcumin", since=dt.date(2018, 1, 1)))
+    searches = replay.requests("/europepmc/webservices/rest/search")
+    assert [r.params["cursorMark"] for r in searches] == ["*", "AoIIP4AAACgyOTUzNTgzNQ==", "AoIIP4AAACgzMDg0Njg5Mg=="]
+    assert searches[0].params["query"] == "(crows OR curcumin) AND FIRST_PDATE:[2018-01-01 TO 3000-12-31]"
+    assert searches[0].params["resultType"] == "core" and searches[0].params["format"] == "json"
+    fulltext_asked = [r.path for r in replay.requests() if r.path.endswith("/fullTextXML")]
+    assert fulltext_asked == ["/europepmc/webservices/rest/PMC5828200/fullTextXML",
+                              "/europepmc/webservices/rest/PMC6398430/fullTextXML"]  # never for the closed record
+    by_doi = {d.doi: d for d in got}
+    assert set(by_doi) == {"10.18632/oncotarget.24369", "10.5555/textmine.epmc.0001", "10.1093/beheco/ary157"}
+    crows = by_doi["10.1093/beheco/ary157"]  # full text 404: the abstract is kept, the failure recorded
+    assert crows.format == "europepmc-json" and crows.title.startswith("Counting crows")
+    assert any("PMC6398430" in f.source and "abstract kept" in f.reason and "HTTP 404" in f.reason for f in failures)
+    curcumin = by_doi["10.18632/oncotarget.24369"]
+    if _reader_for(docs / "jats_pmc_xml" / "PMC5828200.nxml", ("jats",)):
+        assert curcumin.format != "europepmc-json" and len(curcumin.text) > 10_000
+        assert len(failures) == 1
+    else:
+        assert curcumin.format == "europepmc-json"
+        assert any("PMC5828200" in f.source and "no reader recognises" in f.reason for f in failures)
+    assert harvester.stats.complete and harvester.stats.total == 3
+
+
+# -- Elsevier -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def elsevier(replay, docs, make_source):
+    files = {"10.1016/j.est.2021.103685": docs / "elsevier_xml" / "bde_els_test1.xml",
+             "10.1016/S0360-3199(00)00111-7": docs / "elsevier_xml" / "bde_els_test2.xml"}
+
+    def article(request: Request) -> Reply:
+        if request.headers.get("x-els-apikey") != "els-key":
+            return Reply.file(FIXTURES / "elsevier_error_401.json", "application/json", status=401)
+        doi = unquote(request.path.removeprefix("/content/article/doi/"))
+        if doi not in files:
+            return Reply.file(FIXTURES / "elsevier_error_401.json", "application/json", status=403)
+        return Reply.file(files[doi], "text/xml")
+
+    replay.route("/content/article/doi/*", article)
+    return files
+
+
+def test_elsevier_articles_with_key_entitlement_failures_recorded(elsevier, make_source, state, replay):
+    source = make_source(ElsevierArticles, "/content", api_key="els-key")
+    query = HarvestQuery("10.1016/j.est.2021.103685, 10.1016/j.notentitled.2020.1, 10.1016/S0360-3199(00)00111-7")
+    harvester, got, failures = _run(source, state, query)
+    asked = replay.requests()
+    assert [unquote(r.path) for r in asked] == [
+        "/content/article/doi/10.1016/j.est.2021.103685",
+        "/content/article/doi/10.1016/j.notentitled.2020.1",
+        "/content/article/doi/10.1016/S0360-3199(00)00111-7",
+    ]
+    assert all(r.params["view"] == "FULL" and r.headers["accept"] == "text/xml" for r in asked)
+    assert any("notentitled" in f.source and "HTTP 403" in f.reason for f in failures)
+    if _reader_for(elsevier["10.1016/j.est.2021.103685"], ("elsevier",)):
+        assert {d.doi for d in got} == {"10.1016/j.est.2021.103685", "10.1016/s0360-3199(00)00111-7"}
+        assert len(failures) == 1
+    else:
+        assert got == [] and sum("no reader recognises" in f.reason for f in failures) == 2
+    assert harvester.stats.complete
+
+
+def test_elsevier_wrong_key_is_explained(elsevier, make_source, state):
+    source = make_source(ElsevierArticles, "/content", api_key="wrong")
+    _, got, failures = _run(source, state, HarvestQuery("10.1016/j.est.2021.103685"))
+    assert got == [] and "HTTP 401" in failures[0].reason and "API key" in failures[0].reason
+
+
+# -- Springer Nature -------------------------------------------------------------------------------------
+
+
+def test_springer_openaccess_jats(replay, docs, make_source, state):
+    response = docs / "springer_jats_xml" / "bde_spr_test3.xml"  # a recorded API response (<response> wrapper)
+    replay.route("/openaccess/jats", Reply.file(response, "application/xml"), params={"q": "doi:10.1007/s12034-021-02591-3"})
+    source = make_source(SpringerOpenAccess, api_key="spr-key")
+    harvester, got, failures = _run(source, state, HarvestQuery("doi:10.1007/s12034-021-02591-3"))
+    (request,) = replay.requests("/openaccess/jats")
+    assert request.params["api_key"] == "spr-key" and request.params["s"] == "1" and request.params["p"] == "20"
+    assert harvester.stats.total == 1 and harvester.stats.complete
+    if _reader_for(response, ("springer", "jats")):
+        assert [d.doi for d in got] == ["10.1007/s12034-021-02591-3"] and not failures
+    else:
+        assert got == [] and "no reader recognises" in failures[0].reason
+
+
+def test_springer_response_missing_records_is_refetched_then_a_failure(replay, docs, make_source, state):
+    body = (docs / "springer_jats_xml" / "bde_spr_test3.xml").read_bytes()
+    cut = body[: body.index(b"<records>")] + b"<records></records></response>"  # says 1 record, holds none
+    replay.route("/openaccess/jats", Reply(cut))
+    source = make_source(SpringerOpenAccess, api_key="spr-key")
+    harvester, got, failures = _run(source, state, HarvestQuery("keyword:battery"))
+    starts = [r.params["s"] for r in replay.requests("/openaccess/jats")]
+    assert starts == ["1"] * 3 + ["21"] * 3 + ["41"] * 3  # each page refetched (parse_attempts), then stepped over
+    assert "lists 1 records but holds 0" in failures[0].reason and len(failures) == 3
+    assert "3 pages in a row failed" in harvester.stats.stopped and not harvester.stats.complete
+
+
+# -- USPTO bulk -----------------------------------------------------------------------------------------------
+
+USPTO_SAMPLES = ["xml2014__US08930553.xml", "xml2014__US08926509.xml", "xml2006__US07272630B2.xml",
+                 "xmlApp2004__US20050004437A1.xml"]
+
+
+@pytest.fixture
+def bulk_file(docs, tmp_path) -> Path:
+    """A weekly bulk file in miniature: real patents concatenated, as USPTO ships them."""
+    path = tmp_path / "ipg150106.xml"
+    path.write_bytes(b"".join((docs / "uspto_xml" / name).read_bytes().rstrip() + b"\n" for name in USPTO_SAMPLES))
+    return path
+
+
+def test_split_concatenated_bulk_file(bulk_file, docs):
+    with bulk_file.open("rb") as fh:
+        chunks = list(split_concatenated(fh))
+    assert len(chunks) == 4 and all(c.lstrip().startswith(b"<?xml") for c in chunks)
+    assert chunks[1].rstrip() == (docs / "uspto_xml" / USPTO_SAMPLES[1]).read_bytes().rstrip()
+
+
+def test_uspto_bulk_local_and_downloaded_zip(bulk_file, replay, make_source, state, docs, raw):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(bulk_file, "ipg150106.xml")
+    replay.route("/fulltext/2015/ipg150106.zip", Reply(archive.getvalue(), content_type="application/zip"))
+    source = make_source(UsptoBulk, "/fulltext")
+    harvester, got, failures = _run(source, state, HarvestQuery(f"{bulk_file},2015/ipg150106.zip"))
+    assert len(replay.requests("/fulltext/2015/ipg150106.zip")) == 1
+    assert {e.url.rsplit("/", 1)[-1] for e in raw.entries("uspto-bulk")} == {"ipg150106.xml", "ipg150106.zip"}
+    if _reader_for(docs / "uspto_xml" / USPTO_SAMPLES[0], ("uspto",)):
+        # the downloaded zip holds the same four patents: de-duplicated by patent number
+        assert len(got) == 4 == harvester.stats.duplicates and not failures
+        assert all(d.kind == "patent" and d.patent_number for d in got)
+    else:
+        assert got == [] and len(failures) == 8 and all("no reader recognises" in f.reason for f in failures)
+        assert failures[0].source.endswith("ipg150106.xml#1")
+    assert harvester.stats.complete
+
+
+def test_uspto_missing_file_is_a_failure_and_the_next_file_is_read(bulk_file, replay, make_source, state):
+    replay.route("/fulltext/2015/ipg150113.zip", Reply(b"PK\x03\x04 not really a zip", content_type="application/zip"))
+    source = make_source(UsptoBulk, "/fulltext")
+    harvester, _, failures = _run(source, state, HarvestQuery(f"2015/ipg150106.zip,2015/ipg150113.zip,{bulk_file}"))
+    reasons = [f.reason for f in failures[:2]]
+    assert "HTTP 404" in reasons[0] and "corrupt zip" in reasons[1]
+    assert len(failures) >= 2 and harvester.stats.pages >= 1
+
+
+# -- EPO publication server ----------------------------------------------------------------------------------------
+
+
+def test_epo_publication_dates(replay, docs, make_source, state):
+    base = "/publication-server/rest/v1.0"
+    replay.route(f"{base}/publication-dates/20210630/patents",
+                 Reply.file(FIXTURES / "epo_publication_dates_20210630.html", "text/html"))
+    replay.route(f"{base}/publication-dates/20210630/patents/EP3404678NWB1/document.xml",
+                 Reply.file(docs / "epo_xml" / "grant__v1-5-B1.xml"))
+    replay.route(f"{base}/publication-dates/20210630/patents/EP3383757NWB1/document.xml",
+                 Reply.file(docs / "epo_xml" / "grant__v1-5-1-B1.xml"))
+    source = make_source(EpoPublicationServer, base)
+    harvester, got, failures = _run(source, state, HarvestQuery(since=dt.date(2021, 6, 30), until=dt.date(2021, 7, 1)))
+    listings = [r.path for r in replay.requests() if r.path.endswith("/patents")]
+    assert listings == [f"{base}/publication-dates/20210630/patents", f"{base}/publication-dates/20210701/patents"]
+    assert any("EP9999999NWA1" in f.source and "HTTP 404" in f.reason for f in failures)
+    if _reader_for(docs / "epo_xml" / "grant__v1-5-B1.xml", ("epo",)):
+        assert sorted(d.patent_number for d in got) == ["EP3383757B1", "EP3404678B1"]
+    else:
+        assert got == [] and sum("no reader recognises" in f.reason for f in failures) == 2
+    assert harvester.stats.complete
