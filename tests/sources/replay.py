@@ -7,6 +7,7 @@ before the route they shadow. Every request is logged so tests can assert what w
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -74,6 +75,11 @@ class ReplayServer:
 
             def log_message(self, *args: object) -> None:  # keep pytest output clean
                 pass
+
+            def setup(self) -> None:
+                super().setup()
+                # headers and body go out in two writes; without this, Nagle + delayed ACK add 40 ms
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def _handle(self) -> None:
                 split = urlsplit(self.path)
