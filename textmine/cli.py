@@ -57,8 +57,13 @@ def _progress(quiet: bool, total: int | None, label: str) -> Iterator:
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task(label, total=total, current="")
 
+        last = [""]
+
         def advance(name: str) -> None:
-            progress.update(task, advance=1, current=Path(name).name[:40])
+            # Counts files: the documents of one bulk file ("path#2", "path#3") advance it once.
+            file = name.split("#", 1)[0]
+            progress.update(task, advance=0 if file == last[0] else 1, current=Path(file).name[:40])
+            last[0] = file
 
         yield advance
 
@@ -221,9 +226,24 @@ def _query_options(f):
     return f
 
 
-def _build_query(text: str | None, **kw) -> Query:
-    from textmine.ontology import resolve_property
+def resolve_property(name: str) -> str:
+    """'band_gap', 'band gap', 'Eg' -> 'band_gap'; an unknown name is an error with suggestions."""
+    import difflib
 
+    from textmine.ontology import load_ontology
+
+    ontology = load_ontology()
+    if name in ontology:
+        return name
+    matches = ontology.by_cue(name) or ontology.by_cue(name.replace("_", " "))
+    if matches:
+        return matches[0].name
+    close = difflib.get_close_matches(name.replace(" ", "_").lower(), ontology.names(), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `textmine properties` lists them"
+    raise click.BadParameter(f"unknown property {name!r}{hint}", param_hint="--property")
+
+
+def _build_query(text: str | None, **kw) -> Query:
     property_ = kw.pop("property_")
     elements = kw.pop("elements")
     exclude = kw.pop("exclude")
@@ -331,6 +351,22 @@ def stats(app: AppContext, as_json: bool) -> None:
         table.add_row(f"documents: {kind}", str(n))
     for prop, n in s.by_property.items():
         table.add_row(f"records: {prop}", str(n))
+    out.print(table)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def properties(as_json: bool) -> None:
+    """The property ontology: canonical names, units, cue phrases."""
+    from textmine.ontology import load_ontology
+
+    ontology = load_ontology()
+    if as_json:
+        out.print_json(ontology.model_dump_json())
+        return
+    table = Table("property", "unit", "SI unit", "plausible range", "cues", title=f"property ontology v{ontology.version}")
+    for p in ontology.properties:
+        table.add_row(p.name, p.default_unit, p.si_unit, f"{p.range[0]:g} – {p.range[1]:g}", ", ".join(p.cues[:4]))
     out.print(table)
 
 

@@ -1,0 +1,204 @@
+"""Record assembly by the rules extractor on realistic sentences, tables and junk."""
+
+from __future__ import annotations
+
+import pytest
+
+from textmine.document import DocumentBuilder, Table, TableCell
+from textmine.extract import document_from_text
+from textmine.extract.base import extractors
+from textmine.extract.rules import RULES_VERSION, RulesExtractor
+
+EV = 1.602176634e-19
+
+
+@pytest.fixture(scope="module")
+def extractor() -> RulesExtractor:
+    return RulesExtractor()
+
+
+def extract(extractor, text: str):
+    document = document_from_text("doc-1", text)
+    records, mentions = extractor.extract(document)
+    return document, records, mentions
+
+
+def test_registered_and_versioned():
+    made = extractors.get("rules")()
+    assert made.name == "rules" and made.version == RULES_VERSION
+
+
+def test_band_gap_of_material_is_value(extractor):
+    text = "Zinc oxide films were grown by sputtering. The band gap of ZnO is 3.37 eV at room temperature."
+    document, records, mentions = extract(extractor, text)
+    [record] = records
+    assert (record.material.text, record.material.formula, record.material.elements) == ("ZnO", "ZnO", ["O", "Zn"])
+    assert (record.property, record.value, record.unit, record.unit_si) == ("band_gap", 3.37, "eV", "J")
+    assert record.value_si == pytest.approx(3.37 * EV)
+    assert record.value_min_si == record.value_max_si == record.value_si
+    assert document.text[record.value_start : record.value_end] == "3.37 eV"
+    assert document.text[record.char_start : record.char_end] == record.sentence
+    assert record.sentence == "The band gap of ZnO is 3.37 eV at room temperature."
+    assert document.text[record.material.char_start : record.material.char_end] == "ZnO"
+    assert record.extractor == f"rules@{RULES_VERSION}"
+    assert 0.5 < record.confidence <= 1.0
+    labels = {(m.label, m.text) for m in mentions}
+    assert ("MAT", "ZnO") in labels and ("PRO", "band gap") in labels
+
+
+def test_subject_has_property(extractor):
+    _, records, _ = extract(extractor, "TiO2 has a wide band gap of 3.2 eV which limits its use under visible light.")
+    assert [(r.material.formula, r.property, r.value) for r in records] == [("TiO2", "band_gap", 3.2)]
+
+
+def test_parenthesised_symbol_and_comparator(extractor):
+    text = "Fe3O4 has attracted much attention due to its high Curie temperature (Tc ∼ 850 K)."
+    document, records, _ = extract(extractor, text)
+    [record] = records
+    assert (record.material.formula, record.property, record.value, record.unit) == ("Fe3O4", "curie_temperature", 850.0, "K")
+    assert document.text[record.value_start : record.value_end] == "∼ 850 K"
+
+
+def test_celsius_converted_to_kelvin(extractor):
+    _, records, _ = extract(extractor, "The PbTiO3 crystal shows a Curie temperature of 490 °C.")
+    [record] = records
+    assert (record.value, record.unit, record.value_si, record.unit_si) == (490.0, "°C", pytest.approx(763.15), "K")
+
+
+def test_respectively_pairs_materials_with_values(extractor):
+    text = "The band gaps of CdS, CdSe and CdTe are 2.42, 1.74 and 1.49 eV, respectively."
+    document, records, _ = extract(extractor, text)
+    pairs = sorted((r.material.text, r.value) for r in records)
+    assert pairs == [("CdS", 2.42), ("CdSe", 1.74), ("CdTe", 1.49)]
+    for r in records:
+        assert document.text[r.value_start : r.value_end].startswith(str(r.value))
+
+
+def test_neel_and_superconducting_tc_are_told_apart(extractor):
+    _, records, _ = extract(
+        extractor,
+        "NiO is antiferromagnetic with a Néel temperature of 523 K. "
+        "The superconducting transition temperature Tc of MgB2 is 39 K.",
+    )
+    assert sorted((r.material.formula, r.property, r.value) for r in records) == [
+        ("MgB2", "superconducting_transition_temperature", 39.0),
+        ("NiO", "neel_temperature", 523.0),
+    ]
+
+
+def test_range_record(extractor):
+    text = "The optical band gap of the CdS films varies between 2.4 and 2.7 eV."
+    document, records, _ = extract(extractor, text)
+    [record] = records
+    assert record.value is None and (record.value_min, record.value_max) == (2.4, 2.7)
+    assert record.value_min_si == pytest.approx(2.4 * EV) and record.value_max_si == pytest.approx(2.7 * EV)
+    assert document.text[record.value_start : record.value_end] == "2.4 and 2.7 eV"
+
+
+def test_stated_variable_is_substituted(extractor):
+    _, records, _ = extract(extractor, "Ba1−xSrxTiO3 (x = 0.3) shows a Curie temperature of 300 K.")
+    [record] = records
+    assert record.material.text == "Ba1−xSrxTiO3"
+    assert record.material.formula == "Ba0.7Sr0.3TiO3"
+
+
+def test_condition_and_scientific_notation(extractor):
+    text = "The ionic conductivity of Li7La3Zr2O12 is 1.2 × 10−3 S cm−1 at 25 °C."
+    document, records, _ = extract(extractor, text)
+    [record] = records
+    assert record.property == "ionic_conductivity"
+    assert record.value == pytest.approx(1.2e-3) and record.value_si == pytest.approx(0.12) and record.unit_si == "S/m"
+    assert document.text[record.value_start : record.value_end] == "1.2 × 10−3 S cm−1"
+    assert [(c.property, c.value, c.unit) for c in record.conditions] == [("temperature", 25.0, "°C")]
+
+
+def test_abbreviation_defined_in_document(extractor):
+    text = "We report BiFeO3 (BFO) thin films. The Néel temperature of BFO is 643 K."
+    _, records, _ = extract(extractor, text)
+    [record] = records
+    assert (record.material.text, record.material.formula, record.value) == ("BFO", "BiFeO3", 643.0)
+
+
+def test_dopant_is_not_the_material(extractor):
+    _, records, _ = extract(extractor, "The Fe-doped TiO2 has a band gap of 2.9 eV.")
+    assert [(r.material.formula, r.value) for r in records] == [("TiO2", 2.9)]
+
+
+def test_differences_and_synthesis_temperatures_are_not_values(extractor):
+    _, records, _ = extract(
+        extractor,
+        "Annealing at 500 °C shifts the band gap of TiO2 by 0.2 eV. The ZnO films were annealed at 400 °C.",
+    )
+    assert records == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2019, Fig. 3 showed the band gap of ZnO [12].",
+        "The band gap of ZnO (Table 2) was studied in ref. 12.",
+        "The band gap of ZnO is 300 K.",  # wrong dimension
+        "The band gap of ZnO is 3000 eV.",  # outside the plausible range
+        "The band gap is important for solar cells.",
+    ],
+)
+def test_junk_gives_no_records(extractor, text):
+    _, records, _ = extract(extractor, text)
+    assert records == []
+
+
+def test_back_reference_uses_earlier_material_with_low_confidence(extractor):
+    text = "We synthesised CoS2 nanoparticles by a hydrothermal route. Its Curie temperature is 116 K."
+    document, records, _ = extract(extractor, text)
+    [record] = records
+    assert record.material.formula == "CoS2" and record.value == 116.0
+    assert document.text[record.material.char_start : record.material.char_end] == "CoS2"
+    assert record.confidence < 0.5
+
+
+def test_section_title_and_offsets_in_multi_section_document(extractor):
+    builder = DocumentBuilder(source="test", format="text")
+    builder.add_paragraph("Perovskite oxides are studied widely.", section="Introduction")
+    builder.add_paragraph("The Curie temperature of La0.7Sr0.3MnO3 is 370 K.", section="Results")
+    document = builder.build()
+    records, _ = extractor.extract(document)
+    [record] = records
+    assert record.section == "Results"
+    assert record.material.formula == "La0.7Sr0.3MnO3"
+    assert document.text[record.value_start : record.value_end] == "370 K"
+    assert document.text[record.char_start : record.char_end] == record.sentence
+
+
+def test_records_from_a_table(extractor):
+    builder = DocumentBuilder(source="test", format="text")
+    builder.add_paragraph("Optical properties of the oxides are listed in Table 1.")
+    cells = [
+        TableCell(row=0, col=0, text="Material", header=True),
+        TableCell(row=0, col=1, text="Band gap (eV)", header=True),
+        TableCell(row=0, col=2, text="Tc (K)", header=True),
+        TableCell(row=1, col=0, text="ZnO"),
+        TableCell(row=1, col=1, text="3.37"),
+        TableCell(row=1, col=2, text="—"),
+        TableCell(row=2, col=0, text="TiO2 (anatase)"),
+        TableCell(row=2, col=1, text="3.2 ± 0.1"),
+        TableCell(row=3, col=0, text="CrO2"),
+        TableCell(row=3, col=2, text="390"),
+    ]
+    builder.add_table(Table(id="T1", caption="Table 1. Properties of magnetic and optical oxides.", cells=cells))
+    document = builder.build()
+    records, _ = extractor.extract(document)
+    rows = sorted((r.material.formula, r.property, r.value, r.uncertainty, r.unit) for r in records)
+    assert rows == [
+        ("CrO2", "curie_temperature", 390.0, None, "K"),
+        ("TiO2", "band_gap", 3.2, 0.1, "eV"),
+        ("ZnO", "band_gap", 3.37, None, "eV"),
+    ]
+    assert all(r.section == "table T1" for r in records)
+    assert records[0].value_si is not None
+
+
+def test_plain_text_document_helper():
+    document = document_from_text("abs-7", "First paragraph.\n\nSecond paragraph.")
+    assert document.id == "abs-7"
+    assert [document.text[p.start : p.end] for _, p in document.paragraphs()] == ["First paragraph.", "Second paragraph."]
+    assert len(document.sections) == 1
