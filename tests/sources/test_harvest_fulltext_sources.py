@@ -18,7 +18,7 @@ from textmine.records import Failure
 from textmine.sources import Harvester, HarvestQuery
 from textmine.sources.europepmc import EuropePmc
 from textmine.sources.fulltext import pick_reader
-from textmine.sources.patents import EpoPublicationServer, UsptoBulk, split_concatenated
+from textmine.sources.patents import EpoPublicationServer, UsptoBulk
 from textmine.sources.publishers import ElsevierArticles, SpringerOpenAccess
 from textmine.readers.base import ReaderError
 
@@ -171,13 +171,6 @@ def bulk_file(docs, tmp_path) -> Path:
     return path
 
 
-def test_split_concatenated_bulk_file(bulk_file, docs):
-    with bulk_file.open("rb") as fh:
-        chunks = list(split_concatenated(fh))
-    assert len(chunks) == 4 and all(c.lstrip().startswith(b"<?xml") for c in chunks)
-    assert chunks[1].rstrip() == (docs / "uspto_xml" / USPTO_SAMPLES[1]).read_bytes().rstrip()
-
-
 def test_uspto_bulk_local_and_downloaded_zip(bulk_file, replay, make_source, state, docs, raw):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -186,24 +179,33 @@ def test_uspto_bulk_local_and_downloaded_zip(bulk_file, replay, make_source, sta
     source = make_source(UsptoBulk, "/fulltext")
     harvester, got, failures = _run(source, state, HarvestQuery(f"{bulk_file},2015/ipg150106.zip"))
     assert len(replay.requests("/fulltext/2015/ipg150106.zip")) == 1
-    assert {e.url.rsplit("/", 1)[-1] for e in raw.entries("uspto-bulk")} == {"ipg150106.xml", "ipg150106.zip"}
-    if _reader_for(docs / "uspto_xml" / USPTO_SAMPLES[0], ("uspto",)):
-        # the downloaded zip holds the same four patents: de-duplicated by patent number
-        assert len(got) == 4 == harvester.stats.duplicates and not failures
-        assert all(d.kind == "patent" and d.patent_number for d in got)
-    else:
-        assert got == [] and len(failures) == 8 and all("no reader recognises" in f.reason for f in failures)
-        assert failures[0].source.endswith("ipg150106.xml#1")
+    (entry,) = raw.entries("uspto-bulk")  # the download was streamed into the raw store
+    assert entry.url.endswith("/fulltext/2015/ipg150106.zip") and raw.get(entry.sha256) == archive.getvalue()
+    # the zip holds the same four patents as the local file: de-duplicated by patent number
+    assert sorted(d.patent_number for d in got) == ["US20050004437A1", "US7272630B2", "US8926509B2", "US8930553B2"]
+    assert harvester.stats.duplicates == 4 and not failures and harvester.stats.complete
+    assert all(d.kind == "patent" for d in got) and got[0].source == f"{bulk_file}#1"
+
+
+def test_uspto_broken_patent_inside_a_bulk_file_is_a_failure_and_the_rest_are_read(docs, tmp_path, make_source,
+                                                                                   state):
+    parts = [(docs / "uspto_xml" / name).read_bytes().rstrip() + b"\n" for name in USPTO_SAMPLES]
+    parts[1] = parts[1][: len(parts[1]) // 2] + b"\n"  # cut in the middle, as a damaged download would be
+    path = tmp_path / "ipg150113.xml"
+    path.write_bytes(b"".join(parts))
+    harvester, got, failures = _run(make_source(UsptoBulk), state, HarvestQuery(str(path)))
+    assert len(got) == 3 and len(failures) == 1 and failures[0].source == f"{path}#2"
     assert harvester.stats.complete
 
 
 def test_uspto_missing_file_is_a_failure_and_the_next_file_is_read(bulk_file, replay, make_source, state):
     replay.route("/fulltext/2015/ipg150113.zip", Reply(b"PK\x03\x04 not really a zip", content_type="application/zip"))
     source = make_source(UsptoBulk, "/fulltext")
-    harvester, _, failures = _run(source, state, HarvestQuery(f"2015/ipg150106.zip,2015/ipg150113.zip,{bulk_file}"))
-    reasons = [f.reason for f in failures[:2]]
-    assert "HTTP 404" in reasons[0] and "corrupt zip" in reasons[1]
-    assert len(failures) >= 2 and harvester.stats.pages >= 1
+    harvester, got, failures = _run(source, state, HarvestQuery(f"2015/ipg150106.zip,2015/ipg150113.zip,{bulk_file}"))
+    assert ["HTTP 404" in f.reason or "corrupt zip" in f.reason for f in failures] == [True] * 3
+    assert len(got) == 4  # the third file was read
+    # the missing file is final (404); the corrupt one is retried once at the end, then owed to a resume
+    assert "corrupt zip" in failures[2].reason and "failed twice" in harvester.stats.stopped
 
 
 # -- EPO publication server ----------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ class Harvester:
                     page = self.source.fetch_page(query, dict(pos.cursor))
                 except PageError as exc:
                     yield from self._fail(harvest_failure(exc.url, exc.reason))
-                    failed_in_a_row += 1
+                    failed_in_a_row += 1  # (a page the server says is gone is not retried later)
                     if failed_in_a_row >= self.MAX_FAILED_PAGES_IN_A_ROW:
                         stats.stopped = (f"{failed_in_a_row} pages in a row failed, last: {exc.reason} "
                                          "(the API may be down; resume retries from here)")
@@ -117,7 +117,8 @@ class Harvester:
                     if skipped_to is None:
                         stats.stopped = f"stopped at a page that failed: {exc.reason} (resume retries it)"
                         return
-                    pos.retry.append(pos.cursor)  # offset paging steps over it; retried at the end
+                    if not _final(exc.status):  # offset paging steps over it; retried at the end
+                        pos.retry.append(pos.cursor)
                     pos.cursor, pos.skip = skipped_to, 0
                     save()
                     continue
@@ -184,6 +185,11 @@ class Harvester:
         self.failures.append(failure)
         self.stats.failures += 1
         yield failure
+
+
+def _final(status: int | None) -> bool:
+    """A client error (404, 403, ...) that no retry will cure."""
+    return status is not None and 400 <= status < 500 and status not in (408, 425, 429)
 
 
 @dataclass

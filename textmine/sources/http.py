@@ -13,12 +13,13 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Mapping, TypeVar
 
 import httpx
 
 from textmine import __version__
 
+T = TypeVar("T")
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
 
@@ -171,6 +172,14 @@ class HarvestClient:
     def request(self, method: str, url: str, *, params: Mapping[str, object] | None = None, json: object = None,
                 headers: Mapping[str, str] | None = None, ok: tuple[int, ...] = (200,)) -> httpx.Response:
         """Send until a status in `ok` arrives (body fully read), or raise `FetchError`."""
+        return self.stream(method, url, params=params, json=json, headers=headers, ok=ok, consume=_read_body)
+
+    def stream(self, method: str, url: str, *, consume: Callable[[httpx.Response], T],
+               params: Mapping[str, object] | None = None, json: object = None,
+               headers: Mapping[str, str] | None = None, ok: tuple[int, ...] = (200,)) -> T:
+        """Like `request`, but hands a successful response to `consume` while its body is still
+        streaming (a bulk file goes to disk chunk by chunk). A transfer cut short raises inside
+        `consume` and the whole attempt is retried, so `consume` must start afresh each time."""
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         last = "no attempt made"
         status: int | None = None
@@ -178,20 +187,21 @@ class HarvestClient:
             self.stats.waited_s += self.bucket.acquire()
             self.stats.requests += 1
             try:
-                response = self._client.request(method, url, params=clean, json=json, headers=headers)
-                response.read()  # a truncated body (connection closed early) raises here, and is retried
+                with self._client.stream(method, url, params=clean, json=json, headers=headers) as response:
+                    status = response.status_code
+                    self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
+                    if status in ok:
+                        result = consume(response)
+                        self.stats.bytes += response.num_bytes_downloaded
+                        return result
+                    response.read()
             except httpx.TimeoutException as exc:
                 last, status = f"timeout ({type(exc).__name__})", None
                 wait = self.retry.backoff(attempt, self._rng)
-            except httpx.TransportError as exc:
+            except httpx.TransportError as exc:  # refused, reset, or a body cut short
                 last, status = f"connection error ({type(exc).__name__}: {exc})", None
                 wait = self.retry.backoff(attempt, self._rng)
             else:
-                status = response.status_code
-                self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
-                if status in ok:
-                    self.stats.bytes += len(response.content)
-                    return response
                 last = f"HTTP {status}"
                 if status not in self.retry.statuses:
                     raise FetchError(str(response.url), _describe(response), status)
@@ -213,6 +223,11 @@ class HarvestClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _read_body(response: httpx.Response) -> httpx.Response:
+    response.read()
+    return response
 
 
 def _describe(response: httpx.Response) -> str:

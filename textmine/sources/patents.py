@@ -4,11 +4,11 @@ publication server (EP A/B publications as XML, by publication date or number)."
 from __future__ import annotations
 
 import datetime as dt
-import io
+import tempfile
 import re
 import zipfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import Iterator
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
@@ -21,14 +21,13 @@ from textmine.sources.base import (
 )
 from textmine.sources.fulltext import read_fulltext
 from textmine.sources.http import FetchError, RateLimit
-
-_XML_DECL = re.compile(rb"^\s*<\?xml\b")
+from textmine.sources.rawstore import RawStore
 
 
 @sources.register("uspto-bulk")
 class UsptoBulk(Source):
     name = "uspto-bulk"
-    description = "USPTO bulk full-text XML (grants ipgYYMMDD / applications ipaYYMMDD): local paths or URLs"
+    description = "USPTO bulk full-text XML (ipg/ipa weekly files), local or downloaded, zip or plain"
     base_url = "https://bulkdata.uspto.gov/data/patent/grant/redbook/fulltext"
     rate = RateLimit(1, 1.0)
     rate_note = "bulk files are large: one download at a time, 1 req/s"
@@ -47,64 +46,62 @@ class UsptoBulk(Source):
         files = query.items()
         index = int(cursor["file"])
         following = {"file": index + 1} if index + 1 < len(files) else None
-        data, where = self._load(files[index])  # a failed download fails the page: skip_page moves on
-        return Page(items=self._documents(data, where), next_cursor=following, total=None)
+        path, where = self._load(files[index])  # a failed download fails the page: skip_page moves on
+        members = _zip_members(path, where)
+        return Page(items=self._documents(path, where, members), next_cursor=following, total=None)
 
     def skip_page(self, query: HarvestQuery, cursor: Cursor) -> Cursor | None:
         following = int(cursor["file"]) + 1
         return {"file": following} if following < len(query.items()) else None
 
-    def _documents(self, data: bytes, where: str) -> Iterator[Document | Failure]:
-        for number, chunk in enumerate(split_concatenated(_xml_stream(data, where)), 1):
-            source = f"{where}#{number}"
-            try:
-                yield from read_fulltext(chunk, source, filename=Path(where).name, prefer=("uspto",))
-            except ReaderError as exc:
-                yield harvest_failure(source, str(exc))
+    def _documents(self, path: Path, where: str, members: list[str] | None) -> Iterator[Document | Failure]:
+        """Every patent of the file, streamed by the USPTO reader: one document in memory at a
+        time; a broken one is a Failure and the rest are still read."""
+        from textmine.readers import DEFAULT_MAX_BYTES, get_reader
 
-    def _load(self, ref: str) -> tuple[bytes, str]:
+        reader = get_reader("uspto")
+        if members is None:
+            with path.open("rb") as handle:
+                yield from reader.read_stream(handle, where, max_bytes=DEFAULT_MAX_BYTES)
+            return
+        with zipfile.ZipFile(path) as archive:
+            for member in members:
+                with archive.open(member) as handle:
+                    yield from reader.read_stream(handle, f"{where}!{member}", max_bytes=DEFAULT_MAX_BYTES)
+
+    def _load(self, ref: str) -> tuple[Path, str]:
+        """A local file as it is; a remote one streamed into the raw store (bulk files are large)."""
         path = Path(ref).expanduser()
         if path.is_file():
-            data = path.read_bytes()
-            if self.raw is not None:
-                self.raw.put(data, source=self.name, url=path.resolve().as_uri())
-            return data, str(path)
+            return path, str(path)
         url = ref if re.match(r"^https?://", ref) else self.url(ref)
+        if self.raw is None:
+            self.raw = RawStore(Path(tempfile.mkdtemp(prefix="textmine-uspto-")))
+        raw = self.raw
         try:
-            response = self.client.get(url)
+            _, stored = self.client.stream(
+                "GET", url,
+                consume=lambda r: raw.put_stream(r.iter_bytes(), source=self.name, url=url,
+                                                 content_type=r.headers.get("content-type", "")),
+            )
         except FetchError as exc:
-            raise PageError(exc.url, exc.reason) from exc
-        if self.raw is not None:
-            self.raw.put(response.content, source=self.name, url=url,
-                         content_type=response.headers.get("content-type", ""))
-        return response.content, url
+            raise PageError(exc.url, exc.reason, exc.status) from exc
+        return stored, url
 
 
-def _xml_stream(data: bytes, where: str) -> IO[bytes]:
-    """The XML inside a bulk file: a zip holds one concatenated .xml (sometimes more)."""
-    if data[:2] == b"PK":
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
-            raise PageError(where, f"corrupt zip: {exc}") from None
-        members = [m for m in archive.namelist() if m.lower().endswith((".xml", ".sgm", ".txt"))]
-        if not members:
-            raise PageError(where, "zip holds no .xml file")
-        return io.BytesIO(b"".join(archive.read(m) for m in members))
-    return io.BytesIO(data)
-
-
-def split_concatenated(stream: IO[bytes]) -> Iterator[bytes]:
-    """USPTO bulk files are many XML documents back to back, each starting with `<?xml`; yield
-    them one at a time so a 1 GB file never sits in memory as one tree."""
-    chunk: list[bytes] = []
-    for line in stream:
-        if _XML_DECL.match(line) and any(part.strip() for part in chunk):
-            yield b"".join(chunk)
-            chunk = []
-        chunk.append(line)
-    if any(part.strip() for part in chunk):
-        yield b"".join(chunk)
+def _zip_members(path: Path, where: str) -> list[str] | None:
+    """The XML members of a zipped bulk file, None for a plain one; a broken archive fails the page."""
+    with path.open("rb") as handle:
+        if handle.read(2) != b"PK":
+            return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if m.lower().endswith((".xml", ".sgm", ".txt"))]
+    except zipfile.BadZipFile as exc:
+        raise PageError(where, f"corrupt zip: {exc}") from None
+    if not members:
+        raise PageError(where, "zip holds no .xml file")
+    return members
 
 
 @sources.register("epo")
@@ -152,7 +149,7 @@ class EpoPublicationServer(Source):
         try:
             response = self.client.get(url, ok=(200, 404))
         except FetchError as exc:
-            raise PageError(exc.url, exc.reason) from exc
+            raise PageError(exc.url, exc.reason, exc.status) from exc
         if response.status_code == 404:
             return []
         if self.raw is not None:
@@ -175,4 +172,4 @@ class EpoPublicationServer(Source):
             yield from documents
 
 
-__all__ = ["EpoPublicationServer", "UsptoBulk", "date_range", "split_concatenated"]
+__all__ = ["EpoPublicationServer", "UsptoBulk"]

@@ -14,7 +14,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from pydantic import BaseModel
 
@@ -47,17 +47,30 @@ class RawStore:
             tmp = path.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")
             tmp.write_bytes(data)
             os.replace(tmp, path)  # atomic: a crash never leaves a half-written payload under its hash
-        entry = RawEntry(
-            sha256=digest,
-            source=source,
-            url=url,
-            content_type=content_type,
-            size=len(data),
-            fetched_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        )
+        self._log(RawEntry(sha256=digest, source=source, url=url, content_type=content_type, size=len(data),
+                           fetched_at=_now()))
+        return digest
+
+    def _log(self, entry: RawEntry) -> None:
         with self._lock, self._index.open("a", encoding="utf-8") as fh:
             fh.write(entry.model_dump_json() + "\n")
-        return digest
+
+    def put_stream(self, chunks: Iterable[bytes], *, source: str, url: str, content_type: str = "") -> tuple[str, Path]:
+        """Store a body arriving in chunks (a bulk file) without holding it in memory."""
+        digest = hashlib.sha256()
+        size = 0
+        tmp = self.root / f".incoming.{os.getpid()}.{threading.get_ident()}"
+        with tmp.open("wb") as fh:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                fh.write(chunk)
+        sha = digest.hexdigest()
+        path = self.path_for(sha)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, path)
+        self._log(RawEntry(sha256=sha, source=source, url=url, content_type=content_type, size=size, fetched_at=_now()))
+        return sha, path
 
     def get(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
@@ -80,3 +93,7 @@ class RawStore:
                     continue  # a line cut by a crash mid-write
                 if source is None or entry.source == source:
                     yield entry
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
