@@ -9,27 +9,24 @@ from typing import Iterator, Sequence
 from textmine.document import Document
 from textmine.readers.base import Reader, ReaderError, readers
 
-_loaded = False
+_METADATA_READERS = {"arxiv-atom", "oai-pmh", "crossref-json", "semantic-scholar-json", "europepmc-json"}
 
 
-def _load_readers() -> None:
-    """Import `textmine.readers` so every reader module registers itself."""
-    global _loaded
-    if not _loaded:
-        importlib.import_module("textmine.readers")
-        _loaded = True
+def _get(name: str) -> Reader:
+    """The cached reader instance (importing `textmine.readers` registers every reader)."""
+    return importlib.import_module("textmine.readers").get_reader(name)
 
 
 def pick_reader(data: bytes, filename: str, prefer: Sequence[str] = ()) -> Reader:
     """The preferred reader that accepts the payload, else the registered reader most confident
     about it; never one of the API-metadata readers, whose formats are not full text."""
-    _load_readers()
     head = data[:65536]
     best: tuple[float, Reader] | None = None
-    for name in [*prefer, *readers.names()]:
+    names = [n for n in readers.names() if n not in _METADATA_READERS]
+    for name in [*prefer, *names]:
         if name not in readers:
             continue
-        reader = readers.get(name)()
+        reader = _get(name)
         score = reader.sniff(head, filename)
         if name in prefer and score >= 0.5:
             return reader
