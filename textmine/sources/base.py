@@ -192,11 +192,3 @@ def harvest_failure(url: str, reason: str, doc_id: str | None = None) -> Failure
 
 
 sources: Registry[type[Source]] = Registry("source")
-
-
-def date_range(since: dt.date | None, until: dt.date | None) -> Iterable[dt.date]:
-    day = since or dt.date.today()
-    end = until or dt.date.today()
-    while day <= end:
-        yield day
-        day += dt.timedelta(days=1)

@@ -105,15 +105,22 @@ def harvest(app: Any, source: str, query: str | None, since: dt.datetime | None,
     # batch_size=1: each document is stored before the harvester is asked for the next one, which
     # is when the cursor moves on; a crash can then repeat a document but never lose one.
     pipeline = Pipeline(store, extractor, batch_size=1)
+    interrupted = False
+    summary = None
     try:
         with _progress(getattr(app, "quiet", False), f"harvest {source}") as hook:
             harvester.progress = hook
             summary = pipeline.process(harvester.items(harvest_query))
+    except KeyboardInterrupt:
+        interrupted = True  # the cursor already points after the last stored document
     finally:
         adapter.close()
         state.close()
         store.close()
     _report(harvester, adapter, summary, store.url, target)
+    if interrupted:
+        console.print("[yellow]interrupted: run the same command again to resume")
+        sys.exit(130)
     if harvester.failures:
         sys.exit(1)
 
@@ -150,7 +157,8 @@ def _report(harvester, adapter, summary, store_url: str, target: Path) -> None:
         f"{stats.linked} linked to another version, {len(harvester.failures)} failures; "
         f"{stats.pages} pages, {client.requests} requests ({client.retries} retried) in {stats.seconds:.1f} s"
     )
-    console.print(f"stored: {summary.documents} documents, {summary.records} records -> {store_url}; state: {target}")
+    if summary is not None:
+        console.print(f"stored: {summary.documents} documents, {summary.records} records -> {store_url}; state: {target}")
     if stats.stopped:
         console.print(f"[yellow]{stats.stopped}")
     elif stats.complete:

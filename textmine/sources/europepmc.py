@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from textmine.document import Document
-from textmine.readers.base import ReaderError
 from textmine.records import Failure
 from textmine.sources.base import Cursor, HarvestQuery, Page, PageError, Source, SourceConfigError, harvest_failure, sources
 from textmine.sources.fulltext import read_fulltext

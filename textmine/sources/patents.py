@@ -14,10 +14,9 @@ from urllib.parse import urljoin
 from lxml import html as lxml_html
 
 from textmine.document import Document
-from textmine.readers.base import ReaderError
 from textmine.records import Failure
 from textmine.sources.base import (
-    Cursor, HarvestQuery, Page, PageError, Source, SourceConfigError, date_range, harvest_failure, sources,
+    Cursor, HarvestQuery, Page, PageError, Source, SourceConfigError, harvest_failure, sources,
 )
 from textmine.sources.fulltext import read_fulltext
 from textmine.sources.http import FetchError, RateLimit
