@@ -127,7 +127,12 @@ class ReplayServer:
         self.faults.append(_Route(method, path, params or {}, reply, times))
 
     def requests(self, path: str | None = None) -> list[Request]:
-        return [r for r in self.log if path is None or r.path == path]
+        with self._lock:
+            return [r for r in self.log if path is None or r.path == path]
+
+    def requests_with(self, param: str, value: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.log if r.params.get(param) == value]
 
     def _reply_for(self, request: Request) -> Reply:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -114,3 +115,40 @@ def test_state_dir_sits_next_to_the_store(monkeypatch):
     assert str(state_dir_for("data/corpus.db")) == "data/corpus.harvest"
     assert str(state_dir_for("sqlite:///runs/x.db")) == "runs/x.harvest"  # as open_store reads the URL
     assert str(state_dir_for("es://localhost:9200")) == "textmine.harvest"
+
+
+def test_a_killed_harvest_process_resumes_without_loss_or_duplicates(replay, docs, tmp_path):
+    """kill -9 the harvesting process while it waits for page two, then run it again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _crossref_routes(replay, docs)
+    replay.fault("/works", Reply(b"", delay=30), params={"cursor": "c1"})  # hangs until killed
+    db = tmp_path / "killed.db"
+    script = ("from textmine.cli import main; from textmine.sources.cli import harvest, sources; "
+              "main.add_command(harvest, 'harvest'); main()")
+    args = [sys.executable, "-c", script, "-q", "--db", str(db), "harvest", "crossref", "--query", "ecology",
+            "--base-url", replay.url, "--page-size", "20", "--no-extract"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not replay.requests_with("cursor", "c1") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert replay.requests_with("cursor", "c1"), "the harvest never reached page two"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    store = open_store(str(db))
+    assert store.stats().documents == 20  # page one was stored document by document before the kill
+    store.close()
+    resumed = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    assert resumed.returncode == 0, resumed.stderr
+    store = open_store(str(db))
+    ids = [d.id for d in store.iter_documents()]
+    store.close()
+    assert len(ids) == 22 == len(set(ids))
+    assert [r.params["cursor"] for r in replay.requests("/works")][-2:] == ["c1", "c2"]
