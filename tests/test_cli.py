@@ -146,3 +146,11 @@ def test_export_formats_round_trip(demo_db, tmp_path, fmt):
         got = set(ds["record_id"])
         assert ds.features["value_si"].dtype == "float64"
     assert got == expected and len(expected) >= 10
+
+
+def test_parallel_workers_store_the_same_records(demo_db, demo_corpus, tmp_path):
+    db = tmp_path / "parallel.db"
+    invoke("--db", str(db), "run", "--workers", "2", str(demo_corpus))
+    serial = {r.record_id for r in SQLiteStore(demo_db).iter_records()}
+    parallel = {r.record_id for r in SQLiteStore(db).iter_records()}
+    assert parallel == serial and len(serial) > 50

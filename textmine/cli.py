@@ -103,13 +103,14 @@ def _count_documents(paths: tuple[str, ...]) -> int:
 @click.option("--extractor", type=click.Choice(["rules", "ner"]), default="rules", show_default=True)
 @click.option("--reprocess", is_flag=True, help="redo documents already stored unchanged")
 @click.option("--max-bytes", type=int, default=None, help="skip (and record) files larger than this")
+@click.option("--workers", "-j", type=int, default=1, show_default=True, help="extraction processes (0: one per core)")
 @click.pass_obj
-def run(app: AppContext, paths: tuple[str, ...], extractor: str, reprocess: bool, max_bytes: int | None) -> None:
+def run(app: AppContext, paths: tuple[str, ...], extractor: str, reprocess: bool, max_bytes: int | None, workers: int) -> None:
     """Read, extract and index PATHS (files or folders) in one go."""
     from textmine.pipeline import Pipeline
 
     store = app.open_store()
-    pipeline = Pipeline(store, _extractor(extractor), reprocess=reprocess, max_bytes=max_bytes)
+    pipeline = Pipeline(store, _extractor(extractor), reprocess=reprocess, max_bytes=max_bytes, workers=workers)
     with _progress(app.quiet, _count_documents(paths), "run") as advance:
         summary = pipeline.run_paths(paths, progress=advance)
     _report(summary, store)
