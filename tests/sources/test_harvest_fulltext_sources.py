@@ -206,3 +206,32 @@ def test_epo_publication_dates(replay, docs, make_source, state):
     assert sorted(d.patent_number for d in got) == ["EP3383757B1", "EP3404678B1"]
     assert all(d.kind == "patent" for d in got) and len(failures) == 1
     assert harvester.stats.complete
+
+
+def test_springer_pages_by_offset(replay, docs, make_source, state):
+    """Two pages: the recorded response (its total raised to 2), then the second recorded article
+    in the same <response> shell, as the API pages with s=2."""
+    page_one = (docs / "springer_jats_xml" / "bde_spr_test3.xml").read_bytes().replace(b"<total>1</total>", b"<total>2</total>")
+    shell = page_one[: page_one.index(b"<records>")].replace(b"<start>1</start>", b"<start>2</start>")
+    article = (docs / "springer_jats_xml" / "bde_spr_test2.xml").read_bytes()
+    page_two = shell + b"<records>" + article + b"</records></response>"
+    replay.route("/openaccess/jats", Reply(page_one), params={"s": "1"})
+    replay.route("/openaccess/jats", Reply(page_two), params={"s": "2"})
+    source = make_source(SpringerOpenAccess, api_key="spr-key", page_size=1)
+    harvester, got, failures = _run(source, state, HarvestQuery("keyword:battery", since=dt.date(2014, 1, 1)))
+    assert [r.params["s"] for r in replay.requests("/openaccess/jats")] == ["1", "2"]
+    assert replay.requests("/openaccess/jats")[0].params["q"] == "keyword:battery onlinedatefrom:2014-01-01"
+    assert [d.doi for d in got] == ["10.1007/s12034-021-02591-3", "10.1007/s11581-014-1138-8"] and not failures
+    assert harvester.stats.complete
+
+
+def test_epo_by_publication_numbers(replay, docs, make_source, state, tmp_path):
+    base = "/publication-server/rest/v1.0"
+    replay.route(f"{base}/patents/EP3404678B1/document.xml", Reply.file(docs / "epo_xml" / "grant__v1-5-B1.xml"))
+    replay.route(f"{base}/patents/EP1325900A1/document.xml", Reply.file(docs / "epo_xml" / "application__v1-0-A1.xml"))
+    numbers = tmp_path / "ep.txt"
+    numbers.write_text("# EP publications to fetch\nEP3404678B1\nEP1325900A1\n")
+    source = make_source(EpoPublicationServer, base, page_size=1)
+    harvester, got, failures = _run(source, state, HarvestQuery(f"@{numbers}"))
+    assert sorted(d.patent_number for d in got) == ["EP1325900A1", "EP3404678B1"] and not failures
+    assert harvester.stats.pages == 2 and harvester.stats.complete

@@ -277,3 +277,18 @@ def test_crossref_expired_cursor_restarts_the_query_without_duplicates(make_sour
     assert [r.params["cursor"] for r in replay.requests("/works")][-4:] == ["c1", "*", "c1", "c2"]
     assert len(docs_out) == 1 and docs_out[0].id not in {d.id for d in delivered}
     assert harvester.stats.duplicates == 21 and harvester.stats.complete
+
+
+def test_crossref_without_mailto_uses_the_public_pool_rate():
+    from textmine.sources.crossref import POLITE_RATE, PUBLIC_RATE
+
+    assert Crossref(Crossref.default_settings()).settings.rate == PUBLIC_RATE
+    polite = Crossref(Crossref.default_settings(mailto="lab@example.org"))
+    assert polite.settings.rate == POLITE_RATE and polite.client.rate.requests <= 50
+
+
+def test_semantic_scholar_date_filter(make_source, state, replay):
+    replay.route("/graph/v1/paper/search/bulk", Reply.file(FIXTURES / "s2_bulk_2.json", "application/json"))
+    s2 = make_source(SemanticScholarBulk, "/graph/v1")
+    _run(s2, state, HarvestQuery("perovskite", since=dt.date(2015, 1, 1), until=dt.date(2016, 6, 30)))
+    assert replay.requests()[0].params["publicationDateOrYear"] == "2015-01-01:2016-06-30"

@@ -61,7 +61,11 @@ class HarvestQuery:
         if text.startswith("@"):
             with open(text[1:], encoding="utf-8") as fh:
                 text = fh.read()
-        return [t for t in (x.strip() for x in text.replace(",", "\n").split()) if t and not t.startswith("#")]
+        items: list[str] = []
+        for line in text.splitlines():
+            line = line.split("#", 1)[0] if line.lstrip().startswith("#") or " #" in line else line
+            items += [t for t in line.replace(",", " ").split() if t]
+        return items
 
 
 @dataclass(frozen=True)
