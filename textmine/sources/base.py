@@ -8,6 +8,8 @@ limiting, the raw payload store, cursors, de-duplication) is the harvesting core
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -51,21 +53,30 @@ class HarvestQuery:
     until: dt.date | None = None
 
     def key(self) -> dict[str, Any]:
-        return {"query": self.query, "since": str(self.since or ""), "until": str(self.until or "")}
+        """What identifies this harvest's cursor. For an `@file` list the file's content counts,
+        so an edited list starts afresh instead of resuming at a shifted offset."""
+        key: dict[str, Any] = {"query": self.query, "since": str(self.since or ""), "until": str(self.until or "")}
+        if self.query and self.query.startswith("@"):
+            key["items_sha256"] = hashlib.sha256("\n".join(self.items()).encode()).hexdigest()
+        return key
 
     def items(self) -> list[str]:
-        """The query as a list: comma/whitespace/newline separated, or `@file` with one per line."""
-        if not self.query:
-            return []
-        text = self.query
-        if text.startswith("@"):
-            with open(text[1:], encoding="utf-8") as fh:
-                text = fh.read()
-        items: list[str] = []
-        for line in text.splitlines():
-            line = line.split("#", 1)[0] if line.lstrip().startswith("#") or " #" in line else line
-            items += [t for t in line.replace(",", " ").split() if t]
-        return items
+        """The query as a list: comma/whitespace/newline separated, or `@file` with one per line
+        (`#` starts a comment line)."""
+        return list(_split_items(self.query)) if self.query else []
+
+
+@functools.lru_cache(maxsize=16)
+def _split_items(query: str) -> tuple[str, ...]:
+    text = query
+    if text.startswith("@"):
+        with open(text[1:], encoding="utf-8") as fh:
+            text = fh.read()
+    items: list[str] = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0] if line.lstrip().startswith("#") or " #" in line else line
+        items += [t for t in line.replace(",", " ").split() if t]
+    return tuple(items)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ ProgressHook = Callable[[HarvestStats, Document | None], None]
 
 class Harvester:
     MAX_FAILED_PAGES_IN_A_ROW = 3  # beyond this the API is down, not one page bad: stop, resume later
+
     def __init__(
         self,
         source: Source,
@@ -103,7 +104,7 @@ class Harvester:
                     page = self.source.fetch_page(query, dict(pos.cursor))
                 except PageError as exc:
                     yield from self._fail(harvest_failure(exc.url, exc.reason))
-                    failed_in_a_row += 1  # (a page the server says is gone is not retried later)
+                    failed_in_a_row += 1
                     if failed_in_a_row >= self.MAX_FAILED_PAGES_IN_A_ROW:
                         stats.stopped = (f"{failed_in_a_row} pages in a row failed, last: {exc.reason} "
                                          "(the API may be down; resume retries from here)")
@@ -117,7 +118,9 @@ class Harvester:
                     if skipped_to is None:
                         stats.stopped = f"stopped at a page that failed: {exc.reason} (resume retries it)"
                         return
-                    if not _final(exc.status):  # offset paging steps over it; retried at the end
+                    # offset paging steps over it and retries it at the end, unless the server
+                    # said it is gone for good (404, 403)
+                    if not _final(exc.status):
                         pos.retry.append(pos.cursor)
                     pos.cursor, pos.skip = skipped_to, 0
                     save()
