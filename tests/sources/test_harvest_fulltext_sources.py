@@ -47,14 +47,16 @@ def epmc(replay, docs, make_source):
 
 
 def test_europepmc_cursor_paging_full_text_and_abstract_fallback(epmc, state, replay, docs):
+    body = (docs / "jats_pmc_xml" / "PMC5828200.nxml").read_bytes()
+    replay.fault("/europepmc/webservices/rest/PMC5828200/fullTextXML", Reply(body, truncate=4096))  # cut transfer
     harvester, got, failures = _run(epmc, state, HarvestQuery("crows OR curcumin", since=dt.date(2018, 1, 1)))
     searches = replay.requests("/europepmc/webservices/rest/search")
     assert [r.params["cursorMark"] for r in searches] == ["*", "AoIIP4AAACgyOTUzNTgzNQ==", "AoIIP4AAACgzMDg0Njg5Mg=="]
     assert searches[0].params["query"] == "(crows OR curcumin) AND FIRST_PDATE:[2018-01-01 TO 3000-12-31]"
     assert searches[0].params["resultType"] == "core" and searches[0].params["format"] == "json"
     fulltext_asked = [r.path for r in replay.requests() if r.path.endswith("/fullTextXML")]
-    assert fulltext_asked == ["/europepmc/webservices/rest/PMC5828200/fullTextXML",
-                              "/europepmc/webservices/rest/PMC6398430/fullTextXML"]  # never for the closed record
+    assert fulltext_asked == ["/europepmc/webservices/rest/PMC5828200/fullTextXML"] * 2 + [
+        "/europepmc/webservices/rest/PMC6398430/fullTextXML"]  # the cut one refetched; never the closed record
     by_doi = {d.doi: d for d in got}
     assert set(by_doi) == {"10.18632/oncotarget.24369", "10.5555/textmine.epmc.0001", "10.1093/beheco/ary157"}
     crows = by_doi["10.1093/beheco/ary157"]  # full text 404: the abstract is kept, the failure recorded

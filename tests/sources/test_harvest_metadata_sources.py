@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from textmine.records import Failure
@@ -227,10 +228,14 @@ def test_semantic_scholar_bulk_links_preprints_and_drops_duplicates(make_source,
     replay.route("/graph/v1/paper/search/bulk", Reply.file(FIXTURES / "s2_bulk_2.json", "application/json"),
                  params={"token": "PCOA3RZZB2ADADAEYCX2BLJJRSEUXOA"})
     replay.route("/graph/v1/paper/search/bulk", Reply.file(FIXTURES / "s2_bulk_1.json", "application/json"))
-    s2 = make_source(SemanticScholarBulk, "/graph/v1", api_key="s2-test-key")
+    # the second page is slower than the read timeout once: retried, nothing lost
+    replay.fault("/graph/v1/paper/search/bulk", Reply(b"{}", delay=0.5, content_type="application/json"),
+                 params={"token": "PCOA3RZZB2ADADAEYCX2BLJJRSEUXOA"})
+    s2 = make_source(SemanticScholarBulk, "/graph/v1", api_key="s2-test-key", timeout=httpx.Timeout(0.2))
     harvester, docs_out, failures = _run(s2, state, HarvestQuery("perovskite"))
+    assert s2.client.stats.retries == 1 and not failures
     requests = replay.requests("/graph/v1/paper/search/bulk")
-    assert [r.params.get("token") for r in requests] == [None, "PCOA3RZZB2ADADAEYCX2BLJJRSEUXOA"]
+    assert [r.params.get("token") for r in requests] == [None] + ["PCOA3RZZB2ADADAEYCX2BLJJRSEUXOA"] * 2
     assert requests[0].headers["x-api-key"] == "s2-test-key"
     assert "externalIds" in requests[0].params["fields"]
     # paper 1 is the published version of arXiv:1605.08386 (harvested above without a DOI): linked
