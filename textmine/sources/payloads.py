@@ -45,7 +45,7 @@ class MalformedPayload(ReaderError):
     """The bytes are not well-formed XML/JSON: often a truncated transfer, so worth refetching."""
 
 
-def _xml(data: bytes, what: str) -> etree._Element:
+def xml_payload(data: bytes, what: str) -> etree._Element:
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
@@ -55,7 +55,7 @@ def _xml(data: bytes, what: str) -> etree._Element:
     return root
 
 
-def _json(data: bytes, what: str) -> Any:
+def json_payload(data: bytes, what: str) -> Any:
     try:
         return json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -192,7 +192,7 @@ class AtomPage:
 
 
 def parse_arxiv_atom(data: bytes, source: str) -> AtomPage:
-    root = _xml(data, "arXiv Atom")
+    root = xml_payload(data, "arXiv Atom")
     if root.tag != f"{ATOM}feed":
         raise ReaderError(f"not an Atom feed (root element {root.tag!r})")
     entries = root.findall(f"{ATOM}entry")
@@ -260,7 +260,7 @@ class OaiPage:
 
 
 def parse_oai(data: bytes, source: str) -> OaiPage:
-    root = _xml(data, "OAI-PMH")
+    root = xml_payload(data, "OAI-PMH")
     if root.tag != f"{OAI}OAI-PMH":
         raise ReaderError(f"not an OAI-PMH response (root element {root.tag!r})")
     errors = root.findall(f"{OAI}error")
@@ -371,7 +371,7 @@ class CrossrefPage:
 
 
 def parse_crossref(data: bytes, source: str) -> CrossrefPage:
-    payload = _json(data, "Crossref")
+    payload = json_payload(data, "Crossref")
     if not isinstance(payload, dict) or "message-type" not in payload:
         raise ReaderError("not a Crossref REST response (no 'message-type')")
     if payload.get("status") != "ok":
@@ -457,7 +457,7 @@ class S2Page:
 
 
 def parse_semantic_scholar(data: bytes, source: str) -> S2Page:
-    payload = _json(data, "Semantic Scholar")
+    payload = json_payload(data, "Semantic Scholar")
     if isinstance(payload, list):  # POST /paper/batch: one entry per requested id, null if unknown
         papers = [p for p in payload if isinstance(p, dict)]
         return S2Page(
@@ -538,7 +538,7 @@ class EuropePmcPage:
 
 
 def parse_europepmc(data: bytes, source: str) -> EuropePmcPage:
-    payload = _json(data, "Europe PMC")
+    payload = json_payload(data, "Europe PMC")
     if not isinstance(payload, dict) or "resultList" not in payload:
         message = payload.get("errMsg") if isinstance(payload, dict) else None
         raise ReaderError(f"not a Europe PMC search response{': ' + str(message) if message else ''}")

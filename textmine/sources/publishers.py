@@ -15,7 +15,7 @@ from textmine.records import Failure
 from textmine.sources.base import Cursor, HarvestQuery, Page, PageError, Source, SourceConfigError, harvest_failure, sources
 from textmine.sources.fulltext import read_fulltext
 from textmine.sources.http import RateLimit
-from textmine.sources.payloads import MalformedPayload, _xml
+from textmine.sources.payloads import MalformedPayload, xml_payload
 
 
 @sources.register("elsevier")
@@ -114,7 +114,7 @@ class SpringerOpenAccess(Source):
 
 def _parse_springer_response(data: bytes, source: str) -> tuple[int, int, list[bytes], str]:
     """(total, records shown, each <article> as its own JATS document, request url)."""
-    root = _xml(data, "Springer Nature")
+    root = xml_payload(data, "Springer Nature")
     if etree.QName(root).localname != "response":
         raise ReaderError(f"not a Springer Nature API response (root {root.tag!r})")
     result = root.find("result")
