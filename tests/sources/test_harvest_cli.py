@@ -67,6 +67,9 @@ def test_harvest_writes_through_the_pipeline_and_resumes(cli, replay, docs, tmp_
 
     third = runner.invoke(cli, args)
     assert "already complete" in third.output
+    listed = runner.invoke(cli, ["--db", str(db), "sources", "--harvests", "--json"])
+    (row,) = json.loads(listed.output)
+    assert row["source"] == "crossref" and row["done"] and row["emitted"] == 22
     assert (tmp_path / "corpus.harvest" / "harvest.sqlite").exists()
     assert any((tmp_path / "corpus.harvest" / "raw").rglob("index.jsonl"))
 

@@ -172,9 +172,17 @@ def _report(harvester, adapter, summary, store_url: str, target: Path) -> None:
 
 @click.command(name="sources")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable")
-def sources_command(as_json: bool) -> None:
+@click.option("--harvests", is_flag=True, help="instead, the harvests saved next to the store: cursor, done, documents")
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="harvest state to read with --harvests [default: next to the store]")
+@click.pass_obj
+def sources_command(app: Any, as_json: bool, harvests: bool, state_dir: Path | None) -> None:
     """List the harvestable sources and their settings (base URL, rate limit, auth)."""
     from textmine.sources.base import env_name
+
+    if harvests:
+        _list_harvests(state_dir or state_dir_for(getattr(app, "store_url", None) or "textmine.db"), as_json)
+        return
 
     rows = []
     for name in _sources().names():
@@ -202,6 +210,24 @@ def sources_command(as_json: bool) -> None:
         out.print(f"    auth:     {auth}    paging: {row['paging']}", soft_wrap=True, highlight=False)
     out.print("Override a base URL with --base-url or TEXTMINE_<SOURCE>_BASE_URL, a key with --api-key or "
               "TEXTMINE_<SOURCE>_API_KEY, the polite-pool contact with --mailto or TEXTMINE_MAILTO.", soft_wrap=True)
+
+
+def _list_harvests(target: Path, as_json: bool) -> None:
+    from textmine.sources.state import HarvestState
+
+    if not (target / "harvest.sqlite").exists():
+        raise click.ClickException(f"no harvest state in {target} (harvest something first, or give --state-dir)")
+    state = HarvestState(target / "harvest.sqlite")
+    rows = list(state.cursors())
+    state.close()
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    for row in rows:
+        status = "complete" if row["done"] else f"resumable at {json.dumps(row['cursor'])}"
+        query = ", ".join(f"{k}={v}" for k, v in row["query"].items() if v and k != "items_sha256")
+        out.print(f"[bold]{row['source']}[/] {query}: {row['emitted']} documents, {status} "
+                  f"(updated {row['updated_at']})", soft_wrap=True, highlight=False)
 
 
 # The name the main group attaches: `main.add_command(sources_command, "sources")`.
