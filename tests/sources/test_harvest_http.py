@@ -92,8 +92,8 @@ def test_client_errors_are_final_and_explained(replay, sleeps):
 
 def test_read_timeout_is_retried(replay, sleeps):
     replay.route("/x", Reply(b"ok"))
-    replay.fault("/x", Reply(b"late", delay=0.6))
-    with _client(sleeps, timeout=httpx.Timeout(0.2)) as client:
+    replay.fault("/x", Reply(b"late", delay=2.0))
+    with _client(sleeps, timeout=httpx.Timeout(1.0)) as client:
         assert client.get(replay.url + "/x").text == "ok"
     assert client.stats.retries == 1
 

@@ -229,9 +229,9 @@ def test_semantic_scholar_bulk_links_preprints_and_drops_duplicates(make_source,
                  params={"token": "PCOA3RZZB2ADADAEYCX2BLJJRSEUXOA"})
     replay.route("/graph/v1/paper/search/bulk", Reply.file(FIXTURES / "s2_bulk_1.json", "application/json"))
     # the second page is slower than the read timeout once: retried, nothing lost
-    replay.fault("/graph/v1/paper/search/bulk", Reply(b"{}", delay=0.5, content_type="application/json"),
+    replay.fault("/graph/v1/paper/search/bulk", Reply(b"{}", delay=2.0, content_type="application/json"),
                  params={"token": "PCOA3RZZB2ADADAEYCX2BLJJRSEUXOA"})
-    s2 = make_source(SemanticScholarBulk, "/graph/v1", api_key="s2-test-key", timeout=httpx.Timeout(0.2))
+    s2 = make_source(SemanticScholarBulk, "/graph/v1", api_key="s2-test-key", timeout=httpx.Timeout(1.0))
     harvester, docs_out, failures = _run(s2, state, HarvestQuery("perovskite"))
     assert s2.client.stats.retries == 1 and not failures
     requests = replay.requests("/graph/v1/paper/search/bulk")
