@@ -24,7 +24,12 @@ out = Console()
 
 
 def _sources():
-    import textmine.sources  # noqa: F401  (registers sources and payload readers)
+    try:
+        import textmine.sources  # noqa: F401  (registers sources and payload readers)
+    except ImportError as exc:
+        if getattr(exc, "name", "") == "httpx":
+            raise click.ClickException("harvesting needs httpx: pip install 'textmine[harvest]'") from exc
+        raise
     from textmine.sources.base import sources
 
     return sources
