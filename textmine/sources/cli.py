@@ -77,13 +77,13 @@ def harvest(app: Any, source: str, query: str | None, since: dt.datetime | None,
             max_documents: int | None, resume: bool, base_url: str | None, api_key: str | None, mailto: str | None,
             page_size: int | None, state_dir: Path | None, extract: bool) -> None:
     """Harvest SOURCE into the store, politely and resumably (see `textmine sources`)."""
+    registry = _sources()  # first: explains a missing httpx before anything imports it
     from textmine.pipeline import Pipeline, load_extractor
     from textmine.sources.base import HarvestQuery, SourceConfigError
     from textmine.sources.harvest import Harvester
     from textmine.sources.rawstore import RawStore
     from textmine.sources.state import HarvestState
 
-    registry = _sources()
     if source not in registry:
         raise click.BadParameter(f"unknown source {source!r}; one of: {', '.join(registry.names())}", param_hint="SOURCE")
     cls = registry.get(source)
@@ -183,6 +183,7 @@ def _report(harvester, adapter, summary, store_url: str, target: Path) -> None:
 @click.pass_obj
 def sources_command(app: Any, as_json: bool, harvests: bool, state_dir: Path | None) -> None:
     """List the harvestable sources and their settings (base URL, rate limit, auth)."""
+    _sources()
     from textmine.sources.base import env_name
 
     if harvests:
