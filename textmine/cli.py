@@ -382,5 +382,15 @@ def failures(app: AppContext) -> None:
     out.print(table)
 
 
+def _attach_plugins() -> None:
+    """Commands that live with their stage: harvesting (textmine/sources)."""
+    from textmine.sources.cli import harvest, sources
+
+    main.add_command(harvest)
+    main.add_command(sources)
+
+
+_attach_plugins()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

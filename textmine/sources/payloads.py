@@ -395,7 +395,8 @@ def parse_crossref(data: bytes, source: str) -> CrossrefPage:
 
 def crossref_work(item: dict[str, Any], source: str) -> Document | None:
     doi = item.get("DOI")
-    title = " ".join(item.get("title") or [])
+    # Crossref titles carry JATS inline markup (<scp>, <i>, <sub>): keep the text only.
+    title = html.unescape(_TAG.sub("", " ".join(item.get("title") or [])))
     if not doi and not title:
         return None
     authors = []
