@@ -298,18 +298,22 @@ def search(app: AppContext, text: str | None, limit: int, offset: int, facet_nam
     if as_json:
         out.print_json(result.model_dump_json())
         return
-    table = Table("material", "formula", "property", "value", "unit", "conf.", "source", title=f"{result.total} records")
+    table = Table("material", "property", "value", "conf.", "source sentence", title=f"{result.total} records",
+                  expand=True)
+    table.columns[0].max_width = 22
+    table.columns[1].max_width = 18
+    table.columns[2].no_wrap = True
     for r in result.records:
         value = f"{r.value:g}" if r.value is not None else f"{r.value_min:g}–{r.value_max:g}" if r.value_min is not None else ""
         if r.uncertainty:
             value += f" ± {r.uncertainty:g}"
-        table.add_row(r.material.text, r.material.formula or "", r.property, value, r.unit or "", f"{r.confidence:.2f}",
-                      f"{r.doc_id} [{r.char_start}:{r.char_end}]")
+        material = r.material.text if r.material.formula in (None, r.material.text) else f"{r.material.text} ({r.material.formula})"
+        sentence = r.sentence if len(r.sentence) <= 160 else r.sentence[:157] + "..."
+        table.add_row(material, r.property, f"{value} {r.unit or ''}".strip(), f"{r.confidence:.2f}", sentence)
     out.print(table)
     for name, counts in result.facets.items():
         out.print(f"[bold]{name}[/]: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
-    if result.records:
-        out.print(f"[dim]first source sentence:[/] {result.records[0].sentence}")
+    out.print("[dim]--json gives every field: document id, char spans, SI values, extractor[/]")
 
 
 @main.command()
@@ -381,6 +385,16 @@ def failures(app: AppContext) -> None:
         table.add_row(failure.source, failure.stage, failure.reason)
     out.print(table)
 
+
+def _attach_plugins() -> None:
+    """Commands that live with their stage: harvesting (textmine/sources)."""
+    from textmine.sources.cli import harvest, sources
+
+    main.add_command(harvest)
+    main.add_command(sources)
+
+
+_attach_plugins()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

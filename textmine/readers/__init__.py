@@ -177,3 +177,8 @@ def iter_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]])
 
 def _reason(err: Exception) -> str:
     return err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+
+
+# API payloads kept by the harvesters (arXiv Atom, OAI-PMH, Crossref and Semantic Scholar JSON)
+# are documents too: registering their readers here lets `read_file` re-parse a raw store.
+from textmine.sources import payloads as _payloads  # noqa: E402,F401
