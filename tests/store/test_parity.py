@@ -172,3 +172,37 @@ def test_rewrites_and_failure_clearing_stay_in_parity(stores):
     assert es.failures() == sqlite.failures() and len(es.failures()) == 1
     for _, query, _ in QUERIES:
         assert _answer(es, query) == _answer(sqlite, query)
+
+
+def test_demo_corpus_through_the_cli_gives_identical_answers(demo_corpus, tmp_path):
+    """End to end: `textmine run` on the demo corpus into each store, then the same CLI questions."""
+    from click.testing import CliRunner
+
+    from textmine.cli import main
+
+    url = require_es()
+    prefix = unique_prefix("cli")
+    stores = {"sqlite": f"sqlite:///{tmp_path / 'demo.db'}", "es": url.replace("http://", "es://") + "/" + prefix}
+    questions = [
+        ["stats", "--json"],
+        ["search", "band gap", "--property", "band_gap", "--min", "1", "--max", "3", "--unit", "eV", "--json"],
+        ["search", "--elements", "Ti,O", "--facets", "elements,year,kind", "--limit", "100", "--json"],
+        ["search", "oxide", "--sentences", "--json"],
+    ]
+    answers: dict[str, list[str]] = {}
+    runner = CliRunner()
+    try:
+        for name, store in stores.items():
+            ran = runner.invoke(main, ["--quiet", "--store", store, "run", str(demo_corpus)], catch_exceptions=False)
+            assert ran.exit_code == 0, ran.output
+            answers[name] = []
+            for question in questions:
+                result = runner.invoke(main, ["--store", store, *question], catch_exceptions=False)
+                assert result.exit_code == 0, result.output
+                answers[name].append(result.output)
+            rerun = runner.invoke(main, ["--quiet", "--store", store, "run", str(demo_corpus)], catch_exceptions=False)
+            assert "0 documents processed" in rerun.output  # all known: nothing redone
+    finally:
+        drop_prefix(url, prefix)
+    assert '"records": 0' not in answers["sqlite"][0]
+    assert answers["es"] == answers["sqlite"]
