@@ -9,13 +9,12 @@ import time
 
 import pytest
 from elasticsearch import Elasticsearch
-
 from es_support import build_corpus, drop_prefix, require_es, synthetic_corpus, unique_prefix
-from textmine.store import open_store
+
 from textmine.store import es_schema as schema
+from textmine.store import open_store
 from textmine.store.base import Query, StoreUnavailable
 from textmine.store.elasticsearch import ElasticsearchStore
-from textmine.store.es_transport import Timeouts
 from textmine.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.es

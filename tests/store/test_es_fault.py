@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from es_support import ES_SH, node_health, require_es, synthetic_corpus, unique_prefix
+
 from textmine.store.base import Query, StoreUnavailable
 from textmine.store.elasticsearch import ElasticsearchStore
 from textmine.store.es_transport import Timeouts
@@ -41,7 +41,8 @@ def fault_node():
     if not ES_SH.exists():
         pytest.fail(f"{ES_SH} is missing")
     # Under the node cache (readable by the node's user, unlike pytest's 0700 tmp dirs).
-    cache = Path(os.environ.get("TEXTMINE_ES_CACHE") or ("/var/cache/textmine/elasticsearch" if os.geteuid() == 0 else Path.home() / ".cache/textmine/elasticsearch"))
+    default = "/var/cache/textmine/elasticsearch" if os.geteuid() == 0 else Path.home() / ".cache/textmine/elasticsearch"
+    cache = Path(os.environ.get("TEXTMINE_ES_CACHE") or default)
     node_dir = cache / f"fault-{unique_prefix('node')}"
     es_sh("start", node_dir)
     yield node_dir

@@ -5,8 +5,8 @@ counts, ranges in any compatible unit, element filters, full text, stats, docume
 from __future__ import annotations
 
 import pytest
-
 from es_support import EV, FAILURES, build_corpus, drop_prefix, require_es, unique_prefix
+
 from textmine.store.base import Query
 from textmine.store.elasticsearch import ElasticsearchStore
 from textmine.store.sqlite import SQLiteStore

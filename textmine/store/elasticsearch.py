@@ -41,7 +41,6 @@ from textmine.store.es_transport import Retrying, Timeouts, chunks, connect, sen
 log = logging.getLogger(__name__)
 
 _WORD_SPLIT = re.compile(r"\w+", re.UNICODE)
-_FACET_FIELDS = {"property": "property", "formula": "formula", "year": "year", "kind": "kind", "extractor": "extractor", "elements": "elements"}
 BULK_REFRESH_INTERVAL = "30s"
 _RECORD_SORT = [{"confidence": "desc"}, {"record_id": "asc"}]  # SQLite: confidence DESC, record_id ASC
 
@@ -152,12 +151,10 @@ class ElasticsearchStore:
             for document, records, mentions in latest.values():
                 doc_es_id = schema.es_id(document.id)
                 sentences = schema.sentence_sources(document)
-                record_ids: list[str] = []
-                unique: list[Record] = []
+                by_id: dict[str, Record] = {}
                 for record in records:
-                    if record.record_id not in record_ids:  # SQLite keeps the first of two with one id
-                        record_ids.append(record.record_id)
-                        unique.append(record)
+                    by_id.setdefault(record.record_id, record)  # SQLite keeps the first of two with one id
+                unique, record_ids = list(by_id.values()), list(by_id)
                 old = previous.get(document.id, {})
                 old_sentences = old.get("n_sentences", 0)
                 old_mentions = old.get("n_mentions", 0)
@@ -258,7 +255,7 @@ class ElasticsearchStore:
         aggs = {
             name: {
                 "terms": {
-                    "field": _FACET_FIELDS[name],
+                    "field": name,  # each facet is the keyword/integer field of that name
                     "size": FACET_SIZE,
                     "order": [{"_count": "desc"}, {"_key": "asc"}],
                 }

@@ -110,14 +110,14 @@ def _upgraded(
     client: Elasticsearch, retry: Retrying, spec: IndexSpec, sources: list[str], target: str
 ) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
     for source in sources:
-        response = retry(lambda: client.search(index=source, scroll="2m", size=1000, sort=["_doc"]))
+        response = retry(lambda source=source: client.search(index=source, scroll="2m", size=1000, sort=["_doc"]))
         scroll_id = response.get("_scroll_id")
         try:
             while hits := response["hits"]["hits"]:
                 for hit in hits:
                     body = spec.upgrade(hit["_source"]) if spec.upgrade else hit["_source"]
                     yield {"index": {"_index": target, "_id": hit["_id"]}}, body
-                response = retry(lambda: client.scroll(scroll_id=scroll_id, scroll="2m"))
+                response = retry(lambda scroll_id=scroll_id: client.scroll(scroll_id=scroll_id, scroll="2m"))
                 scroll_id = response.get("_scroll_id", scroll_id)
         finally:
             if scroll_id:

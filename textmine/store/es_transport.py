@@ -20,9 +20,9 @@ from urllib.parse import unquote, urlsplit
 from textmine.store.base import StoreUnavailable
 
 try:
+    from elastic_transport import TlsError
     from elasticsearch import ApiError, ConnectionTimeout, Elasticsearch
     from elasticsearch import ConnectionError as ESConnectionError
-    from elastic_transport import TlsError
 except ImportError as exc:  # pragma: no cover - exercised only without the extra installed
     raise ImportError("the Elasticsearch store needs its client: pip install 'textmine[es]'") from exc
 
@@ -207,7 +207,7 @@ def send_bulk(client: Elasticsearch, retrying: Retrying, lines: list[str], timeo
     written = 0
     while True:
         body = "\n".join(pending) + "\n"
-        response = retrying(lambda: client.options(request_timeout=timeout).bulk(operations=body))
+        response = retrying(lambda body=body: client.options(request_timeout=timeout).bulk(operations=body))
         if not response.get("errors"):
             return written + len(response["items"])
         retry: list[str] = []
