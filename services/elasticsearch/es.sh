@@ -2,7 +2,8 @@
 # Run a single-node Elasticsearch on loopback for textmine's tests, benchmarks and local use.
 #
 #   services/elasticsearch/es.sh start|stop|status|restart [--port 9200] [--transport-port 9300]
-#                                [--dir DIR] [--heap 512m] [--timeout 180]
+#                                [--dir DIR] [--heap 512m] [--timeout 180] [--setting key=value]...
+#   status exits 0 when the node runs, 3 when it does not.
 #
 # The node is the `integ-test-zip` distribution of Elasticsearch, fetched from Maven Central with
 # `mvn dependency:copy` (the only place we may download it from) and cached. That distribution
@@ -42,12 +43,13 @@ NODE_DIR="${TEXTMINE_ES_DIR:-}"
 HEAP="${TEXTMINE_ES_HEAP:-512m}"
 ES_USER="${TEXTMINE_ES_USER:-textmine-es}"
 TIMEOUT=180
+EXTRA_SETTINGS=()
 TEMURIN=/usr/lib/jvm/temurin-25-jdk-amd64
 
 die() { echo "es.sh: $*" >&2; exit 1; }
 log() { echo "es.sh: $*" >&2; }
 
-usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 [ $# -ge 1 ] || usage
 CMD="$1"; shift
@@ -59,6 +61,7 @@ while [ $# -gt 0 ]; do
     --heap) HEAP="$2"; shift 2 ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --version) ES_VERSION="$2"; shift 2 ;;
+    --setting) EXTRA_SETTINGS+=("$2"); shift 2 ;;  # any node setting, e.g. thread_pool.write.queue_size=2
     -h|--help) usage ;;
     *) die "unknown option $1" ;;
   esac
@@ -186,6 +189,10 @@ xpack.ml.enabled: false
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
 EOF
+  local setting
+  for setting in ${EXTRA_SETTINGS[@]+"${EXTRA_SETTINGS[@]}"}; do
+    echo "${setting%%=*}: ${setting#*=}" >>"$conf/elasticsearch.yml"
+  done
   cat >"$conf/jvm.options.d/textmine.options" <<EOF
 -Xms$HEAP
 -Xmx$HEAP

@@ -1,7 +1,9 @@
-"""The node dies in the middle of a bulk write; after a restart, re-running the job leaves exactly
-what a clean run leaves: same counts, no duplicates, nothing half-written reported as done.
+"""Faults on a real node. The node dies in the middle of a bulk write; after a restart, re-running
+the job leaves exactly what a clean run leaves: same counts, no duplicates, nothing half-written
+reported as done. And a node too busy to take more writes (429) slows writers down, loses nothing.
 
-Runs its own node (port 9250, its own data dir) so the shared node other tests use is untouched.
+Runs its own node (port 9250, its own data dir, a write queue of 1 so that concurrent bulk writes
+are rejected with 429) so the shared node other tests use is untouched.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import json
 import threading
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -25,12 +30,13 @@ pytestmark = [pytest.mark.es, pytest.mark.slow]
 
 PORT = int(os.environ.get("TEXTMINE_ES_FAULT_PORT", "9250"))
 URL = f"http://127.0.0.1:{PORT}"
-N_DOCS = 1500
-STOP_AFTER = 500
+N_DOCS = 1000
+STOP_AFTER = 300
 
 
 def es_sh(command: str, node_dir: Path) -> None:
-    args = [str(ES_SH), command, "--port", str(PORT), "--dir", str(node_dir), "--heap", "256m", "--timeout", "150"]
+    args = [str(ES_SH), command, "--port", str(PORT), "--dir", str(node_dir), "--heap", "256m", "--timeout", "150",
+            "--setting", "thread_pool.write.queue_size=1"]
     result = subprocess.run(args, capture_output=True, text=True, timeout=200)
     assert result.returncode == 0, f"es.sh {command} failed:\n{result.stdout}\n{result.stderr}"
 
@@ -94,5 +100,37 @@ def test_node_stopped_mid_bulk_then_rerun_equals_clean_run(fault_node, tmp_path)
     assert ids == [r.record_id for r in clean.iter_records(Query(), batch_size=5000)]
     for query in (Query(property="band_gap", value_min=1, value_max=2, unit="eV", facets=["elements"]), Query(text="Curie", limit=5)):
         assert store.search(query) == clean.search(query)
+    store.close()
+    clean.close()
+
+
+def _write_rejections() -> int:
+    with urllib.request.urlopen(f"{URL}/_nodes/stats/thread_pool", timeout=10) as response:
+        nodes = json.load(response)["nodes"]
+    return sum(node["thread_pool"]["write"]["rejected"] for node in nodes.values())
+
+
+def test_busy_node_429s_are_retried_with_backoff_and_nothing_is_lost(fault_node, tmp_path):
+    """Four writers at once against a write queue of one: Elasticsearch rejects bulk items with
+    429; the store re-sends them with backoff, and every record arrives exactly once."""
+    prefix = unique_prefix("busy")
+    timeouts = Timeouts(request=10, bulk_request=30, retry_deadline=60, initial_backoff=0.1, max_backoff=1)
+    before = _write_rejections()
+
+    def writer(seed: int) -> int:
+        with ElasticsearchStore(URL, index_prefix=prefix, timeouts=timeouts, chunk_actions=400) as store:
+            return store.put_many(synthetic_corpus(150, seed=seed), batch_size=50)
+
+    ElasticsearchStore(URL, index_prefix=prefix, timeouts=timeouts).close()  # create the indices once
+    with ThreadPoolExecutor(4) as pool:
+        assert sum(pool.map(writer, range(100, 104))) == 600
+    assert _write_rejections() > before, "the node never pushed back: this test proved nothing"
+
+    store = ElasticsearchStore(URL, index_prefix=prefix, timeouts=timeouts)
+    clean = SQLiteStore(tmp_path / "clean.db")
+    for seed in range(100, 104):
+        clean.put_many(synthetic_corpus(150, seed=seed))
+    assert store.stats() == clean.stats()
+    assert [r.record_id for r in store.iter_records()] == [r.record_id for r in clean.iter_records()]
     store.close()
     clean.close()

@@ -8,8 +8,9 @@ both stores and requires identical answers.
 
 Writes are idempotent: ids are deterministic (record_id, doc id, n-th sentence/mention of a doc),
 and `put` deletes whatever a document had before that the new version does not. A document's
-entry is written first as `complete: false` and last as the full document, so a write cut short
-(node gone, process killed) is neither reported by `known` nor left behind by the next `put`.
+entry is written first as `complete: false`, and as the full document only once all its parts are
+acknowledged, so a write cut short (node gone, process killed) is neither reported by `known` nor
+left behind by the next `put`.
 
 Reads see this store's own writes at once: after a write the next read refreshes the indices it
 needs; `close` refreshes too, so the next process sees them (other processes reading while this
@@ -142,54 +143,74 @@ class ElasticsearchStore:
         return True
 
     def _write(self, batch: list[tuple[Document, list[Record], list[Mention]]]) -> int:
+        """Three bulk phases, each sent only once the one before is fully acknowledged: Elasticsearch
+        applies the items of one bulk request per shard in parallel, so "entry complete" in the
+        same request as the records could land while the records do not (node going down)."""
         # A document id twice in one batch: the last one wins, as with consecutive `put`s.
         latest = {document.id: (document, records, mentions) for document, records, mentions in batch}
         previous = self._previous_entries(list(latest))
         docs, sents, ments, recs = (self._alias[n] for n in ("documents", "sentences", "mentions", "records"))
+        plans = []
+        for document, records, mentions in latest.values():
+            by_id: dict[str, Record] = {}
+            for record in records:
+                by_id.setdefault(record.record_id, record)  # SQLite keeps the first of two with one id
+            old = previous.get(document.id, {})
+            plans.append(
+                (
+                    document,
+                    schema.sentence_sources(document),
+                    mentions,
+                    list(by_id.values()),
+                    old.get("n_sentences", 0),
+                    old.get("n_mentions", 0),
+                    sorted(set(old.get("record_ids", [])) - set(by_id)),
+                )
+            )
 
-        def actions() -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
-            for document, records, mentions in latest.values():
-                doc_es_id = schema.es_id(document.id)
-                sentences = schema.sentence_sources(document)
-                by_id: dict[str, Record] = {}
-                for record in records:
-                    by_id.setdefault(record.record_id, record)  # SQLite keeps the first of two with one id
-                unique, record_ids = list(by_id.values()), list(by_id)
-                old = previous.get(document.id, {})
-                old_sentences = old.get("n_sentences", 0)
-                old_mentions = old.get("n_mentions", 0)
-                old_records = old.get("record_ids", [])
-                stale_records = sorted(set(old_records) - set(record_ids))
-                # 1. the entry, incomplete, remembering old and new children until 4. lands
-                yield {"index": {"_index": docs, "_id": doc_es_id}}, schema.document_source(
+        def incomplete_entries() -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+            # 1. remembering old and new children, until 3. lands: a cut here is cleaned up next time
+            for document, sentences, mentions, records, old_sentences, old_mentions, stale in plans:
+                yield {"index": {"_index": docs, "_id": schema.es_id(document.id)}}, schema.document_source(
                     document,
                     complete=False,
                     n_sentences=max(old_sentences, len(sentences)),
                     n_mentions=max(old_mentions, len(mentions)),
-                    record_ids=record_ids + stale_records,
+                    record_ids=[r.record_id for r in records] + stale,
                 )
-                # 2. the children, with deterministic ids
+
+        def children() -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+            # 2. the children, with deterministic ids; then what the previous version had and this one has not
+            for document, sentences, mentions, records, old_sentences, old_mentions, stale in plans:
                 for i, row in enumerate(sentences):
                     yield {"index": {"_index": sents, "_id": schema.child_id(document.id, "s", i)}}, row
                 for i, mention in enumerate(mentions):
                     yield {"index": {"_index": ments, "_id": schema.child_id(document.id, "m", i)}}, schema.mention_source(mention)
-                for record in unique:
+                for record in records:
                     yield {"index": {"_index": recs, "_id": schema.es_id(record.record_id)}}, schema.record_source(
                         record, document.year, document.kind
                     )
-                # 3. what the previous version had and this one does not
                 for i in range(len(sentences), old_sentences):
                     yield {"delete": {"_index": sents, "_id": schema.child_id(document.id, "s", i)}}, None
                 for i in range(len(mentions), old_mentions):
                     yield {"delete": {"_index": ments, "_id": schema.child_id(document.id, "m", i)}}, None
-                for record_id in stale_records:
+                for record_id in stale:
                     yield {"delete": {"_index": recs, "_id": schema.es_id(record_id)}}, None
-                # 4. the entry, complete: from now on `known` and `get_document` see it
-                yield {"index": {"_index": docs, "_id": doc_es_id}}, schema.document_source(
-                    document, complete=True, n_sentences=len(sentences), n_mentions=len(mentions), record_ids=record_ids
+
+        def complete_entries() -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+            # 3. from now on `known` and `get_document` see the document
+            for document, sentences, mentions, records, _, _, _ in plans:
+                yield {"index": {"_index": docs, "_id": schema.es_id(document.id)}}, schema.document_source(
+                    document,
+                    complete=True,
+                    n_sentences=len(sentences),
+                    n_mentions=len(mentions),
+                    record_ids=[r.record_id for r in records],
                 )
 
-        self._bulk(actions(), touched=("documents", "sentences", "mentions", "records"))
+        self._bulk(incomplete_entries(), touched=("documents",))
+        self._bulk(children(), touched=("sentences", "mentions", "records"))
+        self._bulk(complete_entries(), touched=("documents",))
         return len(batch)
 
     def _previous_entries(self, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
