@@ -60,14 +60,19 @@ class MaterialMention:
 
 _DOPANT_AFTER = re.compile(
     r"^[-\s]?(?:doped|doping|dopants?|substituted|substitution|modified|loaded|incorporated|decorated|content|"
-    r"concentration|ions?\b|cations?\b|anions?\b|atoms?\b|sites?\b|sublattice|moments?\b|spins?\b|"
+    r"concentration|atomic|molar|ratio|fraction|amount|addition|ions?\b|cations?\b|anions?\b|atoms?\b|sites?\b|sublattice|moments?\b|spins?\b|"
     r"\((?:I{1,3}|IV|V|VI)\)|\s?\d?[+−-]\s?(?:ions?|cations?)?\b)",
     re.I,
 )
 # Class nouns that name a structure type more often than the material itself.
 _GENERIC_NAMES = frozenset("perovskite perovskites spinel spinels wurtzite garnet garnets ferrite ferrites pyrochlore "
                            "pyrochlores zeolite zeolites steel polyethylene polystyrene".split())
-_DOPANT_BEFORE = re.compile(r"(?:\bwith|\bby|\bof)\s+(?:\d+(?:\.\d+)?\s?(?:%|at\.?\s?%|wt\.?\s?%|mol\s?%)\s+)?$", re.I)
+_DOPANT_BEFORE = re.compile(
+    r"(?:\bwith|\bby|\bof)\s+(?:\d+(?:\.\d+)?\s?(?:%|at\.?\s?%|wt\.?\s?%|mol\s?%)\s+)?$"
+    r"|\b(?:addition|incorporation|introduction|substitution|doping|co-doping|codoping|content|amount|concentration)"
+    r"\s(?:of\s)?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?)*$",
+    re.I,
+)
 # Words that extend a formula mention into the material as named ('ZnO nanorods', 'TiO2 films').
 _MORPHOLOGY = re.compile(
     r"^\s(?:thin\s)?(?:films?|nanoparticles?|nanorods?|nanowires?|nanosheets?|nanocrystals?|nanotubes?|"
@@ -81,9 +86,11 @@ def _material_mentions(sentence: str, abbreviations: dict[str, MaterialMention])
     mentions: list[MaterialMention] = []
     for match in find_formulas(sentence, variables):
         parsed = match.parsed
+        # A lone element ('Fe', 'Sb') is the material far less often than a dopant or a site.
+        single = len(parsed.elements) == 1
         mentions.append(
             MaterialMention(match.start, match.end, match.text, parsed.formula, parsed.elements,
-                            0.9 if len(parsed.elements) > 1 else 0.75)
+                            0.75 if single else 0.9, is_weak=single)
         )
     for abbreviation, defined in abbreviations.items():
         for m in re.finditer(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", sentence):
@@ -136,7 +143,7 @@ _NOT_MATERIAL_ACRONYMS = frozenset(
     TGA DSC DTA AFM MFM STM SQUID VSM PPMS ZFC FC RT HT LT MR CMR GMR TMR AC DC SOC SO NP NPs NC NCs QD QDs
     PV PVD CVD ALD MBE PLD SSR PEC HER OER ORR CV EIS SCE RHE SHE NHE CE ICE SOFC SOFCs LIB LIBs SIB SIBs
     FWHM II III IV VI VII VIII TC TN CW LSDA SI ESI MOF MOFs COF COFs EU USA UK PDF JCPDS ICDD FFT SAED ID TOF
-    FOM ZT PF RF DMF DMSO THF CTAB SDS EDTA IPA NMP ECD RMS HOMO LUMO SCLC
+    FM PM FiM SG AF AFE PE RT LRO SRO CO2 FOM ZT PF RF DMF DMSO THF CTAB SDS EDTA IPA NMP ECD RMS HOMO LUMO SCLC
     KPFM XRR GIXRD GIWAXS AM NIST ASTM ISO AR TSC NTC PTC CCD CMOS IC MEMS SAW MS ME MPB PNR PNRs FE AFE""".split()
 )
 _NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane ethane propane butane hexane "
@@ -157,6 +164,10 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[Materia
                 continue
             if _whole_token(sentence, m.start(1), m.end(1)) != word:
                 continue  # '(OH)8', '(CN)7': part of a larger formula-like token
+            if sentence[m.start(1) - 1 : m.start(1)] == "(" and sentence[m.end(1) : m.end(1) + 1] == ")" and not any(
+                0 <= m.start(1) - 1 - x.end <= 1 for x in strong
+            ):
+                continue  # 'ferromagnetic (FM)': an abbreviation defined for a phrase, not a material
             weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=True))
     return weak
 
@@ -219,6 +230,7 @@ _SYNTHESIS_LEAD = re.compile(
     re.I,
 )
 # 'a change of 1 eV', 'shifted by 0.2 eV', 'decreased by 20 K': differences, not property values.
+_SYMBOL_ASSIGNMENT = re.compile(r"(?<![\w])([A-Za-zα-ωΑ-Ω][\w–,\-′']{0,7})\s?[=∼~≈]\s?[~∼≈]?\s?$")
 # '200 meV more negative than TiO2', '0.3 eV lower than': a difference stated as a comparison.
 _COMPARATIVE_AFTER = re.compile(
     r"^\s?(?:more|less|higher|lower|larger|smaller|greater|wider|narrower|above|below)\s(?:than|negative|positive)\b", re.I
@@ -302,6 +314,12 @@ def _assign_properties(
         if chosen is None:
             continue
         cue, prop, si_unit = chosen
+        # 'TC∼267°C, TO–T∼85°C': a value given to a symbol we do not know belongs to that symbol.
+        owner = _SYMBOL_ASSIGNMENT.search(sentence[max(0, quantity.start - 14) : quantity.start])
+        if owner:
+            owner_start = quantity.start - (len(sentence[max(0, quantity.start - 14) : quantity.start]) - owner.start(1))
+            if not any(c.start <= owner_start < c.end for c in cues):
+                continue
         # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
         if _DIFFERENCE_LEAD.search(before) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
             continue
@@ -518,6 +536,34 @@ def _fallback_sentences(document: Document, start: int, end: int) -> list[Senten
     return sentences
 
 
+class _StudiedMaterials:
+    """The materials a document is about so far, for sentences that only refer back to them.
+
+    The main one is the most mentioned compound (several elements beat a lone element, which is
+    often a dopant); ties go to the earliest. Its latest mention is the one records point to.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list] = {}  # key -> [count, first order, latest mention, sentence offset]
+
+    def add(self, materials: list[MaterialMention], offset: int) -> None:
+        for mention in materials:
+            if mention.is_dopant or mention.is_weak:
+                continue
+            key = mention.formula or mention.text.lower()
+            entry = self._seen.setdefault(key, [0, len(self._seen), mention, offset])
+            entry[0] += 1
+            entry[2], entry[3] = mention, offset
+
+    def main(self) -> tuple[MaterialMention, int] | None:
+        if not self._seen:
+            return None
+        count, _, mention, offset = max(
+            self._seen.values(), key=lambda e: (len(e[2].elements) > 1, e[0], len(e[2].elements), -e[1])
+        )
+        return mention, offset
+
+
 class RulesExtractor:
     """Rule-based (material, property, value) extraction; no model, no IO."""
 
@@ -538,19 +584,14 @@ class RulesExtractor:
         text = document.text
         abbreviations = _abbreviations_in(text[:20000])
         document_context = text[:5000]
-        previous_materials: list[MaterialMention] = []
-        previous_offset = 0
+        studied = _StudiedMaterials()
         for section, paragraph in document.paragraphs():
             sentences = paragraph.sentences or _fallback_sentences(document, paragraph.start, paragraph.end)
             for sentence in sentences:
-                result = self._extract_sentence(
-                    document, section, sentence, abbreviations, document_context, previous_materials, previous_offset
-                )
+                result = self._extract_sentence(document, section, sentence, abbreviations, document_context, studied)
                 records.extend(result.records)
                 mentions.extend(result.mentions)
-                subjects = [m for m in result.materials if not m.is_dopant]
-                if subjects:
-                    previous_materials, previous_offset = subjects, sentence.start
+                studied.add(result.materials, sentence.start)
         records.extend(self._table_records(document))
         records = [r for r in records if r.confidence >= self.min_confidence]
         return _deduplicate(records), mentions
@@ -564,8 +605,7 @@ class RulesExtractor:
         sentence: Sentence,
         abbreviations: dict[str, MaterialMention],
         document_context: str,
-        previous_materials: list[MaterialMention],
-        previous_offset: int,
+        studied: "_StudiedMaterials",
     ) -> _SentenceResult:
         result = _SentenceResult()
         offset = sentence.start
@@ -603,13 +643,12 @@ class RulesExtractor:
             material: MaterialMention | None = link.material if link else None
             pattern_score = link.score if link else 0.0
             material_offset = offset
-            if material is None and previous_materials and _BACK_REFERENCE.search(text) :
-                material = previous_materials[0]
-                material_offset = previous_offset
+            main = studied.main() if material is None else None
+            if main is not None and _BACK_REFERENCE.search(text):
+                material, material_offset = main
                 pattern_score = 0.4
-            elif material is None and previous_materials and not any(not m.is_dopant for m in materials):
-                material = previous_materials[0]
-                material_offset = previous_offset
+            elif main is not None and not any(not m.is_dopant for m in materials):
+                material, material_offset = main
                 pattern_score = 0.3
             if material is None:
                 continue
