@@ -202,3 +202,42 @@ def test_plain_text_document_helper():
     assert document.id == "abs-7"
     assert [document.text[p.start : p.end] for _, p in document.paragraphs()] == ["First paragraph.", "Second paragraph."]
     assert len(document.sections) == 1
+
+
+def test_value_of_an_unknown_symbol_is_not_taken_by_an_earlier_cue(extractor):
+    text = "The KNN ceramic shows TC∼267°C, TO–T∼85°C and d33∼235 pC/N."
+    document, records, _ = extract(extractor, text)
+    assert [(r.property, r.value, r.unit) for r in records] == [("curie_temperature", 267.0, "°C")]
+    assert document.text[records[0].value_start : records[0].value_end] == "∼267°C"
+
+
+def test_adjacent_cue_after_the_value_wins(extractor):
+    text = "ZnO has a band gap of 3.37 eV and a 60 meV exciton binding energy."
+    _, records, _ = extract(extractor, text)
+    assert sorted((r.property, r.value) for r in records) == [("band_gap", 3.37), ("exciton_binding_energy", 60.0)]
+
+
+def test_values_in_brackets_after_each_material(extractor):
+    text = "The band gaps of our samples, brookite (3.32 eV), anatase (3.25 eV) and rutile (3.02 eV), follow the trend."
+    _, records, _ = extract(extractor, text)
+    assert sorted((r.material.text, r.material.formula, r.value) for r in records) == [
+        ("anatase", "TiO2", 3.25), ("brookite", "TiO2", 3.32), ("rutile", "TiO2", 3.02),
+    ]
+
+
+def test_site_alloy_and_shared_subject(extractor):
+    text = "(Ga,Mn)As is a ferromagnetic semiconductor with a band gap of 1.4 eV and a Curie temperature of 185 K."
+    _, records, _ = extract(extractor, text)
+    assert sorted((r.material.formula, r.property, r.value) for r in records) == [
+        ("(Ga,Mn)As", "band_gap", 1.4), ("(Ga,Mn)As", "curie_temperature", 185.0),
+    ]
+    assert records[0].material.elements == ["As", "Ga", "Mn"]
+
+
+def test_back_reference_prefers_the_main_compound_over_a_dopant(extractor):
+    text = (
+        "Gd-substituted La0.7Sr0.3MnO3 nanoparticles were prepared. La0.7Sr0.3MnO3 is a ferromagnet. "
+        "The Curie temperature of the samples decreases to 320 K with Gd content."
+    )
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.formula, r.value) for r in records] == [("La0.7Sr0.3MnO3", 320.0)]

@@ -230,7 +230,7 @@ _SYNTHESIS_LEAD = re.compile(
     re.I,
 )
 # 'a change of 1 eV', 'shifted by 0.2 eV', 'decreased by 20 K': differences, not property values.
-_SYMBOL_ASSIGNMENT = re.compile(r"(?<![\w])([A-Za-zα-ωΑ-Ω][\w–,\-′']{0,7})\s?[=∼~≈]\s?[~∼≈]?\s?$")
+_SYMBOL_ASSIGNMENT = re.compile(r"(?<![\w])([A-Za-zα-ωΑ-Ω][\w–,\-′']{0,7})\s?[=∼~≈<>≤≥]\s?[~∼≈]?\s?$")
 # '200 meV more negative than TiO2', '0.3 eV lower than': a difference stated as a comparison.
 _COMPARATIVE_AFTER = re.compile(
     r"^\s?(?:more|less|higher|lower|larger|smaller|greater|wider|narrower|above|below)\s(?:than|negative|positive)\b", re.I
@@ -315,9 +315,12 @@ def _assign_properties(
             continue
         cue, prop, si_unit = chosen
         # 'TC∼267°C, TO–T∼85°C': a value given to a symbol we do not know belongs to that symbol.
-        owner = _SYMBOL_ASSIGNMENT.search(sentence[max(0, quantity.start - 14) : quantity.start])
-        if owner:
-            owner_start = quantity.start - (len(sentence[max(0, quantity.start - 14) : quantity.start]) - owner.start(1))
+        # (a symbol comparator such as '∼' belongs to the quantity's span, so look past it)
+        lead = len(quantity.text) - len(quantity.text.lstrip("=∼~≈<>≤≥ "))
+        window_start = max(0, quantity.start - 14)
+        owner = _SYMBOL_ASSIGNMENT.search(sentence[window_start : quantity.start + lead])
+        if owner and re.search(r"[A-Z0-9α-ωΑ-Ω]", owner.group(1)):  # a symbol, not a word like 'of'
+            owner_start = window_start + owner.start(1)
             if not any(c.start <= owner_start < c.end for c in cues):
                 continue
         # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
