@@ -539,6 +539,9 @@ def _fallback_sentences(document: Document, start: int, end: int) -> list[Senten
     return sentences
 
 
+_OPENING_PARAGRAPHS = 3
+
+
 class _StudiedMaterials:
     """The materials a document is about so far, for sentences that only refer back to them.
 
@@ -587,8 +590,11 @@ class RulesExtractor:
         text = document.text
         abbreviations = _abbreviations_in(text[:20000])
         document_context = text[:5000]
-        studied = _StudiedMaterials()
-        for section, paragraph in document.paragraphs():
+        # Sentences that only refer back ('Its band gap is ...') get the material studied in the
+        # same paragraph; the title and abstract region (first paragraphs) share one memory.
+        opening = _StudiedMaterials()
+        for index, (section, paragraph) in enumerate(document.paragraphs()):
+            studied = opening if index < _OPENING_PARAGRAPHS else _StudiedMaterials()
             sentences = paragraph.sentences or _fallback_sentences(document, paragraph.start, paragraph.end)
             for sentence in sentences:
                 result = self._extract_sentence(document, section, sentence, abbreviations, document_context, studied)
