@@ -237,7 +237,8 @@ def _find_numbers(text: str) -> list[_Number]:
 
 
 _RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
-_UNCERTAINTY_JOIN = re.compile(r"^\s?(?:±|\+/-|\+/−|\+-|∓)\s?$")
+_UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+/-|\+/−|\+-|∓)\s?|\+)$")  # a bare '+' is a lost '±': '3.4+0.1'
+
 _LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
 

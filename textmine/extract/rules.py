@@ -102,7 +102,8 @@ def _material_mentions(sentence: str, abbreviations: dict[str, MaterialMention])
         if any(m.start < name.end and name.start < m.end for m in mentions):
             continue
         formula, elements = _formula_and_elements(name.formula)
-        generic = name.text.lower() in _GENERIC_NAMES
+        # Class nouns ('perovskite') and lone element names ('sodium cells') are weak subjects.
+        generic = name.text.lower() in _GENERIC_NAMES or (len(elements) == 1 and " " not in name.text)
         mentions.append(MaterialMention(name.start, name.end, name.text, formula, elements, 0.4 if generic else 0.8,
                                         is_weak=generic))
     mentions.extend(_weak_mentions(sentence, mentions))
