@@ -136,7 +136,7 @@ def _material_mentions(sentence: str, abbreviations: dict[str, MaterialMention])
 _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
 # Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{1,5}(?:-[A-Za-z0-9]{1,4})?)(?![\w-])")
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{1,9}(?:-[A-Za-z0-9]{1,6}){0,2})(?![\w-])")
 _ENE_ANE_WORD = re.compile(r"(?<![\w-])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
 _NOT_MATERIAL_ACRONYMS = frozenset(
     """XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA
