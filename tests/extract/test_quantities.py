@@ -109,3 +109,13 @@ def test_non_measurements_are_skipped(text):
 def test_digits_inside_formulas_and_units_are_not_values():
     found = parse_quantities("TiO2 has 3.2 eV and σ = 10 S cm−1")
     assert [(q.value, q.unit) for q in found] == [(3.2, "eV"), (10.0, "S cm-1")]
+
+
+def test_unit_exponent_at_sentence_end():
+    found = parse_quantities("Its density is 2.33 g/cm3. The cut-off is 5 cm−1.")
+    assert [(q.value, q.unit) for q in found] == [(2.33, "g/cm3"), (5.0, "cm-1")]
+
+
+def test_lost_plus_minus_sign():
+    q = only("3.4+0.1 cm2/Vs")
+    assert (q.value, q.uncertainty, q.unit) == (3.4, pytest.approx(0.1), "cm2/Vs")

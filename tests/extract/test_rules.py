@@ -241,3 +241,19 @@ def test_back_reference_prefers_the_main_compound_over_a_dopant(extractor):
     )
     _, records, _ = extract(extractor, text)
     assert [(r.material.formula, r.value) for r in records] == [("La0.7Sr0.3MnO3", 320.0)]
+
+
+def test_host_doped_with_dopant(extractor):
+    text = "The band gap of TiO2 doped with Fe is 2.9 eV. Adding 5 mol% Mn lowers the dielectric loss to 0.8%."
+    _, records, _ = extract(extractor, text)
+    # the dopant-only second sentence is about the host of the paragraph, with low confidence
+    assert [(r.material.formula, r.property, r.value) for r in records] == [
+        ("TiO2", "band_gap", 2.9), ("TiO2", "dielectric_loss", 0.8),
+    ]
+    assert records[0].confidence > 0.7 > 0.4 > records[1].confidence
+
+
+def test_pronoun_points_to_material_in_the_same_sentence(extractor):
+    text = "Fe2TiO5 absorbs visible light. Barium titanate (BaTiO3) is stable but its band gap of 3.2 eV limits absorption."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.formula, r.value) for r in records] == [("BaTiO3", 3.2)]

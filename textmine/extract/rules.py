@@ -59,7 +59,7 @@ class MaterialMention:
 
 
 _DOPANT_AFTER = re.compile(
-    r"^[-\s]?(?:doped|doping|dopants?|substituted|substitution|modified|loaded|incorporated|decorated|content|"
+    r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)|doping|dopants?|substitution|incorporated|content|"
     r"concentration|atomic|molar|ratio|fraction|amount|addition|ions?\b|cations?\b|anions?\b|atoms?\b|sites?\b|sublattice|moments?\b|spins?\b|"
     r"\((?:I{1,3}|IV|V|VI)\)|\s?\d?[+−-]\s?(?:ions?|cations?)?\b)",
     re.I,
@@ -68,7 +68,8 @@ _DOPANT_AFTER = re.compile(
 _GENERIC_NAMES = frozenset("perovskite perovskites spinel spinels wurtzite garnet garnets ferrite ferrites pyrochlore "
                            "pyrochlores zeolite zeolites steel polyethylene polystyrene".split())
 _DOPANT_BEFORE = re.compile(
-    r"(?:\bwith|\bby|\bof)\s+(?:\d+(?:\.\d+)?\s?(?:%|at\.?\s?%|wt\.?\s?%|mol\s?%)\s+)?$"
+    r"\b(?:doped|substituted|replaced|co-?doped|alloyed|modified)\s(?:with|by)\s+$"
+    r"|(?:\bwith|\bby|\bof|^|\s)\s*\d+(?:\.\d+)?\s?(?:%|at\.?\s?%|wt\.?\s?%|mol\.?\s?%)\s+$"
     r"|\b(?:addition|incorporation|introduction|substitution|doping|co-doping|codoping|content|amount|concentration)"
     r"\s(?:of\s)?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?)*$",
     re.I,
@@ -654,7 +655,15 @@ class RulesExtractor:
             pattern_score = link.score if link else 0.0
             material_offset = offset
             main = studied.main() if material is None else None
-            if main is not None and _BACK_REFERENCE.search(text):
+            back_reference = _BACK_REFERENCE.search(text)
+            if material is None and back_reference:
+                # 'Barium titanate (BaTiO3) is stable but its band gap ...': 'its' points to the
+                # nearest material before it in the same sentence, if there is one.
+                before = [m for m in materials if not m.is_dopant and m.end <= back_reference.start()]
+                if before:
+                    material, main = before[-1], None
+                    pattern_score = 0.5
+            if main is not None and back_reference:
                 material, material_offset = main
                 pattern_score = 0.4
             elif main is not None and not any(not m.is_dopant for m in materials):
