@@ -119,3 +119,10 @@ def test_unit_exponent_at_sentence_end():
 def test_lost_plus_minus_sign():
     q = only("3.4+0.1 cm2/Vs")
     assert (q.value, q.uncertainty, q.unit) == (3.4, pytest.approx(0.1), "cm2/Vs")
+
+
+def test_spaced_minus_after_ten_is_a_lost_superscript_but_not_in_a_range():
+    assert [(q.value, q.unit) for q in parse_quantities("less than 10 − 4 Ω cm")] == [(pytest.approx(1e-4), "Ω cm")]
+    assert [(q.value, q.unit) for q in parse_quantities("5.3 × 10 − 3 Ω cm")] == [(pytest.approx(5.3e-3), "Ω cm")]
+    [q] = parse_quantities("between 10 − 20 K")
+    assert (q.value_min, q.value_max) == (10.0, 20.0)

@@ -26,12 +26,13 @@ _NUMBER = re.compile(
     r"(?P<mantissa>\d{1,3}(?:,\d{3})+(?![\d])|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\((?P<paren_uncertainty>\d{1,3})\))?"
     r"(?P<exponent>"
-    r"\s?[×x*·⋅]\s?10\s?(?:\^\s?\(?[-−–+]?\d+\)?|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[-−–]\d+|\d(?=\s))"
+    r"\s?[×x*·⋅]\s?10\s?(?:\^\s?\(?[-−–+]?\d+\)?|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[-−–]\s?\d+|\d(?=\s))"
     r"|[eE][-−+]?\d+(?![\w])"
     r")?"
 )
 # A bare power of ten: '10^-4', '10⁻⁴', '10−4 S cm−1'
-_BARE_POWER = re.compile(r"(?<![\w.])10\s?(?:\^\s?\(?(?P<a>[-−–+]?\d+)\)?|(?P<b>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<c>[−]\d+))")
+# ('10 − 4' with a spaced minus sign is a superscript lost in PDF extraction: ranges use dashes)
+_BARE_POWER = re.compile(r"(?<![\w.])10\s?(?:\^\s?\(?(?P<a>[-−–+]?\d+)\)?|(?P<b>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<c>−\s?\d{1,2}(?![\d.])))")
 
 _COMPARATOR = re.compile(
     r"(?P<comparator>>=|<=|≥|≤|⩾|⩽|>|<|~|∼|≈|≃|≅|"
@@ -154,10 +155,10 @@ def _to_float(match: re.Match[str]) -> float:
         if re.search(r"[eE]", exp_text) and "10" not in exp_text:
             power = int(re.sub(r"[−–]", "-", exp_text.strip()[1:]))
         else:
-            digits = re.search(r"10\s?\^?\s?\(?([-−–+]?\d+)\)?\s*$", exp_text.strip())
+            digits = re.search(r"10\s?\^?\s?\(?([-−–+]?)\s?(\d+)\)?\s*$", exp_text.strip())
             if not digits:
                 raise ValueError(exponent)
-            power = int(re.sub(r"[−–]", "-", digits.group(1)))
+            power = int(re.sub(r"[−–]", "-", digits.group(1) + digits.group(2)))
         mantissa *= 10.0**power
     return mantissa
 
@@ -229,8 +230,10 @@ def _find_numbers(text: str) -> list[_Number]:
             n.start == m.start() and n.end < m.end() for n in numbers
         ):
             continue
+        if m.group("c") and re.search(r"\b(?:between|from|range|ranging)\s*$", text[max(0, m.start() - 20) : m.start()]):
+            continue  # 'between 10 − 20 K' is a range written with a minus sign
         raw = (m.group("a") or m.group("b") or m.group("c")).translate(_SUPERSCRIPT_DIGITS)
-        power = int(re.sub(r"[−–]", "-", raw))
+        power = int(re.sub(r"[−–]\s?", "-", raw))
         numbers = [n for n in numbers if not (m.start() <= n.start < m.end())]
         numbers.append(_Number(m.start(), m.end(), 10.0**power, None))
     return sorted(numbers, key=lambda n: n.start)

@@ -374,7 +374,11 @@ _BACK_REFERENCE = re.compile(
     r"semiconductor|magnet|structure|composite|powder|catalyst|photocatalyst|absorber|thin films?))\b",
     re.I,
 )
-_CLAUSE_BREAK = re.compile(r"[;]|\bwhereas\b|\bwhile\b|\bbut\b|\bcompared (?:to|with)\b|\bthan\b|\bunlike\b")
+# 'than' starts a comparison with another material ('larger than that of TiO2'), but 'less than
+# 10 K' is a comparator.
+_CLAUSE_BREAK = re.compile(
+    r"[;]|\bwhereas\b|\bwhile\b|\bbut\b|\bcompared (?:to|with)\b|\bthan\b(?!\s?[~∼≈]?\s?[\d.−-])|\bunlike\b"
+)
 
 
 @dataclass
@@ -453,6 +457,10 @@ def _link_among(
     # 'ZnO (Eg = 3.37 eV)', 'Yb14MnSb11 (TC = 53 K)'
     open_paren = sentence.rfind("(", 0, lo + 1)
     if open_paren != -1 and ")" not in sentence[open_paren:lo] and ")" not in sentence[lo:hi]:
+        # '(bulk Nickel: Tc = 627 K)': a material inside the brackets, before the cue, comes first
+        within = [m for m in candidates if open_paren < m.start and m.end <= lo]
+        if within:
+            return _Link(within[-1], "parenthesis", 0.85)
         before = [m for m in candidates if m.end <= open_paren and open_paren - m.end <= 45]
         if before and not _CLAUSE_BREAK.search(sentence[before[-1].end : open_paren]):
             return _Link(before[-1], "parenthesis", 0.85)

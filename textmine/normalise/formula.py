@@ -328,7 +328,7 @@ def variables_in_text(text: str) -> dict[str, float]:
 
 # A candidate: starts with an element-like capital or a bracket, made of formula characters.
 _SITE_ALLOY = re.compile(r"(?<![\w])\((?P<sites>[A-Z][a-z]?(?:,\s?[A-Z][a-z]?)+)\)(?P<rest>[A-Z][A-Za-z0-9.]*[A-Za-z0-9])")
-_PHASE_PREFIX = r"(?:[αβγδεθκλ]|[ahotcmgr]|hex|cub|tet|ortho|mono|am)-"
+_PHASE_PREFIX = r"(?:[αβγδεθκλ]|[ahotcmgrnp]|hex|cub|tet|ortho|mono|am|[0-3]D)-"
 _CANDIDATE = re.compile(
     r"(?<![\w\-/])"
     rf"(?P<prefix>{_PHASE_PREFIX})?"
