@@ -492,6 +492,12 @@ def _link_among(
     # a material right after the value in the same clause ('... is 3.2 eV for the ZnO films')
     if after and not _CLAUSE_BREAK.search(sentence[q.end : after[0].start]) and after[0].start - q.end <= 20:
         return _Link(after[0], "after", 0.6)
+    # '2.1 eV (x = 0) and 1.8 eV (x = 0.5) for Cu2ZnSn(S1-xSex)4': values listed before 'for X'
+    later = [m for m in candidates if m.start >= q.end and m.start - q.end <= 90]
+    if later:
+        gap = sentence[q.end : later[0].start]
+        if re.search(r"\b(?:for|of|in)\s(?:the\s)?$", gap) and not _CLAUSE_BREAK.search(gap) and "." not in re.sub(r"\d\.\d", "", gap):
+            return _Link(later[0], "after", 0.55)
     return None
 
 
