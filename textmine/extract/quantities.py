@@ -186,7 +186,6 @@ _JUNK_BEFORE = re.compile(
     r"Run|run|Method|Route|Type|type|Phase|Batch|Group|Model|Case|Example|Claim|claim|claims|"
     r"Pnma|No)\.?\s*(?:\(|S)?|[\[{]|[A-Za-z]\s?=\s?|\bx\s?=\s?|\b[xyzδ]\s?[=<>≤≥]\s?|#|\^|\d\s?/)$"
 )
-_YEAR_CONTEXT = re.compile(r"(?:\bin|since|by|until|from|during|of|\(|,)\s*$", re.IGNORECASE)
 
 
 def _is_junk_number(text: str, number: _Number, unit: str) -> bool:

@@ -20,8 +20,7 @@ from importlib import resources
 import yaml
 from pymatgen.core import Composition, Element
 
-VARIABLES = "xyzδεαβγwnm"
-_VARIABLE_CHARS = set("xyzδεw")  # those allowed inside amounts (n/m clash with words like 'Mn')
+# Variables allowed inside amounts: x, y, z, δ, ε, w (n and m would clash with element symbols).
 
 
 @functools.lru_cache(maxsize=1)
