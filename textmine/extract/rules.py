@@ -2,21 +2,26 @@
 
 Sentence by sentence:
 
-1. find property cues (ontology phrases and symbols), quantities, and material mentions
-   (formulas, common names, abbreviations defined in the document such as 'BiFeO3 (BFO)');
-2. give each quantity the nearest cue whose dimension fits its unit and whose plausible range
-   holds its value ('3.2 eV' near 'band gap'; '300 K' never becomes a band gap);
-3. give each (cue, quantity) a material, trying in order the patterns papers use:
-   'the band gap of ZnO is 3.37 eV' (between), 'ZnO (Eg = 3.37 eV)' (parenthesis),
-   'A, B and C have band gaps of 1, 2 and 3 eV, respectively' (respectively),
-   '3.2 eV for TiO2' (after), 'TiO2 has a band gap of 3.2 eV' (subject before), and as a last
-   resort the material of an earlier sentence when this one refers back to it ('its band gap');
+1. find property cues (ontology phrases and symbols), quantities (`quantities.py`) and material
+   mentions (`materials.py`: formulas, names, abbreviations defined in the document);
+2. give each quantity a cue: a fitting cue right after it ('a 60 meV exciton binding energy'),
+   else the nearest cue before it whose dimension fits the unit and whose plausible range holds
+   the value ('300 K' never becomes a band gap). Values of other symbols ('TO–T ∼ 85 °C'),
+   differences ('shifted by 0.2 eV', '0.3 eV lower than'), synthesis temperatures ('annealed at
+   500 °C') and measurement conditions ('at 300 K') are not property values;
+3. give each (cue, value) a material, trying the patterns papers use, most specific first:
+   'the band gaps of A, B and C are 1, 2 and 3 eV, respectively' (respectively),
+   'brookite (3.32 eV)' (bracketed), 'the band gap of ZnO is 3.37 eV' (between),
+   'ZnO (Eg = 3.37 eV)' (parenthesis), '3.2 eV for TiO2' (after), 'TiO2 has a band gap of
+   3.2 eV' (subject); strong mentions before weak ones (acronyms, lone elements). A sentence that
+   names no material ('Its Curie temperature is 116 K') gets the main material of its paragraph
+   (title and abstract share one memory), with low confidence;
 4. quantities introduced by 'at'/'under' become conditions (temperature, pressure) of the
    records in the sentence.
 
-Confidence reflects the pattern that matched and the distance between cue and value. Records
-from tables come from header cells naming a property (and unit) and a column of materials.
-Pure: a Document in, records and mentions out; no IO.
+Confidence reflects the pattern that matched, the distance between cue and value, symbol cues,
+comparators and bare numbers. Records from tables come from header cells naming a property (and
+unit) and a column of materials. Pure: a Document in, records and mentions out; no IO.
 """
 
 from __future__ import annotations
