@@ -164,11 +164,17 @@ def formula_and_elements(formula: str | None) -> tuple[str | None, list[str]]:
 def find_abbreviations(text: str) -> dict[str, MaterialMention]:
     """'BiFeO3 (BFO)', 'lanthanum strontium manganite (LSMO)': abbreviations defined for materials."""
     found: dict[str, MaterialMention] = {}
-    for mention in find_material_mentions(text, {}):
-        m = _ABBREVIATION_DEFINITION.match(text[mention.end : mention.end + 16])
-        if m and not mention.is_dopant and m.group(1) != mention.text:
-            found[m.group(1)] = mention
+    # Only the text just before a bracketed acronym can define one: look there, not everywhere.
+    for bracket in _BRACKETED_ACRONYM.finditer(text):
+        window_start = max(0, bracket.start() - 80)
+        window = text[window_start : bracket.start()]
+        mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == ""]
+        if mentions and not mentions[-1].is_dopant and bracket.group(1) != mentions[-1].text:
+            found[bracket.group(1)] = mentions[-1]
     return found
+
+
+_BRACKETED_ACRONYM = re.compile(r"\(\s?([A-Z][A-Za-z0-9\-]{1,9})\s?\)")
 
 
 class StudiedMaterials:
