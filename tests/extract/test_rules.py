@@ -257,3 +257,9 @@ def test_pronoun_points_to_material_in_the_same_sentence(extractor):
     text = "Fe2TiO5 absorbs visible light. Barium titanate (BaTiO3) is stable but its band gap of 3.2 eV limits absorption."
     _, records, _ = extract(extractor, text)
     assert [(r.material.formula, r.value) for r in records] == [("BaTiO3", 3.2)]
+
+
+def test_dopant_lists_and_host_after_the_values(extractor):
+    text = "The band gap energies were 2.88, 2.68 and 2.58 eV for N–Fe, N–Ni and N–Pt codoped TiO2, respectively."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.formula, r.value) for r in records] == [("TiO2", 2.88), ("TiO2", 2.68), ("TiO2", 2.58)]

@@ -100,7 +100,19 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
             mention.is_dopant = True  # 'M = Fe and Mn', '(Me = Nb, Ta)': what a symbol stands for
         elif mention.text.endswith(("+", "-", "−")) and mention.formula and len(mention.elements) == 1:
             mention.is_dopant = True  # ions such as Ti3+ are species in a material, not the material
-    return sorted(mentions, key=lambda m: m.start)
+    mentions.sort(key=lambda m: m.start)
+    # 'N–Fe, N–Ni and N–Pt codoped TiO2': the whole list before a dopant word is dopants.
+    in_dopant_list = False
+    for left, right in reversed(list(zip(mentions, mentions[1:]))):
+        in_dopant_list = right.is_dopant and (in_dopant_list or bool(_DOPANT_AFTER.match(sentence[right.end : right.end + 30])))
+        if in_dopant_list and _LIST_JOINER.fullmatch(sentence[left.end : right.start]):
+            left.is_dopant = True
+        else:
+            in_dopant_list = False
+    return mentions
+
+
+_LIST_JOINER = re.compile(r"\s?(?:,|,?\s?and|,?\s?or)\s?")
 
 
 _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
