@@ -263,3 +263,21 @@ def test_dopant_lists_and_host_after_the_values(extractor):
     text = "The band gap energies were 2.88, 2.68 and 2.58 eV for N–Fe, N–Ni and N–Pt codoped TiO2, respectively."
     _, records, _ = extract(extractor, text)
     assert [(r.material.formula, r.value) for r in records] == [("TiO2", 2.88), ("TiO2", 2.68), ("TiO2", 2.58)]
+
+
+def test_each_value_goes_to_the_material_it_is_given_for(extractor):
+    text = "The compounds order with Néel temperatures of 13 K for MnTe6O13 and 21 K for CoTe6O13."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.formula, r.value) for r in records] == [("MnTe6O13", 13.0), ("CoTe6O13", 21.0)]
+
+
+def test_a_cue_followed_by_its_own_value_does_not_take_an_earlier_one(extractor):
+    text = "Bulk hematite is weakly ferromagnetic at 298 K with a Neel temperature of 955 K."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.text, r.property, r.value) for r in records] == [("hematite", "neel_temperature", 955.0)]
+
+
+def test_respectively_counts_lone_elements_too(extractor):
+    text = "Metallic Mn, MnO and MnO2 are all AFM below the Neel temperature of 100 K, 116 K and 84 K respectively."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.text, r.value) for r in records] == [("Mn", 100.0), ("MnO", 116.0), ("MnO2", 84.0)]

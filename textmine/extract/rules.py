@@ -128,7 +128,11 @@ def _assign_properties(
             for cue in right:
                 gap = sentence[quantity.end : cue.start]
                 if re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-"):
-                    fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
+                    # '298 K with a Néel temperature of 955 K': that cue has its own value
+                    has_own_value = any(
+                        q is not quantity and 0 <= q.start - cue.end <= 14 for q in quantities
+                    )
+                    fitted = None if has_own_value else _first_fit(cue, quantity, sentence, document_context, ontology)
                     if fitted:
                         chosen = (cue, *fitted)
                     break
@@ -233,15 +237,31 @@ def _link_material(
     assignments: list[_Assignment],
 ) -> _Link | None:
     """The material a (cue, value) pair is about: strong mentions first, weak ones as a fallback."""
-    strong = [m for m in materials if not m.is_dopant and not m.is_weak]
-    link = _link_among(assignment, sentence, strong, assignments)
+    everything = [m for m in materials if not m.is_dopant]
+    strong = [m for m in everything if not m.is_weak]
+    # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention
+    link = _link_respectively(assignment, sentence, everything, assignments)
     if link is None:
-        everything = [m for m in materials if not m.is_dopant]
-        if len(everything) > len(strong):
-            link = _link_among(assignment, sentence, everything, assignments)
-            if link is not None:
-                link.score *= 0.85
+        link = _link_among(assignment, sentence, strong, assignments)
+    if link is None and len(everything) > len(strong):
+        link = _link_among(assignment, sentence, everything, assignments)
+        if link is not None:
+            link.score *= 0.85
     return link
+
+
+def _link_respectively(
+    assignment: _Assignment, sentence: str, candidates: list[MaterialMention], assignments: list[_Assignment]
+) -> _Link | None:
+    """'A, B and C ... 1, 2 and 3 eV, respectively'; 'A and B have TN of 224 and 204 K'."""
+    group = _value_group(assignment, assignments, sentence)
+    if len(group) < 2:
+        return None
+    respectively = re.search(r"\brespectively\b", sentence[group[-1].quantity.end :]) is not None
+    materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
+    if len(materials) == len(group):
+        return _Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
+    return None
 
 
 def _value_group(assignment: _Assignment, assignments: list[_Assignment], sentence: str) -> list[_Assignment]:
@@ -270,21 +290,27 @@ def _link_among(
         return None
     lo, hi = min(cue.start, q.start), max(cue.end, q.end)
 
-    # 'A, B and C ... 1, 2 and 3 eV, respectively'; 'A and B have TN of 224 and 204 K'
-    group = _value_group(assignment, assignments, sentence)
-    if len(group) > 1:
-        respectively = re.search(r"\brespectively\b", sentence[group[-1].quantity.end :]) is not None
-        materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
-        if len(materials) == len(group):
-            return _Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
-
     # 'brookite (3.32 eV), anatase (3.25 eV)', 'ZnS0.3Se0.7 (3.35 eV)': the value in brackets after its material
     bracketed = [m for m in candidates if m.end <= q.start and re.fullmatch(r"\s?\((?:[^()]{0,12}[=∼~≈:]\s?)?[~∼≈]?\s?", sentence[m.end : q.start])]
     if bracketed:
         return _Link(bracketed[-1], "bracketed", 0.85)
 
-    # 'the band gap of ZnO is 3.37 eV', 'Tc of LSMO (370 K)'
-    inside = [m for m in candidates if lo <= m.start and m.end <= hi]
+    # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt'
+    after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
+    if after and re.match(
+        r"^\W{0,3}\s?(?:for|of|in|in the case of|was observed for|is obtained for|was obtained for)\s"
+        r"(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?\s?\(?$",
+        sentence[q.end : after[0].start],
+    ):
+        return _Link(after[0], "after", 0.8)
+
+    # 'the band gap of ZnO is 3.37 eV', 'Tc of LSMO (370 K)'; not a material that follows another
+    # value of the cue ('TN of 13 K for A and 21 K for B')
+    other_values = [a.quantity for a in assignments if a is not assignment]
+    inside = [
+        m for m in candidates
+        if lo <= m.start and m.end <= hi and not any(cue.end <= v.start and v.end <= m.start for v in other_values)
+    ]
     if inside and cue.end <= q.start:
         gap_before = sentence[cue.end : inside[0].start]
         if re.search(r"\b(?:of|for|in|on)\b", gap_before) or len(gap_before.strip()) <= 3:
@@ -302,15 +328,6 @@ def _link_among(
         before = [m for m in candidates if m.end <= open_paren and open_paren - m.end <= 45]
         if before and not _CLAUSE_BREAK.search(sentence[before[-1].end : open_paren]):
             return _Link(before[-1], "parenthesis", 0.85)
-
-    # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt'
-    after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
-    if after and re.match(
-        r"^\W{0,3}\s?(?:for|of|in|in the case of|was observed for|is obtained for|was obtained for)\s"
-        r"(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?\s?\(?$",
-        sentence[q.end : after[0].start],
-    ):
-        return _Link(after[0], "after", 0.8)
 
     # 'TiO2 has a band gap of 3.2 eV', 'CrO2 ... with a Curie temperature TC = 390 K'
     before = [m for m in candidates if m.end <= lo]
