@@ -121,21 +121,15 @@ def _assign_properties(
         left = [c for c in cues if c.end <= quantity.start]
         right = [c for c in cues if c.start >= quantity.end and c.start - quantity.end <= 25]
         chosen: tuple[CueMatch, PropertyDefinition, str] | None = None
-        # 'a band gap of 3.37 eV and 60 meV exciton binding energy': a fitting cue right after the
-        # value names it, unless the value directly follows its own cue ('Eg = 3.2 eV band edge').
-        adjacent_left = left and re.fullmatch(r"[\s(]*(?:[=:≈∼~]|of|is|was|as|as high as)?\s*[~∼≈]?\s*", sentence[left[-1].end : quantity.start])
-        if not adjacent_left:
-            for cue in right:
-                gap = sentence[quantity.end : cue.start]
-                if re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-"):
-                    # '298 K with a Néel temperature of 955 K': that cue has its own value
-                    has_own_value = any(
-                        q is not quantity and 0 <= q.start - cue.end <= 14 for q in quantities
-                    )
-                    fitted = None if has_own_value else _first_fit(cue, quantity, sentence, document_context, ontology)
-                    if fitted:
-                        chosen = (cue, *fitted)
-                    break
+        # 'a 3.2 eV band gap', 'a band gap of 3.37 eV and a 60 meV exciton binding energy': a fitting
+        # cue right after the value names it, unless the value directly follows its own cue
+        # ('Eg = 3.2 eV band edge') or that cue has a value of its own ('298 K with a TN of 955 K').
+        right_choice = _right_cue(quantity, right, quantities, sentence, document_context, ontology)
+        adjacent_left = left and re.fullmatch(
+            r"[\s(]*(?:[=:≈∼~]|of|is|was|as|as high as)?\s*[~∼≈]?\s*", sentence[left[-1].end : quantity.start]
+        )
+        if right_choice and not adjacent_left:
+            chosen = right_choice
         # The nearest cue on the left decides; a cue of another dimension in between blocks
         # attachment to cues further away ('Tc = 370 K and Eg = 2 eV, at 10 K').
         for cue in reversed(left if chosen is None else []):
@@ -149,14 +143,7 @@ def _assign_properties(
             if not cue.is_symbol or len(between) < 40:
                 break
         if chosen is None:
-            # 'a 3.2 eV band gap', '300 K Curie temperature'
-            for cue in right:
-                gap = sentence[quantity.end : cue.start]
-                if re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-"):
-                    fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
-                    if fitted:
-                        chosen = (cue, *fitted)
-                        break
+            chosen = right_choice
         if chosen is None:
             continue
         cue, prop, si_unit = chosen
@@ -180,6 +167,26 @@ def _assign_properties(
         distance = quantity.start - cue.end if cue.end <= quantity.start else cue.start - quantity.end
         assignments.append(_Assignment(quantity, prop, cue, si_unit, max(distance, 0)))
     return assignments
+
+
+def _right_cue(
+    quantity: Quantity,
+    right: list[CueMatch],
+    quantities: list[Quantity],
+    sentence: str,
+    document_context: str,
+    ontology: Ontology,
+) -> tuple[CueMatch, PropertyDefinition, str] | None:
+    """The cue just after a value (at most two words between) if it fits and has no value of its own."""
+    for cue in right:
+        gap = sentence[quantity.end : cue.start]
+        if not (re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-")):
+            continue
+        if any(q is not quantity and 0 <= q.start - cue.end <= 14 for q in quantities):
+            return None
+        fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
+        return (cue, *fitted) if fitted else None
+    return None
 
 
 def _first_fit(
