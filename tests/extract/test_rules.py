@@ -281,3 +281,9 @@ def test_respectively_counts_lone_elements_too(extractor):
     text = "Metallic Mn, MnO and MnO2 are all AFM below the Neel temperature of 100 K, 116 K and 84 K respectively."
     _, records, _ = extract(extractor, text)
     assert [(r.material.text, r.value) for r in records] == [("Mn", 100.0), ("MnO", 116.0), ("MnO2", 84.0)]
+
+
+def test_conjoined_subjects_share_the_value(extractor):
+    text = "Isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Curie temperature (Tc ≈ 1500 °C)."
+    _, records, _ = extract(extractor, text)
+    assert sorted((r.material.formula, r.value) for r in records) == [("La2Ti2O7", 1500.0), ("Nd2Ti2O7", 1500.0)]

@@ -523,10 +523,19 @@ class RulesExtractor:
                 pattern_score = 0.3
             if material is None:
                 continue
-            record = self._record(document, section_title, sentence, text, assignment, material, material_offset,
-                                  pattern_score, [c for c in conditions if c.property != _dimension_name(assignment.prop)])
-            if record is not None:
-                result.records.append(record)
+            subjects = [material]
+            if link is not None and link.pattern in ("subject", "between", "parenthesis") and len(_value_group(assignment, assignments, text)) == 1:
+                # 'isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Tc (≈ 1500 °C)': one
+                # value stated for a conjoined subject holds for each of them.
+                run = _material_run([m for m in materials if not m.is_dopant and m.end <= material.end], text, from_end=True)
+                if len(run) > 1 and run[-1] is material:
+                    subjects = run
+            for subject in subjects:
+                score = pattern_score if subject is material else pattern_score - 0.05
+                record = self._record(document, section_title, sentence, text, assignment, subject, material_offset,
+                                      score, [c for c in conditions if c.property != _dimension_name(assignment.prop)])
+                if record is not None:
+                    result.records.append(record)
         return result
 
     def _record(
