@@ -44,7 +44,7 @@ from textmine.normalise.units import UnitError, compatible, parse_unit
 from textmine.ontology import CueMatch, Ontology, PropertyDefinition, load_ontology
 from textmine.records import Condition, Material, Mention, Record
 
-RULES_VERSION = "0.2.0"
+RULES_VERSION = "0.3.0"
 
 
 # --- cue -> property -----------------------------------------------------------------------------
