@@ -39,8 +39,10 @@ _DOPANT_AFTER = re.compile(
     re.I,
 )
 # Class nouns that name a structure type more often than the material itself.
-_GENERIC_NAMES = frozenset("perovskite perovskites spinel spinels wurtzite garnet garnets ferrite ferrites pyrochlore "
-                           "pyrochlores zeolite zeolites steel polyethylene polystyrene".split())
+_GENERIC_NAMES = frozenset(
+    "perovskite perovskites spinel spinels wurtzite garnet garnets ferrite ferrites pyrochlore pyrochlores "
+    "zeolite zeolites steel polyethylene polystyrene kesterite chalcopyrite sphalerite fluorite".split()
+)
 _DOPANT_BEFORE = re.compile(
     r"\b(?:doped|substituted|replaced|co-?doped|alloyed|modified)\s(?:with|by)\s+$"
     r"|(?:\bwith|\bby|\bof|^|\s)\s*\d+(?:\.\d+)?\s?(?:%|at\.?\s?%|wt\.?\s?%|mol\.?\s?%)\s+$"
