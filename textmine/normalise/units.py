@@ -76,6 +76,9 @@ def normalise_unit_text(unit: str) -> str:
     head, slash, tail = text.partition("/")
     if slash and "*" in tail and "/" not in tail and "(" not in tail and "**-" not in tail:
         text = f"{head}/({tail})"
+    # Inside a compound unit (J g-1 °C-1, °C/min) a Celsius degree is a temperature difference.
+    if "degC" in text and text.strip() != "degC":
+        text = text.replace("degC", "delta_degC")
     return text
 
 
