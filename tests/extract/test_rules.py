@@ -287,3 +287,8 @@ def test_conjoined_subjects_share_the_value(extractor):
     text = "Isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Curie temperature (Tc ≈ 1500 °C)."
     _, records, _ = extract(extractor, text)
     assert sorted((r.material.formula, r.value) for r in records) == [("La2Ti2O7", 1500.0), ("Nd2Ti2O7", 1500.0)]
+
+
+def test_curie_weiss_temperature_is_not_the_curie_temperature(extractor):
+    _, records, _ = extract(extractor, "A Curie–Weiss temperature of −25 K indicates antiferromagnetic interactions in CuO.")
+    assert [(r.property, r.value) for r in records] == [("weiss_temperature", -25.0)]
