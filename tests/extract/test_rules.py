@@ -292,3 +292,10 @@ def test_conjoined_subjects_share_the_value(extractor):
 def test_curie_weiss_temperature_is_not_the_curie_temperature(extractor):
     _, records, _ = extract(extractor, "A Curie–Weiss temperature of −25 K indicates antiferromagnetic interactions in CuO.")
     assert [(r.property, r.value) for r in records] == [("weiss_temperature", -25.0)]
+
+
+def test_property_mentions_name_the_resolved_property(extractor):
+    document, _, mentions = extract(extractor, "The superconducting Tc of MgB2 is 39 K.")
+    [pro] = [m for m in mentions if m.label == "PRO" and m.text == "Tc"]
+    assert pro.normalised == "superconducting_transition_temperature"
+    assert document.text[pro.char_start : pro.char_end] == "Tc"

@@ -486,9 +486,11 @@ class RulesExtractor:
                         confidence=m.confidence, extractor=self.extractor_id, normalised=m.formula)
             )
         for c in cues:
+            # a shared symbol ('Tc') is named by the property its context supports best
+            resolved = _resolve_property(c, text, document_context, self.ontology)[0].name
             result.mentions.append(
                 Mention(doc_id=document.id, label="PRO", text=c.text, char_start=offset + c.start, char_end=offset + c.end,
-                        confidence=0.9 if not c.is_symbol else 0.6, extractor=self.extractor_id, normalised=c.properties[0])
+                        confidence=0.9 if not c.is_symbol else 0.6, extractor=self.extractor_id, normalised=resolved)
             )
         if not cues:
             return result
