@@ -299,3 +299,15 @@ def test_property_mentions_name_the_resolved_property(extractor):
     [pro] = [m for m in mentions if m.label == "PRO" and m.text == "Tc"]
     assert pro.normalised == "superconducting_transition_temperature"
     assert document.text[pro.char_start : pro.char_end] == "Tc"
+
+
+def test_code_name_wins_on_a_better_pattern(extractor):
+    text = "The optical band gap of PTTBTz, estimated from the absorption onset, was 1.89 eV, similar to that of P3HT (1.91 eV)."
+    _, records, _ = extract(extractor, text)
+    assert sorted((r.material.text, r.value) for r in records) == [("P3HT", 1.91), ("PTTBTz", 1.89)]
+
+
+def test_material_in_brackets_after_its_value(extractor):
+    text = "BaCuQF thin films exhibit band gaps of 3 eV (BaCuTeF) and 2.9 eV (BaCuSeF)."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.text, r.value) for r in records] == [("BaCuTeF", 3.0), ("BaCuSeF", 2.9)]

@@ -29,7 +29,8 @@ class MaterialMention:
     elements: list[str]
     confidence: float
     is_dopant: bool = False
-    is_weak: bool = False  # an acronym or name that may be a material; used only as a last resort
+    is_weak: bool = False  # a lone element, class noun or code name: linked only if nothing stronger fits
+    is_code_name: bool = False  # an acronym or code name ('CZTS', 'PTTBTz'): may win on a better pattern
 
 
 _DOPANT_AFTER = re.compile(
@@ -120,7 +121,8 @@ _LIST_JOINER = re.compile(r"\s?(?:,|,?\s?and|,?\s?or)\s?")
 _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
 # Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{1,9}(?:-[A-Za-z0-9]{1,6}){0,2})(?![\w-])")
+# Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T' (two capitals at least).
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:-[A-Za-z0-9]{1,8}){0,3})(?![\w-])")
 _ENE_ANE_WORD = re.compile(r"(?<![\w-])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
 _NOT_MATERIAL_ACRONYMS = frozenset(
     """XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA
@@ -129,7 +131,10 @@ _NOT_MATERIAL_ACRONYMS = frozenset(
     PV PVD CVD ALD MBE PLD SSR PEC HER OER ORR CV EIS SCE RHE SHE NHE CE ICE SOFC SOFCs LIB LIBs SIB SIBs
     FWHM II III IV VI VII VIII TC TN CW LSDA SI ESI MOF MOFs COF COFs EU USA UK PDF JCPDS ICDD FFT SAED ID TOF
     FM PM FiM SG AF AFE PE RT LRO SRO CO2 FOM ZT PF RF DMF DMSO THF CTAB SDS EDTA IPA NMP ECD RMS HOMO LUMO SCLC
-    KPFM XRR GIXRD GIWAXS AM NIST ASTM ISO AR TSC NTC PTC CCD CMOS IC MEMS SAW MS ME MPB PNR PNRs FE AFE""".split()
+    KPFM XRR GIXRD GIWAXS AM NIST ASTM ISO AR TSC NTC PTC CCD CMOS IC MEMS SAW MS ME MPB PNR PNRs FE AFE
+    GW DMFT ARPES MPMS EELS HAADF SAXS WAXS DSSC OSC PSC OPV BHJ ITO-free NREL AM1 CIE FTO ITO UV-vis UV-Visible
+    DRS IPCE JV IV-curve XRF ICP-OES ICP-MS SPS HIP PVA PVDF-HFP DFT-D DFT-D3 PAW VASP LAPW FLAPW WIEN2k QE TB-mBJ
+    mBJ HSE03 SCAN OLEDs TFTs FETs OFETs PSCs OSCs DSSCs BHJs""".split()
 )
 _NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane ethane propane butane hexane "
                                 "mundane humane insane lane arene alkene alkane benzene toluene xylene "
@@ -145,7 +150,13 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[Materia
                 continue
             if any(x.start < m.end(1) and m.start(1) < x.end for x in strong + weak):
                 continue
-            if pattern is _ACRONYM and (re.fullmatch(r"[A-Z]\d*", word) or re.fullmatch(r"\d+", word[1:])):
+            if pattern is _ACRONYM and (
+                re.fullmatch(r"[A-Z]\d*", word)  # 'S1', 'P2': sample labels
+                or re.fullmatch(r"\d+", word[1:])
+                or sum(ch.isupper() for ch in word) < 2  # 'The', 'Raman'
+                or re.fullmatch(r"[A-Z]{2,}s", word)  # plural acronyms: 'NPs', 'PSCs'
+                or re.search(r"[a-z]{4,}", word)  # 'CuInGaSe-based'... words, not code names
+            ):
                 continue
             if _whole_token(sentence, m.start(1), m.end(1)) != word:
                 continue  # '(OH)8', '(CN)7': part of a larger formula-like token
@@ -153,7 +164,7 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[Materia
                 0 <= m.start(1) - 1 - x.end <= 1 for x in strong
             ):
                 continue  # 'ferromagnetic (FM)': an abbreviation defined for a phrase, not a material
-            weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=True))
+            weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=True, is_code_name=True))
     return weak
 
 

@@ -248,12 +248,17 @@ def _link_material(
     strong = [m for m in everything if not m.is_weak]
     # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention
     link = _link_respectively(assignment, sentence, everything, assignments)
-    if link is None:
-        link = _link_among(assignment, sentence, strong, assignments)
-    if link is None and len(everything) > len(strong):
-        link = _link_among(assignment, sentence, everything, assignments)
-        if link is not None:
-            link.score *= 0.85
+    if link is not None:
+        return link
+    # The best pattern wins; a weak mention ('PTTBTz') must beat a strong one by its pattern
+    # ('the band gap of PTTBTz ... was 1.89 eV, similar to that of P3HT').
+    link = _link_among(assignment, sentence, strong, assignments)
+    if len(everything) > len(strong):
+        any_link = _link_among(assignment, sentence, everything, assignments)
+        if any_link is not None and any_link.material.is_weak and (link is None or any_link.material.is_code_name):
+            any_link.score *= 0.85
+            if link is None or any_link.score > link.score:
+                link = any_link
     return link
 
 
@@ -301,6 +306,13 @@ def _link_among(
     bracketed = [m for m in candidates if m.end <= q.start and re.fullmatch(r"\s?\((?:[^()]{0,12}[=∼~≈:]\s?)?[~∼≈]?\s?", sentence[m.end : q.start])]
     if bracketed:
         return _Link(bracketed[-1], "bracketed", 0.85)
+    # '3 eV (BaCuTeF), 2.9 eV (BaCuSeF)': the material in brackets right after its value
+    named_after = [
+        m for m in candidates
+        if m.start >= q.end and re.fullmatch(r"\s?\(\s?", sentence[q.end : m.start]) and sentence[m.end : m.end + 2].lstrip().startswith(")")
+    ]
+    if named_after:
+        return _Link(named_after[0], "bracketed", 0.85)
 
     # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt'
     after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
