@@ -1,6 +1,6 @@
 """Regression floor on the PolyIE dev split (polymer papers parsed from PDF: a hard, general set).
 
-Measured micro F1 0.381 over the mapped properties (PCE, Voc, Jsc, FF, mobility, band gap, ...);
+Measured micro F1 0.500 over the mapped properties (PCE, Voc, Jsc, FF, mobility, band gap, ...);
 the floor leaves a small margin. `python bench/eval_polyie.py --errors 30` shows the misses.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-MICRO_F1_FLOOR = 0.35
+MICRO_F1_FLOOR = 0.46
 
 
 def _bench_module():
