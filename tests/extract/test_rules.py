@@ -311,3 +311,9 @@ def test_material_in_brackets_after_its_value(extractor):
     text = "BaCuQF thin films exhibit band gaps of 3 eV (BaCuTeF) and 2.9 eV (BaCuSeF)."
     _, records, _ = extract(extractor, text)
     assert [(r.material.text, r.value) for r in records] == [("BaCuTeF", 3.0), ("BaCuSeF", 2.9)]
+
+
+def test_units_are_not_code_names(extractor):
+    _, records, mentions = extract(extractor, "The hardness reaches 15 GPa and the modulus 370 GPa at 1 MHz.")
+    assert records == []
+    assert [m for m in mentions if m.label == "MAT"] == []

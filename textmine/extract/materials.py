@@ -141,6 +141,9 @@ _NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane etha
                                 "polyethylene polypropylene styrene butadiene".split())
 
 
+_UNIT_LIKE = re.compile(r"[fpnuµμmkMGT]?(?:Pa|Hz|eV|Wh|Ah|Oe|Wb|V|A|W|J|S|F|T|K|N|C|L|g|m|s|Ω)\d?")
+
+
 def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[MaterialMention]:
     weak = []
     for pattern in (_ACRONYM, _ENE_ANE_WORD):
@@ -156,6 +159,7 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[Materia
                 or sum(ch.isupper() for ch in word) < 2  # 'The', 'Raman'
                 or re.fullmatch(r"[A-Z]{2,}s", word)  # plural acronyms: 'NPs', 'PSCs'
                 or re.search(r"[a-z]{4,}", word)  # 'CuInGaSe-based'... words, not code names
+                or _UNIT_LIKE.fullmatch(word)  # 'GPa', 'MHz', 'TW'
             ):
                 continue
             if _whole_token(sentence, m.start(1), m.end(1)) != word:
