@@ -126,3 +126,7 @@ def test_spaced_minus_after_ten_is_a_lost_superscript_but_not_in_a_range():
     assert [(q.value, q.unit) for q in parse_quantities("5.3 × 10 − 3 Ω cm")] == [(pytest.approx(5.3e-3), "Ω cm")]
     [q] = parse_quantities("between 10 − 20 K")
     assert (q.value_min, q.value_max) == (10.0, 20.0)
+
+
+def test_ratios_of_change_are_not_values():
+    assert [q.text for q in parse_quantities("increased 3.5 times and by 2 orders of magnitude, a 10-fold rise")] == []

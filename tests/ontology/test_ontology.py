@@ -64,3 +64,10 @@ def test_symbols_are_not_plain_words():
     for prop in load_ontology().properties:
         for symbol in prop.symbols:
             assert not (symbol.isascii() and symbol.isalpha() and symbol.islower() and len(symbol) >= 3), (prop.name, symbol)
+
+
+def test_dimensionless_properties_take_ratios_not_decibels():
+    permittivity = load_ontology().get("dielectric_constant")
+    assert permittivity.si_unit_for("") == ""
+    assert permittivity.si_unit_for("dB") is None
+    assert load_ontology().get("coulombic_efficiency").si_unit_for("%") == ""

@@ -202,6 +202,8 @@ def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
     after = text[number.end : number.end + 2]
     if not unit and re.match(r"[\]}]", after):
         return True  # citation
+    if not unit and re.match(r"\s?(?:-?fold|times|orders?\b|×)", text[number.end : number.end + 8]):
+        return True  # '3.5 times', 'tenfold', '2 orders of magnitude': ratios of change
     if not unit and after[:1].isalpha():
         return True  # '2D', '3d', '1st', '4f'
     if not unit and 1800 <= number.value <= 2100 and float(number.value).is_integer():
