@@ -146,7 +146,8 @@ def evaluate(data: Path, split: str = "validation", errors: list[str] | None = N
         for record in predicted:
             scores[record.property].predicted += 1
             for index, gold in enumerate(paragraph.gold):
-                if index not in matched and gold.prop == record.property and _material_matches(record, gold) and _value_matches(record, gold):
+                same = gold.prop == record.property and _material_matches(record, gold) and _value_matches(record, gold)
+                if index not in matched and same:
                     matched.add(index)
                     scores[record.property].tp += 1
                     break
@@ -168,7 +169,10 @@ def format_table(scores: dict[str, Score], min_gold: int = 10) -> str:
         total.gold += s.gold
         if s.gold >= min_gold:
             lines.append(f"{prop:<32} {s.gold:>5} {s.predicted:>5} {s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f}")
-    lines.append(f"{'micro (all mapped properties)':<32} {total.gold:>5} {total.predicted:>5} {total.precision:>6.3f} {total.recall:>6.3f} {total.f1:>6.3f}")
+    lines.append(
+        f"{'micro (all mapped properties)':<32} {total.gold:>5} {total.predicted:>5} "
+        f"{total.precision:>6.3f} {total.recall:>6.3f} {total.f1:>6.3f}"
+    )
     return "\n".join(lines)
 
 

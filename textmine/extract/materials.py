@@ -34,8 +34,9 @@ class MaterialMention:
 
 
 _DOPANT_AFTER = re.compile(
-    r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)|doping|dopants?|substitution|incorporated|content|"
-    r"concentration|atomic|molar|ratio|fraction|amount|addition|ions?\b|cations?\b|anions?\b|atoms?\b|sites?\b|sublattice|moments?\b|spins?\b|"
+    r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)"
+    r"|doping|dopants?|substitution|incorporated|content|concentration|atomic|molar|ratio|fraction|amount|addition"
+    r"|ions?\b|cations?\b|anions?\b|atoms?\b|sites?\b|sublattice|moments?\b|spins?\b|"
     r"\((?:I{1,3}|IV|V|VI)\)|\s?\d?[+−-]\s?(?:ions?|cations?)?\b)",
     re.I,
 )

@@ -32,7 +32,9 @@ _NUMBER = re.compile(
 )
 # A bare power of ten: '10^-4', '10⁻⁴', '10−4 S cm−1'
 # ('10 − 4' with a spaced minus sign is a superscript lost in PDF extraction: ranges use dashes)
-_BARE_POWER = re.compile(r"(?<![\w.])10\s?(?:\^\s?\(?(?P<a>[-−–+]?\d+)\)?|(?P<b>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<c>−\s?\d{1,2}(?![\d.])))")
+_BARE_POWER = re.compile(
+    r"(?<![\w.])10\s?(?:\^\s?\(?(?P<a>[-−–+]?\d+)\)?|(?P<b>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<c>−\s?\d{1,2}(?![\d.])))"
+)
 
 _COMPARATOR = re.compile(
     r"(?P<comparator>>=|<=|≥|≤|⩾|⩽|>|<|~|∼|≈|≃|≅|"
@@ -290,7 +292,8 @@ def parse_quantities(text: str) -> list[Quantity]:
             lead = _RANGE_LEAD.search(text[max(0, first.start - 40) : first.start])
             is_and = joiner.strip() == "and"
             units_agree = unit_first is None or units[i + 1] is None or _same_unit(unit_first[0], units[i + 1][0])
-            if _RANGE_JOIN.match(joiner) and units_agree and (not is_and or lead) and (units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"):
+            dash_or_unit = units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"
+            if _RANGE_JOIN.match(joiner) and units_agree and (not is_and or lead) and dash_or_unit:
                 if not (is_and and not lead):
                     unit = units[i + 1] or unit_first
                     end = units[i + 1][1] if units[i + 1] else second.end

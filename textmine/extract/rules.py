@@ -79,7 +79,8 @@ _COMPARATIVE_AFTER = re.compile(
 )
 _DIFFERENCE_LEAD = re.compile(
     r"\b(?:change|shift|shifts|decrease|increase|reduction|narrowing|widening|difference|enhancement|drop|rise|"
-    r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?(?:about\s|over\s|approximately\s|up to\s|nearly\s|~\s?|∼\s?)?$"
+    r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?"
+    r"(?:about\s|over\s|approximately\s|up to\s|nearly\s|~\s?|∼\s?)?$"
     r"|\b(?:by|of only)\s(?:about\s|approximately\s|nearly\s|~\s?|∼\s?)?$",
     re.I,
 )
@@ -303,13 +304,18 @@ def _link_among(
     lo, hi = min(cue.start, q.start), max(cue.end, q.end)
 
     # 'brookite (3.32 eV), anatase (3.25 eV)', 'ZnS0.3Se0.7 (3.35 eV)': the value in brackets after its material
-    bracketed = [m for m in candidates if m.end <= q.start and re.fullmatch(r"\s?\((?:[^()]{0,12}[=∼~≈:]\s?)?[~∼≈]?\s?", sentence[m.end : q.start])]
+    bracketed = [
+        m for m in candidates
+        if m.end <= q.start and re.fullmatch(r"\s?\((?:[^()]{0,12}[=∼~≈:]\s?)?[~∼≈]?\s?", sentence[m.end : q.start])
+    ]
     if bracketed:
         return _Link(bracketed[-1], "bracketed", 0.85)
     # '3 eV (BaCuTeF), 2.9 eV (BaCuSeF)': the material in brackets right after its value
     named_after = [
         m for m in candidates
-        if m.start >= q.end and re.fullmatch(r"\s?\(\s?", sentence[q.end : m.start]) and sentence[m.end : m.end + 2].lstrip().startswith(")")
+        if m.start >= q.end
+        and re.fullmatch(r"\s?\(\s?", sentence[q.end : m.start])
+        and sentence[m.end : m.end + 2].lstrip().startswith(")")
     ]
     if named_after:
         return _Link(named_after[0], "bracketed", 0.85)
@@ -538,7 +544,8 @@ class RulesExtractor:
             if material is None:
                 continue
             subjects = [material]
-            if link is not None and link.pattern in ("subject", "between", "parenthesis") and len(_value_group(assignment, assignments, text)) == 1:
+            single_value = len(_value_group(assignment, assignments, text)) == 1
+            if link is not None and link.pattern in ("subject", "between", "parenthesis") and single_value:
                 # 'isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Tc (≈ 1500 °C)': one
                 # value stated for a conjoined subject holds for each of them.
                 run = _material_run([m for m in materials if not m.is_dopant and m.end <= material.end], text, from_end=True)
