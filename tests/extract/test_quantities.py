@@ -130,3 +130,10 @@ def test_spaced_minus_after_ten_is_a_lost_superscript_but_not_in_a_range():
 
 def test_ratios_of_change_are_not_values():
     assert [q.text for q in parse_quantities("increased 3.5 times and by 2 orders of magnitude, a 10-fold rise")] == []
+
+
+@pytest.mark.parametrize("text", ["120 ºC", "120˚C", "120 oC", "120oC", "120 ° C", "120 ℃"])
+def test_degree_sign_lookalikes(text):
+    q = only(text)
+    assert (q.value, q.unit) == (120.0, "°C")
+    assert q.si("K")[0] == pytest.approx(393.15)

@@ -60,7 +60,7 @@ _BASE_UNITS = (
     r"eV|emu|Oe|mol|Torr|bar|atm|cal|Hz|Pa|Wh|Ah|Vs|ohm|Ω|Ω|V|K|S|A|W|J|g|m|L|F|T|C|s|h|N|M|B"
 )
 _ATOM = (
-    rf"(?:°\s?C|℃|°\s?F|°|Å|Å|%|wt\s?\.?\s?%|at\s?\.?\s?%|vol\s?\.?\s?%|ppm|min|HV|[µμ]B|"
+    rf"(?:[°º˚]\s?C|℃|(?<=[\d ])oC\b|°\s?F|°|Å|Å|%|wt\s?\.?\s?%|at\s?\.?\s?%|vol\s?\.?\s?%|ppm|min|HV|[µμ]B|"
     rf"(?:{_PREFIX}(?:{_BASE_UNITS})))"
     r"(?:\s?\^?\s?[-−–]?\d(?:/\d)?(?!\d|\.\d)|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
 )
@@ -356,7 +356,9 @@ def _comparator_start(text: str, number_start: int, comparator: tuple[str, int] 
 def _clean_unit(unit: str) -> str:
     """Display form of a unit as written: single spaces, ASCII minus, '°C' glued."""
     unit = re.sub(r"\s+", " ", unit.strip())
-    unit = re.sub(r"°\s+(?=[CFK]\b)", "°", unit).replace("℃", "°C")
+    unit = re.sub(r"[°º˚]\s*(?=[CFK]\b)", "°", unit).replace("℃", "°C")
+    if unit == "oC":
+        unit = "°C"
     return unit.translate(str.maketrans({"−": "-", "–": "-", "‒": "-", "Ω": "Ω", "μ": "µ"}))
 
 

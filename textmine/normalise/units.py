@@ -43,7 +43,7 @@ _REPLACEMENTS = [
     (re.compile(r"/\s*mK\b"), "/(m*K)"),
     (re.compile(r"(?<=V)s\b"), "*s"),  # "cm2/Vs"
     (re.compile(r"\bm\s*\^?\s*(?:1/2|0\.5|½)"), "m**0.5"),  # fracture toughness, MPa m1/2
-    (re.compile(r"°\s*C\b|℃"), "degC"),
+    (re.compile(r"[°º˚]\s*C\b|℃|^o\s?C$"), "degC"),  # 'º' and '˚' stand in for '°'; 'oC' in old PDFs
     (re.compile(r"°\s*F\b|℉"), "degF"),
     (re.compile(r"°\s*K\b"), "K"),
     (re.compile(r"Ω|Ω"), "ohm"),
