@@ -26,6 +26,7 @@ unit) and a column of materials. Pure: a Document in, records and mentions out; 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -56,13 +57,23 @@ def _resolve_property(cue: CueMatch, sentence: str, document_context: str, ontol
     if len(props) == 1:
         return props
 
-    def support(prop: PropertyDefinition, text: str) -> int:
-        lowered = text.lower()
-        return sum(lowered.count(word.lower()) for word in prop.context)
-
-    scored = [(support(p, sentence), support(p, document_context), -i, p) for i, p in enumerate(props)]
+    scored = [
+        (_context_support(tuple(p.context), sentence), _context_support(tuple(p.context), document_context), -i, p)
+        for i, p in enumerate(props)
+    ]
     scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
     return [s[3] for s in scored]
+
+
+# A value further than this (in characters) from its cue is not linked to it.
+_MAX_CUE_DISTANCE = 250
+
+
+@functools.lru_cache(maxsize=4096)
+def _context_support(words: tuple[str, ...], text: str) -> int:
+    """How often the context words of a property occur in `text` (cached: asked per cue and value)."""
+    lowered = text.lower()
+    return sum(lowered.count(word.lower()) for word in words)
 
 
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
@@ -134,6 +145,8 @@ def _assign_properties(
         # The nearest cue on the left decides; a cue of another dimension in between blocks
         # attachment to cues further away ('Tc = 370 K and Eg = 2 eV, at 10 K').
         for cue in reversed(left if chosen is None else []):
+            if quantity.start - cue.end > _MAX_CUE_DISTANCE:
+                break
             between = sentence[cue.end : quantity.start]
             if re.search(r"[;]|\bwhereas\b|\bwhile\b", between):
                 break
