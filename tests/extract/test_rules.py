@@ -317,3 +317,13 @@ def test_units_are_not_code_names(extractor):
     _, records, mentions = extract(extractor, "The hardness reaches 15 GPa and the modulus 370 GPa at 1 MHz.")
     assert records == []
     assert [m for m in mentions if m.label == "MAT"] == []
+
+
+def test_run_on_text_is_processed_in_bounded_pieces(extractor):
+    filler = "the sample was characterised by several methods and " * 60  # ~3000 chars, no full stop
+    text = f"The band gap of ZnO is 3.37 eV and {filler}the band gap of GaN is 3.4 eV"
+    document, records, _ = extract(extractor, text)
+    assert sorted((r.material.formula, r.value) for r in records) == [("GaN", 3.4), ("ZnO", 3.37)]
+    for record in records:
+        assert document.text[record.char_start : record.char_end] == record.sentence
+        assert len(record.sentence) <= 2000

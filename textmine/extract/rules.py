@@ -436,6 +436,29 @@ _SIMPLE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
 _NO_SPLIT_BEFORE = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Ref|Refs|al|ca|approx|vs|No|e\.g|i\.e|etc|Tab|resp)\.)$")
 
 
+_MAX_SENTENCE = 2000
+
+
+def _bounded(text: str, sentence: Sentence) -> list[Sentence]:
+    """A sentence, or for run-on text (flattened tables, PDF debris) pieces of at most ~2000 chars
+    cut at '; ' or spaces, so that the per-sentence rules stay fast."""
+    if sentence.end - sentence.start <= _MAX_SENTENCE:
+        return [sentence]
+    pieces, start = [], sentence.start
+    while sentence.end - start > _MAX_SENTENCE:
+        window = text[start : start + _MAX_SENTENCE]
+        cut = max(window.rfind("; "), window.rfind(". "))
+        if cut < _MAX_SENTENCE // 2:
+            cut = window.rfind(" ")
+        cut = cut + 1 if cut > 0 else _MAX_SENTENCE
+        pieces.append(Sentence(start=start, end=start + cut))
+        start += cut
+        while start < sentence.end and text[start] == " ":
+            start += 1
+    pieces.append(Sentence(start=start, end=sentence.end))
+    return [p for p in pieces if p.end > p.start]
+
+
 def _fallback_sentences(document: Document, start: int, end: int) -> list[Sentence]:
     """Sentences of an unsegmented paragraph (the pipeline segments with textmine.nlp first)."""
     sentences = []
@@ -481,7 +504,7 @@ class RulesExtractor:
         for index, (section, paragraph) in enumerate(document.paragraphs()):
             studied = opening if index < _OPENING_PARAGRAPHS else StudiedMaterials()
             sentences = paragraph.sentences or _fallback_sentences(document, paragraph.start, paragraph.end)
-            for sentence in sentences:
+            for sentence in (part for s in sentences for part in _bounded(document.text, s)):
                 result = self._extract_sentence(document, section, sentence, abbreviations, document_context, studied)
                 records.extend(result.records)
                 mentions.extend(result.mentions)
