@@ -26,7 +26,6 @@ def registry() -> pint.UnitRegistry:
     ureg.define("wt_percent = 0.01 = wt%")
     ureg.define("at_percent = 0.01 = at%")
     ureg.define("vol_percent = 0.01 = vol%")
-    ureg.define("ppm_fraction = 1e-6 = ppm")
     # Magnetism in papers is mostly cgs: emu for moments, Oe for H fields. pint's oersted is a
     # Gaussian-system unit that cannot convert to A/m, so the field strength gets its own unit.
     ureg.define("emu = 1e-3 * ampere * meter ** 2")
