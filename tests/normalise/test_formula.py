@@ -123,3 +123,18 @@ def test_material_names_and_abbreviations():
 def test_compound_names_from_element_names():
     found = [n.text for n in find_material_names("gallium oxide thin films and copper ferrite")]
     assert found == ["gallium oxide", "copper ferrite"]
+
+
+def test_shared_sites_and_general_formulas():
+    shared = parse_formula("(Sr,Ca)2CuO2Cl2")
+    assert shared.formula == "(Sr,Ca)2CuO2Cl2"
+    assert shared.elements == ["Ca", "Cl", "Cu", "O", "Sr"]
+    assert shared.composition is None  # proportions on the shared site are not given
+    general = parse_formula("R2Ti2O7")
+    assert general.elements == ["O", "Ti"] and general.variables == ["R"] and general.composition is None
+    assert parse_formula("Co1-xMxO2").variables == ["x", "M"]
+
+
+@pytest.mark.parametrize("token", ["MHz", "GPa", "kOe", "Me", "RE", "ABO"])
+def test_units_and_bare_placeholders_are_not_formulas(token):
+    assert not looks_like_formula(token)

@@ -106,6 +106,11 @@ class _Group:
     items: list["_Atom | _Group"]
     amount: str
     brackets: str = "()"
+    shared_site: bool = False  # '(Sr,Ca)': elements sharing one site in unknown proportion
+
+
+# Symbols papers use for 'any element of a family' in general formulas: R2Ti2O7, ABO3, Co1-xMxO2.
+PLACEHOLDERS = ("RE", "Ln", "TM", "Me", "M", "A", "B", "R", "X")
 
 
 class _Parser:
@@ -136,6 +141,14 @@ class _Parser:
                 return items
             if ch in "([{":
                 close = {"(": ")", "[": "]", "{": "}"}[ch]
+                sites = _SHARED_SITE.match(self.text, self.pos + 1)
+                if sites and self.text[sites.end() : sites.end() + 1] == close:
+                    symbols = re.split(r"\s?,\s?", sites.group(0))
+                    if all(sym in element_symbols() or sym in PLACEHOLDERS for sym in symbols):
+                        self.pos = sites.end() + 1
+                        atoms: list[_Atom | _Group] = [_Atom(sym, "?") for sym in symbols]
+                        items.append(_Group(atoms, self._amount(), ch + close, shared_site=True))
+                        continue
                 self.pos += 1
                 inner = self._items(closing=close)
                 if self.pos >= len(self.text) or self.text[self.pos] != close or not inner:
@@ -159,6 +172,11 @@ class _Parser:
         if one in element_symbols():
             self.pos += 1
             return one
+        for placeholder in PLACEHOLDERS:
+            following = self.text[self.pos + len(placeholder) : self.pos + len(placeholder) + 1]
+            if self.text.startswith(placeholder, self.pos) and not (following.islower() and following not in "xyzδεw"):
+                self.pos += len(placeholder)
+                return placeholder
         raise FormulaError(f"no element {two!r} in {self.text!r}")
 
     def _amount(self) -> str:
@@ -171,12 +189,17 @@ class _Parser:
         return amount
 
 
+_SHARED_SITE = re.compile(r"[A-Z][a-z]?(?:\s?,\s?[A-Z][a-z]?)+")
+
+
 def _split_hydrate(text: str) -> list[str]:
     return [p for p in _HYDRATE_DOT.split(text) if p]
 
 
 def _evaluate(amount: str, variables: dict[str, float]) -> float | None:
     """'1-x' with x=0.3 -> 0.7; None when a variable is unknown."""
+    if amount == "?":
+        return None  # a shared site: proportions not given
     if not amount:
         return 1.0
     total = 0.0
@@ -217,6 +240,9 @@ def _render(items: list[_Atom | _Group], variables: dict[str, float], top: bool)
     for item in items:
         if isinstance(item, _Atom):
             out.append(item.symbol + _render_amount(item.amount, variables))
+        elif item.shared_site:
+            sites = ",".join(atom.symbol for atom in item.items if isinstance(atom, _Atom))
+            out.append(f"({sites}){_render_amount(item.amount, variables)}")
         else:
             inner = _render(item.items, variables, top=False)
             amount = _render_amount(item.amount, variables)
@@ -236,6 +262,8 @@ def _accumulate(
             complete = False
             value = 0.0
         if isinstance(item, _Atom):
+            if item.symbol in PLACEHOLDERS:
+                complete = False  # 'R2Ti2O7' has no composition until R is named
             into[item.symbol] = into.get(item.symbol, 0.0) + multiplier * value
         else:
             complete &= _accumulate(item.items, multiplier * value, variables, into)
@@ -245,7 +273,26 @@ def _accumulate(
 def _symbols_in(items: list[_Atom | _Group]) -> set[str]:
     found: set[str] = set()
     for item in items:
-        found |= {item.symbol} if isinstance(item, _Atom) else _symbols_in(item.items)
+        if isinstance(item, _Atom):
+            found |= {item.symbol} if item.symbol not in PLACEHOLDERS else set()
+        else:
+            found |= _symbols_in(item.items)
+    return found
+
+
+def _placeholders_in(parts: list[tuple[str, list[_Atom | _Group]]]) -> set[str]:
+    found: set[str] = set()
+
+    def walk(items: list[_Atom | _Group]) -> None:
+        for item in items:
+            if isinstance(item, _Atom):
+                if item.symbol in PLACEHOLDERS:
+                    found.add(item.symbol)
+            else:
+                walk(item.items)
+
+    for _, items in parts:
+        walk(items)
     return found
 
 
@@ -284,7 +331,9 @@ def _parse_cached(text: str, variables_key: tuple[tuple[str, float], ...]) -> Pa
         complete &= _accumulate(items, multiplier, variables, composition)
         symbols |= _symbols_in(items)
         rendered.append(_render_amount(coefficient, variables) + _render(items, variables, top=True))
-    unresolved = [v for v in _variables_in(cleaned) if v not in variables]
+    if not symbols:
+        raise FormulaError(f"no element in {text!r}")
+    unresolved = [v for v in _variables_in(cleaned) if v not in variables] + sorted(_placeholders_in(parts))
     return ParsedFormula(
         text=text,
         formula="·".join(rendered),
@@ -349,6 +398,9 @@ _METALS_ALONE = frozenset(
 _CAPITAL_FORMULAS = frozenset("BN WC VC VN CO NO KI KF KBr HF BP".split())
 
 
+_UNIT_TOKEN = re.compile(r"[fpnuµμmkMGT]?(?:Hz|Pa|eV|Oe|Wb|Wh|Ah|W|V|A|J|S|F|T|K|N|C|L|Ω)")
+
+
 @dataclass(frozen=True)
 class FormulaMatch:
     start: int
@@ -377,6 +429,8 @@ def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> P
         return None  # XRD, SEM, BFO, PZT, II, IV
     if re.fullmatch(r"[A-Z]{2,}s", stripped):
         return None  # plural acronyms: NCs, NPs, QDs
+    if _UNIT_TOKEN.fullmatch(stripped):
+        return None  # 'MHz', 'GPa', 'THz', 'kOe'
     if re.fullmatch(r"[A-Z][a-z]?[xyzδεw]", stripped) and stripped not in element_symbols():
         return None  # 'By', 'Ox': words, not an element with a variable amount
     if re.fullmatch(r"[IVX]+", stripped):
