@@ -86,7 +86,7 @@ def test_non_formulas_raise(text):
         parse_formula(text)
 
 
-@pytest.mark.parametrize("token", ["TiO2", "H2O", "Fe", "BN", "GaAs", "La0.7Sr0.3MnO3", "CO"])
+@pytest.mark.parametrize("token", ["TiO2", "H2O", "Fe", "BN", "GaAs", "La0.7Sr0.3MnO3", "CO", "C60", "N2"])
 def test_formula_tokens_detected(token):
     assert looks_like_formula(token)
 

@@ -445,7 +445,8 @@ def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> P
             return None
     if re.fullmatch(r"[A-Z][a-z]?\d+", stripped) and stripped[:1] in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
         # 'Fe2', 'H2', 'N2', 'O2' are molecules; single-letter + number like 'S1', 'T2', 'E3' labels
-        if len(stripped.rstrip("0123456789")) == 1 and stripped.rstrip("0123456789") not in "HNOF":
+        if (len(stripped.rstrip("0123456789")) == 1 and stripped.rstrip("0123456789") not in "HNOF"
+                and stripped not in ("C60", "C70", "S8", "P4")):
             return None
     try:
         parsed = parse_formula(stripped, variables)
