@@ -137,3 +137,11 @@ def test_degree_sign_lookalikes(text):
     q = only(text)
     assert (q.value, q.unit) == (120.0, "°C")
     assert q.si("K")[0] == pytest.approx(393.15)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [("294 K (TC)", "K"), ("3 eV (Eg)", "eV"), ("5 W/(m K)", "W/(m K)"), ("10 cm2/(V s)", "cm2/(V s)")],
+)
+def test_a_bracket_after_a_unit_is_not_part_of_it_unless_after_a_slash(text, unit):
+    assert parse_quantities(text)[0].unit == unit

@@ -327,3 +327,8 @@ def test_run_on_text_is_processed_in_bounded_pieces(extractor):
     for record in records:
         assert document.text[record.char_start : record.char_end] == record.sentence
         assert len(record.sentence) <= 2000
+
+
+def test_symbol_in_brackets_after_the_value_names_it(extractor):
+    _, records, _ = extract(extractor, "Metallic Gd orders ferromagnetically at 294 K (TC).")
+    assert [(r.material.text, r.property, r.value) for r in records] == [("Gd", "curie_temperature", 294.0)]

@@ -85,7 +85,8 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     for mention in mentions:
         # '(Pr)' after a word defines a symbol (remnant polarization), not praseodymium.
         if (len(mention.elements) == 1 and not any(ch.isdigit() for ch in mention.text)
-                and sentence[mention.start - 1 : mention.start] == "(" and sentence[mention.end : mention.end + 1] == ")"):
+                and sentence[mention.start - 1 : mention.start] == "(" and sentence[mention.end : mention.end + 1] == ")"
+                and re.search(r"[a-z]\s?$", sentence[: mention.start - 1])):
             continue
         kept.append(mention)
     mentions = kept
@@ -123,7 +124,7 @@ _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,
 # Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
 # Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T' (two capitals at least).
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:-[A-Za-z0-9]{1,8}){0,3})(?![\w-])")
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–][A-Za-z0-9]{1,8}){0,3})(?![\w-])")
 _ENE_ANE_WORD = re.compile(r"(?<![\w-])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
 _NOT_MATERIAL_ACRONYMS = frozenset(
     """XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA

@@ -65,7 +65,8 @@ _ATOM = (
     r"(?:\s?\^?\s?[-−–]?\d(?:/\d)?(?!\d|\.\d)|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
 )
 _UNIT = re.compile(
-    rf"(?P<unit>\(?{_ATOM}\)?(?:(?:\s?[/·⋅•*]\s?\(?|\s\(?|\(){_ATOM}\)?){{0,4}})(?![A-Za-z0-9])"
+    # a bracket opens a unit group only after a slash ('W/(m K)'): '294 K (TC)' is a unit and a symbol
+    rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•*]\s?\(?|\s){_ATOM}\)?){{0,4}})(?![A-Za-z0-9])"
 )
 
 

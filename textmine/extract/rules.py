@@ -194,7 +194,7 @@ def _right_cue(
     """The cue just after a value (at most two words between) if it fits and has no value of its own."""
     for cue in right:
         gap = sentence[quantity.end : cue.start]
-        if not (re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-")):
+        if not (re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-", "(")):
             continue
         if any(q is not quantity and 0 <= q.start - cue.end <= 14 for q in quantities):
             return None
