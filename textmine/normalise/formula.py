@@ -34,12 +34,12 @@ def element_symbols() -> frozenset[str]:
 
 @dataclass
 class ParsedFormula:
-    text: str = field(metadata={"doc": "the formula as written"})
+    text: str  # as written
     formula: str = ""  # normalised: written element order, decimals, known variables substituted
-    elements: list[str] = field(default_factory=list)  # sorted symbols
-    composition: dict[str, float] | None = None  # None while a variable is unresolved
+    elements: list[str] = field(default_factory=list)  # sorted symbols of real elements
+    composition: dict[str, float] | None = None  # None while a variable, placeholder or shared site is open
     charge: int = 0
-    variables: list[str] = field(default_factory=list)  # unresolved variables
+    variables: list[str] = field(default_factory=list)  # unresolved variables (x, δ) and placeholders (R, M)
 
     @property
     def reduced_formula(self) -> str | None:
