@@ -1,13 +1,18 @@
 """Chemical formulas as written in papers: parse, normalise, detect.
 
 Papers write formulas pymatgen cannot read directly: variables (`Ba1-xSrxTiO3`, `SrTiO3-δ`),
-fractions (`Li(Ni1/3Mn1/3Co1/3)O2`), hydrate dots (`CuSO4·5H2O`), charges (`Fe3+`), unicode
-minus signs and subscripts. `parse_formula` reads all of these with a small recursive-descent
-parser, substitutes variables whose values the sentence states (`x = 0.3`), and hands numeric
+fractions (`Li(Ni1/3Mn1/3Co1/3)O2`), hydrate dots (`CuSO4·5H2O`), charges (`Fe3+`), shared sites
+(`(Ga,Mn)As`, `(Sr,Ca)2CuO2Cl2`), family placeholders (`R2Ti2O7`, `Co1-xMxO2`), unicode minus
+signs and subscripts. `parse_formula` reads all of these with a small recursive-descent parser,
+substitutes variables whose values the sentence states (`x = 0.3`), and hands numeric
 compositions to pymatgen's `Composition` for the reduced formula used in comparisons.
 
     parse_formula("Ba1-xSrxTiO3", {"x": 0.3}).formula   # 'Ba0.7Sr0.3TiO3'
     parse_formula("CuSO4·5H2O").elements                 # ['Cu', 'H', 'O', 'S']
+
+`find_formulas` detects formula tokens in text with few false positives (not 'In', 'XRD', 'MHz',
+'S1', 'Fm3'); `find_material_names` finds common names ('hematite', 'gallium oxide') and
+abbreviations listed in `material_names.yaml`.
 """
 
 from __future__ import annotations
