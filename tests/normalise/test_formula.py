@@ -138,3 +138,8 @@ def test_shared_sites_and_general_formulas():
 @pytest.mark.parametrize("token", ["MHz", "GPa", "kOe", "Me", "RE", "ABO"])
 def test_units_and_bare_placeholders_are_not_formulas(token):
     assert not looks_like_formula(token)
+
+
+def test_redox_couples_are_not_materials():
+    found = [f.text for f in find_formulas("cycled from 2.0 to 3.8 V vs. Li/Li+ (Li/Li0), Fe(II)/Fe(III), with ZnO/CuO")]
+    assert found == ["ZnO/CuO"]

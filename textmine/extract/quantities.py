@@ -184,7 +184,7 @@ class _Number:
 
 
 _JUNK_BEFORE = re.compile(
-    r"(?:\b(?:Fig(?:ure)?s?|Tables?|Eqs?|Equations?|Refs?|References?|Sections?|Sec|Chapters?|Nos?|"
+    r"(?:\b(?:factor|factors|factor of|Fig(?:ure)?s?|Tables?|Eqs?|Equations?|Refs?|References?|Sections?|Sec|Chapters?|Nos?|"
     r"Schemes?|Supplementary|pp?|vol|Vol|step|Step|Samples?|sample|Entry|entry|Cycles?|cycles?|"
     r"Run|run|Method|Route|Type|type|Phase|Batch|Group|Model|Case|Example|Claim|claim|claims|"
     r"Pnma|No)\.?\s*(?:\(|S)?|[\[{]|[A-Za-z]\s?=\s?|\bx\s?=\s?|\b[xyzδ]\s?[=<>≤≥]\s?|#|\^|\d\s?/)$"

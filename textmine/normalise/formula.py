@@ -338,6 +338,8 @@ def _parse_cached(text: str, variables_key: tuple[tuple[str, float], ...]) -> Pa
         rendered.append(_render_amount(coefficient, variables) + _render(items, variables, top=True))
     if not symbols:
         raise FormulaError(f"no element in {text!r}")
+    if complete and not any(v > 1e-9 for v in composition.values()):
+        raise FormulaError(f"zero amounts in {text!r}")  # 'Li0' in 'Li/Li0
     unresolved = [v for v in _variables_in(cleaned) if v not in variables] + sorted(_placeholders_in(parts))
     return ParsedFormula(
         text=text,
@@ -527,6 +529,11 @@ def _composite_or_none(token: str, variables: dict[str, float] | None) -> Parsed
         if parsed is None:
             return None
         parsed_parts.append(parsed)
+    # 'Li/Li+', 'Na+/Na', 'Fe(II)/Fe(III)': a redox couple or reference electrode, not a material
+    if any(p.charge for p in parsed_parts) or len({tuple(p.elements) for p in parsed_parts}) < len(parsed_parts):
+        return None
+    if any(p.composition and any(v == 0 for v in p.composition.values()) for p in parsed_parts):
+        return None
     separators = _COMPOSITE_SEPARATOR.findall(token)
     formula = parsed_parts[0].formula
     for separator, parsed in zip(separators, parsed_parts[1:]):
