@@ -332,3 +332,18 @@ def test_run_on_text_is_processed_in_bounded_pieces(extractor):
 def test_symbol_in_brackets_after_the_value_names_it(extractor):
     _, records, _ = extract(extractor, "Metallic Gd orders ferromagnetically at 294 K (TC).")
     assert [(r.material.text, r.property, r.value) for r in records] == [("Gd", "curie_temperature", 294.0)]
+
+
+def test_segmented_and_unsegmented_abstracts_give_the_same_records(extractor):
+    nlp = pytest.importorskip("textmine.nlp")
+    if not hasattr(nlp, "segment"):
+        pytest.skip("textmine.nlp.segment not available on this branch")
+    text = (
+        "We report Fe3GeTe2 flakes grown by CVD. Their Curie temperature (TC ≈ 220 K) is high. "
+        "The band gap of ZnO is 3.37 eV, and that of GaN is 3.4 eV (Fig. 2)."
+    )
+    plain = extractor.extract(document_from_text("a", text))[0]
+    segmented = extractor.extract(nlp.segment(document_from_text("a", text)))[0]
+    summary = lambda records: sorted((r.material.formula, r.property, r.value) for r in records)  # noqa: E731
+    assert summary(segmented) == summary(plain)
+    assert ("Fe3GeTe2", "curie_temperature", 220.0) in summary(segmented)
