@@ -12,7 +12,7 @@ compositions to pymatgen's `Composition` for the reduced formula used in compari
 
 `find_formulas` detects formula tokens in text with few false positives (not 'In', 'XRD', 'MHz',
 'S1', 'Fm3'); `find_material_names` finds common names ('hematite', 'gallium oxide') and
-abbreviations listed in `material_names.yaml`.
+abbreviations listed in `textmine/ontology/material_names.yaml`.
 """
 
 from __future__ import annotations
@@ -568,14 +568,21 @@ def _unbalanced(token: str) -> bool:
 
 # --- material names --------------------------------------------------------------------------
 
+# Domain data files live together in textmine/ontology (packaged with the wheel).
 MATERIAL_NAMES_FILE = "material_names.yaml"
+_DATA_PACKAGE = "textmine.ontology"
+
+
+@functools.lru_cache(maxsize=1)
+def _material_names_data() -> dict:
+    raw = resources.files(_DATA_PACKAGE).joinpath(MATERIAL_NAMES_FILE).read_text(encoding="utf-8")
+    return yaml.safe_load(raw)
 
 
 @functools.lru_cache(maxsize=1)
 def material_names() -> dict[str, str | None]:
     """Lower-cased common names and abbreviations -> formula (None: a material without one formula)."""
-    raw = resources.files(__package__).joinpath(MATERIAL_NAMES_FILE).read_text(encoding="utf-8")
-    data = yaml.safe_load(raw)
+    data = _material_names_data()
     names: dict[str, str | None] = {}
     for name, formula in (data.get("names") or {}).items():
         names[str(name).lower()] = formula
@@ -590,8 +597,7 @@ def material_names() -> dict[str, str | None]:
 
 @functools.lru_cache(maxsize=1)
 def _abbreviations() -> dict[str, str | None]:
-    raw = resources.files(__package__).joinpath(MATERIAL_NAMES_FILE).read_text(encoding="utf-8")
-    return dict(yaml.safe_load(raw).get("abbreviations") or {})
+    return dict(_material_names_data().get("abbreviations") or {})
 
 
 @functools.lru_cache(maxsize=1)
