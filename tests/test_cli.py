@@ -154,3 +154,14 @@ def test_parallel_workers_store_the_same_records(demo_db, demo_corpus, tmp_path)
     serial = {r.record_id for r in SQLiteStore(demo_db).iter_records()}
     parallel = {r.record_id for r in SQLiteStore(db).iter_records()}
     assert parallel == serial and len(serial) > 50
+
+
+def test_extract_stateless_states_each_fact_once(tmp_path):
+    text = ("CrO2 is ferromagnetic with a Curie temperature of 390 K. Thin films were grown by CVD. "
+            "In summary, CrO2 has a Curie temperature of 390 K. The Curie temperature of Fe3O4 is 858 K.")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "x", "text": text}) + "\n")
+    dst = tmp_path / "out.jsonl"
+    invoke("extract", "--input", str(src), "--output", str(dst))
+    facts = sorted((r["material"]["formula"], r["value"]) for r in map(json.loads, dst.read_text().splitlines()))
+    assert facts == [("CrO2", 390.0), ("Fe3O4", 858.0)]

@@ -172,6 +172,18 @@ def extract(app: AppContext, input_path: str | None, output_path: str | None, ex
         sys.exit(1)
 
 
+def distinct_statements(records):
+    """One record per (material, property, value) statement: a text that states the same value for
+    the same material twice (abstract and conclusion) yields it once, with the best confidence."""
+    best: dict[tuple, object] = {}
+    for record in records:
+        material = record.material.formula or record.material.text.lower()
+        key = (material, record.property, record.value, record.value_min, record.value_max, record.unit)
+        if key not in best or record.confidence > best[key].confidence:
+            best[key] = record
+    return sorted(best.values(), key=lambda r: (r.char_start, r.value_start or 0))
+
+
 def _extract_jsonl(extractor, input_path: Path, output_path: Path, quiet: bool) -> None:
     from textmine.document import DocumentBuilder
     from textmine.pipeline import process_document
@@ -195,7 +207,7 @@ def _extract_jsonl(extractor, input_path: Path, output_path: Path, quiet: bool) 
             document = builder.build()
             document.id = doc_id
             _, records, _ = process_document(document, extractor)
-            for record in records:
+            for record in distinct_statements(records):
                 record = record.model_copy(update={"doc_id": doc_id})
                 sink.write(record.model_dump_json() + "\n")
                 written += 1

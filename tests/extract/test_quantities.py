@@ -109,3 +109,39 @@ def test_non_measurements_are_skipped(text):
 def test_digits_inside_formulas_and_units_are_not_values():
     found = parse_quantities("TiO2 has 3.2 eV and σ = 10 S cm−1")
     assert [(q.value, q.unit) for q in found] == [(3.2, "eV"), (10.0, "S cm-1")]
+
+
+def test_unit_exponent_at_sentence_end():
+    found = parse_quantities("Its density is 2.33 g/cm3. The cut-off is 5 cm−1.")
+    assert [(q.value, q.unit) for q in found] == [(2.33, "g/cm3"), (5.0, "cm-1")]
+
+
+def test_lost_plus_minus_sign():
+    q = only("3.4+0.1 cm2/Vs")
+    assert (q.value, q.uncertainty, q.unit) == (3.4, pytest.approx(0.1), "cm2/Vs")
+
+
+def test_spaced_minus_after_ten_is_a_lost_superscript_but_not_in_a_range():
+    assert [(q.value, q.unit) for q in parse_quantities("less than 10 − 4 Ω cm")] == [(pytest.approx(1e-4), "Ω cm")]
+    assert [(q.value, q.unit) for q in parse_quantities("5.3 × 10 − 3 Ω cm")] == [(pytest.approx(5.3e-3), "Ω cm")]
+    [q] = parse_quantities("between 10 − 20 K")
+    assert (q.value_min, q.value_max) == (10.0, 20.0)
+
+
+def test_ratios_of_change_are_not_values():
+    assert [q.text for q in parse_quantities("increased 3.5 times and by 2 orders of magnitude, a 10-fold rise")] == []
+
+
+@pytest.mark.parametrize("text", ["120 ºC", "120˚C", "120 oC", "120oC", "120 ° C", "120 ℃"])
+def test_degree_sign_lookalikes(text):
+    q = only(text)
+    assert (q.value, q.unit) == (120.0, "°C")
+    assert q.si("K")[0] == pytest.approx(393.15)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [("294 K (TC)", "K"), ("3 eV (Eg)", "eV"), ("5 W/(m K)", "W/(m K)"), ("10 cm2/(V s)", "cm2/(V s)")],
+)
+def test_a_bracket_after_a_unit_is_not_part_of_it_unless_after_a_slash(text, unit):
+    assert parse_quantities(text)[0].unit == unit

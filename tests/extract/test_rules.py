@@ -202,3 +202,148 @@ def test_plain_text_document_helper():
     assert document.id == "abs-7"
     assert [document.text[p.start : p.end] for _, p in document.paragraphs()] == ["First paragraph.", "Second paragraph."]
     assert len(document.sections) == 1
+
+
+def test_value_of_an_unknown_symbol_is_not_taken_by_an_earlier_cue(extractor):
+    text = "The KNN ceramic shows TC∼267°C, TO–T∼85°C and d33∼235 pC/N."
+    document, records, _ = extract(extractor, text)
+    assert [(r.property, r.value, r.unit) for r in records] == [("curie_temperature", 267.0, "°C")]
+    assert document.text[records[0].value_start : records[0].value_end] == "∼267°C"
+
+
+def test_adjacent_cue_after_the_value_wins(extractor):
+    text = "ZnO has a band gap of 3.37 eV and a 60 meV exciton binding energy."
+    _, records, _ = extract(extractor, text)
+    assert sorted((r.property, r.value) for r in records) == [("band_gap", 3.37), ("exciton_binding_energy", 60.0)]
+
+
+def test_values_in_brackets_after_each_material(extractor):
+    text = "The band gaps of our samples, brookite (3.32 eV), anatase (3.25 eV) and rutile (3.02 eV), follow the trend."
+    _, records, _ = extract(extractor, text)
+    assert sorted((r.material.text, r.material.formula, r.value) for r in records) == [
+        ("anatase", "TiO2", 3.25), ("brookite", "TiO2", 3.32), ("rutile", "TiO2", 3.02),
+    ]
+
+
+def test_site_alloy_and_shared_subject(extractor):
+    text = "(Ga,Mn)As is a ferromagnetic semiconductor with a band gap of 1.4 eV and a Curie temperature of 185 K."
+    _, records, _ = extract(extractor, text)
+    assert sorted((r.material.formula, r.property, r.value) for r in records) == [
+        ("(Ga,Mn)As", "band_gap", 1.4), ("(Ga,Mn)As", "curie_temperature", 185.0),
+    ]
+    assert records[0].material.elements == ["As", "Ga", "Mn"]
+
+
+def test_back_reference_prefers_the_main_compound_over_a_dopant(extractor):
+    text = (
+        "Gd-substituted La0.7Sr0.3MnO3 nanoparticles were prepared. La0.7Sr0.3MnO3 is a ferromagnet. "
+        "The Curie temperature of the samples decreases to 320 K with Gd content."
+    )
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.formula, r.value) for r in records] == [("La0.7Sr0.3MnO3", 320.0)]
+
+
+def test_host_doped_with_dopant(extractor):
+    text = "The band gap of TiO2 doped with Fe is 2.9 eV. Adding 5 mol% Mn lowers the dielectric loss to 0.8%."
+    _, records, _ = extract(extractor, text)
+    # the dopant-only second sentence is about the host of the paragraph, with low confidence
+    assert [(r.material.formula, r.property, r.value) for r in records] == [
+        ("TiO2", "band_gap", 2.9), ("TiO2", "dielectric_loss", 0.8),
+    ]
+    assert records[0].confidence > 0.7 > 0.4 > records[1].confidence
+
+
+def test_pronoun_points_to_material_in_the_same_sentence(extractor):
+    text = "Fe2TiO5 absorbs visible light. Barium titanate (BaTiO3) is stable but its band gap of 3.2 eV limits absorption."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.formula, r.value) for r in records] == [("BaTiO3", 3.2)]
+
+
+def test_dopant_lists_and_host_after_the_values(extractor):
+    text = "The band gap energies were 2.88, 2.68 and 2.58 eV for N–Fe, N–Ni and N–Pt codoped TiO2, respectively."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.formula, r.value) for r in records] == [("TiO2", 2.88), ("TiO2", 2.68), ("TiO2", 2.58)]
+
+
+def test_each_value_goes_to_the_material_it_is_given_for(extractor):
+    text = "The compounds order with Néel temperatures of 13 K for MnTe6O13 and 21 K for CoTe6O13."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.formula, r.value) for r in records] == [("MnTe6O13", 13.0), ("CoTe6O13", 21.0)]
+
+
+def test_a_cue_followed_by_its_own_value_does_not_take_an_earlier_one(extractor):
+    text = "Bulk hematite is weakly ferromagnetic at 298 K with a Neel temperature of 955 K."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.text, r.property, r.value) for r in records] == [("hematite", "neel_temperature", 955.0)]
+
+
+def test_respectively_counts_lone_elements_too(extractor):
+    text = "Metallic Mn, MnO and MnO2 are all AFM below the Neel temperature of 100 K, 116 K and 84 K respectively."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.text, r.value) for r in records] == [("Mn", 100.0), ("MnO", 116.0), ("MnO2", 84.0)]
+
+
+def test_conjoined_subjects_share_the_value(extractor):
+    text = "Isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Curie temperature (Tc ≈ 1500 °C)."
+    _, records, _ = extract(extractor, text)
+    assert sorted((r.material.formula, r.value) for r in records) == [("La2Ti2O7", 1500.0), ("Nd2Ti2O7", 1500.0)]
+
+
+def test_curie_weiss_temperature_is_not_the_curie_temperature(extractor):
+    _, records, _ = extract(extractor, "A Curie–Weiss temperature of −25 K indicates antiferromagnetic interactions in CuO.")
+    assert [(r.property, r.value) for r in records] == [("weiss_temperature", -25.0)]
+
+
+def test_property_mentions_name_the_resolved_property(extractor):
+    document, _, mentions = extract(extractor, "The superconducting Tc of MgB2 is 39 K.")
+    [pro] = [m for m in mentions if m.label == "PRO" and m.text == "Tc"]
+    assert pro.normalised == "superconducting_transition_temperature"
+    assert document.text[pro.char_start : pro.char_end] == "Tc"
+
+
+def test_code_name_wins_on_a_better_pattern(extractor):
+    text = "The optical band gap of PTTBTz, estimated from the absorption onset, was 1.89 eV, similar to that of P3HT (1.91 eV)."
+    _, records, _ = extract(extractor, text)
+    assert sorted((r.material.text, r.value) for r in records) == [("P3HT", 1.91), ("PTTBTz", 1.89)]
+
+
+def test_material_in_brackets_after_its_value(extractor):
+    text = "BaCuQF thin films exhibit band gaps of 3 eV (BaCuTeF) and 2.9 eV (BaCuSeF)."
+    _, records, _ = extract(extractor, text)
+    assert [(r.material.text, r.value) for r in records] == [("BaCuTeF", 3.0), ("BaCuSeF", 2.9)]
+
+
+def test_units_are_not_code_names(extractor):
+    _, records, mentions = extract(extractor, "The hardness reaches 15 GPa and the modulus 370 GPa at 1 MHz.")
+    assert records == []
+    assert [m for m in mentions if m.label == "MAT"] == []
+
+
+def test_run_on_text_is_processed_in_bounded_pieces(extractor):
+    filler = "the sample was characterised by several methods and " * 60  # ~3000 chars, no full stop
+    text = f"The band gap of ZnO is 3.37 eV and {filler}the band gap of GaN is 3.4 eV"
+    document, records, _ = extract(extractor, text)
+    assert sorted((r.material.formula, r.value) for r in records) == [("GaN", 3.4), ("ZnO", 3.37)]
+    for record in records:
+        assert document.text[record.char_start : record.char_end] == record.sentence
+        assert len(record.sentence) <= 2000
+
+
+def test_symbol_in_brackets_after_the_value_names_it(extractor):
+    _, records, _ = extract(extractor, "Metallic Gd orders ferromagnetically at 294 K (TC).")
+    assert [(r.material.text, r.property, r.value) for r in records] == [("Gd", "curie_temperature", 294.0)]
+
+
+def test_segmented_and_unsegmented_abstracts_give_the_same_records(extractor):
+    nlp = pytest.importorskip("textmine.nlp")
+    if not hasattr(nlp, "segment"):
+        pytest.skip("textmine.nlp.segment not available on this branch")
+    text = (
+        "We report Fe3GeTe2 flakes grown by CVD. Their Curie temperature (TC ≈ 220 K) is high. "
+        "The band gap of ZnO is 3.37 eV, and that of GaN is 3.4 eV (Fig. 2)."
+    )
+    plain = extractor.extract(document_from_text("a", text))[0]
+    segmented = extractor.extract(nlp.segment(document_from_text("a", text)))[0]
+    summary = lambda records: sorted((r.material.formula, r.property, r.value) for r in records)  # noqa: E731
+    assert summary(segmented) == summary(plain)
+    assert ("Fe3GeTe2", "curie_temperature", 220.0) in summary(segmented)

@@ -86,7 +86,7 @@ def test_non_formulas_raise(text):
         parse_formula(text)
 
 
-@pytest.mark.parametrize("token", ["TiO2", "H2O", "Fe", "BN", "GaAs", "La0.7Sr0.3MnO3", "CO"])
+@pytest.mark.parametrize("token", ["TiO2", "H2O", "Fe", "BN", "GaAs", "La0.7Sr0.3MnO3", "CO", "C60", "N2"])
 def test_formula_tokens_detected(token):
     assert looks_like_formula(token)
 
@@ -123,3 +123,23 @@ def test_material_names_and_abbreviations():
 def test_compound_names_from_element_names():
     found = [n.text for n in find_material_names("gallium oxide thin films and copper ferrite")]
     assert found == ["gallium oxide", "copper ferrite"]
+
+
+def test_shared_sites_and_general_formulas():
+    shared = parse_formula("(Sr,Ca)2CuO2Cl2")
+    assert shared.formula == "(Sr,Ca)2CuO2Cl2"
+    assert shared.elements == ["Ca", "Cl", "Cu", "O", "Sr"]
+    assert shared.composition is None  # proportions on the shared site are not given
+    general = parse_formula("R2Ti2O7")
+    assert general.elements == ["O", "Ti"] and general.variables == ["R"] and general.composition is None
+    assert parse_formula("Co1-xMxO2").variables == ["x", "M"]
+
+
+@pytest.mark.parametrize("token", ["MHz", "GPa", "kOe", "Me", "RE", "ABO"])
+def test_units_and_bare_placeholders_are_not_formulas(token):
+    assert not looks_like_formula(token)
+
+
+def test_redox_couples_are_not_materials():
+    found = [f.text for f in find_formulas("cycled from 2.0 to 3.8 V vs. Li/Li+ (Li/Li0), Fe(II)/Fe(III), with ZnO/CuO")]
+    assert found == ["ZnO/CuO"]

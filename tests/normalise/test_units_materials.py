@@ -25,3 +25,9 @@ def test_material_units_convert(unit, to, factor):
 
 def test_bohr_magneton_is_not_a_microbyte():
     assert dimensionality("μB") == str(parse_unit("bohr_magneton").dimensionality)
+
+
+def test_celsius_inside_a_compound_unit_is_a_difference():
+    assert convert(1.0, "J g−1 °C−1", "J/(kg*K)") == pytest.approx(1000.0)
+    assert convert(60.0, "°C/min", "K/s") == pytest.approx(1.0)
+    assert convert(25.0, "°C", "K") == pytest.approx(298.15)

@@ -57,3 +57,17 @@ def test_find_cues_prefers_longest_and_keeps_symbols_case_sensitive():
         ("TC", "curie_temperature"),
     ]
     assert "superconducting_transition_temperature" in cues[3].properties
+
+
+def test_symbols_are_not_plain_words():
+    # A flow-list item like 'Tc,onset' unquoted in YAML would split into 'Tc' and 'onset'.
+    for prop in load_ontology().properties:
+        for symbol in prop.symbols:
+            assert not (symbol.isascii() and symbol.isalpha() and symbol.islower() and len(symbol) >= 3), (prop.name, symbol)
+
+
+def test_dimensionless_properties_take_ratios_not_decibels():
+    permittivity = load_ontology().get("dielectric_constant")
+    assert permittivity.si_unit_for("") == ""
+    assert permittivity.si_unit_for("dB") is None
+    assert load_ontology().get("coulombic_efficiency").si_unit_for("%") == ""

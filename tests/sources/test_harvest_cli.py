@@ -74,6 +74,21 @@ def test_harvest_writes_through_the_pipeline_and_resumes(cli, replay, docs, tmp_
     assert any((tmp_path / "corpus.harvest" / "raw").rglob("index.jsonl"))
 
 
+def test_harvest_extracts_records_with_the_rules_extractor(cli, replay, docs, tmp_path):
+    """Without --no-extract a harvest runs the whole pipeline: documents come back processed."""
+    _crossref_routes(replay, docs)
+    db = tmp_path / "extracted.db"
+    result = CliRunner().invoke(cli, ["-q", "--db", str(db), "harvest", "crossref", "--query", "ecology",
+                                      "--base-url", replay.url, "--page-size", "20", "--max", "6"])
+    assert result.exit_code == 0, result.output
+    store = open_store(str(db))
+    documents = list(store.iter_documents())
+    assert len(documents) == 6
+    assert all(d.extractor and d.extractor.startswith("rules@") for d in documents)
+    assert store.stats().sentences > 6
+    store.close()
+
+
 def test_harvest_failures_go_to_the_store_and_set_the_exit_code(cli, replay, tmp_path):
     replay.route("/graph/v1/paper/batch", Reply.file(FIXTURES / "s2_batch.json", "application/json"), method="POST")
     db = tmp_path / "s2.db"

@@ -26,12 +26,15 @@ _NUMBER = re.compile(
     r"(?P<mantissa>\d{1,3}(?:,\d{3})+(?![\d])|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\((?P<paren_uncertainty>\d{1,3})\))?"
     r"(?P<exponent>"
-    r"\s?[×x*·⋅]\s?10\s?(?:\^\s?\(?[-−–+]?\d+\)?|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[-−–]\d+|\d(?=\s))"
+    r"\s?[×x*·⋅]\s?10\s?(?:\^\s?\(?[-−–+]?\d+\)?|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[-−–]\s?\d+|\d(?=\s))"
     r"|[eE][-−+]?\d+(?![\w])"
     r")?"
 )
 # A bare power of ten: '10^-4', '10⁻⁴', '10−4 S cm−1'
-_BARE_POWER = re.compile(r"(?<![\w.])10\s?(?:\^\s?\(?(?P<a>[-−–+]?\d+)\)?|(?P<b>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<c>[−]\d+))")
+# ('10 − 4' with a spaced minus sign is a superscript lost in PDF extraction: ranges use dashes)
+_BARE_POWER = re.compile(
+    r"(?<![\w.])10\s?(?:\^\s?\(?(?P<a>[-−–+]?\d+)\)?|(?P<b>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<c>−\s?\d{1,2}(?![\d.])))"
+)
 
 _COMPARATOR = re.compile(
     r"(?P<comparator>>=|<=|≥|≤|⩾|⩽|>|<|~|∼|≈|≃|≅|"
@@ -57,12 +60,13 @@ _BASE_UNITS = (
     r"eV|emu|Oe|mol|Torr|bar|atm|cal|Hz|Pa|Wh|Ah|Vs|ohm|Ω|Ω|V|K|S|A|W|J|g|m|L|F|T|C|s|h|N|M|B"
 )
 _ATOM = (
-    rf"(?:°\s?C|℃|°\s?F|°|Å|Å|%|wt\s?\.?\s?%|at\s?\.?\s?%|vol\s?\.?\s?%|ppm|min|HV|[µμ]B|"
+    rf"(?:[°º˚]\s?C|℃|(?<=[\d ])oC\b|°\s?F|°|Å|Å|%|wt\s?\.?\s?%|at\s?\.?\s?%|vol\s?\.?\s?%|ppm|min|HV|[µμ]B|"
     rf"(?:{_PREFIX}(?:{_BASE_UNITS})))"
-    r"(?:\s?\^?\s?[-−–]?\d(?:/\d)?(?![\d.])|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
+    r"(?:\s?\^?\s?[-−–]?\d(?:/\d)?(?!\d|\.\d)|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
 )
 _UNIT = re.compile(
-    rf"(?P<unit>\(?{_ATOM}\)?(?:(?:\s?[/·⋅•*]\s?\(?|\s\(?|\(){_ATOM}\)?){{0,4}})(?![A-Za-z0-9])"
+    # a bracket opens a unit group only after a slash ('W/(m K)'): '294 K (TC)' is a unit and a symbol
+    rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•*]\s?\(?|\s){_ATOM}\)?){{0,4}})(?![A-Za-z0-9])"
 )
 
 
@@ -154,10 +158,10 @@ def _to_float(match: re.Match[str]) -> float:
         if re.search(r"[eE]", exp_text) and "10" not in exp_text:
             power = int(re.sub(r"[−–]", "-", exp_text.strip()[1:]))
         else:
-            digits = re.search(r"10\s?\^?\s?\(?([-−–+]?\d+)\)?\s*$", exp_text.strip())
+            digits = re.search(r"10\s?\^?\s?\(?([-−–+]?)\s?(\d+)\)?\s*$", exp_text.strip())
             if not digits:
                 raise ValueError(exponent)
-            power = int(re.sub(r"[−–]", "-", digits.group(1)))
+            power = int(re.sub(r"[−–]", "-", digits.group(1) + digits.group(2)))
         mantissa *= 10.0**power
     return mantissa
 
@@ -180,12 +184,11 @@ class _Number:
 
 
 _JUNK_BEFORE = re.compile(
-    r"(?:\b(?:Fig(?:ure)?s?|Tables?|Eqs?|Equations?|Refs?|References?|Sections?|Sec|Chapters?|Nos?|"
+    r"(?:\b(?:factor|factors|factor of|Fig(?:ure)?s?|Tables?|Eqs?|Equations?|Refs?|References?|Sections?|Sec|Chapters?|Nos?|"
     r"Schemes?|Supplementary|pp?|vol|Vol|step|Step|Samples?|sample|Entry|entry|Cycles?|cycles?|"
     r"Run|run|Method|Route|Type|type|Phase|Batch|Group|Model|Case|Example|Claim|claim|claims|"
     r"Pnma|No)\.?\s*(?:\(|S)?|[\[{]|[A-Za-z]\s?=\s?|\bx\s?=\s?|\b[xyzδ]\s?[=<>≤≥]\s?|#|\^|\d\s?/)$"
 )
-_YEAR_CONTEXT = re.compile(r"(?:\bin|since|by|until|from|during|of|\(|,)\s*$", re.IGNORECASE)
 
 
 def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
@@ -202,6 +205,8 @@ def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
     after = text[number.end : number.end + 2]
     if not unit and re.match(r"[\]}]", after):
         return True  # citation
+    if not unit and re.match(r"\s?(?:-?fold|times|orders?\b|×)", text[number.end : number.end + 8]):
+        return True  # '3.5 times', 'tenfold', '2 orders of magnitude': ratios of change
     if not unit and after[:1].isalpha():
         return True  # '2D', '3d', '1st', '4f'
     if not unit and 1800 <= number.value <= 2100 and float(number.value).is_integer():
@@ -229,15 +234,18 @@ def _find_numbers(text: str) -> list[_Number]:
             n.start == m.start() and n.end < m.end() for n in numbers
         ):
             continue
+        if m.group("c") and re.search(r"\b(?:between|from|range|ranging)\s*$", text[max(0, m.start() - 20) : m.start()]):
+            continue  # 'between 10 − 20 K' is a range written with a minus sign
         raw = (m.group("a") or m.group("b") or m.group("c")).translate(_SUPERSCRIPT_DIGITS)
-        power = int(re.sub(r"[−–]", "-", raw))
+        power = int(re.sub(r"[−–]\s?", "-", raw))
         numbers = [n for n in numbers if not (m.start() <= n.start < m.end())]
         numbers.append(_Number(m.start(), m.end(), 10.0**power, None))
     return sorted(numbers, key=lambda n: n.start)
 
 
 _RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
-_UNCERTAINTY_JOIN = re.compile(r"^\s?(?:±|\+/-|\+/−|\+-|∓)\s?$")
+_UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+/-|\+/−|\+-|∓)\s?|\+)$")  # a bare '+' is a lost '±': '3.4+0.1'
+
 _LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
 
@@ -285,7 +293,8 @@ def parse_quantities(text: str) -> list[Quantity]:
             lead = _RANGE_LEAD.search(text[max(0, first.start - 40) : first.start])
             is_and = joiner.strip() == "and"
             units_agree = unit_first is None or units[i + 1] is None or _same_unit(unit_first[0], units[i + 1][0])
-            if _RANGE_JOIN.match(joiner) and units_agree and (not is_and or lead) and (units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"):
+            dash_or_unit = units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"
+            if _RANGE_JOIN.match(joiner) and units_agree and (not is_and or lead) and dash_or_unit:
                 if not (is_and and not lead):
                     unit = units[i + 1] or unit_first
                     end = units[i + 1][1] if units[i + 1] else second.end
@@ -348,7 +357,9 @@ def _comparator_start(text: str, number_start: int, comparator: tuple[str, int] 
 def _clean_unit(unit: str) -> str:
     """Display form of a unit as written: single spaces, ASCII minus, '°C' glued."""
     unit = re.sub(r"\s+", " ", unit.strip())
-    unit = re.sub(r"°\s+(?=[CFK]\b)", "°", unit).replace("℃", "°C")
+    unit = re.sub(r"[°º˚]\s*(?=[CFK]\b)", "°", unit).replace("℃", "°C")
+    if unit == "oC":
+        unit = "°C"
     return unit.translate(str.maketrans({"−": "-", "–": "-", "‒": "-", "Ω": "Ω", "μ": "µ"}))
 
 

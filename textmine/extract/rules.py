@@ -2,191 +2,50 @@
 
 Sentence by sentence:
 
-1. find property cues (ontology phrases and symbols), quantities, and material mentions
-   (formulas, common names, abbreviations defined in the document such as 'BiFeO3 (BFO)');
-2. give each quantity the nearest cue whose dimension fits its unit and whose plausible range
-   holds its value ('3.2 eV' near 'band gap'; '300 K' never becomes a band gap);
-3. give each (cue, quantity) a material, trying in order the patterns papers use:
-   'the band gap of ZnO is 3.37 eV' (between), 'ZnO (Eg = 3.37 eV)' (parenthesis),
-   'A, B and C have band gaps of 1, 2 and 3 eV, respectively' (respectively),
-   '3.2 eV for TiO2' (after), 'TiO2 has a band gap of 3.2 eV' (subject before), and as a last
-   resort the material of an earlier sentence when this one refers back to it ('its band gap');
+1. find property cues (ontology phrases and symbols), quantities (`quantities.py`) and material
+   mentions (`materials.py`: formulas, names, abbreviations defined in the document);
+2. give each quantity a cue: a fitting cue right after it ('a 60 meV exciton binding energy'),
+   else the nearest cue before it whose dimension fits the unit and whose plausible range holds
+   the value ('300 K' never becomes a band gap). Values of other symbols ('TO–T ∼ 85 °C'),
+   differences ('shifted by 0.2 eV', '0.3 eV lower than'), synthesis temperatures ('annealed at
+   500 °C') and measurement conditions ('at 300 K') are not property values;
+3. give each (cue, value) a material, trying the patterns papers use, most specific first:
+   'the band gaps of A, B and C are 1, 2 and 3 eV, respectively' (respectively),
+   'brookite (3.32 eV)' (bracketed), 'the band gap of ZnO is 3.37 eV' (between),
+   'ZnO (Eg = 3.37 eV)' (parenthesis), '3.2 eV for TiO2' (after), 'TiO2 has a band gap of
+   3.2 eV' (subject); strong mentions before weak ones (acronyms, lone elements). A sentence that
+   names no material ('Its Curie temperature is 116 K') gets the main material of its paragraph
+   (title and abstract share one memory), with low confidence;
 4. quantities introduced by 'at'/'under' become conditions (temperature, pressure) of the
    records in the sentence.
 
-Confidence reflects the pattern that matched and the distance between cue and value. Records
-from tables come from header cells naming a property (and unit) and a column of materials.
-Pure: a Document in, records and mentions out; no IO.
+Confidence reflects the pattern that matched, the distance between cue and value, symbol cues,
+comparators and bare numbers. Records from tables come from header cells naming a property (and
+unit) and a column of materials. Pure: a Document in, records and mentions out; no IO.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from textmine.document import Document, Section, Sentence, Table
 from textmine.extract.base import extractors
 from textmine.extract.quantities import Quantity, parse_quantities
-from textmine.normalise.formula import (
-    FormulaError,
-    ParsedFormula,
-    find_formulas,
-    find_material_names,
-    formula_for_name,
-    parse_formula,
-    variables_in_text,
+from textmine.extract.materials import (
+    MaterialMention,
+    StudiedMaterials,
+    find_abbreviations,
+    find_material_mentions,
+    formula_and_elements,
 )
-from textmine.normalise.units import UnitError
+from textmine.normalise.formula import formula_for_name
+from textmine.normalise.units import UnitError, compatible, parse_unit
 from textmine.ontology import CueMatch, Ontology, PropertyDefinition, load_ontology
 from textmine.records import Condition, Material, Mention, Record
 
-RULES_VERSION = "0.2.0"
-
-
-# --- materials in a sentence -------------------------------------------------------------------
-
-
-@dataclass
-class MaterialMention:
-    start: int  # sentence-relative
-    end: int
-    text: str
-    formula: str | None
-    elements: list[str]
-    confidence: float
-    is_dopant: bool = False
-    is_weak: bool = False  # an acronym or name that may be a material; used only as a last resort
-
-
-_DOPANT_AFTER = re.compile(
-    r"^[-\s]?(?:doped|doping|dopants?|substituted|substitution|modified|loaded|incorporated|decorated|content|"
-    r"concentration|ions?\b|cations?\b|anions?\b|atoms?\b|sites?\b|sublattice|moments?\b|spins?\b|"
-    r"\((?:I{1,3}|IV|V|VI)\)|\s?\d?[+−-]\s?(?:ions?|cations?)?\b)",
-    re.I,
-)
-# Class nouns that name a structure type more often than the material itself.
-_GENERIC_NAMES = frozenset("perovskite perovskites spinel spinels wurtzite garnet garnets ferrite ferrites pyrochlore "
-                           "pyrochlores zeolite zeolites steel polyethylene polystyrene".split())
-_DOPANT_BEFORE = re.compile(r"(?:\bwith|\bby|\bof)\s+(?:\d+(?:\.\d+)?\s?(?:%|at\.?\s?%|wt\.?\s?%|mol\s?%)\s+)?$", re.I)
-# Words that extend a formula mention into the material as named ('ZnO nanorods', 'TiO2 films').
-_MORPHOLOGY = re.compile(
-    r"^\s(?:thin\s)?(?:films?|nanoparticles?|nanorods?|nanowires?|nanosheets?|nanocrystals?|nanotubes?|"
-    r"ceramics?|crystals?|single\scrystals?|powders?|quantum\sdots?|QDs|NPs|NWs|layers?|monolayers?|bulk)\b"
-)
-_ABBREVIATION_DEFINITION = re.compile(r"^\s?\(\s?([A-Z][A-Za-z0-9\-]{1,9})\s?\)")
-
-
-def _material_mentions(sentence: str, abbreviations: dict[str, MaterialMention]) -> list[MaterialMention]:
-    variables = variables_in_text(sentence)
-    mentions: list[MaterialMention] = []
-    for match in find_formulas(sentence, variables):
-        parsed = match.parsed
-        mentions.append(
-            MaterialMention(match.start, match.end, match.text, parsed.formula, parsed.elements,
-                            0.9 if len(parsed.elements) > 1 else 0.75)
-        )
-    for abbreviation, defined in abbreviations.items():
-        for m in re.finditer(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", sentence):
-            if any(x.start < m.end() and m.start() < x.end for x in mentions):
-                continue
-            mentions.append(MaterialMention(m.start(), m.end(), m.group(0), defined.formula, defined.elements, 0.7))
-    # Abbreviations defined in this document ('La2Ti2O7 (LTO)') win over the built-in list.
-    for name in find_material_names(sentence):
-        if any(m.start < name.end and name.start < m.end for m in mentions):
-            continue
-        formula, elements = _formula_and_elements(name.formula)
-        generic = name.text.lower() in _GENERIC_NAMES
-        mentions.append(MaterialMention(name.start, name.end, name.text, formula, elements, 0.4 if generic else 0.8,
-                                        is_weak=generic))
-    mentions.extend(_weak_mentions(sentence, mentions))
-    kept = []
-    for mention in mentions:
-        # '(Pr)' after a word defines a symbol (remnant polarization), not praseodymium.
-        if (len(mention.elements) == 1 and not any(ch.isdigit() for ch in mention.text)
-                and sentence[mention.start - 1 : mention.start] == "(" and sentence[mention.end : mention.end + 1] == ")"):
-            continue
-        kept.append(mention)
-    mentions = kept
-    # 'MAPbBr3 perovskites', 'Ni0.5Zn0.5Fe2O4 ferrite': a class noun after a material describes it.
-    mentions = [
-        m for m in mentions
-        if not (m.formula is None and any(0 <= m.start - x.end <= 1 and x is not m for x in mentions))
-    ]
-    for mention in mentions:
-        after = sentence[mention.end : mention.end + 30]
-        before = sentence[max(0, mention.start - 25) : mention.start]
-        single_element = len(mention.elements) == 1
-        if _DOPANT_AFTER.match(after) or (single_element and _DOPANT_BEFORE.search(before)):
-            mention.is_dopant = True
-        elif _VARIABLE_DEFINITION.search(sentence[max(0, mention.start - 30) : mention.start]):
-            mention.is_dopant = True  # 'M = Fe and Mn', '(Me = Nb, Ta)': what a symbol stands for
-        elif mention.text.endswith(("+", "-", "−")) and mention.formula and len(mention.elements) == 1:
-            mention.is_dopant = True  # ions such as Ti3+ are species in a material, not the material
-    return sorted(mentions, key=lambda m: m.start)
-
-
-_VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
-# Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
-# style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]{1,5}(?:-[A-Za-z0-9]{1,4})?)(?![\w-])")
-_ENE_ANE_WORD = re.compile(r"(?<![\w-])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
-_NOT_MATERIAL_ACRONYMS = frozenset(
-    """XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA
-    DOS PDOS VBM CBM CB VB PL PLQY QY PCE EQE IQE LED LEDs OLED TFT FET OFET NMR EPR ESR ICP XAS XANES EXAFS BET
-    TGA DSC DTA AFM MFM STM SQUID VSM PPMS ZFC FC RT HT LT MR CMR GMR TMR AC DC SOC SO NP NPs NC NCs QD QDs
-    PV PVD CVD ALD MBE PLD SSR PEC HER OER ORR CV EIS SCE RHE SHE NHE CE ICE SOFC SOFCs LIB LIBs SIB SIBs
-    FWHM II III IV VI VII VIII TC TN CW LSDA SI ESI MOF MOFs COF COFs EU USA UK PDF JCPDS ICDD FFT SAED ID TOF
-    FOM ZT PF RF DMF DMSO THF CTAB SDS EDTA IPA NMP ECD RMS HOMO LUMO SCLC
-    KPFM XRR GIXRD GIWAXS AM NIST ASTM ISO AR TSC NTC PTC CCD CMOS IC MEMS SAW MS ME MPB PNR PNRs FE AFE""".split()
-)
-_NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane ethane propane butane hexane "
-                                "mundane humane insane lane arene alkene alkane benzene toluene xylene "
-                                "polyethylene polypropylene styrene butadiene".split())
-
-
-def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[MaterialMention]:
-    weak = []
-    for pattern in (_ACRONYM, _ENE_ANE_WORD):
-        for m in pattern.finditer(sentence):
-            word = m.group(1)
-            if word in _NOT_MATERIAL_ACRONYMS or word.lower() in _NOT_MATERIAL_WORDS:
-                continue
-            if any(x.start < m.end(1) and m.start(1) < x.end for x in strong + weak):
-                continue
-            if pattern is _ACRONYM and (re.fullmatch(r"[A-Z]\d*", word) or re.fullmatch(r"\d+", word[1:])):
-                continue
-            if _whole_token(sentence, m.start(1), m.end(1)) != word:
-                continue  # '(OH)8', '(CN)7': part of a larger formula-like token
-            weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=True))
-    return weak
-
-
-def _whole_token(sentence: str, start: int, end: int) -> str:
-    """The whitespace-delimited token around [start, end), without surrounding punctuation."""
-    left = sentence.rfind(" ", 0, start) + 1
-    right = sentence.find(" ", end)
-    token = sentence[left : right if right != -1 else len(sentence)]
-    return token.strip(",.;:()[]")
-
-
-def _formula_and_elements(formula: str | None) -> tuple[str | None, list[str]]:
-    if not formula:
-        return None, []
-    try:
-        parsed = parse_formula(formula)
-    except (FormulaError, ValueError):
-        return formula, []
-    return parsed.formula, parsed.elements
-
-
-def _abbreviations_in(text: str) -> dict[str, MaterialMention]:
-    """'BiFeO3 (BFO)', 'lanthanum strontium manganite (LSMO)': abbreviations defined for materials."""
-    found: dict[str, MaterialMention] = {}
-    for mention in _material_mentions(text, {}):
-        m = _ABBREVIATION_DEFINITION.match(text[mention.end : mention.end + 16])
-        if m and not mention.is_dopant and m.group(1) != mention.text:
-            found[m.group(1)] = mention
-    return found
+RULES_VERSION = "0.3.0"
 
 
 # --- cue -> property -----------------------------------------------------------------------------
@@ -198,20 +57,25 @@ def _resolve_property(cue: CueMatch, sentence: str, document_context: str, ontol
     if len(props) == 1:
         return props
 
-    def support(prop: PropertyDefinition, text: str) -> int:
-        lowered = text.lower()
-        return sum(lowered.count(word.lower()) for word in prop.context)
-
-    scored = [(support(p, sentence), support(p, document_context), -i, p) for i, p in enumerate(props)]
+    scored = [
+        (_context_support(tuple(p.context), sentence), _context_support(tuple(p.context), document_context), -i, p)
+        for i, p in enumerate(props)
+    ]
     scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
     return [s[3] for s in scored]
 
 
-_CONDITION_LEAD = re.compile(
-    r"(?:\bat|\bunder|\bafter|\bbelow|\babove|\bup to|\bbetween|\bfrom|\bto|\bfor|\bof|\bannealed at|\bsintered at|"
-    r"\bcalcined at|\bmeasured at|\bin the range)\s*$",
-    re.I,
-)
+# A value further than this (in characters) from its cue is not linked to it.
+_MAX_CUE_DISTANCE = 250
+
+
+@functools.lru_cache(maxsize=4096)
+def _context_support(words: tuple[str, ...], text: str) -> int:
+    """How often the context words of a property occur in `text` (cached: asked per cue and value)."""
+    lowered = text.lower()
+    return sum(lowered.count(word.lower()) for word in words)
+
+
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
 _SYNTHESIS_LEAD = re.compile(
     r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|"
@@ -219,13 +83,15 @@ _SYNTHESIS_LEAD = re.compile(
     re.I,
 )
 # 'a change of 1 eV', 'shifted by 0.2 eV', 'decreased by 20 K': differences, not property values.
+_SYMBOL_ASSIGNMENT = re.compile(r"(?<![\w])([A-Za-zα-ωΑ-Ω][\w–,\-′']{0,7})\s?[=∼~≈<>≤≥]\s?[~∼≈]?\s?$")
 # '200 meV more negative than TiO2', '0.3 eV lower than': a difference stated as a comparison.
 _COMPARATIVE_AFTER = re.compile(
     r"^\s?(?:more|less|higher|lower|larger|smaller|greater|wider|narrower|above|below)\s(?:than|negative|positive)\b", re.I
 )
 _DIFFERENCE_LEAD = re.compile(
     r"\b(?:change|shift|shifts|decrease|increase|reduction|narrowing|widening|difference|enhancement|drop|rise|"
-    r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?(?:about\s|over\s|approximately\s|up to\s|nearly\s|~\s?|∼\s?)?$"
+    r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?"
+    r"(?:about\s|over\s|approximately\s|up to\s|nearly\s|~\s?|∼\s?)?$"
     r"|\b(?:by|of only)\s(?:about\s|approximately\s|nearly\s|~\s?|∼\s?)?$",
     re.I,
 )
@@ -267,20 +133,20 @@ def _assign_properties(
         left = [c for c in cues if c.end <= quantity.start]
         right = [c for c in cues if c.start >= quantity.end and c.start - quantity.end <= 25]
         chosen: tuple[CueMatch, PropertyDefinition, str] | None = None
-        # 'a band gap of 3.37 eV and 60 meV exciton binding energy': a fitting cue right after the
-        # value names it, unless the value directly follows its own cue ('Eg = 3.2 eV band edge').
-        adjacent_left = left and re.fullmatch(r"[\s(]*(?:[=:≈∼~]|of|is|was|as|as high as)?\s*[~∼≈]?\s*", sentence[left[-1].end : quantity.start])
-        if not adjacent_left:
-            for cue in right:
-                gap = sentence[quantity.end : cue.start]
-                if re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-"):
-                    fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
-                    if fitted:
-                        chosen = (cue, *fitted)
-                    break
+        # 'a 3.2 eV band gap', 'a band gap of 3.37 eV and a 60 meV exciton binding energy': a fitting
+        # cue right after the value names it, unless the value directly follows its own cue
+        # ('Eg = 3.2 eV band edge') or that cue has a value of its own ('298 K with a TN of 955 K').
+        right_choice = _right_cue(quantity, right, quantities, sentence, document_context, ontology)
+        adjacent_left = left and re.fullmatch(
+            r"[\s(]*(?:[=:≈∼~]|of|is|was|as|as high as)?\s*[~∼≈]?\s*", sentence[left[-1].end : quantity.start]
+        )
+        if right_choice and not adjacent_left:
+            chosen = right_choice
         # The nearest cue on the left decides; a cue of another dimension in between blocks
         # attachment to cues further away ('Tc = 370 K and Eg = 2 eV, at 10 K').
         for cue in reversed(left if chosen is None else []):
+            if quantity.start - cue.end > _MAX_CUE_DISTANCE:
+                break
             between = sentence[cue.end : quantity.start]
             if re.search(r"[;]|\bwhereas\b|\bwhile\b", between):
                 break
@@ -291,17 +157,19 @@ def _assign_properties(
             if not cue.is_symbol or len(between) < 40:
                 break
         if chosen is None:
-            # 'a 3.2 eV band gap', '300 K Curie temperature'
-            for cue in right:
-                gap = sentence[quantity.end : cue.start]
-                if re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-"):
-                    fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
-                    if fitted:
-                        chosen = (cue, *fitted)
-                        break
+            chosen = right_choice
         if chosen is None:
             continue
         cue, prop, si_unit = chosen
+        # 'TC∼267°C, TO–T∼85°C': a value given to a symbol we do not know belongs to that symbol.
+        # (a symbol comparator such as '∼' belongs to the quantity's span, so look past it)
+        lead = len(quantity.text) - len(quantity.text.lstrip("=∼~≈<>≤≥ "))
+        window_start = max(0, quantity.start - 14)
+        owner = _SYMBOL_ASSIGNMENT.search(sentence[window_start : quantity.start + lead])
+        if owner and re.search(r"[A-Z0-9α-ωΑ-Ω]", owner.group(1)):  # a symbol, not a word like 'of'
+            owner_start = window_start + owner.start(1)
+            if not any(c.start <= owner_start < c.end for c in cues):
+                continue
         # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
         if _DIFFERENCE_LEAD.search(before) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
             continue
@@ -313,6 +181,26 @@ def _assign_properties(
         distance = quantity.start - cue.end if cue.end <= quantity.start else cue.start - quantity.end
         assignments.append(_Assignment(quantity, prop, cue, si_unit, max(distance, 0)))
     return assignments
+
+
+def _right_cue(
+    quantity: Quantity,
+    right: list[CueMatch],
+    quantities: list[Quantity],
+    sentence: str,
+    document_context: str,
+    ontology: Ontology,
+) -> tuple[CueMatch, PropertyDefinition, str] | None:
+    """The cue just after a value (at most two words between) if it fits and has no value of its own."""
+    for cue in right:
+        gap = sentence[quantity.end : cue.start]
+        if not (re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-", "(")):
+            continue
+        if any(q is not quantity and 0 <= q.start - cue.end <= 14 for q in quantities):
+            return None
+        fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
+        return (cue, *fitted) if fitted else None
+    return None
 
 
 def _first_fit(
@@ -334,8 +222,6 @@ def _conditions_for(sentence: str, quantities: list[Quantity], used: set[int]) -
             continue
         for name, unit in (("temperature", "K"), ("pressure", "Pa")):
             try:
-                from textmine.normalise.units import compatible
-
                 if quantity.unit and compatible(quantity.unit, unit):
                     conditions.append(Condition(property=name, value=quantity.value, unit=quantity.unit, text=quantity.text))
             except UnitError:
@@ -351,7 +237,11 @@ _BACK_REFERENCE = re.compile(
     r"semiconductor|magnet|structure|composite|powder|catalyst|photocatalyst|absorber|thin films?))\b",
     re.I,
 )
-_CLAUSE_BREAK = re.compile(r"[;]|\bwhereas\b|\bwhile\b|\bbut\b|\bcompared (?:to|with)\b|\bthan\b|\bunlike\b")
+# 'than' starts a comparison with another material ('larger than that of TiO2'), but 'less than
+# 10 K' is a comparator.
+_CLAUSE_BREAK = re.compile(
+    r"[;]|\bwhereas\b|\bwhile\b|\bbut\b|\bcompared (?:to|with)\b|\bthan\b(?!\s?[~∼≈]?\s?[\d.−-])|\bunlike\b"
+)
 
 
 @dataclass
@@ -368,15 +258,36 @@ def _link_material(
     assignments: list[_Assignment],
 ) -> _Link | None:
     """The material a (cue, value) pair is about: strong mentions first, weak ones as a fallback."""
-    strong = [m for m in materials if not m.is_dopant and not m.is_weak]
+    everything = [m for m in materials if not m.is_dopant]
+    strong = [m for m in everything if not m.is_weak]
+    # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention
+    link = _link_respectively(assignment, sentence, everything, assignments)
+    if link is not None:
+        return link
+    # The best pattern wins; a weak mention ('PTTBTz') must beat a strong one by its pattern
+    # ('the band gap of PTTBTz ... was 1.89 eV, similar to that of P3HT').
     link = _link_among(assignment, sentence, strong, assignments)
-    if link is None:
-        everything = [m for m in materials if not m.is_dopant]
-        if len(everything) > len(strong):
-            link = _link_among(assignment, sentence, everything, assignments)
-            if link is not None:
-                link.score *= 0.85
+    if len(everything) > len(strong):
+        any_link = _link_among(assignment, sentence, everything, assignments)
+        if any_link is not None and any_link.material.is_weak and (link is None or any_link.material.is_code_name):
+            any_link.score *= 0.85
+            if link is None or any_link.score > link.score:
+                link = any_link
     return link
+
+
+def _link_respectively(
+    assignment: _Assignment, sentence: str, candidates: list[MaterialMention], assignments: list[_Assignment]
+) -> _Link | None:
+    """'A, B and C ... 1, 2 and 3 eV, respectively'; 'A and B have TN of 224 and 204 K'."""
+    group = _value_group(assignment, assignments, sentence)
+    if len(group) < 2:
+        return None
+    respectively = re.search(r"\brespectively\b", sentence[group[-1].quantity.end :]) is not None
+    materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
+    if len(materials) == len(group):
+        return _Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
+    return None
 
 
 def _value_group(assignment: _Assignment, assignments: list[_Assignment], sentence: str) -> list[_Assignment]:
@@ -405,21 +316,39 @@ def _link_among(
         return None
     lo, hi = min(cue.start, q.start), max(cue.end, q.end)
 
-    # 'A, B and C ... 1, 2 and 3 eV, respectively'; 'A and B have TN of 224 and 204 K'
-    group = _value_group(assignment, assignments, sentence)
-    if len(group) > 1:
-        respectively = re.search(r"\brespectively\b", sentence[group[-1].quantity.end :]) is not None
-        materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
-        if len(materials) == len(group):
-            return _Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
-
     # 'brookite (3.32 eV), anatase (3.25 eV)', 'ZnS0.3Se0.7 (3.35 eV)': the value in brackets after its material
-    bracketed = [m for m in candidates if m.end <= q.start and re.fullmatch(r"\s?\((?:[^()]{0,12}[=∼~≈:]\s?)?[~∼≈]?\s?", sentence[m.end : q.start])]
+    bracketed = [
+        m for m in candidates
+        if m.end <= q.start and re.fullmatch(r"\s?\((?:[^()]{0,12}[=∼~≈:]\s?)?[~∼≈]?\s?", sentence[m.end : q.start])
+    ]
     if bracketed:
         return _Link(bracketed[-1], "bracketed", 0.85)
+    # '3 eV (BaCuTeF), 2.9 eV (BaCuSeF)': the material in brackets right after its value
+    named_after = [
+        m for m in candidates
+        if m.start >= q.end
+        and re.fullmatch(r"\s?\(\s?", sentence[q.end : m.start])
+        and sentence[m.end : m.end + 2].lstrip().startswith(")")
+    ]
+    if named_after:
+        return _Link(named_after[0], "bracketed", 0.85)
 
-    # 'the band gap of ZnO is 3.37 eV', 'Tc of LSMO (370 K)'
-    inside = [m for m in candidates if lo <= m.start and m.end <= hi]
+    # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt'
+    after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
+    if after and re.match(
+        r"^\W{0,3}\s?(?:for|of|in|in the case of|was observed for|is obtained for|was obtained for)\s"
+        r"(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?\s?\(?$",
+        sentence[q.end : after[0].start],
+    ):
+        return _Link(after[0], "after", 0.8)
+
+    # 'the band gap of ZnO is 3.37 eV', 'Tc of LSMO (370 K)'; not a material that follows another
+    # value of the cue ('TN of 13 K for A and 21 K for B')
+    other_values = [a.quantity for a in assignments if a is not assignment]
+    inside = [
+        m for m in candidates
+        if lo <= m.start and m.end <= hi and not any(cue.end <= v.start and v.end <= m.start for v in other_values)
+    ]
     if inside and cue.end <= q.start:
         gap_before = sentence[cue.end : inside[0].start]
         if re.search(r"\b(?:of|for|in|on)\b", gap_before) or len(gap_before.strip()) <= 3:
@@ -430,18 +359,13 @@ def _link_among(
     # 'ZnO (Eg = 3.37 eV)', 'Yb14MnSb11 (TC = 53 K)'
     open_paren = sentence.rfind("(", 0, lo + 1)
     if open_paren != -1 and ")" not in sentence[open_paren:lo] and ")" not in sentence[lo:hi]:
+        # '(bulk Nickel: Tc = 627 K)': a material inside the brackets, before the cue, comes first
+        within = [m for m in candidates if open_paren < m.start and m.end <= lo]
+        if within:
+            return _Link(within[-1], "parenthesis", 0.85)
         before = [m for m in candidates if m.end <= open_paren and open_paren - m.end <= 45]
         if before and not _CLAUSE_BREAK.search(sentence[before[-1].end : open_paren]):
             return _Link(before[-1], "parenthesis", 0.85)
-
-    # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt'
-    after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
-    if after and re.match(
-        r"^\W{0,3}\s?(?:for|of|in|in the case of|was observed for|is obtained for|was obtained for)\s"
-        r"(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?\s?\(?$",
-        sentence[q.end : after[0].start],
-    ):
-        return _Link(after[0], "after", 0.8)
 
     # 'TiO2 has a band gap of 3.2 eV', 'CrO2 ... with a Curie temperature TC = 390 K'
     before = [m for m in candidates if m.end <= lo]
@@ -461,6 +385,15 @@ def _link_among(
     # a material right after the value in the same clause ('... is 3.2 eV for the ZnO films')
     if after and not _CLAUSE_BREAK.search(sentence[q.end : after[0].start]) and after[0].start - q.end <= 20:
         return _Link(after[0], "after", 0.6)
+    # '2.1 eV (x = 0) and 1.8 eV (x = 0.5) for Cu2ZnSn(S1-xSex)4': values listed before 'for X'
+    later = [m for m in candidates if m.start >= q.end and m.start - q.end <= 90]
+    if later:
+        gap = sentence[q.end : later[0].start]
+        introduces = re.search(r"\b(?:for|of|in)\s(?:the\s)?$", gap) or (
+            re.search(r"\bfor\b", gap) and re.search(r"(?:doped|substituted)\s$", gap)  # 'for N–Fe codoped TiO2'
+        )
+        if introduces and not _CLAUSE_BREAK.search(gap) and "." not in re.sub(r"\d\.\d", "", gap):
+            return _Link(later[0], "after", 0.55)
     return None
 
 
@@ -503,6 +436,29 @@ _SIMPLE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
 _NO_SPLIT_BEFORE = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Ref|Refs|al|ca|approx|vs|No|e\.g|i\.e|etc|Tab|resp)\.)$")
 
 
+_MAX_SENTENCE = 2000
+
+
+def _bounded(text: str, sentence: Sentence) -> list[Sentence]:
+    """A sentence, or for run-on text (flattened tables, PDF debris) pieces of at most ~2000 chars
+    cut at '; ' or spaces, so that the per-sentence rules stay fast."""
+    if sentence.end - sentence.start <= _MAX_SENTENCE:
+        return [sentence]
+    pieces, start = [], sentence.start
+    while sentence.end - start > _MAX_SENTENCE:
+        window = text[start : start + _MAX_SENTENCE]
+        cut = max(window.rfind("; "), window.rfind(". "))
+        if cut < _MAX_SENTENCE // 2:
+            cut = window.rfind(" ")
+        cut = cut + 1 if cut > 0 else _MAX_SENTENCE
+        pieces.append(Sentence(start=start, end=start + cut))
+        start += cut
+        while start < sentence.end and text[start] == " ":
+            start += 1
+    pieces.append(Sentence(start=start, end=sentence.end))
+    return [p for p in pieces if p.end > p.start]
+
+
 def _fallback_sentences(document: Document, start: int, end: int) -> list[Sentence]:
     """Sentences of an unsegmented paragraph (the pipeline segments with textmine.nlp first)."""
     sentences = []
@@ -516,6 +472,10 @@ def _fallback_sentences(document: Document, start: int, end: int) -> list[Senten
     if cursor < end:
         sentences.append(Sentence(start=cursor, end=end))
     return sentences
+
+
+# Title and abstract: the first paragraphs share one memory of the studied material.
+_OPENING_PARAGRAPHS = 3
 
 
 class RulesExtractor:
@@ -536,21 +496,19 @@ class RulesExtractor:
         records: list[Record] = []
         mentions: list[Mention] = []
         text = document.text
-        abbreviations = _abbreviations_in(text[:20000])
+        abbreviations = find_abbreviations(text[:20000])
         document_context = text[:5000]
-        previous_materials: list[MaterialMention] = []
-        previous_offset = 0
-        for section, paragraph in document.paragraphs():
+        # Sentences that only refer back ('Its band gap is ...') get the material studied in the
+        # same paragraph; the title and abstract region (first paragraphs) share one memory.
+        opening = StudiedMaterials()
+        for index, (section, paragraph) in enumerate(document.paragraphs()):
+            studied = opening if index < _OPENING_PARAGRAPHS else StudiedMaterials()
             sentences = paragraph.sentences or _fallback_sentences(document, paragraph.start, paragraph.end)
-            for sentence in sentences:
-                result = self._extract_sentence(
-                    document, section, sentence, abbreviations, document_context, previous_materials, previous_offset
-                )
+            for sentence in (part for s in sentences for part in _bounded(document.text, s)):
+                result = self._extract_sentence(document, section, sentence, abbreviations, document_context, studied)
                 records.extend(result.records)
                 mentions.extend(result.mentions)
-                subjects = [m for m in result.materials if not m.is_dopant]
-                if subjects:
-                    previous_materials, previous_offset = subjects, sentence.start
+                studied.add(result.materials, sentence.start)
         records.extend(self._table_records(document))
         records = [r for r in records if r.confidence >= self.min_confidence]
         return _deduplicate(records), mentions
@@ -564,14 +522,13 @@ class RulesExtractor:
         sentence: Sentence,
         abbreviations: dict[str, MaterialMention],
         document_context: str,
-        previous_materials: list[MaterialMention],
-        previous_offset: int,
+        studied: StudiedMaterials,
     ) -> _SentenceResult:
         result = _SentenceResult()
         offset = sentence.start
         text = document.text[sentence.start : sentence.end]
         cues = self.ontology.find_cues(text)
-        materials = _material_mentions(text, abbreviations)
+        materials = find_material_mentions(text, abbreviations)
         # Where a cue and a material overlap, the longer wins: 'α' inside 'α-Mn2O3' is no cue,
         # and a property phrase is never a material.
         cues = [c for c in cues if not any(m.start <= c.start and c.end <= m.end and m.end - m.start > c.end - c.start for m in materials)]
@@ -583,9 +540,11 @@ class RulesExtractor:
                         confidence=m.confidence, extractor=self.extractor_id, normalised=m.formula)
             )
         for c in cues:
+            # a shared symbol ('Tc') is named by the property its context supports best
+            resolved = _resolve_property(c, text, document_context, self.ontology)[0].name
             result.mentions.append(
                 Mention(doc_id=document.id, label="PRO", text=c.text, char_start=offset + c.start, char_end=offset + c.end,
-                        confidence=0.9 if not c.is_symbol else 0.6, extractor=self.extractor_id, normalised=c.properties[0])
+                        confidence=0.9 if not c.is_symbol else 0.6, extractor=self.extractor_id, normalised=resolved)
             )
         if not cues:
             return result
@@ -603,20 +562,37 @@ class RulesExtractor:
             material: MaterialMention | None = link.material if link else None
             pattern_score = link.score if link else 0.0
             material_offset = offset
-            if material is None and previous_materials and _BACK_REFERENCE.search(text) :
-                material = previous_materials[0]
-                material_offset = previous_offset
+            main = studied.main() if material is None else None
+            back_reference = _BACK_REFERENCE.search(text)
+            if material is None and back_reference:
+                # 'Barium titanate (BaTiO3) is stable but its band gap ...': 'its' points to the
+                # nearest material before it in the same sentence, if there is one.
+                before = [m for m in materials if not m.is_dopant and m.end <= back_reference.start()]
+                if before:
+                    material, main = before[-1], None
+                    pattern_score = 0.5
+            if main is not None and back_reference:
+                material, material_offset = main
                 pattern_score = 0.4
-            elif material is None and previous_materials and not any(not m.is_dopant for m in materials):
-                material = previous_materials[0]
-                material_offset = previous_offset
+            elif main is not None and not any(not m.is_dopant for m in materials):
+                material, material_offset = main
                 pattern_score = 0.3
             if material is None:
                 continue
-            record = self._record(document, section_title, sentence, text, assignment, material, material_offset,
-                                  pattern_score, [c for c in conditions if c.property != _dimension_name(assignment.prop)])
-            if record is not None:
-                result.records.append(record)
+            subjects = [material]
+            single_value = len(_value_group(assignment, assignments, text)) == 1
+            if link is not None and link.pattern in ("subject", "between", "parenthesis") and single_value:
+                # 'isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Tc (≈ 1500 °C)': one
+                # value stated for a conjoined subject holds for each of them.
+                run = _material_run([m for m in materials if not m.is_dopant and m.end <= material.end], text, from_end=True)
+                if len(run) > 1 and run[-1] is material:
+                    subjects = run
+            for subject in subjects:
+                score = pattern_score if subject is material else pattern_score - 0.05
+                record = self._record(document, section_title, sentence, text, assignment, subject, material_offset,
+                                      score, [c for c in conditions if c.property != _dimension_name(assignment.prop)])
+                if record is not None:
+                    result.records.append(record)
         return result
 
     def _record(
@@ -773,13 +749,13 @@ def _dimension_name(prop: PropertyDefinition) -> str:
 
 def _material_from_cell(text: str) -> MaterialMention | None:
     cleaned = re.sub(r"\s*\[\d+\]$|\s*\(ref\.?\s*\d+\)$|[*†‡§]+$", "", text).strip()
-    found = _material_mentions(cleaned, {})
+    found = find_material_mentions(cleaned, {})
     if found:
         first = found[0]
         return MaterialMention(0, len(cleaned), cleaned, first.formula, first.elements, first.confidence)
     formula = formula_for_name(cleaned)
     if formula:
-        parsed_formula, elements = _formula_and_elements(formula)
+        parsed_formula, elements = formula_and_elements(formula)
         return MaterialMention(0, len(cleaned), cleaned, parsed_formula, elements, 0.7)
     return None
 
@@ -804,8 +780,6 @@ def _unit_in_header(header: str) -> str:
         return ""
     unit = (m.group(1) or m.group(2) or m.group(3) or "").strip()
     try:
-        from textmine.normalise.units import parse_unit
-
         parse_unit(unit)
     except UnitError:
         return ""

@@ -1,13 +1,18 @@
 """Chemical formulas as written in papers: parse, normalise, detect.
 
 Papers write formulas pymatgen cannot read directly: variables (`Ba1-xSrxTiO3`, `SrTiO3-δ`),
-fractions (`Li(Ni1/3Mn1/3Co1/3)O2`), hydrate dots (`CuSO4·5H2O`), charges (`Fe3+`), unicode
-minus signs and subscripts. `parse_formula` reads all of these with a small recursive-descent
-parser, substitutes variables whose values the sentence states (`x = 0.3`), and hands numeric
+fractions (`Li(Ni1/3Mn1/3Co1/3)O2`), hydrate dots (`CuSO4·5H2O`), charges (`Fe3+`), shared sites
+(`(Ga,Mn)As`, `(Sr,Ca)2CuO2Cl2`), family placeholders (`R2Ti2O7`, `Co1-xMxO2`), unicode minus
+signs and subscripts. `parse_formula` reads all of these with a small recursive-descent parser,
+substitutes variables whose values the sentence states (`x = 0.3`), and hands numeric
 compositions to pymatgen's `Composition` for the reduced formula used in comparisons.
 
     parse_formula("Ba1-xSrxTiO3", {"x": 0.3}).formula   # 'Ba0.7Sr0.3TiO3'
     parse_formula("CuSO4·5H2O").elements                 # ['Cu', 'H', 'O', 'S']
+
+`find_formulas` detects formula tokens in text with few false positives (not 'In', 'XRD', 'MHz',
+'S1', 'Fm3'); `find_material_names` finds common names ('hematite', 'gallium oxide') and
+abbreviations listed in `textmine/ontology/material_names.yaml`.
 """
 
 from __future__ import annotations
@@ -20,8 +25,7 @@ from importlib import resources
 import yaml
 from pymatgen.core import Composition, Element
 
-VARIABLES = "xyzδεαβγwnm"
-_VARIABLE_CHARS = set("xyzδεw")  # those allowed inside amounts (n/m clash with words like 'Mn')
+# Variables allowed inside amounts: x, y, z, δ, ε, w (n and m would clash with element symbols).
 
 
 @functools.lru_cache(maxsize=1)
@@ -35,12 +39,12 @@ def element_symbols() -> frozenset[str]:
 
 @dataclass
 class ParsedFormula:
-    text: str = field(metadata={"doc": "the formula as written"})
+    text: str  # as written
     formula: str = ""  # normalised: written element order, decimals, known variables substituted
-    elements: list[str] = field(default_factory=list)  # sorted symbols
-    composition: dict[str, float] | None = None  # None while a variable is unresolved
+    elements: list[str] = field(default_factory=list)  # sorted symbols of real elements
+    composition: dict[str, float] | None = None  # None while a variable, placeholder or shared site is open
     charge: int = 0
-    variables: list[str] = field(default_factory=list)  # unresolved variables
+    variables: list[str] = field(default_factory=list)  # unresolved variables (x, δ) and placeholders (R, M)
 
     @property
     def reduced_formula(self) -> str | None:
@@ -107,6 +111,11 @@ class _Group:
     items: list["_Atom | _Group"]
     amount: str
     brackets: str = "()"
+    shared_site: bool = False  # '(Sr,Ca)': elements sharing one site in unknown proportion
+
+
+# Symbols papers use for 'any element of a family' in general formulas: R2Ti2O7, ABO3, Co1-xMxO2.
+PLACEHOLDERS = ("RE", "Ln", "TM", "Me", "M", "A", "B", "R", "X")
 
 
 class _Parser:
@@ -137,6 +146,14 @@ class _Parser:
                 return items
             if ch in "([{":
                 close = {"(": ")", "[": "]", "{": "}"}[ch]
+                sites = _SHARED_SITE.match(self.text, self.pos + 1)
+                if sites and self.text[sites.end() : sites.end() + 1] == close:
+                    symbols = re.split(r"\s?,\s?", sites.group(0))
+                    if all(sym in element_symbols() or sym in PLACEHOLDERS for sym in symbols):
+                        self.pos = sites.end() + 1
+                        atoms: list[_Atom | _Group] = [_Atom(sym, "?") for sym in symbols]
+                        items.append(_Group(atoms, self._amount(), ch + close, shared_site=True))
+                        continue
                 self.pos += 1
                 inner = self._items(closing=close)
                 if self.pos >= len(self.text) or self.text[self.pos] != close or not inner:
@@ -160,6 +177,11 @@ class _Parser:
         if one in element_symbols():
             self.pos += 1
             return one
+        for placeholder in PLACEHOLDERS:
+            following = self.text[self.pos + len(placeholder) : self.pos + len(placeholder) + 1]
+            if self.text.startswith(placeholder, self.pos) and not (following.islower() and following not in "xyzδεw"):
+                self.pos += len(placeholder)
+                return placeholder
         raise FormulaError(f"no element {two!r} in {self.text!r}")
 
     def _amount(self) -> str:
@@ -172,12 +194,17 @@ class _Parser:
         return amount
 
 
+_SHARED_SITE = re.compile(r"[A-Z][a-z]?(?:\s?,\s?[A-Z][a-z]?)+")
+
+
 def _split_hydrate(text: str) -> list[str]:
     return [p for p in _HYDRATE_DOT.split(text) if p]
 
 
 def _evaluate(amount: str, variables: dict[str, float]) -> float | None:
     """'1-x' with x=0.3 -> 0.7; None when a variable is unknown."""
+    if amount == "?":
+        return None  # a shared site: proportions not given
     if not amount:
         return 1.0
     total = 0.0
@@ -218,6 +245,9 @@ def _render(items: list[_Atom | _Group], variables: dict[str, float], top: bool)
     for item in items:
         if isinstance(item, _Atom):
             out.append(item.symbol + _render_amount(item.amount, variables))
+        elif item.shared_site:
+            sites = ",".join(atom.symbol for atom in item.items if isinstance(atom, _Atom))
+            out.append(f"({sites}){_render_amount(item.amount, variables)}")
         else:
             inner = _render(item.items, variables, top=False)
             amount = _render_amount(item.amount, variables)
@@ -237,6 +267,8 @@ def _accumulate(
             complete = False
             value = 0.0
         if isinstance(item, _Atom):
+            if item.symbol in PLACEHOLDERS:
+                complete = False  # 'R2Ti2O7' has no composition until R is named
             into[item.symbol] = into.get(item.symbol, 0.0) + multiplier * value
         else:
             complete &= _accumulate(item.items, multiplier * value, variables, into)
@@ -246,7 +278,26 @@ def _accumulate(
 def _symbols_in(items: list[_Atom | _Group]) -> set[str]:
     found: set[str] = set()
     for item in items:
-        found |= {item.symbol} if isinstance(item, _Atom) else _symbols_in(item.items)
+        if isinstance(item, _Atom):
+            found |= {item.symbol} if item.symbol not in PLACEHOLDERS else set()
+        else:
+            found |= _symbols_in(item.items)
+    return found
+
+
+def _placeholders_in(parts: list[tuple[str, list[_Atom | _Group]]]) -> set[str]:
+    found: set[str] = set()
+
+    def walk(items: list[_Atom | _Group]) -> None:
+        for item in items:
+            if isinstance(item, _Atom):
+                if item.symbol in PLACEHOLDERS:
+                    found.add(item.symbol)
+            else:
+                walk(item.items)
+
+    for _, items in parts:
+        walk(items)
     return found
 
 
@@ -285,7 +336,11 @@ def _parse_cached(text: str, variables_key: tuple[tuple[str, float], ...]) -> Pa
         complete &= _accumulate(items, multiplier, variables, composition)
         symbols |= _symbols_in(items)
         rendered.append(_render_amount(coefficient, variables) + _render(items, variables, top=True))
-    unresolved = [v for v in _variables_in(cleaned) if v not in variables]
+    if not symbols:
+        raise FormulaError(f"no element in {text!r}")
+    if complete and not any(v > 1e-9 for v in composition.values()):
+        raise FormulaError(f"zero amounts in {text!r}")  # 'Li0' in 'Li/Li0
+    unresolved = [v for v in _variables_in(cleaned) if v not in variables] + sorted(_placeholders_in(parts))
     return ParsedFormula(
         text=text,
         formula="·".join(rendered),
@@ -328,7 +383,7 @@ def variables_in_text(text: str) -> dict[str, float]:
 
 # A candidate: starts with an element-like capital or a bracket, made of formula characters.
 _SITE_ALLOY = re.compile(r"(?<![\w])\((?P<sites>[A-Z][a-z]?(?:,\s?[A-Z][a-z]?)+)\)(?P<rest>[A-Z][A-Za-z0-9.]*[A-Za-z0-9])")
-_PHASE_PREFIX = r"(?:[αβγδεθκλ]|[ahotcmgr]|hex|cub|tet|ortho|mono|am)-"
+_PHASE_PREFIX = r"(?:[αβγδεθκλ]|[ahotcmgrnp]|hex|cub|tet|ortho|mono|am|[0-3]D)-"
 _CANDIDATE = re.compile(
     r"(?<![\w\-/])"
     rf"(?P<prefix>{_PHASE_PREFIX})?"
@@ -348,6 +403,9 @@ _METALS_ALONE = frozenset(
 )
 # Formulas written in capitals only that are real compounds; other all-caps tokens are acronyms.
 _CAPITAL_FORMULAS = frozenset("BN WC VC VN CO NO KI KF KBr HF BP".split())
+
+
+_UNIT_TOKEN = re.compile(r"[fpnuµμmkMGT]?(?:Hz|Pa|eV|Oe|Wb|Wh|Ah|W|V|A|J|S|F|T|K|N|C|L|Ω)")
 
 
 @dataclass(frozen=True)
@@ -378,6 +436,8 @@ def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> P
         return None  # XRD, SEM, BFO, PZT, II, IV
     if re.fullmatch(r"[A-Z]{2,}s", stripped):
         return None  # plural acronyms: NCs, NPs, QDs
+    if _UNIT_TOKEN.fullmatch(stripped):
+        return None  # 'MHz', 'GPa', 'THz', 'kOe'
     if re.fullmatch(r"[A-Z][a-z]?[xyzδεw]", stripped) and stripped not in element_symbols():
         return None  # 'By', 'Ox': words, not an element with a variable amount
     if re.fullmatch(r"[IVX]+", stripped):
@@ -392,7 +452,8 @@ def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> P
             return None
     if re.fullmatch(r"[A-Z][a-z]?\d+", stripped) and stripped[:1] in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
         # 'Fe2', 'H2', 'N2', 'O2' are molecules; single-letter + number like 'S1', 'T2', 'E3' labels
-        if len(stripped.rstrip("0123456789")) == 1 and stripped.rstrip("0123456789") not in "HNOF":
+        if (len(stripped.rstrip("0123456789")) == 1 and stripped.rstrip("0123456789") not in "HNOF"
+                and stripped not in ("C60", "C70", "S8", "P4")):
             return None
     try:
         parsed = parse_formula(stripped, variables)
@@ -468,6 +529,11 @@ def _composite_or_none(token: str, variables: dict[str, float] | None) -> Parsed
         if parsed is None:
             return None
         parsed_parts.append(parsed)
+    # 'Li/Li+', 'Na+/Na', 'Fe(II)/Fe(III)': a redox couple or reference electrode, not a material
+    if any(p.charge for p in parsed_parts) or len({tuple(p.elements) for p in parsed_parts}) < len(parsed_parts):
+        return None
+    if any(p.composition and any(v == 0 for v in p.composition.values()) for p in parsed_parts):
+        return None
     separators = _COMPOSITE_SEPARATOR.findall(token)
     formula = parsed_parts[0].formula
     for separator, parsed in zip(separators, parsed_parts[1:]):
@@ -502,14 +568,21 @@ def _unbalanced(token: str) -> bool:
 
 # --- material names --------------------------------------------------------------------------
 
+# Domain data files live together in textmine/ontology (packaged with the wheel).
 MATERIAL_NAMES_FILE = "material_names.yaml"
+_DATA_PACKAGE = "textmine.ontology"
+
+
+@functools.lru_cache(maxsize=1)
+def _material_names_data() -> dict:
+    raw = resources.files(_DATA_PACKAGE).joinpath(MATERIAL_NAMES_FILE).read_text(encoding="utf-8")
+    return yaml.safe_load(raw)
 
 
 @functools.lru_cache(maxsize=1)
 def material_names() -> dict[str, str | None]:
     """Lower-cased common names and abbreviations -> formula (None: a material without one formula)."""
-    raw = resources.files(__package__).joinpath(MATERIAL_NAMES_FILE).read_text(encoding="utf-8")
-    data = yaml.safe_load(raw)
+    data = _material_names_data()
     names: dict[str, str | None] = {}
     for name, formula in (data.get("names") or {}).items():
         names[str(name).lower()] = formula
@@ -524,8 +597,7 @@ def material_names() -> dict[str, str | None]:
 
 @functools.lru_cache(maxsize=1)
 def _abbreviations() -> dict[str, str | None]:
-    raw = resources.files(__package__).joinpath(MATERIAL_NAMES_FILE).read_text(encoding="utf-8")
-    return dict(yaml.safe_load(raw).get("abbreviations") or {})
+    return dict(_material_names_data().get("abbreviations") or {})
 
 
 @functools.lru_cache(maxsize=1)

@@ -42,7 +42,7 @@ _REPLACEMENTS = [
     (re.compile(r"/\s*mK\b"), "/(m*K)"),
     (re.compile(r"(?<=V)s\b"), "*s"),  # "cm2/Vs"
     (re.compile(r"\bm\s*\^?\s*(?:1/2|0\.5|½)"), "m**0.5"),  # fracture toughness, MPa m1/2
-    (re.compile(r"°\s*C\b|℃"), "degC"),
+    (re.compile(r"[°º˚]\s*C\b|℃|^o\s?C$"), "degC"),  # 'º' and '˚' stand in for '°'; 'oC' in old PDFs
     (re.compile(r"°\s*F\b|℉"), "degF"),
     (re.compile(r"°\s*K\b"), "K"),
     (re.compile(r"Ω|Ω"), "ohm"),
@@ -75,6 +75,9 @@ def normalise_unit_text(unit: str) -> str:
     head, slash, tail = text.partition("/")
     if slash and "*" in tail and "/" not in tail and "(" not in tail and "**-" not in tail:
         text = f"{head}/({tail})"
+    # Inside a compound unit (J g-1 °C-1, °C/min) a Celsius degree is a temperature difference.
+    if "degC" in text and text.strip() != "degC":
+        text = text.replace("degC", "delta_degC")
     return text
 
 

@@ -62,7 +62,8 @@ class PropertyDefinition(BaseModel):
         except UnitError:
             return None
         if self.dimensionless:
-            return "" if parsed.dimensionless else None
+            # ratios only: '%', 'wt%', 'ppm'; not logarithmic or counting units such as dB
+            return "" if parsed.dimensionless and _RATIO_UNIT.fullmatch(unit.strip()) else None
         for candidate in [self.si_unit, *self.alt_si_units]:
             if compatible(unit, candidate):
                 return candidate
@@ -78,6 +79,9 @@ class PropertyDefinition(BaseModel):
             return value >= 0 or self.signed
         low, high = self.range
         return low <= in_default <= high
+
+
+_RATIO_UNIT = re.compile(r"%|percent|(?:wt|at|vol|mol)\.?\s?%|ppm|ppb")
 
 
 class Ontology(BaseModel):
