@@ -24,7 +24,7 @@ def open_store(url: str | os.PathLike[str] | None = None, *, readonly: bool = Fa
             from textmine.store.elasticsearch import ElasticsearchStore
         except ImportError as exc:
             raise StoreUnavailable(f"the Elasticsearch store needs its client: pip install 'textmine[es]' ({exc})") from exc
-        return ElasticsearchStore(raw)
+        return ElasticsearchStore(raw, readonly=readonly)
     from textmine.store.sqlite import SQLiteStore
 
     path = raw.removeprefix("sqlite:///").removeprefix("sqlite://") if raw.startswith("sqlite:") else raw

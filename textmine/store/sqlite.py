@@ -331,25 +331,37 @@ class SQLiteStore:
 
     def search(self, query: Query) -> SearchResult:
         where, params = self._where(query)
-        total = self._db.execute(f"SELECT count(*) FROM records r{where}", params).fetchone()[0]
-        rows = self._db.execute(
-            f"SELECT r.body FROM records r{where} ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?",
-            [*params, query.limit, query.offset],
-        ).fetchall()
-        facets = {name: self._facet(name, where, params) for name in query.facets}
+        if not query.facets:
+            total = self._db.execute(f"SELECT count(*) FROM records r{where}", params).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT r.body FROM records r{where} ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?",
+                [*params, query.limit, query.offset],
+            ).fetchall()
+            return SearchResult(total=total, records=[Record.model_validate_json(r[0]) for r in rows])
+        # With facets the filter would run once per facet: evaluate it once into a temp table.
+        self._db.execute("DROP TABLE IF EXISTS temp.hits")
+        self._db.execute(f"CREATE TEMP TABLE hits AS SELECT r.rowid AS rid FROM records r{where}", params)
+        try:
+            total = self._db.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
+            rows = self._db.execute(
+                "SELECT r.body FROM temp.hits h JOIN records r ON r.rowid = h.rid"
+                " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?",
+                (query.limit, query.offset),
+            ).fetchall()
+            facets = {name: self._facet(name) for name in query.facets}
+        finally:
+            self._db.execute("DROP TABLE IF EXISTS temp.hits")
         return SearchResult(total=total, records=[Record.model_validate_json(r[0]) for r in rows], facets=facets)
 
-    def _facet(self, name: str, where: str, params: list[Any]) -> list[FacetCount]:
+    def _facet(self, name: str) -> list[FacetCount]:
+        """Counts over the hits of the current search (temp.hits)."""
         if name == "elements":
-            sql = (
-                f"SELECT e.element, count(*) AS n FROM records r JOIN record_elements e ON e.record_rowid = r.rowid{where}"
-                " GROUP BY e.element"
-            )
+            sql = "SELECT e.element, count(*) AS n FROM temp.hits h JOIN record_elements e ON e.record_rowid = h.rid GROUP BY e.element"
         else:
             column = {"property": "r.property", "formula": "r.formula", "year": "r.year", "kind": "r.kind", "extractor": "r.extractor"}[name]
-            clause = f"{where} AND {column} IS NOT NULL" if where else f" WHERE {column} IS NOT NULL"
-            sql = f"SELECT {column}, count(*) AS n FROM records r{clause} GROUP BY {column}"
-        rows = self._db.execute(f"{sql} ORDER BY n DESC, 1 ASC LIMIT {FACET_SIZE}", params).fetchall()
+            sql = (f"SELECT {column}, count(*) AS n FROM temp.hits h JOIN records r ON r.rowid = h.rid"
+                   f" WHERE {column} IS NOT NULL GROUP BY {column}")
+        rows = self._db.execute(f"{sql} ORDER BY n DESC, 1 ASC LIMIT {FACET_SIZE}").fetchall()
         return [FacetCount(value=str(value), count=count) for value, count in rows]
 
     def search_sentences(self, text: str, limit: int = 20) -> list[SentenceHit]:
