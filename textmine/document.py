@@ -80,6 +80,7 @@ class Document(BaseModel):
     tables: list[Table] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)
     content_hash: str = ""
+    extractor: str | None = Field(default=None, description="name@version of the extractor that processed it")
 
     @property
     def year(self) -> int | None:

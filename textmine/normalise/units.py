@@ -26,7 +26,6 @@ def registry() -> pint.UnitRegistry:
     ureg.define("wt_percent = 0.01 = wt%")
     ureg.define("at_percent = 0.01 = at%")
     ureg.define("vol_percent = 0.01 = vol%")
-    ureg.define("ppm_fraction = 1e-6 = ppm")
     return ureg
 
 

@@ -15,6 +15,7 @@ from textmine.records import Failure, Mention, Record
 
 FacetName = Literal["property", "elements", "formula", "year", "kind", "extractor"]
 DEFAULT_FACETS: tuple[FacetName, ...] = ("property", "elements", "year", "kind")
+FACET_SIZE = 20  # buckets per facet, ordered by count desc then value asc (as Elasticsearch terms aggs)
 
 
 class Query(BaseModel):
@@ -99,11 +100,12 @@ class Store(Protocol):
     def add_failure(self, failure: Failure) -> None: ...
 
     def clear_failure(self, source: str) -> None:
-        """Forget an earlier failure of `source` once it has been processed successfully."""
+        """Forget earlier failures of `source` (and of its parts `source#N`) before it is read again."""
         ...
 
-    def known(self, doc_id: str, content_hash: str) -> bool:
-        """True when this exact document content is already stored (lets `run` skip it)."""
+    def known(self, doc_id: str, content_hash: str, extractor: str) -> bool:
+        """True when this exact content was already stored, processed by this extractor
+        (name@version): lets `run` skip unchanged documents and redo them after an upgrade."""
         ...
 
     def get_document(self, doc_id: str) -> Document | None: ...
@@ -123,3 +125,28 @@ class Store(Protocol):
     def stats(self) -> StoreStats: ...
 
     def close(self) -> None: ...
+
+
+def value_bounds_si(query: Query) -> tuple[float | None, float | None]:
+    """The query's value range converted to coherent SI units, as records store `value_*_si`.
+
+    Both stores call this, so a range in eV, meV or J (or K and °C) selects the same records.
+    """
+    if query.value_min is None and query.value_max is None:
+        return None, None
+    if not query.property:
+        raise ValueError("a value range needs a property (e.g. --property band_gap) to know what is compared")
+    from textmine.normalise.units import to_si
+
+    unit = query.unit or _default_unit(query.property)
+    low = to_si(query.value_min, unit)[0] if query.value_min is not None else None
+    high = to_si(query.value_max, unit)[0] if query.value_max is not None else None
+    if low is not None and high is not None and low > high:
+        low, high = high, low
+    return low, high
+
+
+def _default_unit(property_name: str) -> str:
+    from textmine.ontology import load_ontology
+
+    return load_ontology().get(property_name).default_unit
