@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -30,6 +31,11 @@ class Span:
 
 def allowed_transitions(labels: Sequence[str]) -> np.ndarray:
     """[from, to] mask: I-X may only follow B-X or I-X."""
+    return _allowed_transitions(tuple(labels))
+
+
+@lru_cache(maxsize=8)
+def _allowed_transitions(labels: tuple[str, ...]) -> np.ndarray:
     n = len(labels)
     ok = np.ones((n, n), dtype=bool)
     for j, to in enumerate(labels):
@@ -40,6 +46,11 @@ def allowed_transitions(labels: Sequence[str]) -> np.ndarray:
 
 
 def allowed_starts(labels: Sequence[str]) -> np.ndarray:
+    return _allowed_starts(tuple(labels))
+
+
+@lru_cache(maxsize=8)
+def _allowed_starts(labels: tuple[str, ...]) -> np.ndarray:
     return np.array([not lab.startswith("I-") for lab in labels], dtype=bool)
 
 

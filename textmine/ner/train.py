@@ -273,7 +273,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optim.step()
             sched.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
             step += 1
             if step % 50 == 0:
                 log.info("epoch %d step %d loss %.4f (%.1fs)", epoch, step, np.mean(losses[-50:]), time.time() - t0)
