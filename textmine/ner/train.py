@@ -298,7 +298,8 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         if cfg.max_steps and step >= cfg.max_steps:
             break
 
-    summary = {"best_epoch": best_epoch, "best_dev_micro_f1": best_f1, "history": history,
+    best_scores = json.loads((out_dir / "best_scores.json").read_text())["dev"]
+    summary = {"best_epoch": best_epoch, "best_dev_micro_f1": best_f1, "best_dev_scores": best_scores, "history": history,
                "train_minutes": round((time.time() - t_start) / 60, 1), "config": asdict(cfg),
                "encoder_dir": str(encoder_dir)}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
