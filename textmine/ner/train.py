@@ -313,3 +313,44 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
 
         ship(export_dir, Path(cfg.ship_dir))
     return summary
+
+
+def export_checkpoints(cfg: TrainConfig, checkpoints: list[Path], out_dir: Path | None = None,
+                       evaluate_dev: bool = True) -> dict[str, Any]:
+    """Export one checkpoint, or the weight average of several (e.g. the last epochs), like `train` does.
+
+    Used to ship the best checkpoint of a run that was stopped early, or a checkpoint average.
+    """
+    torch = _torch()
+    from transformers import AutoTokenizer
+
+    torch.set_num_threads(cfg.threads)
+    run_dir = Path(cfg.output_dir)
+    encoder_dir = resolve_encoder(cfg.encoder)
+    hf_tok = AutoTokenizer.from_pretrained(str(encoder_dir), local_files_only=True, use_fast=True)
+    model = build_model(cfg, encoder_dir)
+    states = [torch.load(p, map_location="cpu") for p in checkpoints]
+    avg = {k: (sum(s[k].float() for s in states) / len(states)).to(states[0][k].dtype) for k in states[0]}
+    model.load_state_dict(avg)
+    history = json.loads((run_dir / "history.json").read_text()) if (run_dir / "history.json").exists() else []
+    summary: dict[str, Any] = {"history": history, "config": asdict(cfg), "encoder_dir": str(encoder_dir),
+                               "checkpoints": [str(p) for p in checkpoints]}
+    if evaluate_dev:
+        tokenizer = hf_tok.backend_tokenizer
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        dev_set = read_conll(Path(cfg.data_dir) / cfg.dev_file, limit=cfg.limit_dev)
+        pred = predict_tags(model, cfg, tokenizer, [s.tokens for s in dev_set])
+        scores = span_scores([s.tags for s in dev_set], pred)
+        summary["best_dev_scores"] = scores
+        summary["best_dev_micro_f1"] = scores["micro"]["f1"]
+    best = (run_dir / "best_scores.json")
+    summary["best_epoch"] = json.loads(best.read_text())["epoch"] if best.exists() else None
+    if len(checkpoints) > 1:
+        summary["best_epoch"] = "average of " + ", ".join(Path(p).stem for p in checkpoints)
+    from textmine.ner.export import export_model
+
+    out = Path(out_dir) if out_dir else run_dir / "export"
+    export_model(model, cfg, hf_tok, out, summary)
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
