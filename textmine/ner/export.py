@@ -124,7 +124,7 @@ def write_model_card(model_dir: Path, summary: dict[str, Any], bench: list[dict[
         "  subword embeddings, so case information destroyed by the uncased tokenizer reaches the encoder",
         f"- Linear-chain CRF over words (first subword of each word): {'yes' if meta['crf'] else 'no'}",
         f"- Max subwords per chunk: {meta['max_length']} (longer sentences are split into word chunks, never truncated)",
-        f"- Quantisation: {'int8 dynamic (onnxruntime.quantization.quantize_dynamic, QInt8 weights)' if meta['quantized'] else 'none (fp32)'}",
+        f"- Quantisation: {'int8 dynamic, per-channel, reduce_range (onnxruntime.quantization.quantize_dynamic)' if meta['quantized'] else 'none (fp32)'}",
         "",
         "## Training data",
         "",
@@ -181,7 +181,7 @@ def write_model_card(model_dir: Path, summary: dict[str, Any], bench: list[dict[
         "",
         f"Seed {cfg['seed']}, {cfg['epochs']} epochs, batch {cfg['batch_size']}, encoder lr {cfg['lr']}, head/CRF lr "
         f"{cfg['head_lr']}, linear warmup {cfg['warmup_ratio']} then linear decay, AdamW (wd {cfg['weight_decay']}), "
-        f"{cfg['threads']} CPU threads; training took {summary.get('train_minutes')} min on a shared 2-core machine.",
+        f"{cfg['threads']} CPU thread(s); training took {summary.get('train_minutes')} min on a shared 2-core machine.",
         "",
     ]
     if notes:
