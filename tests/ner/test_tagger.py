@@ -91,3 +91,16 @@ def test_model_card_matches_the_shipped_model(tagger) -> None:
     assert meta["labels"] == list(LABELS)
     size = sum(p.stat().st_size for p in tagger.model_dir.iterdir())
     assert size <= 60 * 1024 * 1024
+
+
+def test_registered_as_the_ner_extractor(tagger) -> None:
+    from textmine.document import DocumentBuilder
+    from textmine.pipeline import load_extractor, process_document
+
+    extractor = load_extractor("ner")
+    builder = DocumentBuilder(source="test", format="text")
+    builder.add_paragraph("Nanocrystalline ZnO powders were synthesised by a sol-gel route.")
+    doc, records, mentions = process_document(builder.build(), extractor)
+    assert records == []
+    assert any(m.label == "MAT" and m.text == "ZnO" for m in mentions)
+    assert all(doc.text[m.char_start : m.char_end] == m.text for m in mentions)
