@@ -57,8 +57,13 @@ def _progress(quiet: bool, total: int | None, label: str) -> Iterator:
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task(label, total=total, current="")
 
+        last = [""]
+
         def advance(name: str) -> None:
-            progress.update(task, advance=1, current=Path(name).name[:40])
+            # Counts files: the documents of one bulk file ("path#2", "path#3") advance it once.
+            file = name.split("#", 1)[0]
+            progress.update(task, advance=0 if file == last[0] else 1, current=Path(file).name[:40])
+            last[0] = file
 
         yield advance
 
@@ -98,13 +103,14 @@ def _count_documents(paths: tuple[str, ...]) -> int:
 @click.option("--extractor", type=click.Choice(["rules", "ner"]), default="rules", show_default=True)
 @click.option("--reprocess", is_flag=True, help="redo documents already stored unchanged")
 @click.option("--max-bytes", type=int, default=None, help="skip (and record) files larger than this")
+@click.option("--workers", "-j", type=int, default=1, show_default=True, help="extraction processes (0: one per core)")
 @click.pass_obj
-def run(app: AppContext, paths: tuple[str, ...], extractor: str, reprocess: bool, max_bytes: int | None) -> None:
+def run(app: AppContext, paths: tuple[str, ...], extractor: str, reprocess: bool, max_bytes: int | None, workers: int) -> None:
     """Read, extract and index PATHS (files or folders) in one go."""
     from textmine.pipeline import Pipeline
 
     store = app.open_store()
-    pipeline = Pipeline(store, _extractor(extractor), reprocess=reprocess, max_bytes=max_bytes)
+    pipeline = Pipeline(store, _extractor(extractor), reprocess=reprocess, max_bytes=max_bytes, workers=workers)
     with _progress(app.quiet, _count_documents(paths), "run") as advance:
         summary = pipeline.run_paths(paths, progress=advance)
     _report(summary, store)
@@ -166,6 +172,18 @@ def extract(app: AppContext, input_path: str | None, output_path: str | None, ex
         sys.exit(1)
 
 
+def distinct_statements(records):
+    """One record per (material, property, value) statement: a text that states the same value for
+    the same material twice (abstract and conclusion) yields it once, with the best confidence."""
+    best: dict[tuple, object] = {}
+    for record in records:
+        material = record.material.formula or record.material.text.lower()
+        key = (material, record.property, record.value, record.value_min, record.value_max, record.unit)
+        if key not in best or record.confidence > best[key].confidence:
+            best[key] = record
+    return sorted(best.values(), key=lambda r: (r.char_start, r.value_start or 0))
+
+
 def _extract_jsonl(extractor, input_path: Path, output_path: Path, quiet: bool) -> None:
     from textmine.document import DocumentBuilder
     from textmine.pipeline import process_document
@@ -189,7 +207,7 @@ def _extract_jsonl(extractor, input_path: Path, output_path: Path, quiet: bool) 
             document = builder.build()
             document.id = doc_id
             _, records, _ = process_document(document, extractor)
-            for record in records:
+            for record in distinct_statements(records):
                 record = record.model_copy(update={"doc_id": doc_id})
                 sink.write(record.model_dump_json() + "\n")
                 written += 1
@@ -221,9 +239,24 @@ def _query_options(f):
     return f
 
 
-def _build_query(text: str | None, **kw) -> Query:
-    from textmine.ontology import resolve_property
+def resolve_property(name: str) -> str:
+    """'band_gap', 'band gap', 'Eg' -> 'band_gap'; an unknown name is an error with suggestions."""
+    import difflib
 
+    from textmine.ontology import load_ontology
+
+    ontology = load_ontology()
+    if name in ontology:
+        return name
+    matches = ontology.by_cue(name) or ontology.by_cue(name.replace("_", " "))
+    if matches:
+        return matches[0].name
+    close = difflib.get_close_matches(name.replace(" ", "_").lower(), ontology.names(), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `textmine properties` lists them"
+    raise click.BadParameter(f"unknown property {name!r}{hint}", param_hint="--property")
+
+
+def _build_query(text: str | None, **kw) -> Query:
     property_ = kw.pop("property_")
     elements = kw.pop("elements")
     exclude = kw.pop("exclude")
@@ -277,18 +310,22 @@ def search(app: AppContext, text: str | None, limit: int, offset: int, facet_nam
     if as_json:
         out.print_json(result.model_dump_json())
         return
-    table = Table("material", "formula", "property", "value", "unit", "conf.", "source", title=f"{result.total} records")
+    table = Table("material", "property", "value", "conf.", "source sentence", title=f"{result.total} records",
+                  expand=True)
+    table.columns[0].max_width = 22
+    table.columns[1].max_width = 18
+    table.columns[2].no_wrap = True
     for r in result.records:
         value = f"{r.value:g}" if r.value is not None else f"{r.value_min:g}–{r.value_max:g}" if r.value_min is not None else ""
         if r.uncertainty:
             value += f" ± {r.uncertainty:g}"
-        table.add_row(r.material.text, r.material.formula or "", r.property, value, r.unit or "", f"{r.confidence:.2f}",
-                      f"{r.doc_id} [{r.char_start}:{r.char_end}]")
+        material = r.material.text if r.material.formula in (None, r.material.text) else f"{r.material.text} ({r.material.formula})"
+        sentence = r.sentence if len(r.sentence) <= 160 else r.sentence[:157] + "..."
+        table.add_row(material, r.property, f"{value} {r.unit or ''}".strip(), f"{r.confidence:.2f}", sentence)
     out.print(table)
     for name, counts in result.facets.items():
         out.print(f"[bold]{name}[/]: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
-    if result.records:
-        out.print(f"[dim]first source sentence:[/] {result.records[0].sentence}")
+    out.print("[dim]--json gives every field: document id, char spans, SI values, extractor[/]")
 
 
 @main.command()
@@ -335,6 +372,22 @@ def stats(app: AppContext, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True)
+def properties(as_json: bool) -> None:
+    """The property ontology: canonical names, units, cue phrases."""
+    from textmine.ontology import load_ontology
+
+    ontology = load_ontology()
+    if as_json:
+        out.print_json(ontology.model_dump_json())
+        return
+    table = Table("property", "unit", "SI unit", "plausible range", "cues", title=f"property ontology v{ontology.version}")
+    for p in ontology.properties:
+        table.add_row(p.name, p.default_unit, p.si_unit, f"{p.range[0]:g} – {p.range[1]:g}", ", ".join(p.cues[:4]))
+    out.print(table)
+
+
+@main.command()
 @click.pass_obj
 def failures(app: AppContext) -> None:
     """Documents that could not be read or processed, and why."""
@@ -344,6 +397,16 @@ def failures(app: AppContext) -> None:
         table.add_row(failure.source, failure.stage, failure.reason)
     out.print(table)
 
+
+def _attach_plugins() -> None:
+    """Commands that live with their stage: harvesting (textmine/sources)."""
+    from textmine.sources.cli import harvest, sources
+
+    main.add_command(harvest)
+    main.add_command(sources)
+
+
+_attach_plugins()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -7,7 +7,10 @@ documents, batched idempotent writes and progress.
 from __future__ import annotations
 
 import importlib
+import os
 import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -43,6 +46,29 @@ def process_document(document: Document, extractor: Extractor) -> tuple[Document
     return document, records, mentions
 
 
+Processed = tuple[Document, list[Record], list[Mention]]
+
+
+def _process_or_fail(document: Document, extractor: Extractor) -> Processed | Failure:
+    try:
+        return process_document(document, extractor)
+    except Exception as exc:  # one bad document must not stop a corpus run
+        return Failure(source=document.source, stage="extract", reason=f"{type(exc).__name__}: {exc}", doc_id=document.id)
+
+
+_worker_extractor: Extractor | None = None
+
+
+def _init_worker(extractor: Extractor) -> None:
+    global _worker_extractor
+    _worker_extractor = extractor
+
+
+def _work(document: Document) -> Processed | Failure:
+    assert _worker_extractor is not None
+    return _process_or_fail(document, _worker_extractor)
+
+
 @dataclass
 class RunSummary:
     files: int = 0
@@ -69,8 +95,10 @@ class Pipeline:
         reprocess: bool = False,
         batch_size: int = 100,
         max_bytes: int | None = None,
+        workers: int = 1,
     ) -> None:
         self.store = store
+        self.workers = workers if workers > 0 else (os.cpu_count() or 1)
         self.extractor = extractor
         self.reprocess = reprocess
         self.batch_size = batch_size
@@ -101,8 +129,24 @@ class Pipeline:
     ) -> RunSummary:
         summary = summary or RunSummary()
         started = time.perf_counter()
-        ident = extractor_id(self.extractor)
         batch: list[tuple[Document, list[Record], list[Mention]]] = []
+        for result in self._extracted(self._to_process(items, summary, progress)):
+            if isinstance(result, Failure):
+                self._fail(result, summary)
+                continue
+            batch.append(result)
+            if len(batch) >= self.batch_size:
+                self._flush(batch, summary)
+                batch = []
+        if batch:
+            self._flush(batch, summary)
+        summary.seconds += time.perf_counter() - started
+        return summary
+
+    def _to_process(
+        self, items: Iterable[Document | Failure], summary: RunSummary, progress: ProgressCallback | None
+    ) -> Iterator[Document]:
+        ident = extractor_id(self.extractor)
         for item in items:
             if isinstance(item, Failure):
                 self._fail(item, summary)
@@ -112,18 +156,24 @@ class Pipeline:
             if not self.reprocess and self.store.known(item.id, item.content_hash, ident):
                 summary.skipped += 1
                 continue
-            try:
-                batch.append(process_document(item, self.extractor))
-            except Exception as exc:  # one bad document must not stop a corpus run
-                self._fail(Failure(source=item.source, stage="extract", reason=f"{type(exc).__name__}: {exc}", doc_id=item.id), summary)
-                continue
-            if len(batch) >= self.batch_size:
-                self._flush(batch, summary)
-                batch = []
-        if batch:
-            self._flush(batch, summary)
-        summary.seconds += time.perf_counter() - started
-        return summary
+            yield item
+
+    def _extracted(self, documents: Iterator[Document]) -> Iterator[Processed | Failure]:
+        if self.workers <= 1:
+            for document in documents:
+                yield _process_or_fail(document, self.extractor)
+            return
+        # Worker processes segment and extract; this process reads and writes. At most
+        # `window` documents are in flight, so memory stays bounded on any corpus size.
+        window = self.workers * 8
+        with ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.extractor,)) as pool:
+            pending: deque = deque()
+            for document in documents:
+                pending.append(pool.submit(_work, document))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
 
     def _flush(self, batch: list[tuple[Document, list[Record], list[Mention]]], summary: RunSummary) -> None:
         self.store.put_many(batch)

@@ -28,9 +28,10 @@ _EL = r"(?:[A-Z][a-z]?)"
 _COUNT = r"(?:\d+(?:\.\d+)?(?:/\d+)?|[xyzδ](?:[+\-]\d*\.?\d*)?|\d*(?:\.\d+)?[+\-±][xyzδ])?"
 _GROUP = rf"(?:{_EL}{_COUNT}|\((?:{_EL}{_COUNT})+\){_COUNT}|\[(?:{_EL}{_COUNT})+\]{_COUNT})"
 # Whole formula: two or more groups (or one element with a count), optional hydrate and charge.
-FORMULA = re.compile(
-    rf"^(?:\d*{_GROUP}{{2,}}|{_EL}\d+(?:\.\d+)?)(?:[·•∙⋅*]\d*(?:\.\d+)?{_GROUP}+)*(?:\d*[+\-−]|\d*[+\-−]\d*)?$"
-)
+_FORMULA_BODY = rf"(?:\d*{_GROUP}{{2,}}|{_EL}\d+(?:\.\d+)?)(?:[·•∙⋅*]\d*(?:\.\d+)?{_GROUP}+)*(?:\d*[+\-−]|\d*[+\-−]\d*)?"
+FORMULA = re.compile(rf"^{_FORMULA_BODY}$")
+# A formula opening with a bracket, "(Bi0.5Na0.5)TiO3,": its "(" is not a prefix to split off.
+_BRACKETED_FORMULA = re.compile(rf"^({_FORMULA_BODY})[,.;:!?]*$")
 _ELEMENTS = set(
     "H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Kr "
     "Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm "
@@ -74,7 +75,14 @@ def customise_tokenizer(nlp: Language) -> Language:
     ]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     prefixes = list(nlp.Defaults.prefixes) + [r"±", r"[~≈∼<>≤≥]"]
-    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    default_prefix_search = compile_prefix_regex(prefixes).search
+
+    def prefix_search(text: str):
+        if text[:1] in "([" and (m := _BRACKETED_FORMULA.match(text)) and is_formula(m.group(1)):
+            return None
+        return default_prefix_search(text)
+
+    tokenizer.prefix_search = prefix_search
     # A full stop after a capital ("300 K.", "GaN.") ends a sentence; real abbreviations are
     # special cases and never reach the suffix rules.
     suffixes = list(nlp.Defaults.suffixes) + [r"±", r"(?<=[0-9])(?:°[CFK]|K|eV|meV|nm|GPa|MPa|%)", r"(?<=[A-Z0-9+\-])\."]

@@ -26,12 +26,23 @@ def registry() -> pint.UnitRegistry:
     ureg.define("wt_percent = 0.01 = wt%")
     ureg.define("at_percent = 0.01 = at%")
     ureg.define("vol_percent = 0.01 = vol%")
+    # Magnetism in papers is mostly cgs: emu for moments, Oe for H fields. pint's oersted is a
+    # Gaussian-system unit that cannot convert to A/m, so the field strength gets its own unit.
+    ureg.define("emu = 1e-3 * ampere * meter ** 2")
+    ureg.define("oersted_field = 79.57747154594767 * ampere / meter = OeH")
     return ureg
 
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _REPLACEMENTS = [
-    (re.compile(r"°\s*C\b|℃"), "degC"),
+    # Before the µ rewrite: "μB" is the Bohr magneton, not a micro-byte.
+    (re.compile(r"[µμ]\s*B\b"), "bohr_magneton"),
+    (re.compile(r"\b([kmM]?)Oe\b"), r"\1OeH"),
+    # "W/mK" is W/(m·K) in every thermal paper, never watts per millikelvin.
+    (re.compile(r"/\s*mK\b"), "/(m*K)"),
+    (re.compile(r"(?<=V)s\b"), "*s"),  # "cm2/Vs"
+    (re.compile(r"\bm\s*\^?\s*(?:1/2|0\.5|½)"), "m**0.5"),  # fracture toughness, MPa m1/2
+    (re.compile(r"[°º˚]\s*C\b|℃|^o\s?C$"), "degC"),  # 'º' and '˚' stand in for '°'; 'oC' in old PDFs
     (re.compile(r"°\s*F\b|℉"), "degF"),
     (re.compile(r"°\s*K\b"), "K"),
     (re.compile(r"Ω|Ω"), "ohm"),
@@ -41,10 +52,10 @@ _REPLACEMENTS = [
     (re.compile(r"\bsec\b"), "s"),
     (re.compile(r"\bhrs?\b"), "h"),
     (re.compile(r"\bmins?\b"), "min"),
-    (re.compile(r"\bwt\.?\s*%"), "wt%"),
-    (re.compile(r"\bat\.?\s*%"), "at%"),
-    (re.compile(r"\bvol\.?\s*%"), "vol%"),
-    (re.compile(r"%"), "percent"),
+    (re.compile(r"\bwt\.?\s*%"), "wt_percent"),
+    (re.compile(r"\bat\.?\s*%"), "at_percent"),
+    (re.compile(r"\bvol\.?\s*%"), "vol_percent"),
+    (re.compile(r"(?<![a-z])%"), "percent"),
     (re.compile(r"\bcc\b"), "cm^3"),
 ]
 # "cm-1", "cm−1", "g cm-3", "S cm^-1": a unit symbol followed by a signed integer exponent
@@ -64,6 +75,9 @@ def normalise_unit_text(unit: str) -> str:
     head, slash, tail = text.partition("/")
     if slash and "*" in tail and "/" not in tail and "(" not in tail and "**-" not in tail:
         text = f"{head}/({tail})"
+    # Inside a compound unit (J g-1 °C-1, °C/min) a Celsius degree is a temperature difference.
+    if "degC" in text and text.strip() != "degC":
+        text = text.replace("degC", "delta_degC")
     return text
 
 

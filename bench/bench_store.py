@@ -1,0 +1,238 @@
+"""Store benchmark: SQLite vs Elasticsearch on the same generated corpus.
+
+    PYTHONPATH=. python bench/bench_store.py --records 1000000 [--es http://127.0.0.1:9200]
+
+Measures, for each store, in its own process (so peak RSS is that store's alone):
+  - indexing throughput (records/s) of `put_many` over a streamed, generated corpus
+    (documents with one sentence, one material mention and one record per statement);
+  - p50/p95 latency of five typical queries (after warm-up);
+  - peak RSS of the indexing process (and, for Elasticsearch, of the node's JVM: the cost of the
+    server is not in the client's RSS).
+Generation is streamed (bounded memory) and deterministic; its own cost is measured and printed
+so it can be told apart (it is included in both stores' indexing time alike).
+
+The numbers depend on the machine: say how many cores were shared with what when you quote them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from textmine.document import Document, Paragraph, Section, Sentence  # noqa: E402
+from textmine.records import Material, Mention, Record  # noqa: E402
+from textmine.store.base import Query  # noqa: E402
+
+EV = 1.602176634e-19
+ELEMENTS = ["O", "Ti", "Zn", "Ga", "N", "As", "Cd", "Te", "Si", "Mo", "S", "Co", "Ni", "Bi", "V", "Fe", "Cu", "Cs",
+            "Pb", "I", "Sr", "In", "La", "Mn", "Cr", "Gd", "Nd", "B", "Eu", "Ba", "Se", "Sn", "Al", "Mg", "Li", "Ca"]
+PROPERTIES = [
+    # (property, unit, SI factor, low, high, sentence template)
+    ("band_gap", "eV", EV, 0.1, 6.0, "The band gap of {m} was measured as {v} eV by UV-vis spectroscopy."),
+    ("curie_temperature", "K", 1.0, 20, 1100, "{m} orders ferromagnetically with a Curie temperature of {v} K."),
+    ("thermal_conductivity", "W/(m*K)", 1.0, 0.1, 400, "The thermal conductivity of {m} reaches {v} W/(m*K) at 300 K."),
+    ("seebeck_coefficient", "uV/K", 1e-6, -400, 400, "A Seebeck coefficient of {v} uV/K was found for {m}."),
+    ("hardness", "GPa", 1e9, 0.5, 40, "Nanoindentation gives a hardness of {v} GPa for {m}."),
+]
+QUERIES = {
+    "range: band gap 1-2 eV": Query(property="band_gap", value_min=1, value_max=2, unit="eV"),
+    "text + elements + facets": Query(text="band gap", include_elements=["O"], facets=["elements", "year"]),
+    "elements incl/excl + facets": Query(include_elements=["Fe", "O"], exclude_elements=["Sr"], facets=["property", "formula"]),
+    "formula + years": Query(formula="TiO2", year_min=2015, year_max=2020),
+    "text + range in °C + conf": Query(text="Curie temperature", property="curie_temperature", value_min=27, value_max=127,
+                                       unit="°C", min_confidence=0.8),
+}
+
+
+def generate(n_records: int, per_doc: int = 5, seed: int = 2024) -> Iterator[tuple[Document, list[Record], list[Mention]]]:
+    """Deterministic, streamed: one document at a time, nothing accumulates."""
+    rng = random.Random(seed)
+    made = 0
+    n = 0
+    while made < n_records:
+        k = min(per_doc, n_records - made)
+        doc_id = f"bench:{n}"
+        lines, facts = [], []
+        for _ in range(k):
+            elements = sorted(rng.sample(ELEMENTS, rng.choice((1, 2, 2, 3, 3, 4))))
+            formula = "".join(e + (str(rng.randint(2, 4)) if rng.random() < 0.4 else "") for e in elements)
+            if rng.random() < 0.02:
+                formula, elements = "TiO2", ["O", "Ti"]
+            prop, unit, si, lo, hi, template = rng.choice(PROPERTIES)
+            value = round(rng.uniform(lo, hi), 3)
+            lines.append(template.format(m=formula, v=value))
+            facts.append((formula, elements, prop, unit, si, value))
+        text = " ".join(lines)
+        sentences, records, mentions, at = [], [], [], 0
+        for line, (formula, elements, prop, unit, si, value) in zip(lines, facts):
+            sentences.append(Sentence(start=at, end=at + len(line)))
+            m = at + line.index(formula)
+            records.append(Record(
+                doc_id=doc_id,
+                material=Material(text=formula, formula=formula, elements=elements, char_start=m, char_end=m + len(formula)),
+                property=prop, value=value, unit=unit, value_si=value * si, value_min_si=value * si, value_max_si=value * si,
+                sentence=line, char_start=at, char_end=at + len(line), confidence=round(rng.uniform(0.5, 1.0), 2),
+                extractor="rules@0.1.0",
+            ))
+            mentions.append(Mention(doc_id=doc_id, label="MAT", text=formula, char_start=m, char_end=m + len(formula),
+                                    confidence=0.9, extractor="rules@0.1.0"))
+            at += len(line) + 1
+        yield Document(
+            id=doc_id, source=f"bench/{n}.xml", format="jats", kind="patent" if n % 7 == 0 else "paper",
+            date=dt.date(2000 + n % 25, 1 + n % 12, 1), title=f"Bench document {n}", text=text,
+            sections=[Section(title="Results", paragraphs=[Paragraph(start=0, end=len(text), sentences=sentences)])],
+            content_hash=f"{seed}-{n}", extractor="rules@0.1.0",
+        ), records, mentions
+        made += k
+        n += 1
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def node_rss_mb(pid_file: str | None) -> float | None:
+    """Peak RSS (VmHWM) of the Elasticsearch JVM, if we can find it."""
+    try:
+        pid = Path(pid_file).read_text().strip() if pid_file else ""
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def worker(kind: str, n_records: int, target: str, runs: int) -> dict:
+    if kind == "sqlite":
+        from textmine.store.sqlite import SQLiteStore
+
+        store = SQLiteStore(target)
+    else:
+        from textmine.store.elasticsearch import ElasticsearchStore
+
+        url, prefix = target.rsplit("|", 1)
+        store = ElasticsearchStore(url, index_prefix=prefix)
+    started = time.perf_counter()
+    store.put_many(generate(n_records))
+    stats = store.stats()  # includes making the writes visible (ES refresh)
+    seconds = time.perf_counter() - started
+    assert stats.records == n_records, f"{kind}: {stats.records} records stored, {n_records} generated"
+    latencies = {}
+    totals = {}
+    for name, query in QUERIES.items():
+        for _ in range(3):
+            result = store.search(query)
+        samples = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            result = store.search(query)
+            samples.append((time.perf_counter() - t) * 1000)
+        samples.sort()
+        latencies[name] = (statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))])
+        totals[name] = result.total
+    store.close()
+    return {"seconds": seconds, "records": stats.records, "rss_mb": peak_rss_mb(), "latencies": latencies, "totals": totals}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--es", default=os.environ.get("TEXTMINE_ES_URL", "http://127.0.0.1:9200"))
+    parser.add_argument("--es-pid-file", default="/var/cache/textmine/elasticsearch/node-9200/es.pid")
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per query")
+    parser.add_argument("--only", choices=["sqlite", "es"], help="benchmark one store")
+    parser.add_argument("--keep", action="store_true", help="keep the ES indices and the SQLite file")
+    parser.add_argument("--worker", choices=["sqlite", "es"], help=argparse.SUPPRESS)
+    parser.add_argument("--target", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.records, args.target, args.runs)))
+        return
+
+    t = time.perf_counter()
+    generated = sum(len(records) for _, records, _ in generate(args.records))
+    gen_seconds = time.perf_counter() - t
+    print(f"corpus: {generated:,} records generated in {gen_seconds:.1f}s ({generated / gen_seconds:,.0f}/s, "
+          "included in both indexing times)", flush=True)
+
+    results: dict[str, dict] = {}
+    workdir = Path(tempfile.mkdtemp(prefix="textmine-bench-"))
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    targets = {"sqlite": str(workdir / "bench.db"), "es": f"{args.es}|{prefix}"}
+    try:
+        for kind in ("sqlite", "es"):
+            if args.only and kind != args.only:
+                continue
+            print(f"indexing {args.records:,} records into {kind} ...", flush=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--worker", kind, "--records", str(args.records), "--target", targets[kind],
+                 "--runs", str(args.runs)],
+                check=True, capture_output=True, text=True,
+            )
+            results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
+            if kind == "es":
+                results[kind]["node_rss_mb"] = node_rss_mb(args.es_pid_file)
+            r = results[kind]
+            print(f"  {kind}: {r['seconds']:.0f}s, {r['records'] / r['seconds']:,.0f} records/s", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+            if "es" in results or args.only == "es" or not args.only:
+                try:
+                    from elasticsearch import Elasticsearch
+
+                    Elasticsearch(args.es).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+                except Exception:
+                    pass
+    report(results, args.records)
+
+
+def report(results: dict[str, dict], n: int) -> None:
+    kinds = [k for k in ("sqlite", "es") if k in results]
+    header = f"{'':38s}" + "".join(f"{k:>14s}" for k in kinds) + ("  ES/SQLite" if len(kinds) == 2 else "")
+    print()
+    print(f"{n:,} records, {os.cpu_count()} CPU cores (shared with other work while measured)")
+    print(header)
+    print("-" * len(header))
+
+    def row(label: str, values: list[float | None], fmt: str) -> None:
+        cells = "".join(f"{format(v, fmt) if v is not None else '-':>14s}" for v in values)
+        ratio = ""
+        if len(values) == 2 and values[0] and values[1] is not None:
+            ratio = f"  {values[1] / values[0]:9.2f}x"
+        print(f"{label:38s}{cells}{ratio}")
+
+    row("indexing, records/s", [results[k]["records"] / results[k]["seconds"] for k in kinds], ",.0f")
+    row("indexing, total s", [results[k]["seconds"] for k in kinds], ",.1f")
+    row("peak RSS of indexing process, MB", [results[k]["rss_mb"] for k in kinds], ",.0f")
+    if "es" in results:
+        row("peak RSS of ES node (JVM), MB", [None if k == "sqlite" else results[k].get("node_rss_mb") for k in kinds], ",.0f")
+    for name in QUERIES:
+        row(f"{name} p50 ms", [results[k]["latencies"][name][0] for k in kinds], ",.2f")
+        row(f"{name} p95 ms", [results[k]["latencies"][name][1] for k in kinds], ",.2f")
+    for name in QUERIES:
+        totals = {results[k]["totals"][name] for k in kinds}
+        counts = ", ".join(f"{k}={results[k]['totals'][name]:,}" for k in kinds)
+        print(f"  hits for {name!r}: {counts}" + ("" if len(totals) == 1 else "  <-- DIFFERENT"))
+
+
+if __name__ == "__main__":
+    main()

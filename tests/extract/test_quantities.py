@@ -1,0 +1,147 @@
+"""Quantity parsing: the number forms of materials papers, and numbers that are not measurements."""
+
+from __future__ import annotations
+
+import pytest
+
+from textmine.extract.quantities import parse_quantities
+
+
+def only(text: str):
+    found = parse_quantities(text)
+    assert len(found) == 1, found
+    q = found[0]
+    assert text[q.start : q.end] == q.text
+    return q
+
+
+def test_single_value_with_unit_and_si():
+    q = only("a band gap of 3.37 eV")
+    assert (q.value, q.unit, q.text) == (3.37, "eV", "3.37 eV")
+    value_si, low_si, high_si, unit_si = q.si("J")
+    assert value_si == pytest.approx(3.37 * 1.602176634e-19)
+    assert low_si == high_si == value_si and unit_si == "J"
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "unit"),
+    [
+        ("2.4–2.7 eV", 2.4, 2.7, "eV"),
+        ("from 1.45 to 1.08 eV", 1.08, 1.45, "eV"),
+        ("between 1 and 2 eV", 1.0, 2.0, "eV"),
+        ("2.4-2.7eV", 2.4, 2.7, "eV"),
+        ("between 870 and 943 °C", 870.0, 943.0, "°C"),
+    ],
+)
+def test_ranges(text, low, high, unit):
+    q = only(text)
+    assert q.is_range and q.value is None
+    assert (q.value_min, q.value_max, q.unit) == (low, high, unit)
+
+
+def test_range_in_si_converts_both_ends():
+    q = only("100–200 °C")
+    _, low, high, unit = q.si("K")
+    assert (low, high, unit) == (pytest.approx(373.15), pytest.approx(473.15), "K")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "uncertainty", "unit"),
+    [("120 ± 5 °C", 120.0, 5.0, "°C"), ("3.2(1) eV", 3.2, 0.1, "eV"), ("2.315(12) Å", 2.315, 0.012, "Å")],
+)
+def test_uncertainties(text, value, uncertainty, unit):
+    q = only(text)
+    assert (q.value, q.uncertainty, q.unit) == (value, pytest.approx(uncertainty), unit)
+
+
+def test_list_shares_the_final_unit():
+    found = parse_quantities("band gaps of 1.2, 1.5 and 1.9 eV")
+    assert [(q.value, q.unit, q.list_size, q.list_index) for q in found] == [
+        (1.2, "eV", 3, 0), (1.5, "eV", 3, 1), (1.9, "eV", 3, 2),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("1.2 × 10−3 S cm−1", 1.2e-3, "S cm-1"),
+        ("1.5e-3 S/cm", 1.5e-3, "S/cm"),
+        ("10^-4 S cm-1", 1e-4, "S cm-1"),
+        ("2.5 × 10⁻⁴ S cm⁻¹", 2.5e-4, "S cm⁻¹"),
+        ("0.5 W m−1 K−1", 0.5, "W m-1 K-1"),
+        ("200 cm2 V−1 s−1", 200.0, "cm2 V-1 s-1"),
+        ("160 mAh g−1", 160.0, "mAh g-1"),
+        ("22.1%", 22.1, "%"),
+        ("−0.5 V", -0.5, "V"),
+        ("1,200 °C", 1200.0, "°C"),
+    ],
+)
+def test_scientific_notation_and_compound_units(text, value, unit):
+    q = only(text)
+    assert q.value == pytest.approx(value)
+    assert q.unit == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "comparator", "value"),
+    [("> 500 K", ">", 500.0), ("~850 K", "~", 850.0), ("about 300 K", "~", 300.0), ("Tc ≈ 1500 °C", "~", 1500.0),
+     ("up to 20%", "<=", 20.0), ("≥ 10 GPa", ">=", 10.0)],
+)
+def test_comparators(text, comparator, value):
+    q = only(text)
+    assert (q.comparator, q.value) == (comparator, value)
+
+
+def test_word_comparator_stays_outside_the_span():
+    q = only("about 300 K")
+    assert q.text == "300 K"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["In 2019, we", "as reported [12]", "shown in Fig. 3", "see Table 2", "Eq. (4) gives", "for x = 0.3",
+     "2D materials", "the 3d orbitals"],
+)
+def test_non_measurements_are_skipped(text):
+    assert parse_quantities(text) == []
+
+
+def test_digits_inside_formulas_and_units_are_not_values():
+    found = parse_quantities("TiO2 has 3.2 eV and σ = 10 S cm−1")
+    assert [(q.value, q.unit) for q in found] == [(3.2, "eV"), (10.0, "S cm-1")]
+
+
+def test_unit_exponent_at_sentence_end():
+    found = parse_quantities("Its density is 2.33 g/cm3. The cut-off is 5 cm−1.")
+    assert [(q.value, q.unit) for q in found] == [(2.33, "g/cm3"), (5.0, "cm-1")]
+
+
+def test_lost_plus_minus_sign():
+    q = only("3.4+0.1 cm2/Vs")
+    assert (q.value, q.uncertainty, q.unit) == (3.4, pytest.approx(0.1), "cm2/Vs")
+
+
+def test_spaced_minus_after_ten_is_a_lost_superscript_but_not_in_a_range():
+    assert [(q.value, q.unit) for q in parse_quantities("less than 10 − 4 Ω cm")] == [(pytest.approx(1e-4), "Ω cm")]
+    assert [(q.value, q.unit) for q in parse_quantities("5.3 × 10 − 3 Ω cm")] == [(pytest.approx(5.3e-3), "Ω cm")]
+    [q] = parse_quantities("between 10 − 20 K")
+    assert (q.value_min, q.value_max) == (10.0, 20.0)
+
+
+def test_ratios_of_change_are_not_values():
+    assert [q.text for q in parse_quantities("increased 3.5 times and by 2 orders of magnitude, a 10-fold rise")] == []
+
+
+@pytest.mark.parametrize("text", ["120 ºC", "120˚C", "120 oC", "120oC", "120 ° C", "120 ℃"])
+def test_degree_sign_lookalikes(text):
+    q = only(text)
+    assert (q.value, q.unit) == (120.0, "°C")
+    assert q.si("K")[0] == pytest.approx(393.15)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [("294 K (TC)", "K"), ("3 eV (Eg)", "eV"), ("5 W/(m K)", "W/(m K)"), ("10 cm2/(V s)", "cm2/(V s)")],
+)
+def test_a_bracket_after_a_unit_is_not_part_of_it_unless_after_a_slash(text, unit):
+    assert parse_quantities(text)[0].unit == unit

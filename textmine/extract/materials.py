@@ -1,0 +1,239 @@
+"""Material mentions in a sentence: formulas, names, abbreviations, and which of them are dopants.
+
+A mention is strong (a formula of several elements, a known compound name) or weak (a lone element,
+an acronym such as 'CZTS', a class noun such as 'perovskite'): linking tries strong mentions first.
+Dopants ('Fe-doped', 'addition of Li and Sb', 'Ti3+ ions') and symbols defined in the sentence
+('M = Fe and Mn') are marked so that they are never the subject of a record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from textmine.normalise.formula import (
+    FormulaError,
+    find_formulas,
+    find_material_names,
+    parse_formula,
+    variables_in_text,
+)
+
+
+@dataclass
+class MaterialMention:
+    start: int  # sentence-relative
+    end: int
+    text: str
+    formula: str | None
+    elements: list[str]
+    confidence: float
+    is_dopant: bool = False
+    is_weak: bool = False  # a lone element, class noun or code name: linked only if nothing stronger fits
+    is_code_name: bool = False  # an acronym or code name ('CZTS', 'PTTBTz'): may win on a better pattern
+
+
+_DOPANT_AFTER = re.compile(
+    r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)"
+    r"|doping|dopants?|substitution|incorporated|content|concentration|atomic|molar|ratio|fraction|amount|addition"
+    r"|ions?\b|cations?\b|anions?\b|atoms?\b|sites?\b|sublattice|moments?\b|spins?\b|"
+    r"\((?:I{1,3}|IV|V|VI)\)|\s?\d?[+−-]\s?(?:ions?|cations?)?\b)",
+    re.I,
+)
+# Class nouns that name a structure type more often than the material itself.
+_GENERIC_NAMES = frozenset(
+    "perovskite perovskites spinel spinels wurtzite garnet garnets ferrite ferrites pyrochlore pyrochlores "
+    "zeolite zeolites steel polyethylene polystyrene kesterite chalcopyrite sphalerite fluorite".split()
+)
+_DOPANT_BEFORE = re.compile(
+    r"\b(?:doped|substituted|replaced|co-?doped|alloyed|modified)\s(?:with|by)\s+$"
+    r"|(?:\bwith|\bby|\bof|^|\s)\s*\d+(?:\.\d+)?\s?(?:%|at\.?\s?%|wt\.?\s?%|mol\.?\s?%)\s+$"
+    r"|\b(?:addition|incorporation|introduction|substitution|doping|co-doping|codoping|content|amount|concentration)"
+    r"\s(?:of\s)?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?)*$",
+    re.I,
+)
+_ABBREVIATION_DEFINITION = re.compile(r"^\s?\(\s?([A-Z][A-Za-z0-9\-]{1,9})\s?\)")
+
+
+def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMention]) -> list[MaterialMention]:
+    variables = variables_in_text(sentence)
+    mentions: list[MaterialMention] = []
+    for match in find_formulas(sentence, variables):
+        parsed = match.parsed
+        # A lone element ('Fe', 'Sb') is the material far less often than a dopant or a site.
+        single = len(parsed.elements) == 1
+        mentions.append(
+            MaterialMention(match.start, match.end, match.text, parsed.formula, parsed.elements,
+                            0.75 if single else 0.9, is_weak=single)
+        )
+    for abbreviation, defined in abbreviations.items():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", sentence):
+            if any(x.start < m.end() and m.start() < x.end for x in mentions):
+                continue
+            mentions.append(MaterialMention(m.start(), m.end(), m.group(0), defined.formula, defined.elements, 0.7))
+    # Abbreviations defined in this document ('La2Ti2O7 (LTO)') win over the built-in list.
+    for name in find_material_names(sentence):
+        if any(m.start < name.end and name.start < m.end for m in mentions):
+            continue
+        formula, elements = formula_and_elements(name.formula)
+        # Class nouns ('perovskite') and lone element names ('sodium cells') are weak subjects.
+        generic = name.text.lower() in _GENERIC_NAMES or (len(elements) == 1 and " " not in name.text)
+        mentions.append(MaterialMention(name.start, name.end, name.text, formula, elements, 0.4 if generic else 0.8,
+                                        is_weak=generic))
+    mentions.extend(_weak_mentions(sentence, mentions))
+    kept = []
+    for mention in mentions:
+        # '(Pr)' after a word defines a symbol (remnant polarization), not praseodymium.
+        if (len(mention.elements) == 1 and not any(ch.isdigit() for ch in mention.text)
+                and sentence[mention.start - 1 : mention.start] == "(" and sentence[mention.end : mention.end + 1] == ")"
+                and re.search(r"[a-z]\s?$", sentence[: mention.start - 1])):
+            continue
+        kept.append(mention)
+    mentions = kept
+    # 'MAPbBr3 perovskites', 'Ni0.5Zn0.5Fe2O4 ferrite': a class noun after a material describes it.
+    mentions = [
+        m for m in mentions
+        if not (m.formula is None and any(0 <= m.start - x.end <= 1 and x is not m for x in mentions))
+    ]
+    for mention in mentions:
+        after = sentence[mention.end : mention.end + 30]
+        before = sentence[max(0, mention.start - 25) : mention.start]
+        single_element = len(mention.elements) == 1
+        if _DOPANT_AFTER.match(after) or (single_element and _DOPANT_BEFORE.search(before)):
+            mention.is_dopant = True
+        elif _VARIABLE_DEFINITION.search(sentence[max(0, mention.start - 30) : mention.start]):
+            mention.is_dopant = True  # 'M = Fe and Mn', '(Me = Nb, Ta)': what a symbol stands for
+        elif mention.text.endswith(("+", "-", "−")) and mention.formula and len(mention.elements) == 1:
+            mention.is_dopant = True  # ions such as Ti3+ are species in a material, not the material
+    mentions.sort(key=lambda m: m.start)
+    # 'N–Fe, N–Ni and N–Pt codoped TiO2': the whole list before a dopant word is dopants.
+    in_dopant_list = False
+    for left, right in reversed(list(zip(mentions, mentions[1:]))):
+        in_dopant_list = right.is_dopant and (in_dopant_list or bool(_DOPANT_AFTER.match(sentence[right.end : right.end + 30])))
+        if in_dopant_list and _LIST_JOINER.fullmatch(sentence[left.end : right.start]):
+            left.is_dopant = True
+        else:
+            in_dopant_list = False
+    return mentions
+
+
+_LIST_JOINER = re.compile(r"\s?(?:,|,?\s?and|,?\s?or)\s?")
+
+
+_VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
+# Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
+# style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
+# Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T' (two capitals at least).
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–][A-Za-z0-9]{1,8}){0,3})(?![\w-])")
+_ENE_ANE_WORD = re.compile(r"(?<![\w-])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
+_NOT_MATERIAL_ACRONYMS = frozenset(
+    """XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA
+    DOS PDOS VBM CBM CB VB PL PLQY QY PCE EQE IQE LED LEDs OLED TFT FET OFET NMR EPR ESR ICP XAS XANES EXAFS BET
+    TGA DSC DTA AFM MFM STM SQUID VSM PPMS ZFC FC RT HT LT MR CMR GMR TMR AC DC SOC SO NP NPs NC NCs QD QDs
+    PV PVD CVD ALD MBE PLD SSR PEC HER OER ORR CV EIS SCE RHE SHE NHE CE ICE SOFC SOFCs LIB LIBs SIB SIBs
+    FWHM II III IV VI VII VIII TC TN CW LSDA SI ESI MOF MOFs COF COFs EU USA UK PDF JCPDS ICDD FFT SAED ID TOF
+    FM PM FiM SG AF AFE PE RT LRO SRO CO2 FOM ZT PF RF DMF DMSO THF CTAB SDS EDTA IPA NMP ECD RMS HOMO LUMO SCLC
+    KPFM XRR GIXRD GIWAXS AM NIST ASTM ISO AR TSC NTC PTC CCD CMOS IC MEMS SAW MS ME MPB PNR PNRs FE AFE
+    GW DMFT ARPES MPMS EELS HAADF SAXS WAXS DSSC OSC PSC OPV BHJ ITO-free NREL AM1 CIE FTO ITO UV-vis UV-Visible
+    DRS IPCE JV IV-curve XRF ICP-OES ICP-MS SPS HIP PVA PVDF-HFP DFT-D DFT-D3 PAW VASP LAPW FLAPW WIEN2k QE TB-mBJ
+    mBJ HSE03 SCAN OLEDs TFTs FETs OFETs PSCs OSCs DSSCs BHJs""".split()
+)
+_NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane ethane propane butane hexane "
+                                "mundane humane insane lane arene alkene alkane benzene toluene xylene "
+                                "polyethylene polypropylene styrene butadiene".split())
+
+
+_UNIT_LIKE = re.compile(r"[fpnuµμmkMGT]?(?:Pa|Hz|eV|Wh|Ah|Oe|Wb|V|A|W|J|S|F|T|K|N|C|L|g|m|s|Ω)\d?")
+
+
+def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[MaterialMention]:
+    weak = []
+    for pattern in (_ACRONYM, _ENE_ANE_WORD):
+        for m in pattern.finditer(sentence):
+            word = m.group(1)
+            if word in _NOT_MATERIAL_ACRONYMS or word.lower() in _NOT_MATERIAL_WORDS:
+                continue
+            if any(x.start < m.end(1) and m.start(1) < x.end for x in strong + weak):
+                continue
+            if pattern is _ACRONYM and (
+                re.fullmatch(r"[A-Z]\d*", word)  # 'S1', 'P2': sample labels
+                or re.fullmatch(r"\d+", word[1:])
+                or sum(ch.isupper() for ch in word) < 2  # 'The', 'Raman'
+                or re.fullmatch(r"[A-Z]{2,}s", word)  # plural acronyms: 'NPs', 'PSCs'
+                or re.search(r"[a-z]{4,}", word)  # 'CuInGaSe-based'... words, not code names
+                or _UNIT_LIKE.fullmatch(word)  # 'GPa', 'MHz', 'TW'
+            ):
+                continue
+            if _whole_token(sentence, m.start(1), m.end(1)) != word:
+                continue  # '(OH)8', '(CN)7': part of a larger formula-like token
+            if sentence[m.start(1) - 1 : m.start(1)] == "(" and sentence[m.end(1) : m.end(1) + 1] == ")" and not any(
+                0 <= m.start(1) - 1 - x.end <= 1 for x in strong
+            ):
+                continue  # 'ferromagnetic (FM)': an abbreviation defined for a phrase, not a material
+            weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=True, is_code_name=True))
+    return weak
+
+
+def _whole_token(sentence: str, start: int, end: int) -> str:
+    """The whitespace-delimited token around [start, end), without surrounding punctuation."""
+    left = sentence.rfind(" ", 0, start) + 1
+    right = sentence.find(" ", end)
+    token = sentence[left : right if right != -1 else len(sentence)]
+    return token.strip(",.;:()[]")
+
+
+def formula_and_elements(formula: str | None) -> tuple[str | None, list[str]]:
+    if not formula:
+        return None, []
+    try:
+        parsed = parse_formula(formula)
+    except (FormulaError, ValueError):
+        return formula, []
+    return parsed.formula, parsed.elements
+
+
+def find_abbreviations(text: str) -> dict[str, MaterialMention]:
+    """'BiFeO3 (BFO)', 'lanthanum strontium manganite (LSMO)': abbreviations defined for materials."""
+    found: dict[str, MaterialMention] = {}
+    # Only the text just before a bracketed acronym can define one: look there, not everywhere.
+    for bracket in _BRACKETED_ACRONYM.finditer(text):
+        window_start = max(0, bracket.start() - 80)
+        window = text[window_start : bracket.start()]
+        mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == ""]
+        if mentions and not mentions[-1].is_dopant and bracket.group(1) != mentions[-1].text:
+            found[bracket.group(1)] = mentions[-1]
+    return found
+
+
+_BRACKETED_ACRONYM = re.compile(r"\(\s?([A-Z][A-Za-z0-9\-]{1,9})\s?\)")
+
+
+class StudiedMaterials:
+    """The materials a document is about so far, for sentences that only refer back to them.
+
+    The main one is the most mentioned compound (several elements beat a lone element, which is
+    often a dopant); ties go to the earliest. Its latest mention is the one records point to.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, list] = {}  # key -> [count, first order, latest mention, sentence offset]
+
+    def add(self, materials: list[MaterialMention], offset: int) -> None:
+        for mention in materials:
+            if mention.is_dopant or mention.is_weak:
+                continue
+            key = mention.formula or mention.text.lower()
+            entry = self._seen.setdefault(key, [0, len(self._seen), mention, offset])
+            entry[0] += 1
+            entry[2], entry[3] = mention, offset
+
+    def main(self) -> tuple[MaterialMention, int] | None:
+        if not self._seen:
+            return None
+        count, _, mention, offset = max(
+            self._seen.values(), key=lambda e: (len(e[2].elements) > 1, e[0], len(e[2].elements), -e[1])
+        )
+        return mention, offset
+
+
+__all__ = ["MaterialMention", "StudiedMaterials", "find_abbreviations", "find_material_mentions", "formula_and_elements"]

@@ -1,0 +1,378 @@
+"""Quantities in text: values, ranges, uncertainties, lists, comparators, with units and SI values.
+
+    parse_quantities("band gaps of 1.2, 1.5 and 1.9 eV")   # three Quantity, unit 'eV'
+    parse_quantities("σ = 1.2 × 10−3 S cm−1")              # value 0.0012, unit 'S cm−1'
+
+Spans (`start`, `end`) are offsets into the text given, so a caller that passes a sentence adds
+the sentence start to get document offsets. Numbers that are not measurements — years, citation
+brackets, figure/table/equation numbers, composition variables (x = 0.3), digits inside formulas
+— are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from textmine.normalise.units import UnitError, parse_unit, to_si
+
+# --- numbers ---------------------------------------------------------------------------------
+
+_MINUS = "-−–‒"
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_NUMBER = re.compile(
+    r"(?<![\w.,/^])"
+    r"(?P<sign>[-−+](?=\d))?"
+    r"(?P<mantissa>\d{1,3}(?:,\d{3})+(?![\d])|\d+(?:\.\d+)?|\.\d+)"
+    r"(?:\((?P<paren_uncertainty>\d{1,3})\))?"
+    r"(?P<exponent>"
+    r"\s?[×x*·⋅]\s?10\s?(?:\^\s?\(?[-−–+]?\d+\)?|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[-−–]\s?\d+|\d(?=\s))"
+    r"|[eE][-−+]?\d+(?![\w])"
+    r")?"
+)
+# A bare power of ten: '10^-4', '10⁻⁴', '10−4 S cm−1'
+# ('10 − 4' with a spaced minus sign is a superscript lost in PDF extraction: ranges use dashes)
+_BARE_POWER = re.compile(
+    r"(?<![\w.])10\s?(?:\^\s?\(?(?P<a>[-−–+]?\d+)\)?|(?P<b>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<c>−\s?\d{1,2}(?![\d.])))"
+)
+
+_COMPARATOR = re.compile(
+    r"(?P<comparator>>=|<=|≥|≤|⩾|⩽|>|<|~|∼|≈|≃|≅|"
+    r"\b(?:about|around|approximately|approx\.|ca\.|nearly|almost|roughly|up to|over|above|below|"
+    r"exceeding|more than|less than|greater than|higher than|lower than|as high as|as low as|"
+    r"close to|in excess of|at least|at most|beyond)"
+    r")\s*$",
+    re.IGNORECASE,
+)
+_COMPARATOR_SYMBOL = {
+    ">=": ">=", "≥": ">=", "⩾": ">=", "<=": "<=", "≤": "<=", "⩽": "<=", ">": ">", "<": "<",
+    "~": "~", "∼": "~", "≈": "~", "≃": "~", "≅": "~", "about": "~", "around": "~", "approximately": "~",
+    "approx.": "~", "ca.": "~", "nearly": "~", "almost": "~", "roughly": "~", "close to": "~",
+    "up to": "<=", "at most": "<=", "over": ">", "above": ">", "exceeding": ">", "more than": ">",
+    "greater than": ">", "higher than": ">", "in excess of": ">", "beyond": ">", "at least": ">=",
+    "as high as": "~", "below": "<", "less than": "<", "lower than": "<", "as low as": "~",
+}
+
+# --- units -----------------------------------------------------------------------------------
+
+_PREFIX = r"[fpnuµμmcdkMGTP]?"  # no atto/zepto/yocto: "K as", "K at" are words
+_BASE_UNITS = (
+    r"eV|emu|Oe|mol|Torr|bar|atm|cal|Hz|Pa|Wh|Ah|Vs|ohm|Ω|Ω|V|K|S|A|W|J|g|m|L|F|T|C|s|h|N|M|B"
+)
+_ATOM = (
+    rf"(?:[°º˚]\s?C|℃|(?<=[\d ])oC\b|°\s?F|°|Å|Å|%|wt\s?\.?\s?%|at\s?\.?\s?%|vol\s?\.?\s?%|ppm|min|HV|[µμ]B|"
+    rf"(?:{_PREFIX}(?:{_BASE_UNITS})))"
+    r"(?:\s?\^?\s?[-−–]?\d(?:/\d)?(?!\d|\.\d)|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
+)
+_UNIT = re.compile(
+    # a bracket opens a unit group only after a slash ('W/(m K)'): '294 K (TC)' is a unit and a symbol
+    rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•*]\s?\(?|\s){_ATOM}\)?){{0,4}})(?![A-Za-z0-9])"
+)
+
+
+def _unit_at(text: str, pos: int) -> tuple[str, int] | None:
+    """Longest parseable unit starting at `pos` (after optional spaces): (unit text, end)."""
+    m = re.compile(r"\s?").match(text, pos)
+    start = m.end() if m else pos
+    um = _UNIT.match(text, start)
+    if not um:
+        return None
+    candidate = um.group("unit")
+    # Shrink token by token until pint reads it ('eV for' never matches, but 'K S' might).
+    pieces = [p for p in re.finditer(r"\S+", candidate)]
+    for n in range(len(pieces), 0, -1):
+        unit_text = candidate[: pieces[n - 1].end()]
+        for trial in (unit_text, unit_text.rstrip(")")):
+            if trial.count("(") != trial.count(")"):
+                continue
+            if _is_unit(trial):
+                return trial, start + len(trial)
+    # Units glued into one token ('W/(m·K)' etc.) that failed as a whole: try shorter prefixes.
+    for cut in range(len(candidate) - 1, 0, -1):
+        trial = candidate[:cut]
+        if trial.count("(") == trial.count(")") and not trial.endswith((" ", "/", "·")) and _is_unit(trial):
+            if cut < len(candidate) and candidate[cut].isalnum() and candidate[cut - 1].isalnum():
+                continue  # never cut inside a token
+            return trial, start + cut
+    return None
+
+
+def _is_unit(unit_text: str) -> bool:
+    if unit_text.strip() in ("", "(", ")"):
+        return False
+    try:
+        parse_unit(unit_text)
+    except UnitError:
+        return False
+    return True
+
+
+# --- the quantity ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quantity:
+    text: str
+    start: int
+    end: int
+    value: float | None  # None for a range
+    value_min: float | None = None
+    value_max: float | None = None
+    uncertainty: float | None = None
+    unit: str = ""  # as written, whitespace-normalised ('S cm−1'); '' for a bare number
+    comparator: str | None = None  # '>', '<', '>=', '<=', '~'
+    list_size: int = 1  # >1: one member of a list sharing the unit ('1.2, 1.5 and 1.9 eV')
+    list_index: int = 0
+
+    @property
+    def is_range(self) -> bool:
+        return self.value is None and self.value_min is not None
+
+    @property
+    def midpoint(self) -> float:
+        if self.value is not None:
+            return self.value
+        assert self.value_min is not None and self.value_max is not None
+        return (self.value_min + self.value_max) / 2
+
+    def si(self, si_unit: str | None = None) -> tuple[float | None, float | None, float | None, str]:
+        """(value_si, value_min_si, value_max_si, unit_si); raises UnitError on a bad unit."""
+        unit = self.unit or "dimensionless"
+
+        def conv(v: float | None) -> float | None:
+            return None if v is None else to_si(v, unit, si_unit)[0]
+
+        _, unit_si = to_si(1.0, unit, si_unit)
+        low = conv(self.value_min if self.value_min is not None else self.value)
+        high = conv(self.value_max if self.value_max is not None else self.value)
+        return conv(self.value), low, high, unit_si
+
+
+def _to_float(match: re.Match[str]) -> float:
+    mantissa = float(match.group("mantissa").replace(",", ""))
+    if match.group("sign") and match.group("sign") in _MINUS:
+        mantissa = -mantissa
+    exponent = match.group("exponent")
+    if exponent:
+        exp_text = exponent.translate(_SUPERSCRIPT_DIGITS)
+        if re.search(r"[eE]", exp_text) and "10" not in exp_text:
+            power = int(re.sub(r"[−–]", "-", exp_text.strip()[1:]))
+        else:
+            digits = re.search(r"10\s?\^?\s?\(?([-−–+]?)\s?(\d+)\)?\s*$", exp_text.strip())
+            if not digits:
+                raise ValueError(exponent)
+            power = int(re.sub(r"[−–]", "-", digits.group(1) + digits.group(2)))
+        mantissa *= 10.0**power
+    return mantissa
+
+
+def _paren_uncertainty(match: re.Match[str]) -> float | None:
+    digits = match.group("paren_uncertainty")
+    if not digits:
+        return None
+    mantissa = match.group("mantissa")
+    decimals = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    return int(digits) * 10.0**-decimals
+
+
+@dataclass
+class _Number:
+    start: int
+    end: int
+    value: float
+    uncertainty: float | None
+
+
+_JUNK_BEFORE = re.compile(
+    r"(?:\b(?:factor|factors|factor of|Fig(?:ure)?s?|Tables?|Eqs?|Equations?|Refs?|References?|Sections?|Sec|Chapters?|Nos?|"
+    r"Schemes?|Supplementary|pp?|vol|Vol|step|Step|Samples?|sample|Entry|entry|Cycles?|cycles?|"
+    r"Run|run|Method|Route|Type|type|Phase|Batch|Group|Model|Case|Example|Claim|claim|claims|"
+    r"Pnma|No)\.?\s*(?:\(|S)?|[\[{]|[A-Za-z]\s?=\s?|\bx\s?=\s?|\b[xyzδ]\s?[=<>≤≥]\s?|#|\^|\d\s?/)$"
+)
+
+
+def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
+    before = text[max(0, number.start - 14) : number.start]
+    if _JUNK_BEFORE.search(before):
+        # 'x = 0.3' and 'Fig. 3' are not values; 'Tc = 300 K' is, so only single-letter
+        # variables and bracket/figure words are junk here.
+        if re.search(r"(?:^|[^A-Za-z])[A-Za-z]\s?=\s?$", before) and unit:
+            pass
+        elif re.search(r"[A-Za-z]{2,}\d*\s?=\s?$", before):
+            pass
+        else:
+            return True
+    after = text[number.end : number.end + 2]
+    if not unit and re.match(r"[\]}]", after):
+        return True  # citation
+    if not unit and re.match(r"\s?(?:-?fold|times|orders?\b|×)", text[number.end : number.end + 8]):
+        return True  # '3.5 times', 'tenfold', '2 orders of magnitude': ratios of change
+    if not unit and after[:1].isalpha():
+        return True  # '2D', '3d', '1st', '4f'
+    if not unit and 1800 <= number.value <= 2100 and float(number.value).is_integer():
+        return True  # a year
+    if not unit and re.match(r"[-–]\d", after):
+        return False
+    return False
+
+
+def _find_numbers(text: str) -> list[_Number]:
+    numbers: list[_Number] = []
+    for m in _NUMBER.finditer(text):
+        try:
+            value = _to_float(m)
+        except ValueError:
+            continue
+        start = m.start()
+        # A '-' glued between two numbers is a range dash, not a sign: '2.4-2.7'.
+        if m.group("sign") and start > 0 and (text[start - 1].isdigit() or text[start - 1].isalpha()):
+            start += 1
+            value = abs(value)
+        numbers.append(_Number(start, m.end(), value, _paren_uncertainty(m)))
+    for m in _BARE_POWER.finditer(text):
+        if any(n.start <= m.start() < n.end for n in numbers) and not any(
+            n.start == m.start() and n.end < m.end() for n in numbers
+        ):
+            continue
+        if m.group("c") and re.search(r"\b(?:between|from|range|ranging)\s*$", text[max(0, m.start() - 20) : m.start()]):
+            continue  # 'between 10 − 20 K' is a range written with a minus sign
+        raw = (m.group("a") or m.group("b") or m.group("c")).translate(_SUPERSCRIPT_DIGITS)
+        power = int(re.sub(r"[−–]\s?", "-", raw))
+        numbers = [n for n in numbers if not (m.start() <= n.start < m.end())]
+        numbers.append(_Number(m.start(), m.end(), 10.0**power, None))
+    return sorted(numbers, key=lambda n: n.start)
+
+
+_RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
+_UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+/-|\+/−|\+-|∓)\s?|\+)$")  # a bare '+' is a lost '±': '3.4+0.1'
+
+_LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?$")
+_RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
+
+
+def parse_quantities(text: str) -> list[Quantity]:
+    """Every quantity in `text`, left to right."""
+    numbers: list[_Number] = []
+    units: list[tuple[str, int] | None] = []
+    consumed = 0
+    for number in _find_numbers(text):
+        # Digits inside a unit ('cm−1', 'K−1') or a formula are not numbers of their own.
+        if number.start < consumed:
+            continue
+        unit = _unit_at(text, number.end)
+        numbers.append(number)
+        units.append(unit)
+        consumed = unit[1] if unit else number.end
+    quantities: list[Quantity] = []
+    i = 0
+    while i < len(numbers):
+        first = numbers[i]
+        unit_first = units[i]
+        if _is_junk_number(text, first, unit_first[0] if unit_first else ""):
+            i += 1
+            continue
+        comparator = _comparator_before(text, first.start)
+        # value ± uncertainty [unit]
+        if i + 1 < len(numbers) and _UNCERTAINTY_JOIN.match(text[(unit_first[1] if unit_first else first.end) : numbers[i + 1].start]):
+            second = numbers[i + 1]
+            unit = units[i + 1] or unit_first
+            end = units[i + 1][1] if units[i + 1] else second.end
+            unit_text = unit[0] if unit else ""
+            q_start = _comparator_start(text, first.start, comparator)
+            quantities.append(
+                Quantity(text[q_start:end], q_start, end, first.value, uncertainty=abs(second.value),
+                         unit=_clean_unit(unit_text), comparator=comparator[0] if comparator else None)
+            )
+            i += 2
+            continue
+        # range: a–b unit, a unit – b unit, between a and b unit
+        if i + 1 < len(numbers):
+            second = numbers[i + 1]
+            gap_start = unit_first[1] if unit_first else first.end
+            joiner = text[gap_start : second.start]
+            lead = _RANGE_LEAD.search(text[max(0, first.start - 40) : first.start])
+            is_and = joiner.strip() == "and"
+            units_agree = unit_first is None or units[i + 1] is None or _same_unit(unit_first[0], units[i + 1][0])
+            dash_or_unit = units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"
+            if _RANGE_JOIN.match(joiner) and units_agree and (not is_and or lead) and dash_or_unit:
+                if not (is_and and not lead):
+                    unit = units[i + 1] or unit_first
+                    end = units[i + 1][1] if units[i + 1] else second.end
+                    low, high = sorted((first.value, second.value))
+                    q_start = _comparator_start(text, first.start, comparator)
+                    quantities.append(
+                        Quantity(text[q_start:end], q_start, end, None, value_min=low, value_max=high,
+                                 unit=_clean_unit(unit[0]) if unit else "", comparator=comparator[0] if comparator else None)
+                    )
+                    i += 2
+                    continue
+        # list: a, b and c unit (only the last carries the unit)
+        if unit_first is None:
+            members = [i]
+            j = i
+            while j + 1 < len(numbers) and units[j] is None and _LIST_JOIN.match(text[numbers[j].end : numbers[j + 1].start]):
+                j += 1
+                members.append(j)
+                if units[j] is not None:
+                    break
+            if len(members) > 1 and units[members[-1]] is not None:
+                unit_text = _clean_unit(units[members[-1]][0])
+                for index, k in enumerate(members):
+                    n = numbers[k]
+                    end = units[k][1] if units[k] else n.end
+                    comp = _comparator_before(text, n.start)
+                    q_start = _comparator_start(text, n.start, comp)
+                    quantities.append(
+                        Quantity(text[q_start:end], q_start, end, n.value, uncertainty=n.uncertainty, unit=unit_text,
+                                 comparator=comp[0] if comp else None, list_size=len(members), list_index=index)
+                    )
+                i = members[-1] + 1
+                continue
+        end = unit_first[1] if unit_first else first.end
+        q_start = _comparator_start(text, first.start, comparator)
+        quantities.append(
+            Quantity(text[q_start:end], q_start, end, first.value, uncertainty=first.uncertainty,
+                     unit=_clean_unit(unit_first[0]) if unit_first else "",
+                     comparator=comparator[0] if comparator else None)
+        )
+        i += 1
+    return quantities
+
+
+def _comparator_before(text: str, pos: int) -> tuple[str, int] | None:
+    m = _COMPARATOR.search(text[max(0, pos - 20) : pos])
+    if not m:
+        return None
+    word = m.group("comparator").lower()
+    return _COMPARATOR_SYMBOL.get(word, "~"), pos - (len(text[max(0, pos - 20) : pos]) - m.start("comparator"))
+
+
+def _comparator_start(text: str, number_start: int, comparator: tuple[str, int] | None) -> int:
+    # Symbols belong to the quantity ('~850 K'); words ('about 300 K') stay outside its span.
+    if comparator and not text[comparator[1]].isalpha():
+        return comparator[1]
+    return number_start
+
+
+def _clean_unit(unit: str) -> str:
+    """Display form of a unit as written: single spaces, ASCII minus, '°C' glued."""
+    unit = re.sub(r"\s+", " ", unit.strip())
+    unit = re.sub(r"[°º˚]\s*(?=[CFK]\b)", "°", unit).replace("℃", "°C")
+    if unit == "oC":
+        unit = "°C"
+    return unit.translate(str.maketrans({"−": "-", "–": "-", "‒": "-", "Ω": "Ω", "μ": "µ"}))
+
+
+def _same_unit(a: str, b: str) -> bool:
+    try:
+        return parse_unit(a) == parse_unit(b)
+    except UnitError:
+        return False
+
+
+def with_offset(quantity: Quantity, offset: int) -> Quantity:
+    """The same quantity with spans shifted by `offset` (sentence -> document offsets)."""
+    return replace(quantity, start=quantity.start + offset, end=quantity.end + offset)
+
+
+__all__ = ["Quantity", "parse_quantities", "with_offset"]

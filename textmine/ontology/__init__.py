@@ -1,0 +1,209 @@
+"""The property ontology: what properties exist, how papers name them, which units and values fit.
+
+The data lives in `properties.yaml` (versioned); this module gives it types and lookups:
+
+    ontology = load_ontology()
+    ontology.get("band_gap").si_unit            # 'J'
+    ontology.find_cues("the band gap of ZnO")  # [CueMatch(property='band_gap', ...)]
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
+
+from textmine.normalise.units import UnitError, compatible, convert, parse_unit
+
+
+class PropertyDefinition(BaseModel):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    dimension: str = Field(description="pint dimensionality of si_unit, or 'dimensionless'")
+    si_unit: str = Field(description="unit of Record.value_si; '' for dimensionless")
+    default_unit: str = Field(description="usual unit in papers; `range` is expressed in it")
+    alt_si_units: list[str] = Field(default_factory=list, description="SI units of other accepted dimensions")
+    unitless: bool = Field(default=False, description="a bare number is a valid value")
+    signed: bool = Field(default=False, description="negative values are physical")
+    cues: list[str] = Field(default_factory=list)
+    symbols: list[str] = Field(default_factory=list)
+    context: list[str] = Field(default_factory=list)
+    range: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _check_units(self) -> "PropertyDefinition":
+        for unit in [self.si_unit, self.default_unit, *self.alt_si_units]:
+            if unit:
+                parse_unit(unit)  # raises UnitError naming the bad unit
+        if self.si_unit and self.default_unit and not compatible(self.si_unit, self.default_unit):
+            raise ValueError(f"{self.name}: default_unit {self.default_unit!r} does not convert to {self.si_unit!r}")
+        if self.range[0] > self.range[1]:
+            raise ValueError(f"{self.name}: range {self.range} is reversed")
+        return self
+
+    @property
+    def dimensionless(self) -> bool:
+        return self.dimension == "dimensionless"
+
+    def si_unit_for(self, unit: str) -> str | None:
+        """The SI unit a value in `unit` converts to for this property, or None if it does not fit.
+
+        '' (no unit) fits only dimensionless properties, and those only when `unitless` or when
+        the unit is a ratio like '%'.
+        """
+        if not unit:
+            return "" if self.dimensionless and self.unitless else None
+        try:
+            parsed = parse_unit(unit)
+        except UnitError:
+            return None
+        if self.dimensionless:
+            # ratios only: '%', 'wt%', 'ppm'; not logarithmic or counting units such as dB
+            return "" if parsed.dimensionless and _RATIO_UNIT.fullmatch(unit.strip()) else None
+        for candidate in [self.si_unit, *self.alt_si_units]:
+            if compatible(unit, candidate):
+                return candidate
+        return None
+
+    def in_range(self, value: float, unit: str) -> bool:
+        """Whether `value` in `unit` is plausible. Values in an alternative dimension only need a sign check."""
+        if not self.signed and value < 0 and unit not in ("degC", "°C", "degF"):
+            return False
+        try:
+            in_default = convert(value, unit or "dimensionless", self.default_unit or "dimensionless")
+        except UnitError:
+            return value >= 0 or self.signed
+        low, high = self.range
+        return low <= in_default <= high
+
+
+_RATIO_UNIT = re.compile(r"%|percent|(?:wt|at|vol|mol)\.?\s?%|ppm|ppb")
+
+
+class Ontology(BaseModel):
+    version: str
+    properties: list[PropertyDefinition]
+    _matcher: "_CueMatcher | None" = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "Ontology":
+        names = [p.name for p in self.properties]
+        duplicates = {n for n in names if names.count(n) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate property names in ontology: {sorted(duplicates)}")
+        return self
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.properties]
+
+    def get(self, name: str) -> PropertyDefinition:
+        for prop in self.properties:
+            if prop.name == name:
+                return prop
+        raise KeyError(f"unknown property {name!r}; see textmine/ontology/properties.yaml for the known names")
+
+    def __contains__(self, name: str) -> bool:
+        return any(p.name == name for p in self.properties)
+
+    def by_cue(self, phrase: str) -> list[PropertyDefinition]:
+        """Properties named by `phrase` (a cue, case-insensitive, or a symbol, exact)."""
+        key = _fold(phrase)
+        return [
+            p
+            for p in self.properties
+            if any(_fold(c) == key for c in p.cues) or phrase.strip() in p.symbols
+        ]
+
+    def find_cues(self, text: str) -> list["CueMatch"]:
+        """Every property cue and symbol in `text`, longest match first where they overlap."""
+        if self._matcher is None:
+            self._matcher = _CueMatcher(self)
+        return self._matcher.find(text)
+
+
+@dataclass(frozen=True)
+class CueMatch:
+    start: int
+    end: int
+    text: str
+    properties: tuple[str, ...]  # several for shared symbols such as Tc
+    is_symbol: bool
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'").replace("-", " ")).strip().lower()
+
+
+def _is_acronym(cue: str) -> bool:
+    return sum(ch.isupper() for ch in cue) >= 2
+
+
+class _CueMatcher:
+    """One alternation regex over all cues (case-insensitive) and one over acronyms and symbols."""
+
+    def __init__(self, ontology: Ontology) -> None:
+        folded: dict[str, list[str]] = {}
+        exact: dict[str, list[str]] = {}
+        for prop in ontology.properties:
+            for cue in prop.cues:
+                target = exact if _is_acronym(cue) else folded
+                key = cue if _is_acronym(cue) else _fold(cue)
+                if prop.name not in target.setdefault(key, []):
+                    target[key].append(prop.name)
+            for symbol in prop.symbols:
+                if prop.name not in exact.setdefault(symbol, []):
+                    exact[symbol].append(prop.name)
+        self._folded = folded
+        self._exact = exact
+        self._symbols = {s for p in ontology.properties for s in p.symbols}
+        self._folded_re = re.compile(
+            r"(?<![\w-])(" + "|".join(_cue_pattern(k) for k in sorted(folded, key=len, reverse=True)) + r")(?![\w])",
+            re.IGNORECASE,
+        )
+        self._exact_re = re.compile(
+            r"(?<![\w])(" + "|".join(re.escape(k) for k in sorted(exact, key=len, reverse=True)) + r")(?![\w])"
+        )
+
+    def find(self, text: str) -> list[CueMatch]:
+        found: list[CueMatch] = []
+        for m in self._folded_re.finditer(text):
+            props = self._folded.get(_fold(m.group(1)))
+            if props:
+                found.append(CueMatch(m.start(1), m.end(1), m.group(1), tuple(props), False))
+        for m in self._exact_re.finditer(text):
+            props = self._exact.get(m.group(1))
+            if props:
+                found.append(CueMatch(m.start(1), m.end(1), m.group(1), tuple(props), m.group(1) in self._symbols))
+        # Longest first, then drop matches inside an already kept one.
+        found.sort(key=lambda c: (-(c.end - c.start), c.start))
+        kept: list[CueMatch] = []
+        for cue in found:
+            if all(cue.end <= k.start or cue.start >= k.end for k in kept):
+                kept.append(cue)
+        return sorted(kept, key=lambda c: c.start)
+
+
+def _cue_pattern(folded_cue: str) -> str:
+    # Folded cues have single spaces where the text may have spaces or hyphens; apostrophes vary.
+    parts = [re.escape(w).replace("'", "['’]?") for w in folded_cue.split(" ")]
+    return r"[\s-]*".join(parts)
+
+
+ONTOLOGY_FILE = "properties.yaml"
+
+
+@functools.lru_cache(maxsize=4)
+def load_ontology(path: str | Path | None = None) -> Ontology:
+    """The property ontology from `path`, by default the packaged properties.yaml."""
+    if path is None:
+        raw = resources.files(__package__).joinpath(ONTOLOGY_FILE).read_text(encoding="utf-8")
+    else:
+        raw = Path(path).read_text(encoding="utf-8")
+    return Ontology.model_validate(yaml.safe_load(raw))
+
+
+__all__ = ["CueMatch", "Ontology", "PropertyDefinition", "load_ontology"]

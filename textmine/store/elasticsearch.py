@@ -1,0 +1,487 @@
+"""Elasticsearch store: the same `Store` protocol and query semantics as `SQLiteStore`, for corpora
+that outgrow one file.
+
+Layout (see `es_schema.py`): five indices behind aliases `{prefix}-documents|sentences|mentions|
+records|failures`, one ES document per record with the flat fields queries use and the whole
+`Record` as `body`. `tests/store/test_parity.py` runs one corpus and one set of queries against
+both stores and requires identical answers.
+
+Writes are idempotent: ids are deterministic (record_id, doc id, n-th sentence/mention of a doc),
+and `put` deletes whatever a document had before that the new version does not. A document's
+entry is written first as `complete: false`, and as the full document only once all its parts are
+acknowledged, so a write cut short (node gone, process killed) is neither reported by `known` nor
+left behind by the next `put`.
+
+Reads see this store's own writes at once: after a write the next read refreshes the indices it
+needs; `close` refreshes too, so the next process sees them (other processes reading while this
+one writes see them within `refresh_interval`: 1 s, 30 s during a bulk load).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Iterable, Iterator
+
+from textmine.document import Document
+from textmine.records import Failure, Mention, Record
+from textmine.store import es_schema as schema
+from textmine.store.base import (
+    FACET_SIZE,
+    FacetCount,
+    Query,
+    SearchResult,
+    SentenceHit,
+    StoreStats,
+    StoreUnavailable,
+    value_bounds_si,
+)
+from textmine.store.es_migrate import ensure_indices
+from textmine.store.es_transport import Retrying, Timeouts, chunks, connect, send_bulk
+
+log = logging.getLogger(__name__)
+
+_WORD_SPLIT = re.compile(r"\w+", re.UNICODE)
+BULK_REFRESH_INTERVAL = "30s"
+_RECORD_SORT = [{"confidence": "desc"}, {"record_id": "asc"}]  # SQLite: confidence DESC, record_id ASC
+
+
+class ElasticsearchStore:
+    """`ElasticsearchStore("es://127.0.0.1:9200")`; the URL path, if any, is the index prefix
+    (`es://host:9200/myproject` -> indices `myproject-records`, ...). Credentials and TLS come from
+    the arguments or the environment (TEXTMINE_ES_API_KEY, TEXTMINE_ES_USER/PASSWORD,
+    TEXTMINE_ES_CA_CERTS); see docs/elasticsearch.md."""
+
+    def __init__(
+        self,
+        url: str = "es://127.0.0.1:9200",
+        *,
+        index_prefix: str | None = None,
+        api_key: str | None = None,
+        basic_auth: tuple[str, str] | None = None,
+        ca_certs: str | None = None,
+        verify_certs: bool | None = None,
+        timeouts: Timeouts | None = None,
+        chunk_actions: int = 2000,
+        chunk_bytes: int = 8 * 1024 * 1024,
+        specs: tuple[schema.IndexSpec, ...] = schema.SPECS,
+        readonly: bool = False,
+    ) -> None:
+        self.timeouts = timeouts or Timeouts()
+        self._client, self._conn = connect(
+            url,
+            index_prefix=index_prefix,
+            api_key=api_key,
+            basic_auth=basic_auth,
+            ca_certs=ca_certs,
+            verify_certs=verify_certs,
+            timeouts=self.timeouts,
+        )
+        self.url = self._conn.url
+        self.prefix = self._conn.prefix
+        self._retry = Retrying(self._conn, self.timeouts)
+        self.chunk_actions = chunk_actions
+        self.chunk_bytes = chunk_bytes
+        self.specs = {spec.name: spec for spec in specs}
+        self._alias = {name: spec.alias(self.prefix) for name, spec in self.specs.items()}
+        self._dirty: set[str] = set()
+        ensure_indices(self._client, self._retry, self.prefix, specs, create=not readonly)
+
+    # ---------------------------------------------------------------- plumbing
+    def _call(self, fn: Any, /, **kwargs: Any) -> Any:
+        return self._retry(lambda: fn(**kwargs))
+
+    def _fresh(self, *names: str) -> None:
+        """Make this store's earlier writes to these indices visible to search."""
+        stale = [self._alias[n] for n in names if n in self._dirty]
+        if stale:
+            self._call(self._client.indices.refresh, index=",".join(stale))
+            self._dirty.difference_update(names)
+
+    def _bulk(self, actions: Iterable[tuple[dict[str, Any], dict[str, Any] | None]], touched: Iterable[str]) -> int:
+        written = 0
+        self._dirty.update(touched)
+        for lines in chunks(actions, self.chunk_actions, self.chunk_bytes):
+            written += send_bulk(self._client, self._retry, lines, self.timeouts.bulk_request)
+        return written
+
+    # ------------------------------------------------------------------ writes
+    def put(self, document: Document, records: Iterable[Record], mentions: Iterable[Mention] = ()) -> None:
+        self.put_many([(document, list(records), list(mentions))])
+
+    def put_many(self, items: Iterable[tuple[Document, list[Record], list[Mention]]], batch_size: int = 200) -> int:
+        written = 0
+        batch: list[tuple[Document, list[Record], list[Mention]]] = []
+        bulk_load = False
+        try:
+            for item in items:
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    if written and not bulk_load:  # a second batch: this is a bulk load
+                        bulk_load = self._set_refresh_interval(BULK_REFRESH_INTERVAL)
+                    written += self._write(batch)
+                    batch = []
+            if batch:
+                written += self._write(batch)
+        finally:
+            if bulk_load:
+                self._set_refresh_interval(None)
+        return written
+
+    def _set_refresh_interval(self, interval: str | None) -> bool:
+        """Refreshing every second while loading costs ~1/3 of the throughput; our own reads refresh
+        explicitly anyway. A finite interval (not -1), so a load that dies midway still shows up."""
+        names = ("documents", "sentences", "mentions", "records")
+        try:
+            for name in names:
+                value = interval or self.specs[name].settings.get("refresh_interval")
+                self._call(self._client.indices.put_settings, index=self._alias[name], settings={"index.refresh_interval": value})
+        except StoreUnavailable:
+            if interval is None:
+                return False  # the node is gone: the error that matters is the write's
+            raise
+        return True
+
+    def _write(self, batch: list[tuple[Document, list[Record], list[Mention]]]) -> int:
+        """Three bulk phases, each sent only once the one before is fully acknowledged: Elasticsearch
+        applies the items of one bulk request per shard in parallel, so "entry complete" in the
+        same request as the records could land while the records do not (node going down)."""
+        # A document id twice in one batch: the last one wins, as with consecutive `put`s.
+        latest = {document.id: (document, records, mentions) for document, records, mentions in batch}
+        previous = self._previous_entries(list(latest))
+        docs, sents, ments, recs = (self._alias[n] for n in ("documents", "sentences", "mentions", "records"))
+        plans = []
+        for document, records, mentions in latest.values():
+            by_id: dict[str, Record] = {}
+            for record in records:
+                by_id.setdefault(record.record_id, record)  # SQLite keeps the first of two with one id
+            old = previous.get(document.id, {})
+            plans.append(
+                (
+                    document,
+                    schema.sentence_sources(document),
+                    mentions,
+                    list(by_id.values()),
+                    old.get("n_sentences", 0),
+                    old.get("n_mentions", 0),
+                    sorted(set(old.get("record_ids", [])) - set(by_id)),
+                )
+            )
+
+        def incomplete_entries() -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+            # 1. remembering old and new children, until 3. lands: a cut here is cleaned up next time
+            for document, sentences, mentions, records, old_sentences, old_mentions, stale in plans:
+                yield {"index": {"_index": docs, "_id": schema.es_id(document.id)}}, schema.document_source(
+                    document,
+                    complete=False,
+                    n_sentences=max(old_sentences, len(sentences)),
+                    n_mentions=max(old_mentions, len(mentions)),
+                    record_ids=[r.record_id for r in records] + stale,
+                )
+
+        def children() -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+            # 2. the children, with deterministic ids; then what the previous version had and this one has not
+            for document, sentences, mentions, records, old_sentences, old_mentions, stale in plans:
+                for i, row in enumerate(sentences):
+                    yield {"index": {"_index": sents, "_id": schema.child_id(document.id, "s", i)}}, row
+                for i, mention in enumerate(mentions):
+                    yield {"index": {"_index": ments, "_id": schema.child_id(document.id, "m", i)}}, schema.mention_source(mention)
+                for record in records:
+                    yield {"index": {"_index": recs, "_id": schema.es_id(record.record_id)}}, schema.record_source(
+                        record, document.year, document.kind
+                    )
+                for i in range(len(sentences), old_sentences):
+                    yield {"delete": {"_index": sents, "_id": schema.child_id(document.id, "s", i)}}, None
+                for i in range(len(mentions), old_mentions):
+                    yield {"delete": {"_index": ments, "_id": schema.child_id(document.id, "m", i)}}, None
+                for record_id in stale:
+                    yield {"delete": {"_index": recs, "_id": schema.es_id(record_id)}}, None
+
+        def complete_entries() -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+            # 3. from now on `known` and `get_document` see the document
+            for document, sentences, mentions, records, _, _, _ in plans:
+                yield {"index": {"_index": docs, "_id": schema.es_id(document.id)}}, schema.document_source(
+                    document,
+                    complete=True,
+                    n_sentences=len(sentences),
+                    n_mentions=len(mentions),
+                    record_ids=[r.record_id for r in records],
+                )
+
+        self._bulk(incomplete_entries(), touched=("documents",))
+        self._bulk(children(), touched=("sentences", "mentions", "records"))
+        self._bulk(complete_entries(), touched=("documents",))
+        return len(batch)
+
+    def _previous_entries(self, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """What is stored now for those of `doc_ids` already known (complete or not); GET is
+        real-time, so this sees writes not yet refreshed."""
+        found = self._call(
+            self._client.mget,
+            index=self._alias["documents"],
+            ids=[schema.es_id(d) for d in doc_ids],
+            source_includes=["n_sentences", "n_mentions", "record_ids"],
+        )
+        return {doc_ids[i]: d["_source"] for i, d in enumerate(found["docs"]) if d.get("found")}
+
+    def add_failure(self, failure: Failure) -> None:
+        self._call(
+            self._client.index,
+            index=self._alias["failures"],
+            id=schema.es_id(failure.source),
+            document=schema.failure_source(failure),
+        )
+        self._dirty.add("failures")
+
+    def clear_failure(self, source: str) -> None:
+        # A bulk file's documents fail as "path#N": forgetting the file forgets them too.
+        self._fresh("failures")
+        query = {"bool": {"should": [{"term": {"source": source}}, {"prefix": {"source": source + "#"}}]}}
+        ids = [hit["_id"] for hit in self._scan("failures", query, sort=[{"source": "asc"}], source=False)]
+        if ids:
+            self._bulk(
+                (({"delete": {"_index": self._alias["failures"], "_id": i}}, None) for i in ids), touched=("failures",)
+            )
+
+    # ------------------------------------------------------------------- reads
+    def known(self, doc_id: str, content_hash: str, extractor: str | None) -> bool:
+        found = self._call(
+            self._client.mget,
+            index=self._alias["documents"],
+            ids=[schema.es_id(doc_id)],
+            source_includes=["content_hash", "extractor", "complete"],
+        )["docs"][0]
+        if not found.get("found"):
+            return False
+        src = found["_source"]
+        return bool(src.get("complete")) and src.get("content_hash") == content_hash and src.get("extractor") == extractor
+
+    def get_document(self, doc_id: str) -> Document | None:
+        found = self._call(
+            self._client.mget, index=self._alias["documents"], ids=[schema.es_id(doc_id)], source_includes=["body", "complete"]
+        )["docs"][0]
+        if not found.get("found") or not found["_source"].get("complete"):
+            return None
+        return Document.model_validate(found["_source"]["body"])
+
+    def iter_documents(self) -> Iterator[Document]:
+        self._fresh("documents")
+        query = {"term": {"complete": True}}
+        for hit in self._scan("documents", query, sort=[{"id": "asc"}], source=["body"]):
+            yield Document.model_validate(hit["_source"]["body"])
+
+    def search(self, query: Query) -> SearchResult:
+        self._fresh("records")
+        es_query = self._records_query(query)
+        aggs = {
+            name: {
+                "terms": {
+                    "field": name,  # each facet is the keyword/integer field of that name
+                    "size": FACET_SIZE,
+                    "order": [{"_count": "desc"}, {"_key": "asc"}],
+                }
+            }
+            for name in query.facets
+        }
+        window = self.specs["records"].settings.get("max_result_window", 10_000)
+        deep = query.offset + query.limit > window
+        response = self._call(
+            self._client.search,
+            index=self._alias["records"],
+            query=es_query,
+            sort=_RECORD_SORT,
+            size=0 if deep else query.limit,
+            from_=0 if deep else query.offset,
+            track_total_hits=True,
+            aggs=aggs or None,
+            source=["body"],
+        )
+        if deep:  # past the result window: page with search_after, skipping `offset` hits
+            hits = self._deep_page(es_query, query.offset, query.limit)
+        else:
+            hits = response["hits"]["hits"]
+        facets = {
+            name: [FacetCount(value=str(b["key"]), count=b["doc_count"]) for b in response["aggregations"][name]["buckets"]]
+            for name in query.facets
+        }
+        return SearchResult(
+            total=response["hits"]["total"]["value"],
+            records=[Record.model_validate(h["_source"]["body"]) for h in hits],
+            facets=facets,
+        )
+
+    def _deep_page(self, es_query: dict[str, Any], offset: int, limit: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        skipped = 0
+        for hit in self._scan("records", es_query, sort=_RECORD_SORT, source=["body"]):
+            if skipped < offset:
+                skipped += 1
+                continue
+            out.append(hit)
+            if len(out) >= limit:
+                break
+        return out
+
+    def search_sentences(self, text: str, limit: int = 20) -> list[SentenceHit]:
+        clauses = _word_clauses(text, "text_terms")
+        if not clauses or limit <= 0:
+            return []
+        self._fresh("sentences")
+        response = self._call(
+            self._client.search,
+            index=self._alias["sentences"],
+            query={"bool": {"must": clauses}},
+            sort=["_score", {"doc_id": "asc"}, {"char_start": "asc"}],
+            size=limit,
+            source=["doc_id", "char_start", "char_end", "text", "section"],
+        )
+        return [
+            SentenceHit(
+                doc_id=s["doc_id"], char_start=s["char_start"], char_end=s["char_end"], text=s["text"], section=s.get("section")
+            )
+            for s in (h["_source"] for h in response["hits"]["hits"])
+        ]
+
+    def iter_records(self, query: Query | None = None, batch_size: int = 1000) -> Iterator[Record]:
+        self._fresh("records")
+        es_query = self._records_query(query or Query())
+        for hit in self._scan("records", es_query, sort=[{"record_id": "asc"}], source=["body"], page=batch_size):
+            yield Record.model_validate(hit["_source"]["body"])
+
+    def failures(self) -> list[Failure]:
+        self._fresh("failures")
+        return [
+            Failure.model_validate(h["_source"])
+            for h in self._scan("failures", {"match_all": {}}, sort=[{"source": "asc"}], source=True)
+        ]
+
+    def stats(self) -> StoreStats:
+        self._fresh(*self._alias)
+
+        def count(name: str) -> int:
+            return self._call(self._client.count, index=self._alias[name])["count"]
+
+        def by(name: str, field: str) -> dict[str, int]:
+            response = self._call(
+                self._client.search,
+                index=self._alias[name],
+                size=0,
+                aggs={"by": {"terms": {"field": field, "size": 10_000, "order": [{"_count": "desc"}, {"_key": "asc"}]}}},
+                **({"query": {"term": {"complete": True}}} if name == "documents" else {}),
+            )
+            return {str(b["key"]): b["doc_count"] for b in response["aggregations"]["by"]["buckets"]}
+
+        return StoreStats(
+            documents=self._call(self._client.count, index=self._alias["documents"], query={"term": {"complete": True}})["count"],
+            sentences=count("sentences"),
+            mentions=count("mentions"),
+            records=count("records"),
+            failures=count("failures"),
+            by_property=by("records", "property"),
+            by_kind=by("documents", "kind"),
+        )
+
+    def close(self) -> None:
+        """Make this store's writes visible to every reader now (the next process, a `textmine
+        search` right after `textmine run`), not at the next refresh interval."""
+        stale = [self._alias[n] for n in self._dirty]
+        try:
+            if stale:  # one try, no retries: closing must not hang on a node that is gone
+                self._client.options(request_timeout=10).indices.refresh(index=",".join(stale))
+        except Exception as exc:  # noqa: BLE001 - the writes are safe; only their visibility waits
+            log.warning("could not refresh %s on close (%s); readers see the writes within 1 s", stale, exc)
+        finally:
+            self._dirty.clear()
+            self._client.close()
+
+    def __enter__(self) -> "ElasticsearchStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- queries
+    def _records_query(self, query: Query) -> dict[str, Any]:
+        """`Query` -> ES bool query, clause for clause as `SQLiteStore._where`."""
+        filters: list[dict[str, Any]] = []
+        must_not: list[dict[str, Any]] = []
+        if query.text:
+            filters.extend(_word_clauses(query.text, "sentence_terms"))
+        if query.property:
+            filters.append({"term": {"property": query.property}})
+        if query.formula:
+            filters.append({"term": {"formula": query.formula}})
+        if query.material:
+            filters.append({"term": {"material_lc": schema.ascii_lower(query.material)}})
+        for element in query.include_elements:
+            filters.append({"term": {"elements": element}})
+        if query.exclude_elements:
+            must_not.append({"terms": {"elements": query.exclude_elements}})
+        if query.only_elements and query.include_elements:
+            # Has every included element (above) and no other: exactly as many distinct elements.
+            filters.append({"term": {"n_elements": len(set(query.include_elements))}})
+        low, high = value_bounds_si(query)
+        # A record matches when its value, or any part of its reported range, lies in [low, high].
+        if low is not None:
+            filters.append({"range": {"value_max_si": {"gte": low}}})
+        if high is not None:
+            filters.append({"range": {"value_min_si": {"lte": high}}})
+        if query.year_min is not None or query.year_max is not None:
+            bounds = {k: v for k, v in (("gte", query.year_min), ("lte", query.year_max)) if v is not None}
+            filters.append({"range": {"year": bounds}})
+        if query.kind:
+            filters.append({"term": {"kind": query.kind}})
+        if query.doc_id:
+            filters.append({"term": {"doc_id": query.doc_id}})
+        if query.extractor:
+            filters.append({"term": {"extractor": query.extractor.split("@")[0]}})
+        if query.min_confidence is not None:
+            filters.append({"range": {"confidence": {"gte": query.min_confidence}}})
+        if not filters and not must_not:
+            return {"match_all": {}}
+        return {"bool": {"filter": filters, "must_not": must_not}}
+
+    def _scan(
+        self,
+        name: str,
+        query: dict[str, Any],
+        *,
+        sort: list[Any],
+        source: Any,
+        page: int = 1000,
+    ) -> Iterator[dict[str, Any]]:
+        """Every hit, in `sort` order, paged with search_after (bounded memory, no scroll context
+        left open if the caller stops early). `sort` must end in a unique key, or be `_doc`."""
+        after: list[Any] | None = None
+        page = max(1, min(page, self.specs[name].settings.get("max_result_window", 10_000)))
+        while True:
+            response = self._call(
+                self._client.search,
+                index=self._alias[name],
+                query=query,
+                sort=sort,
+                size=page,
+                source=source,
+                track_total_hits=False,
+                search_after=after,
+            )
+            hits = response["hits"]["hits"]
+            yield from hits
+            if len(hits) < page:
+                return
+            after = hits[-1]["sort"]
+
+
+def _word_clauses(text: str, field: str) -> list[dict[str, Any]]:
+    """Like SQLite's `fts_query`: every \\w+ word of the text must occur (as a phrase of the tokens
+    FTS5 makes of it, which the `*_terms` fields hold)."""
+    clauses = []
+    for word in _WORD_SPLIT.findall(text.lower()):
+        tokens = schema.fts_tokens(word)
+        if not tokens:
+            continue
+        if len(tokens) == 1:
+            clauses.append({"term": {field: tokens[0]}})
+        else:
+            clauses.append({"match_phrase": {field: " ".join(tokens)}})
+    return clauses
