@@ -5,7 +5,8 @@
 Each model runs the real CLI command in a fresh subprocess (so peak RSS is per model) over the
 Matscholar dev sentences, twice: pre-tokenised ({"tokens"}) and as raw text ({"text"}, which adds
 tokenisation, normalisation and offset mapping). Start-up time (a one-line input) is measured separately
-and subtracted. Results go to stdout as JSON and a table.
+and subtracted. Results go to stdout as JSON and a table, with the 1-minute load average before and
+after each model: on a shared machine other jobs move these numbers a lot, so compare rows of one run.
 """
 
 from __future__ import annotations
@@ -85,13 +86,14 @@ def main() -> None:
     results = []
     for name, model in models.items():
         load_s, _ = run_cli(model, inputs["empty"], args.threads)
-        row = {"model": name, "onnx_mb": round((model / "model.onnx").resolve().stat().st_size / 2**20, 1),
+        row = {"model": name, "loadavg_1min_before": round(os.getloadavg()[0], 2), "onnx_mb": round((model / "model.onnx").resolve().stat().st_size / 2**20, 1),
                "load_s": round(load_s, 2), "sentences": len(sents), "threads": args.threads}
         for kind in ("tokens", "text"):
             wall, rss = run_cli(model, inputs[kind], args.threads)
             row[f"{kind}_sent_per_s"] = round(len(sents) / max(wall - load_s, 1e-6), 1)
             row[f"{kind}_sent_per_s_incl_load"] = round(len(sents) / wall, 1)
             row[f"{kind}_peak_rss_mb"] = round(rss, 1)
+        row["loadavg_1min_after"] = round(os.getloadavg()[0], 2)
         results.append(row)
     shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(results, indent=2))
