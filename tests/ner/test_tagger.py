@@ -104,3 +104,10 @@ def test_registered_as_the_ner_extractor(tagger) -> None:
     assert records == []
     assert any(m.label == "MAT" and m.text == "ZnO" for m in mentions)
     assert all(doc.text[m.char_start : m.char_end] == m.text for m in mentions)
+
+
+def test_phase_prefixed_formula_is_one_material(tagger) -> None:
+    text = "Fe(II) ions in α-Fe2O3 were detected by Mössbauer spectroscopy at 300K."
+    [spans] = tagger.predict_texts([text])
+    assert any(s.label == "MAT" and s.text == "α-Fe2O3" for s in spans)
+    assert all(text[s.start : s.end] == s.text for s in spans)

@@ -30,3 +30,9 @@ def test_oxidation_state_is_split_off() -> None:
     assert [text[s:e] for s, e in split_for_matscholar(text, [(0, 6), (7, 10), (11, 20)])] == [
         "Fe", "(II)", "and", "iron", "(III)"
     ]
+
+
+def test_phase_prefix_stays_on_its_material() -> None:
+    text = "α-Fe2O3 and β - Ga2O3"
+    spans = [(0, 1), (1, 2), (2, 7), (8, 11), (12, 13), (14, 15), (16, 21)]
+    assert [text[s:e] for s, e in split_for_matscholar(text, spans)] == ["α-Fe2O3", "and", "β", "-", "Ga2O3"]

@@ -33,7 +33,15 @@ def word_spans(text: str) -> list[Span]:
     return split_for_matscholar(text, spans)
 
 
+_PHASE_PREFIX = frozenset("αβγδεθκλμσφχωΑΒΓΔ")
+_HYPHENS = frozenset("-‐‑–")
+
+
 def split_for_matscholar(text: str, spans: list[Span]) -> list[Span]:
+    """Re-split project tokens the way the Matscholar corpus did: oxidation states come off their
+    element (`Fe(II)` -> `Fe`, `(II)`) and a phase prefix stays on its material (`α`, `-`, `Fe2O3`
+    written without spaces -> `α-Fe2O3`, which normalises to the corpus's `a-Fe2O3`)."""
+    spans = _merge_phase_prefixes(text, spans)
     out: list[Span] = []
     for start, end in spans:
         token = text[start:end]
@@ -45,4 +53,24 @@ def split_for_matscholar(text: str, spans: list[Span]) -> list[Span]:
             out.extend([(start, cut), (cut, end)])
         else:
             out.append((start, end))
+    return out
+
+
+def _merge_phase_prefixes(text: str, spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    i = 0
+    while i < len(spans):
+        if (
+            i + 2 < len(spans)
+            and text[spans[i][0] : spans[i][1]] in _PHASE_PREFIX
+            and text[spans[i + 1][0] : spans[i + 1][1]] in _HYPHENS
+            and spans[i][1] == spans[i + 1][0]
+            and spans[i + 1][1] == spans[i + 2][0]
+            and text[spans[i + 2][0] : spans[i + 2][1]][:1].isalnum()
+        ):
+            out.append((spans[i][0], spans[i + 2][1]))
+            i += 3
+        else:
+            out.append(spans[i])
+            i += 1
     return out
