@@ -57,6 +57,7 @@ class TrainConfig:
     max_steps: int | None = None          # stop after N optimiser steps (smoke tests)
     keep_epochs_from: int | None = None   # save every epoch's weights from this epoch on (for averaging)
     quantize: bool = True
+    init_checkpoint: str | None = None    # start from these weights (a second, low-lr stage)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -220,6 +221,9 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     log.info("train %d sentences, dev %d; encoder %s", len(train_set), len(dev_set), encoder_dir)
 
     model = build_model(cfg, encoder_dir)
+    if cfg.init_checkpoint:
+        model.load_state_dict(torch.load(cfg.init_checkpoint, map_location="cpu"))
+        log.info("initialised from %s", cfg.init_checkpoint)
     train_chunks = encode(tokenizer, [s.tokens for s in train_set], cfg.max_length)
     train_tags = chunk_tags(train_chunks, train_set)
 
