@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import numpy as np
+
+from textmine.ner.decode import LABELS, bio_spans, span_scores, viterbi
+
+
+def test_bio_spans() -> None:
+    tags = ["B-MAT", "I-MAT", "O", "I-PRO", "B-PRO", "B-PRO", "I-PRO", "O", "B-DSC"]
+    assert bio_spans(tags) == [(0, 2, "MAT"), (3, 4, "PRO"), (4, 5, "PRO"), (5, 7, "PRO"), (8, 9, "DSC")]
+
+
+def test_viterbi_never_produces_invalid_bio() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        em = rng.normal(size=(12, len(LABELS))) * 3
+        tags = [LABELS[i] for i in viterbi(em)]
+        for prev, cur in zip(["O"] + tags, tags):
+            if cur.startswith("I-"):
+                assert prev[2:] == cur[2:] and prev != "O", (prev, cur)
+
+
+def test_viterbi_follows_emissions_when_valid() -> None:
+    want = ["B-MAT", "I-MAT", "O", "B-PRO"]
+    em = np.full((4, len(LABELS)), -5.0)
+    for t, tag in enumerate(want):
+        em[t, LABELS.index(tag)] = 5.0
+    assert [LABELS[i] for i in viterbi(em)] == want
+
+
+def test_span_scores_exact_match() -> None:
+    gold = [["B-MAT", "I-MAT", "O", "B-PRO"], ["B-MAT", "O"]]
+    pred = [["B-MAT", "O", "O", "B-PRO"], ["B-MAT", "O"]]
+    s = span_scores(gold, pred)
+    assert s["PRO"]["f1"] == 1.0
+    assert s["MAT"]["precision"] == 0.5 and s["MAT"]["recall"] == 0.5
+    assert abs(s["micro"]["f1"] - 2 / 3) < 1e-9

@@ -1,0 +1,113 @@
+"""The shipped fast model: loads without torch, tags sensibly, keeps offsets exact."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from textmine.ner.decode import LABELS
+
+
+def test_runs_without_torch(tagger) -> None:
+    tagger.predict_texts(["SiO2"])
+    assert "torch" not in sys.modules
+
+
+def test_formula_is_a_material(tagger) -> None:
+    [spans] = tagger.predict_texts(["Thin films of SiO2 were deposited on silicon wafers by sputtering."])
+    mats = [s.text for s in spans if s.label == "MAT"]
+    assert "SiO2" in mats
+    assert all(0.0 <= s.confidence <= 1.0 for s in spans)
+
+
+def test_normalised_and_raw_tokens_agree_on_the_formula(tagger) -> None:
+    raw, norm = tagger.tag_words([["The", "SiO2", "films", "were", "3.2", "nm", "thick"],
+                                  ["the", "O2Si", "films", "were", "<nUm>", "nm", "thick"]])
+    assert raw.normalised == norm.normalised == ["the", "O2Si", "films", "were", "<nUm>", "nm", "thick"]
+    assert raw.tags[1] == norm.tags[1] == "B-MAT"
+
+
+def test_already_normalised_input_is_not_normalised_twice(tagger) -> None:
+    tokens = ["the", "band", "gap", "of", "O2Ti", "is", "<nUm>", "eV", "(", "111", ")"]
+    [tw] = tagger.tag_words([tokens])
+    assert tw.normalised == tokens
+
+
+def test_one_tag_per_token_even_for_long_and_odd_input(tagger) -> None:
+    long = ("the thermal conductivity of O2Si and Al2O3 films grown by sputtering , " * 40).split()
+    odd = ["", " ", "\u200b", "x", "Fe", "\x00"]
+    sentences = [long, odd, [], ["O2Si"]]
+    tagged = tagger.tag_words(sentences)
+    for words, tw in zip(sentences, tagged):
+        assert len(tw.tags) == len(words)
+        assert all(t in LABELS for t in tw.tags)
+    assert tagged[0].tags.count("B-MAT") >= 40  # every repeat is tagged, none truncated
+
+
+def test_span_offsets_round_trip_on_raw_text(tagger) -> None:
+    texts = [
+        "Thin α-Fe2O3 films (3.2 nm) on SiO2 were annealed at 300 K for 2 h.",
+        "The Néel temperature of La0.7Sr0.3MnO3 nanoparticles is ~370 K, measured by SQUID magnetometry.",
+        "  LiFePO4 cathodes — coated with carbon — deliver 160 mAh g−1 at 0.1 C.  ",
+        "",
+    ]
+    results = tagger.predict_texts(texts)
+    assert len(results) == len(texts)
+    found = 0
+    for text, spans in zip(texts, results):
+        for s in spans:
+            assert text[s.start : s.end] == s.text
+            assert s.text == s.text.strip() and s.text
+            assert s.label in {"MAT", "SPL", "DSC", "PRO", "APL", "SMT", "CMT"}
+            found += 1
+    assert found >= 4
+    assert any(s.text == "LiFePO4" and s.label == "MAT" for s in results[2])
+
+
+def test_mentions_over_a_segmented_document(tagger) -> None:
+    from textmine.document import DocumentBuilder
+    from textmine.nlp import segment
+
+    builder = DocumentBuilder(source="test", format="text")
+    builder.add_paragraph("We report the band gap of TiO2 thin films. The films were annealed at 500 °C.")
+    builder.add_paragraph("BaTiO3 ceramics show a high dielectric constant.")
+    doc = segment(builder.build())
+    mentions = tagger.mentions(doc)
+    assert mentions
+    for m in mentions:
+        assert doc.text[m.char_start : m.char_end] == m.text
+        assert m.doc_id == doc.id and m.extractor.startswith("ner")
+    mats = {m.text for m in mentions if m.label == "MAT"}
+    assert {"TiO2", "BaTiO3"} <= mats
+    assert all(m.label in {"MAT", "PRO"} for m in tagger.mentions(doc, labels=["MAT", "PRO"]))
+
+
+def test_model_card_matches_the_shipped_model(tagger) -> None:
+    from textmine.ner.export import sha256
+
+    card = (tagger.model_dir / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert sha256(tagger.model_dir / "model.onnx") in card
+    meta = json.loads((tagger.model_dir / "labels.json").read_text(encoding="utf-8"))
+    assert meta["labels"] == list(LABELS)
+    size = sum(p.stat().st_size for p in tagger.model_dir.iterdir())
+    assert size <= 60 * 1024 * 1024
+
+
+def test_registered_as_the_ner_extractor(tagger) -> None:
+    from textmine.document import DocumentBuilder
+    from textmine.pipeline import load_extractor, process_document
+
+    extractor = load_extractor("ner")
+    builder = DocumentBuilder(source="test", format="text")
+    builder.add_paragraph("Nanocrystalline ZnO powders were synthesised by a sol-gel route.")
+    doc, records, mentions = process_document(builder.build(), extractor)
+    assert records == []
+    assert any(m.label == "MAT" and m.text == "ZnO" for m in mentions)
+    assert all(doc.text[m.char_start : m.char_end] == m.text for m in mentions)
+
+
+def test_phase_prefixed_formula_is_one_material(tagger) -> None:
+    text = "Fe(II) ions in α-Fe2O3 were detected by Mössbauer spectroscopy at 300K."
+    [spans] = tagger.predict_texts([text])
+    assert any(s.label == "MAT" and s.text == "α-Fe2O3" for s in spans)
+    assert all(text[s.start : s.end] == s.text for s in spans)
