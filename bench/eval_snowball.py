@@ -236,8 +236,10 @@ def _segment(document) -> None:
     segment(document)
 
 
-def evaluate(data: Path, errors: dict[str, list[str]] | None = None) -> dict[str, Score]:
-    extractor = RulesExtractor()
+def evaluate(data: Path, errors: dict[str, list[str]] | None = None, extractor_name: str = "rules") -> dict[str, Score]:
+    from textmine.pipeline import load_extractor
+
+    extractor = load_extractor(extractor_name)
     sets = {
         "band_gap": load_bandgap(data),
         "curie_temperature": load_snowball_magnetic(data, "curie_urie_temperatures.pkl"),
@@ -266,9 +268,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--errors", type=int, default=0, help="print up to N mismatched sentences per property")
+    parser.add_argument("--extractor", choices=["rules", "ner"], default="rules")
     args = parser.parse_args()
     errors: dict[str, list[str]] | None = {} if args.errors else None
-    scores = evaluate(args.data, errors)
+    scores = evaluate(args.data, errors, args.extractor)
     print(format_table(scores))
     if errors:
         for prop, items in errors.items():

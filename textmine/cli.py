@@ -399,11 +399,14 @@ def failures(app: AppContext) -> None:
 
 
 def _attach_plugins() -> None:
-    """Commands that live with their stage: harvesting (textmine/sources)."""
+    """Commands that live with their stage: harvesting (textmine/sources), NER (textmine/ner)."""
+    from textmine.ner.cli import ner_command, train_group
     from textmine.sources.cli import harvest, sources
 
     main.add_command(harvest)
     main.add_command(sources)
+    main.add_command(ner_command)
+    main.add_command(train_group)
 
 
 _attach_plugins()

@@ -93,17 +93,38 @@ def test_model_card_matches_the_shipped_model(tagger) -> None:
     assert size <= 60 * 1024 * 1024
 
 
-def test_registered_as_the_ner_extractor(tagger) -> None:
+def test_ner_extractor_assembles_records_from_model_spans(tagger) -> None:
     from textmine.document import DocumentBuilder
     from textmine.pipeline import load_extractor, process_document
 
     extractor = load_extractor("ner")
     builder = DocumentBuilder(source="test", format="text")
-    builder.add_paragraph("Nanocrystalline ZnO powders were synthesised by a sol-gel route.")
+    builder.add_paragraph("Nanocrystalline ZnO powders were synthesised by a sol-gel route. "
+                          "The band gap of the ZnO powders is 3.3 eV, and CrO2 has a Curie temperature of 390 K.")
     doc, records, mentions = process_document(builder.build(), extractor)
-    assert records == []
     assert any(m.label == "MAT" and m.text == "ZnO" for m in mentions)
+    assert any(m.label == "SMT" for m in mentions)  # the model's own types, beyond MAT and PRO
     assert all(doc.text[m.char_start : m.char_end] == m.text for m in mentions)
+    facts = {(r.material.formula, r.property, r.value) for r in records}
+    assert facts == {("ZnO", "band_gap", 3.3), ("CrO2", "curie_temperature", 390.0)}
+    for r in records:
+        assert r.extractor.startswith("ner@") and "+rules." in r.extractor
+        assert 0 < r.confidence <= 1
+        assert doc.text[r.material.char_start : r.material.char_end] == r.material.text
+
+
+def test_ner_extractor_runs_in_worker_processes(tagger, tmp_path) -> None:
+    from pathlib import Path
+
+    from textmine.pipeline import Pipeline, load_extractor
+    from textmine.store.sqlite import SQLiteStore
+
+    demo = Path(__file__).resolve().parents[2] / "corpora" / "demo"
+    store = SQLiteStore(tmp_path / "ner.db")
+    summary = Pipeline(store, load_extractor("ner"), workers=2).run_paths([demo / "ilmenite_titanates_2019.txt"])
+    assert summary.documents == 1 and not summary.failures
+    formulas = {r.material.formula for r in store.iter_records()}
+    assert {"CoTiO3", "FeTiO3"} <= formulas
 
 
 def test_phase_prefixed_formula_is_one_material(tagger) -> None:

@@ -515,6 +515,13 @@ class RulesExtractor:
 
     # -- sentences --
 
+    def find_materials(
+        self, document: Document, sentence: Sentence, text: str, abbreviations: dict[str, MaterialMention]
+    ) -> list[MaterialMention]:
+        """Material mentions of one sentence, sentence-relative. The `ner` extractor overrides this
+        to assemble records from the transformer's MAT spans with the same linking rules."""
+        return find_material_mentions(text, abbreviations)
+
     def _extract_sentence(
         self,
         document: Document,
@@ -528,7 +535,7 @@ class RulesExtractor:
         offset = sentence.start
         text = document.text[sentence.start : sentence.end]
         cues = self.ontology.find_cues(text)
-        materials = find_material_mentions(text, abbreviations)
+        materials = self.find_materials(document, sentence, text, abbreviations)
         # Where a cue and a material overlap, the longer wins: 'α' inside 'α-Mn2O3' is no cue,
         # and a property phrase is never a material.
         cues = [c for c in cues if not any(m.start <= c.start and c.end <= m.end and m.end - m.start > c.end - c.start for m in materials)]
