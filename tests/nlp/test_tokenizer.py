@@ -45,13 +45,16 @@ def test_formula_detector_rejects_words_and_acronyms():
 
 def test_sentences_end_at_units_but_not_at_abbreviations():
     text = ("The gap is 2.7 eV at 300 K. Ba1-xSrxTiO3 shows it, see Fig. 3 of Smith et al. for details. "
-            "In the U.S. we measured GaN. It melts at 2500 °C.")
+            "In the U.S. we measured GaN. It melts at 2500 °C. The c axis is 13.79 Å. It reads 5 Ω. Fine.")
     sentences = [text[s.start : s.end] for s in split_sentences(text)]
     assert sentences == [
         "The gap is 2.7 eV at 300 K.",
         "Ba1-xSrxTiO3 shows it, see Fig. 3 of Smith et al. for details.",
         "In the U.S. we measured GaN.",
         "It melts at 2500 °C.",
+        "The c axis is 13.79 Å.",
+        "It reads 5 Ω.",
+        "Fine.",
     ]
 
 

@@ -85,7 +85,7 @@ def customise_tokenizer(nlp: Language) -> Language:
     tokenizer.prefix_search = prefix_search
     # A full stop after a capital ("300 K.", "GaN.") ends a sentence; real abbreviations are
     # special cases and never reach the suffix rules.
-    suffixes = list(nlp.Defaults.suffixes) + [r"±", r"(?<=[0-9])(?:°[CFK]|K|eV|meV|nm|GPa|MPa|%)", r"(?<=[A-Z0-9+\-])\."]
+    suffixes = list(nlp.Defaults.suffixes) + [r"±", r"(?<=[0-9])(?:°[CFK]|K|eV|meV|nm|GPa|MPa|%)", r"(?<=[A-ZÅΩ0-9+\-%])\."]
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     tokenizer.token_match = _token_match
 
