@@ -18,10 +18,28 @@ import functools
 import re
 from pathlib import Path
 
-import spacy
-from spacy.language import Language
-from spacy.symbols import ORTH
-from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+import sys
+
+
+def _import_spacy_without_torch():
+    """spaCy's thinc imports torch whenever it is installed (the `train` extra): ~600 MB of memory
+    and seconds of start-up in every process, for a tokenizer that never uses it. Hide torch while
+    spaCy loads; a later `import torch` (training) works as usual."""
+    if "torch" in sys.modules:
+        import spacy
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` fail inside thinc
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
+spacy = _import_spacy_without_torch()
+from spacy.language import Language  # noqa: E402
+from spacy.symbols import ORTH  # noqa: E402
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex  # noqa: E402
 
 # An element symbol, optionally followed by a count (integer, decimal, fraction or variable expr).
 _EL = r"(?:[A-Z][a-z]?)"
