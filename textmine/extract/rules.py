@@ -616,7 +616,7 @@ class RulesExtractor:
     ) -> Record | None:
         q = assignment.quantity
         try:
-            value_si, min_si, max_si, unit_si = q.si(assignment.si_unit or None)
+            values = _value_fields(q, assignment.si_unit)
         except UnitError:
             return None
         confidence = pattern_score
@@ -639,15 +639,7 @@ class RulesExtractor:
                 char_end=material_offset + material.end,
             ),
             property=assignment.prop.name,
-            value=q.value,
-            value_min=q.value_min if q.is_range else q.value,
-            value_max=q.value_max if q.is_range else q.value,
-            uncertainty=q.uncertainty,
-            unit=q.unit or None,
-            value_si=value_si,
-            value_min_si=min_si,
-            value_max_si=max_si,
-            unit_si=unit_si or None,
+            **values,
             conditions=conditions,
             sentence=text,
             char_start=sentence.start,
@@ -722,22 +714,14 @@ class RulesExtractor:
                 if si_unit is None:
                     continue
                 try:
-                    value_si, min_si, max_si, unit_si = q.si(si_unit or None)
+                    values = _value_fields(q, si_unit)
                 except UnitError:
                     return None
                 return Record(
                     doc_id=document.id,
                     material=Material(text=material.text, formula=material.formula, elements=material.elements),
                     property=prop.name,
-                    value=q.value,
-                    value_min=q.value_min if q.is_range else q.value,
-                    value_max=q.value_max if q.is_range else q.value,
-                    uncertainty=q.uncertainty,
-                    unit=q.unit or None,
-                    value_si=value_si,
-                    value_min_si=min_si,
-                    value_max_si=max_si,
-                    unit_si=unit_si or None,
+                    **values,
                     # Table cells are not part of Document.text: the 'sentence' is the row as read,
                     # and the sentence span is empty at 0.
                     sentence=f"{table.caption} | {material.text} | {header}: {cell}".strip(" |"),
@@ -748,6 +732,22 @@ class RulesExtractor:
                     extractor=self.extractor_id,
                 )
         return None
+
+
+def _value_fields(q: Quantity, si_unit: str | None) -> dict[str, object]:
+    """The Record fields of a quantity: as written, and in SI (raises UnitError)."""
+    value_si, min_si, max_si, unit_si = q.si(si_unit or None)
+    return {
+        "value": q.value,
+        "value_min": q.value_min if q.is_range else q.value,
+        "value_max": q.value_max if q.is_range else q.value,
+        "uncertainty": q.uncertainty,
+        "unit": q.unit or None,
+        "value_si": value_si,
+        "value_min_si": min_si,
+        "value_max_si": max_si,
+        "unit_si": unit_si or None,
+    }
 
 
 def _dimension_name(prop: PropertyDefinition) -> str:
