@@ -92,6 +92,14 @@ def _report(summary, store: Store) -> None:
             console.print(f"... and {len(summary.failures) - 50} more: `textmine failures`")
 
 
+def _finish(summary, store: Store) -> None:
+    """Report, close the store, and exit 1 when anything failed (the failures are in the store)."""
+    _report(summary, store)
+    store.close()
+    if summary.failures:
+        sys.exit(1)
+
+
 def _count_documents(paths: tuple[str, ...]) -> int:
     from textmine.readers import iter_paths
 
@@ -113,10 +121,7 @@ def run(app: AppContext, paths: tuple[str, ...], extractor: str, reprocess: bool
     pipeline = Pipeline(store, _extractor(extractor), reprocess=reprocess, max_bytes=max_bytes, workers=workers)
     with _progress(app.quiet, _count_documents(paths), "run") as advance:
         summary = pipeline.run_paths(paths, progress=advance)
-    _report(summary, store)
-    store.close()
-    if summary.failures:
-        sys.exit(1)
+    _finish(summary, store)
 
 
 @main.command()
@@ -131,10 +136,7 @@ def ingest(app: AppContext, paths: tuple[str, ...], max_bytes: int | None) -> No
     pipeline = Pipeline(store, _NoExtraction(), reprocess=True, max_bytes=max_bytes)
     with _progress(app.quiet, _count_documents(paths), "ingest") as advance:
         summary = pipeline.run_paths(paths, progress=advance)
-    _report(summary, store)
-    store.close()
-    if summary.failures:
-        sys.exit(1)
+    _finish(summary, store)
 
 
 class _NoExtraction:
@@ -166,10 +168,7 @@ def extract(app: AppContext, input_path: str | None, output_path: str | None, ex
     pipeline = Pipeline(store, ex, reprocess=True)
     with _progress(app.quiet, total, "extract") as advance:
         summary = pipeline.process(store.iter_documents(), progress=advance)
-    _report(summary, store)
-    store.close()
-    if summary.failures:
-        sys.exit(1)
+    _finish(summary, store)
 
 
 def distinct_statements(records):
