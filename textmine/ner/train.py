@@ -58,6 +58,14 @@ class TrainConfig:
     keep_epochs_from: int | None = None   # save every epoch's weights from this epoch on (for averaging)
     quantize: bool = True
     init_checkpoint: str | None = None    # start from these weights (a second, low-lr stage)
+    # ensemble distillation on unlabelled text (see textmine.ner.distill)
+    distill_file: str | None = None       # .npz of unlabelled sentences + teacher posteriors (built if missing)
+    distill_teachers: list[str] = field(default_factory=list)  # model folders (ONNX exports)
+    distill_texts: list[str] = field(default_factory=list)     # glob patterns of raw-text files
+    distill_base: str | None = None       # folder the patterns are relative to
+    distill_limit: int | None = None      # at most this many unlabelled sentences
+    distill_weight: float = 1.0           # weight of the distillation loss per unlabelled batch
+    distill_per_epoch: int | None = None  # unlabelled sentences drawn per epoch (None: all)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -225,7 +233,19 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         model.load_state_dict(torch.load(cfg.init_checkpoint, map_location="cpu"))
         log.info("initialised from %s", cfg.init_checkpoint)
     train_chunks = encode(tokenizer, [s.tokens for s in train_set], cfg.max_length)
-    train_tags = chunk_tags(train_chunks, train_set)
+    train_tags: list = chunk_tags(train_chunks, train_set)
+    n_gold = len(train_chunks)
+    if cfg.distill_file:
+        from textmine.ner.distill import build_targets, load_targets
+
+        if not Path(cfg.distill_file).exists():
+            build_targets(cfg)
+        un_sents, un_post, _ = load_targets(cfg.distill_file)
+        un_chunks = encode(tokenizer, un_sents, cfg.max_length)
+        train_chunks = train_chunks + un_chunks
+        train_tags = train_tags + [un_post[c.sentence][c.word_start : c.word_start + c.n_words] for c in un_chunks]
+        log.info("distillation: %d unlabelled sentences (%d chunks) from %s", len(un_sents), len(un_chunks),
+                 cfg.distill_file)
 
     head = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
@@ -238,7 +258,8 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
             {"params": head, "lr": cfg.head_lr, "weight_decay": 0.0},
         ]
     )
-    steps_per_epoch = math.ceil(len(train_chunks) / cfg.batch_size)
+    per_epoch = len(train_chunks) if cfg.distill_per_epoch is None else min(len(train_chunks), n_gold + cfg.distill_per_epoch)
+    steps_per_epoch = math.ceil(per_epoch / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
     if cfg.max_steps:
         total = min(total, cfg.max_steps)
@@ -255,22 +276,40 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         # length-bucketed shuffling: similar lengths per batch, random batch order
         order = list(range(len(train_chunks)))
         rng.shuffle(order)
-        buckets = [sorted(order[i : i + cfg.batch_size * 50], key=lambda j: len(train_chunks[j].input_ids))
-                   for i in range(0, len(order), cfg.batch_size * 50)]
+        if cfg.distill_per_epoch is not None and len(train_chunks) > n_gold:
+            unl = [j for j in order if j >= n_gold][: cfg.distill_per_epoch]
+            order = [j for j in order if j < n_gold] + unl
+        # gold and unlabelled chunks never share a batch (different losses)
+        buckets = [sorted(grp[i : i + cfg.batch_size * 50], key=lambda j: len(train_chunks[j].input_ids))
+                   for grp in ([j for j in order if j < n_gold], [j for j in order if j >= n_gold])
+                   for i in range(0, len(grp), cfg.batch_size * 50)]
         batches = [b[i : i + cfg.batch_size] for b in buckets for i in range(0, len(b), cfg.batch_size)]
         rng.shuffle(batches)
         losses = []
+        n_distill_batches = 0
         for batch_idx in batches:
             batch = [train_chunks[i] for i in batch_idx]
             arrays = {k: torch.from_numpy(v) for k, v in pad_batch(batch).items()}
             em = model(**arrays)
             wem, wmask = word_level(torch, em, batch)
-            tags = torch.zeros(wmask.shape, dtype=torch.long)
-            for i, t in enumerate(train_tags[i] for i in batch_idx):
-                tags[i, : len(t)] = torch.tensor(t)
-            if cfg.crf:
+            if batch_idx[0] >= n_gold:  # unlabelled: match the teachers' posteriors
+                from textmine.ner.distill import distill_loss
+
+                target = torch.zeros(wmask.shape + (len(LABELS),))
+                for i, j in enumerate(batch_idx):
+                    target[i, : len(train_tags[j])] = torch.from_numpy(train_tags[j])
+                loss = cfg.distill_weight * distill_loss(torch, wem, wmask, model.transitions, model.start,
+                                                         model.end, target)
+                n_distill_batches += 1
+            elif cfg.crf:
+                tags = torch.zeros(wmask.shape, dtype=torch.long)
+                for i, t in enumerate(train_tags[i] for i in batch_idx):
+                    tags[i, : len(t)] = torch.tensor(t)
                 loss = crf_nll(torch, wem, tags, wmask, model.transitions, model.start, model.end)
             else:
+                tags = torch.zeros(wmask.shape, dtype=torch.long)
+                for i, t in enumerate(train_tags[i] for i in batch_idx):
+                    tags[i, : len(t)] = torch.tensor(t)
                 loss = ce(wem[wmask], tags[wmask])
             optim.zero_grad()
             loss.backward()
@@ -288,7 +327,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         scores = span_scores([s.tags for s in dev_set], pred)
         f1 = scores["micro"]["f1"]
         entry = {"epoch": epoch, "step": step, "loss": float(np.mean(losses)) if losses else None,
-                 "train_seconds": round(train_s, 1), "eval_seconds": round(time.time() - t0 - train_s, 1),
+                 "distill_batches": n_distill_batches, "train_seconds": round(train_s, 1), "eval_seconds": round(time.time() - t0 - train_s, 1),
                  "dev_micro_f1": f1, "dev": {k: round(v["f1"], 4) for k, v in scores.items()}}
         history.append(entry)
         log.info("epoch %d dev micro-F1 %.4f %s", epoch, f1, entry["dev"])
