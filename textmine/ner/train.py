@@ -67,12 +67,14 @@ class TrainConfig:
     distill_weight: float = 1.0           # weight of the distillation loss per unlabelled batch
     distill_per_epoch: int | None = None  # unlabelled sentences drawn per epoch (None: all)
     extra: dict[str, Any] = field(default_factory=dict)
+    config_file: str | None = None        # set by from_file (for the model card's reproduce line)
 
     @classmethod
     def from_file(cls, path: str | Path, **overrides: Any) -> "TrainConfig":
         with open(path, encoding="utf-8") as f:
             raw = (json.load(f) if str(path).endswith(".json") else yaml.safe_load(f)) or {}
         raw.update({k: v for k, v in overrides.items() if v is not None})
+        raw.setdefault("config_file", str(path))
         known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
         unknown = {k: v for k, v in raw.items() if k not in cls.__dataclass_fields__}
         if unknown:
