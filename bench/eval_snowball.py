@@ -236,10 +236,11 @@ def _segment(document) -> None:
     segment(document)
 
 
-def evaluate(data: Path, errors: dict[str, list[str]] | None = None, extractor_name: str = "rules") -> dict[str, Score]:
+def evaluate(data: Path, errors: dict[str, list[str]] | None = None, extractor_name: str = "rules",
+             **options: object) -> dict[str, Score]:
     from textmine.pipeline import load_extractor
 
-    extractor = load_extractor(extractor_name)
+    extractor = load_extractor(extractor_name, **options)
     sets = {
         "band_gap": load_bandgap(data),
         "curie_temperature": load_snowball_magnetic(data, "curie_urie_temperatures.pkl"),
@@ -269,9 +270,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--errors", type=int, default=0, help="print up to N mismatched sentences per property")
     parser.add_argument("--extractor", choices=["rules", "ner"], default="rules")
+    parser.add_argument("--require-pro", action="store_true",
+                        help="ner: drop property cues the model does not tag as PRO")
     args = parser.parse_args()
     errors: dict[str, list[str]] | None = {} if args.errors else None
-    scores = evaluate(args.data, errors, args.extractor)
+    options = {"require_pro": True} if args.require_pro else {}
+    scores = evaluate(args.data, errors, args.extractor, **options)
     print(format_table(scores))
     if errors:
         for prop, items in errors.items():

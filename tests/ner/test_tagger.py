@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from textmine.ner.decode import LABELS
 
 
@@ -115,6 +117,35 @@ def test_ner_extractor_assembles_records_from_model_spans(tagger) -> None:
         assert r.extractor.startswith("ner@") and "+rules." in r.extractor
         assert 0 < r.confidence <= 1
         assert doc.text[r.material.char_start : r.material.char_end] == r.material.text
+
+
+def test_ner_extractor_weighs_records_by_the_model_pro_and_mat_spans(tagger) -> None:
+    from textmine.document import DocumentBuilder
+    from textmine.extract.rules import RulesExtractor
+    from textmine.ner.extractor import NerExtractor
+    from textmine.pipeline import process_document
+
+    text = "The band gap of the ZnO powders is 3.3 eV."
+    builder = DocumentBuilder(source="test", format="text")
+    builder.add_paragraph(text)
+    doc = builder.build()
+    extractor = NerExtractor()
+    _, [rule_record], _ = process_document(doc, RulesExtractor())
+    _, [record], mentions = process_document(doc, extractor)
+    pro = [m for m in mentions if m.label == "PRO" and m.text == "band gap"]
+    mat = [m for m in mentions if m.label == "MAT" and m.text == "ZnO"]
+    assert pro and mat, mentions
+    # the rules' linking confidence times the model's confidence in the material and the property
+    assert record.confidence == pytest.approx(rule_record.confidence * mat[0].confidence * pro[0].confidence, abs=2e-3)
+    # a cue the model does not tag as a property is kept with a lower weight, or dropped on request
+    extractor._spans = [m for m in mentions if m.label == "MAT"]
+    sentence = doc.sections[0].paragraphs[0].sentences[0]
+    cues = extractor.find_cues(doc, sentence, text)
+    assert [c.text for c in cues] == ["band gap"]
+    assert extractor._cue_confidence[(cues[0].start, cues[0].end)] == NerExtractor.UNTAGGED_CUE
+    strict = NerExtractor(require_pro=True)
+    strict._spans = extractor._spans
+    assert strict.find_cues(doc, sentence, text) == []
 
 
 def test_ner_extractor_runs_in_worker_processes(tagger, tmp_path) -> None:

@@ -522,6 +522,11 @@ class RulesExtractor:
         to assemble records from the transformer's MAT spans with the same linking rules."""
         return find_material_mentions(text, abbreviations)
 
+    def find_cues(self, document: Document, sentence: Sentence, text: str) -> list[CueMatch]:
+        """Property cues of one sentence (ontology names and symbols), sentence-relative. The `ner`
+        extractor overrides this to weigh them by the transformer's PRO spans."""
+        return self.ontology.find_cues(text)
+
     def _extract_sentence(
         self,
         document: Document,
@@ -534,7 +539,7 @@ class RulesExtractor:
         result = _SentenceResult()
         offset = sentence.start
         text = document.text[sentence.start : sentence.end]
-        cues = self.ontology.find_cues(text)
+        cues = self.find_cues(document, sentence, text)
         materials = self.find_materials(document, sentence, text, abbreviations)
         # Where a cue and a material overlap, the longer wins: 'α' inside 'α-Mn2O3' is no cue,
         # and a property phrase is never a material.

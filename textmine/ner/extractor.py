@@ -1,12 +1,20 @@
-"""The `ner` extractor: records assembled from the transformer's MAT spans.
+"""The `ner` extractor: records assembled from the transformer's MAT and PRO spans.
 
 Record assembly (property cues from the ontology, quantities, linking a value to its material,
-conditions, confidence) is the rules extractor's; what changes is where materials come from: the
-MAT spans the model tags, each with its confidence. A rules mention that the model also tags keeps
-its parsed formula (dopants, variables) and takes the model's confidence; a span only the model
-finds becomes a mention of its own; a rules mention the model does not tag is dropped. Records say
-`ner@<model version>+rules.<rules version>`, and the document's mentions are the model's (all seven
-Matscholar types). `--extractor rules` stays available as the fallback.
+conditions) is the rules extractor's; what changes:
+
+- materials come from the MAT spans the model tags, each with its confidence. A rules mention that
+  the model also tags keeps its parsed formula (dopants, variables) and takes the model's
+  confidence; a span only the model finds becomes a mention of its own; a rules mention the model
+  does not tag is dropped;
+- property cues are weighed by the PRO spans: a cue inside a PRO span carries that span's
+  confidence; a cue the model does not tag as a property keeps `UNTAGGED_CUE` (symbols such as
+  `Eg` or `T_C` are often untagged in the training corpus), or is dropped with `require_pro=True`;
+- a record's confidence is the rules' linking confidence times the material's and the property's
+  model confidences.
+
+Records say `ner@<model version>+rules.<rules version>`, and the document's mentions are the model's
+(all seven Matscholar types). `--extractor rules` stays available as the fallback.
 """
 
 from __future__ import annotations
@@ -14,7 +22,8 @@ from __future__ import annotations
 from textmine.document import Document, Sentence
 from textmine.extract.base import extractors
 from textmine.extract.materials import MaterialMention, find_material_mentions
-from textmine.extract.rules import RULES_VERSION, RulesExtractor
+from textmine.extract.rules import RULES_VERSION, RulesExtractor, _Assignment
+from textmine.ontology import CueMatch
 from textmine.ner.tagger import VERSION, load_tagger
 from textmine.normalise.formula import FormulaError, parse_formula
 from textmine.records import Mention, Record
@@ -24,17 +33,22 @@ class NerExtractor(RulesExtractor):
     name = "ner"
     version = f"{VERSION}+rules.{RULES_VERSION}"
 
-    def __init__(self, model: str = "fast", min_confidence: float = 0.0) -> None:
+    UNTAGGED_CUE = 0.7
+
+    def __init__(self, model: str = "fast", min_confidence: float = 0.0, require_pro: bool = False) -> None:
         super().__init__(min_confidence=min_confidence)
         self.model = model
+        self.require_pro = require_pro
         self.tagger = load_tagger(model)
         self._spans: list[Mention] = []
+        self._cue_confidence: dict[tuple[int, int], float] = {}
 
     def __getstate__(self) -> dict:
         # An onnxruntime session does not pickle: worker processes load the model themselves.
         state = self.__dict__.copy()
         state["tagger"] = None
         state["_spans"] = []
+        state["_cue_confidence"] = {}
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -47,14 +61,42 @@ class NerExtractor(RulesExtractor):
             records, _ = super().extract(document)
         finally:
             spans, self._spans = self._spans, []
+            self._cue_confidence = {}
         return records, spans
+
+    def _spans_in(self, sentence: Sentence, label: str) -> list[tuple[int, int, float]]:
+        offset = sentence.start
+        return [(m.char_start - offset, m.char_end - offset, m.confidence) for m in self._spans
+                if m.label == label and m.char_start >= offset and m.char_end <= sentence.end]
+
+    def find_cues(self, document: Document, sentence: Sentence, text: str) -> list[CueMatch]:
+        pro = self._spans_in(sentence, "PRO")
+        kept = []
+        for cue in super().find_cues(document, sentence, text):
+            overlapping = [c for a, b, c in pro if a < cue.end and cue.start < b]
+            if not overlapping and self.require_pro:
+                continue
+            confidence = max(overlapping) if overlapping else self.UNTAGGED_CUE
+            self._cue_confidence[(sentence.start + cue.start, sentence.start + cue.end)] = confidence
+            kept.append(cue)
+        return kept
+
+    def _record(self, document: Document, section_title: str, sentence: Sentence, text: str, assignment: _Assignment,
+                material: MaterialMention, material_offset: int, pattern_score: float, conditions: list) -> Record | None:
+        record = super()._record(document, section_title, sentence, text, assignment, material, material_offset,
+                                 pattern_score, conditions)
+        if record is None:
+            return None
+        cue = self._cue_confidence.get((sentence.start + assignment.cue.start, sentence.start + assignment.cue.end),
+                                       self.UNTAGGED_CUE)
+        material_confidence = min(1.0, max(0.0, material.confidence))
+        record.confidence = round(max(0.01, min(0.99, record.confidence * material_confidence * cue)), 3)
+        return record
 
     def find_materials(
         self, document: Document, sentence: Sentence, text: str, abbreviations: dict[str, MaterialMention]
     ) -> list[MaterialMention]:
-        offset = sentence.start
-        spans = [(m.char_start - offset, m.char_end - offset, m.confidence) for m in self._spans
-                 if m.label == "MAT" and m.char_start >= offset and m.char_end <= sentence.end]
+        spans = self._spans_in(sentence, "MAT")
         if not spans:
             return []
         materials: list[MaterialMention] = []
@@ -78,5 +120,5 @@ class NerExtractor(RulesExtractor):
 
 
 @extractors.register("ner")
-def make_ner_extractor(model: str = "fast", min_confidence: float = 0.0) -> NerExtractor:
-    return NerExtractor(model=model, min_confidence=min_confidence)
+def make_ner_extractor(model: str = "fast", min_confidence: float = 0.0, require_pro: bool = False) -> NerExtractor:
+    return NerExtractor(model=model, min_confidence=min_confidence, require_pro=require_pro)
