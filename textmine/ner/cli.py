@@ -114,3 +114,17 @@ def train_ner_command(config_path: str, output_dir: str | None, ship_dir: str | 
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(json.dumps({k: summary[k] for k in ("best_epoch", "best_dev_micro_f1", "train_minutes")}))
+
+
+@train_group.command("encoder")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), required=True,
+              help="an NER config whose `encoder` is the folder to write and whose extra.tapt_* keys set the run, "
+                   "e.g. configs/ner/fast-tapt.yaml")
+def train_encoder_command(config_path: str) -> None:
+    """Task-adaptive MLM pretraining of the NER encoder on normalised materials text."""
+    from textmine.ner.pretrain import main
+
+    try:
+        main(["--config", config_path])
+    except (RuntimeError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
