@@ -270,11 +270,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--errors", type=int, default=0, help="print up to N mismatched sentences per property")
     parser.add_argument("--extractor", choices=["rules", "ner"], default="rules")
+    parser.add_argument("--model", default=None, help="ner: a shipped model name or a model folder")
     parser.add_argument("--require-pro", action="store_true",
                         help="ner: drop property cues the model does not tag as PRO")
     args = parser.parse_args()
     errors: dict[str, list[str]] | None = {} if args.errors else None
-    options = {"require_pro": True} if args.require_pro else {}
+    options: dict[str, object] = {"require_pro": True} if args.require_pro else {}
+    if args.model:
+        options["model"] = args.model
     scores = evaluate(args.data, errors, args.extractor, **options)
     print(format_table(scores))
     if errors:
