@@ -87,6 +87,10 @@ def resolve_encoder(name_or_path: str) -> Path:
     p = Path(name_or_path).expanduser()
     if p.is_dir():
         return p
+    from textmine.ner.encoders import SPLIT_ZIPS, split_zip_encoder
+
+    if name_or_path in SPLIT_ZIPS:  # one zip split over several PyPI packages (MPNet-base)
+        return split_zip_encoder(name_or_path)
     import importlib.util
 
     spec = importlib.util.find_spec(name_or_path.replace("-", "_"))
