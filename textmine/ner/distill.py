@@ -194,9 +194,9 @@ def distill_loss(torch, em, mask, trans, start, end, targets):
     sentence and averaged over sentences (the scale of the gold sentences' CRF negative log-likelihood)."""
     from textmine.ner.decode import LABELS, allowed_starts, allowed_transitions
 
-    neg = torch.tensor(-1e4)
-    trans = torch.where(torch.from_numpy(allowed_transitions(LABELS)), trans, neg)
-    start = torch.where(torch.from_numpy(allowed_starts(LABELS)), start, neg)
+    neg = torch.tensor(-1e4, device=em.device)
+    trans = torch.where(torch.from_numpy(allowed_transitions(LABELS)).to(em.device), trans, neg)
+    start = torch.where(torch.from_numpy(allowed_starts(LABELS)).to(em.device), start, neg)
     logp = crf_log_marginals(torch, em, mask, trans, start, end)
     ce = -(targets * logp.clamp(min=-30)).sum(-1)
     return (ce * mask.float()).sum() / em.shape[0]

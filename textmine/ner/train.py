@@ -52,6 +52,7 @@ class TrainConfig:
     shape_features: bool = True
     dropout: float = 0.1
     threads: int = 2
+    device: str = "auto"                  # auto (cuda when available), cpu or cuda[:N]
     limit_train: int | None = None        # first N sentences (smoke tests)
     limit_dev: int | None = None
     max_steps: int | None = None          # stop after N optimiser steps (smoke tests)
@@ -142,6 +143,14 @@ def build_model(cfg: TrainConfig, encoder_dir: Path):
     return Tagger()
 
 
+def resolve_device(torch, name: str):
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError(f"device {name!r} asked for, but torch sees no CUDA GPU; use device: cpu or auto")
+    return torch.device(name)
+
+
 def crf_nll(torch, em, tags, mask, trans, start, end):
     """Mean negative log-likelihood of gold word tags under a linear-chain CRF. em [B,W,L]."""
     B, W, L = em.shape
@@ -168,8 +177,8 @@ def word_level(torch, em, chunks: list[Chunk]):
     for i, c in enumerate(chunks):
         idx[i, : c.n_words] = torch.tensor(c.first_subword)
         mask[i, : c.n_words] = True
-    wem = em.gather(1, idx[:, :, None].expand(-1, -1, em.shape[-1]))
-    return wem, mask
+    wem = em.gather(1, idx.to(em.device)[:, :, None].expand(-1, -1, em.shape[-1]))
+    return wem, mask.to(em.device)
 
 
 def chunk_tags(chunks: list[Chunk], sentences: list[TaggedSentence]) -> list[list[int]]:
@@ -190,15 +199,16 @@ def predict_tags(model, cfg: TrainConfig, tokenizer, sentences: list[list[str]],
     model.eval()
     chunks = encode(tokenizer, sentences, cfg.max_length)
     scores: dict[int, list[np.ndarray]] = {}
-    trans = model.transitions.detach().numpy() if cfg.crf else None
-    st = model.start.detach().numpy() if cfg.crf else None
-    en = model.end.detach().numpy() if cfg.crf else None
+    trans = model.transitions.detach().cpu().numpy() if cfg.crf else None
+    st = model.start.detach().cpu().numpy() if cfg.crf else None
+    en = model.end.detach().cpu().numpy() if cfg.crf else None
+    device = next(model.parameters()).device
     order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].input_ids))
     with torch.no_grad():
         for b in range(0, len(order), batch_size):
             batch = [chunks[i] for i in order[b : b + batch_size]]
-            arrays = {k: torch.from_numpy(v) for k, v in pad_batch(batch).items()}
-            em = model(**arrays).numpy()
+            arrays = {k: torch.from_numpy(v).to(device) for k, v in pad_batch(batch).items()}
+            em = model(**arrays).cpu().numpy()
             for c, e in zip(batch, em):
                 scores.setdefault(c.sentence, []).append((c.word_start, e[c.first_subword]))
     out = []
@@ -238,6 +248,9 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     if cfg.init_checkpoint:
         model.load_state_dict(torch.load(cfg.init_checkpoint, map_location="cpu"))
         log.info("initialised from %s", cfg.init_checkpoint)
+    device = resolve_device(torch, cfg.device)
+    model.to(device)
+    log.info("training on %s", device)
     train_chunks = encode(tokenizer, [s.tokens for s in train_set], cfg.max_length)
     train_tags: list = chunk_tags(train_chunks, train_set)
     n_gold = len(train_chunks)
@@ -295,7 +308,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         n_distill_batches = 0
         for batch_idx in batches:
             batch = [train_chunks[i] for i in batch_idx]
-            arrays = {k: torch.from_numpy(v) for k, v in pad_batch(batch).items()}
+            arrays = {k: torch.from_numpy(v).to(device) for k, v in pad_batch(batch).items()}
             em = model(**arrays)
             wem, wmask = word_level(torch, em, batch)
             if batch_idx[0] >= n_gold:  # unlabelled: match the teachers' posteriors
@@ -304,6 +317,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
                 target = torch.zeros(wmask.shape + (len(LABELS),))
                 for i, j in enumerate(batch_idx):
                     target[i, : len(train_tags[j])] = torch.from_numpy(train_tags[j])
+                target = target.to(device)
                 loss = cfg.distill_weight * distill_loss(torch, wem, wmask, model.transitions, model.start,
                                                          model.end, target)
                 n_distill_batches += 1
@@ -311,11 +325,13 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
                 tags = torch.zeros(wmask.shape, dtype=torch.long)
                 for i, t in enumerate(train_tags[i] for i in batch_idx):
                     tags[i, : len(t)] = torch.tensor(t)
+                tags = tags.to(device)
                 loss = crf_nll(torch, wem, tags, wmask, model.transitions, model.start, model.end)
             else:
                 tags = torch.zeros(wmask.shape, dtype=torch.long)
                 for i, t in enumerate(train_tags[i] for i in batch_idx):
                     tags[i, : len(t)] = torch.tensor(t)
+                tags = tags.to(device)
                 loss = ce(wem[wmask], tags[wmask])
             optim.zero_grad()
             loss.backward()
@@ -352,7 +368,8 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
                "train_minutes": round((time.time() - t_start) / 60, 1), "config": asdict(cfg),
                "encoder_dir": str(encoder_dir)}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-    model.load_state_dict(torch.load(out_dir / "best.pt"))
+    model.load_state_dict(torch.load(out_dir / "best.pt", map_location=device))
+    model.cpu()  # ONNX export and int8 quantisation run on the CPU
     export_dir = out_dir / "export"
     from textmine.ner.export import export_model
 
