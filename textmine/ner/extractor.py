@@ -41,14 +41,12 @@ class NerExtractor(RulesExtractor):
         self.require_pro = require_pro
         self.tagger = load_tagger(model)
         self._spans: list[Mention] = []
-        self._cue_confidence: dict[tuple[int, int], float] = {}
 
     def __getstate__(self) -> dict:
         # An onnxruntime session does not pickle: worker processes load the model themselves.
         state = self.__dict__.copy()
         state["tagger"] = None
         state["_spans"] = []
-        state["_cue_confidence"] = {}
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -61,7 +59,6 @@ class NerExtractor(RulesExtractor):
             records, _ = super().extract(document)
         finally:
             spans, self._spans = self._spans, []
-            self._cue_confidence = {}
         return records, spans
 
     def _spans_in(self, sentence: Sentence, label: str) -> list[tuple[int, int, float]]:
@@ -69,17 +66,17 @@ class NerExtractor(RulesExtractor):
         return [(m.char_start - offset, m.char_end - offset, m.confidence) for m in self._spans
                 if m.label == label and m.char_start >= offset and m.char_end <= sentence.end]
 
+    def cue_confidence(self, sentence: Sentence, cue: CueMatch) -> float | None:
+        """The model's confidence that a (sentence-relative) cue is a property: the best PRO span over
+        it, or None where no PRO span overlaps it."""
+        overlapping = [c for a, b, c in self._spans_in(sentence, "PRO") if a < cue.end and cue.start < b]
+        return max(overlapping) if overlapping else None
+
     def find_cues(self, document: Document, sentence: Sentence, text: str) -> list[CueMatch]:
-        pro = self._spans_in(sentence, "PRO")
-        kept = []
-        for cue in super().find_cues(document, sentence, text):
-            overlapping = [c for a, b, c in pro if a < cue.end and cue.start < b]
-            if not overlapping and self.require_pro:
-                continue
-            confidence = max(overlapping) if overlapping else self.UNTAGGED_CUE
-            self._cue_confidence[(sentence.start + cue.start, sentence.start + cue.end)] = confidence
-            kept.append(cue)
-        return kept
+        cues = super().find_cues(document, sentence, text)
+        if not self.require_pro:
+            return cues
+        return [cue for cue in cues if self.cue_confidence(sentence, cue) is not None]
 
     def _record(self, document: Document, section_title: str, sentence: Sentence, text: str, assignment: _Assignment,
                 material: MaterialMention, material_offset: int, pattern_score: float, conditions: list) -> Record | None:
@@ -87,8 +84,8 @@ class NerExtractor(RulesExtractor):
                                  pattern_score, conditions)
         if record is None:
             return None
-        cue = self._cue_confidence.get((sentence.start + assignment.cue.start, sentence.start + assignment.cue.end),
-                                       self.UNTAGGED_CUE)
+        cue = self.cue_confidence(sentence, assignment.cue)
+        cue = self.UNTAGGED_CUE if cue is None else cue
         material_confidence = min(1.0, max(0.0, material.confidence))
         record.confidence = round(max(0.01, min(0.99, record.confidence * material_confidence * cue)), 3)
         return record

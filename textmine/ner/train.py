@@ -25,6 +25,7 @@ import yaml
 
 from textmine.ner.data import TaggedSentence, read_conll
 from textmine.ner.decode import LABELS, span_scores, viterbi
+from textmine.ner.distill import build_targets, distill_loss, load_targets
 from textmine.ner.encoding import Chunk, encode, pad_batch
 from textmine.ner.features import N_SHAPES, SHAPES
 
@@ -255,8 +256,6 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     train_tags: list = chunk_tags(train_chunks, train_set)
     n_gold = len(train_chunks)
     if cfg.distill_file:
-        from textmine.ner.distill import build_targets, load_targets
-
         if not Path(cfg.distill_file).exists():
             build_targets(cfg)
         un_sents, un_post, _ = load_targets(cfg.distill_file)
@@ -295,12 +294,11 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         # length-bucketed shuffling: similar lengths per batch, random batch order
         order = list(range(len(train_chunks)))
         rng.shuffle(order)
-        if cfg.distill_per_epoch is not None and len(train_chunks) > n_gold:
-            unl = [j for j in order if j >= n_gold][: cfg.distill_per_epoch]
-            order = [j for j in order if j < n_gold] + unl
         # gold and unlabelled chunks never share a batch (different losses)
+        gold = [j for j in order if j < n_gold]
+        unlabelled = [j for j in order if j >= n_gold][: cfg.distill_per_epoch]
         buckets = [sorted(grp[i : i + cfg.batch_size * 50], key=lambda j: len(train_chunks[j].input_ids))
-                   for grp in ([j for j in order if j < n_gold], [j for j in order if j >= n_gold])
+                   for grp in (gold, unlabelled)
                    for i in range(0, len(grp), cfg.batch_size * 50)]
         batches = [b[i : i + cfg.batch_size] for b in buckets for i in range(0, len(b), cfg.batch_size)]
         rng.shuffle(batches)
@@ -312,27 +310,21 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
             em = model(**arrays)
             wem, wmask = word_level(torch, em, batch)
             if batch_idx[0] >= n_gold:  # unlabelled: match the teachers' posteriors
-                from textmine.ner.distill import distill_loss
-
                 target = torch.zeros(wmask.shape + (len(LABELS),))
                 for i, j in enumerate(batch_idx):
                     target[i, : len(train_tags[j])] = torch.from_numpy(train_tags[j])
-                target = target.to(device)
                 loss = cfg.distill_weight * distill_loss(torch, wem, wmask, model.transitions, model.start,
-                                                         model.end, target)
+                                                         model.end, target.to(device))
                 n_distill_batches += 1
-            elif cfg.crf:
-                tags = torch.zeros(wmask.shape, dtype=torch.long)
-                for i, t in enumerate(train_tags[i] for i in batch_idx):
-                    tags[i, : len(t)] = torch.tensor(t)
-                tags = tags.to(device)
-                loss = crf_nll(torch, wem, tags, wmask, model.transitions, model.start, model.end)
             else:
                 tags = torch.zeros(wmask.shape, dtype=torch.long)
-                for i, t in enumerate(train_tags[i] for i in batch_idx):
-                    tags[i, : len(t)] = torch.tensor(t)
+                for i, j in enumerate(batch_idx):
+                    tags[i, : len(train_tags[j])] = torch.tensor(train_tags[j])
                 tags = tags.to(device)
-                loss = ce(wem[wmask], tags[wmask])
+                if cfg.crf:
+                    loss = crf_nll(torch, wem, tags, wmask, model.transitions, model.start, model.end)
+                else:
+                    loss = ce(wem[wmask], tags[wmask])
             optim.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
