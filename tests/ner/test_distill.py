@@ -43,9 +43,8 @@ def test_targets_round_trip(tmp_path) -> None:
 
 def test_torch_crf_marginals_match_the_numpy_tagger() -> None:
     torch = pytest.importorskip("torch", reason="training needs torch: pip install 'textmine[train]'")
-    from textmine.ner.decode import allowed_starts, allowed_transitions
+    from textmine.ner.decode import _logsumexp, allowed_starts, allowed_transitions
     from textmine.ner.distill import crf_log_marginals
-    from textmine.ner.tagger import _logsumexp
 
     rng = np.random.default_rng(0)
     k = len(LABELS)

