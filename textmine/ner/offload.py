@@ -46,6 +46,14 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+def variant_overrides(name: str) -> dict[str, Any]:
+    """Overrides of a variant: a listed one, or one named like `lr1e-4-s13` (learning rate, seed)."""
+    if name in dict(VARIANTS):
+        return dict(VARIANTS)[name]
+    lr, seed = name.split("-s")
+    return {"lr": float(lr[2:]), "seed": int(seed)}
+
+
 def _read_lines(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
@@ -122,14 +130,14 @@ def _cuda() -> bool:
 def _worker(bundle: Path, work: Path, name: str, minutes: float, amp: bool = True) -> None:
     from textmine.ner.train import train
 
-    cfg = _variant_config(bundle, work, name, dict(VARIANTS)[name], minutes, amp)
+    cfg = _variant_config(bundle, work, name, variant_overrides(name), minutes, amp)
     summary = train(cfg)
     print(json.dumps({"variant": name, "best_dev_micro_f1": summary["best_dev_micro_f1"],
                       "epochs_run": summary["epochs_run"]}), flush=True)
 
 
 def run(bundle: Path, out: Path, minutes: float, variants: list[str] | None = None, deadline_s: float | None = None,
-        work: Path = Path("/tmp/textmine-offload")) -> dict[str, Any]:
+        work: Path = Path("/tmp/textmine-offload"), posteriors: bool = True) -> dict[str, Any]:
     """Train the variants in parallel, keep the best; write delta, posteriors and summaries to `out`."""
     import torch
 
@@ -177,7 +185,7 @@ def run(bundle: Path, out: Path, minutes: float, variants: list[str] | None = No
     best_name = ranked[0]
     log.info("variants: %s", {n: round(results[n]["dev_micro_f1"], 4) for n in ranked})
 
-    cfg = _variant_config(bundle, work, best_name, dict(VARIANTS).get(best_name, {}), minutes)
+    cfg = _variant_config(bundle, work, best_name, variant_overrides(best_name), minutes)
     device = torch.device(cfg.device)
     model = build_model(cfg, work / "encoder")
     base = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
@@ -205,7 +213,7 @@ def run(bundle: Path, out: Path, minutes: float, variants: list[str] | None = No
     (out / "offload_summary.json").write_text(json.dumps(summary, indent=2))
 
     un_file = work / "data" / "unlabelled.json"
-    if un_file.exists():  # the variants' mean CRF posteriors: a distillation teacher for the fast model
+    if un_file.exists() and posteriors:  # the variants' mean CRF posteriors: a distillation teacher for the fast model
         un = json.loads(un_file.read_text())
         total: list[np.ndarray] | None = None
         teachers = []
@@ -298,6 +306,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--minutes", type=float, default=5.5, help="training budget per variant")
     p.add_argument("--deadline", type=float, help="seconds after which unfinished variants are stopped")
     p.add_argument("--variants", nargs="*")
+    p.add_argument("--no-posteriors", action="store_true")
     p = sub.add_parser("worker")
     p.add_argument("--bundle", type=Path, required=True)
     p.add_argument("--work", type=Path, required=True)
@@ -313,7 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     if a.cmd == "prepare":
         prepare(a.config, a.bundle, a.unlabelled)
     elif a.cmd == "run":
-        print(json.dumps(run(a.bundle, a.out, a.minutes, a.variants, a.deadline), indent=2)[:4000])
+        print(json.dumps(run(a.bundle, a.out, a.minutes, a.variants, a.deadline, posteriors=not a.no_posteriors), indent=2)[:4000])
     elif a.cmd == "worker":
         _worker(a.bundle, a.work, a.name, a.minutes, amp=not a.no_amp)
     else:
