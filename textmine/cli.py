@@ -68,11 +68,13 @@ def _progress(quiet: bool, total: int | None, label: str) -> Iterator:
         yield advance
 
 
-def _extractor(name: str):
+def _extractor(name: str, ner_model: str = "fast"):
     from textmine.pipeline import load_extractor
 
     try:
-        return load_extractor(name)
+        return load_extractor(name, model=ner_model) if name == "ner" else load_extractor(name)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
     except (KeyError, ImportError) as exc:
         raise click.ClickException(f"cannot load extractor {name!r}: {exc}") from exc
 
@@ -109,16 +111,19 @@ def _count_documents(paths: tuple[str, ...]) -> int:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--extractor", type=click.Choice(["rules", "ner"]), default="rules", show_default=True)
+@click.option("--ner-model", default="fast", show_default=True,
+              help="with --extractor ner: shipped model (fast: bulk jobs; accurate: MPNet-base, ~5x slower) or a model folder")
 @click.option("--reprocess", is_flag=True, help="redo documents already stored unchanged")
 @click.option("--max-bytes", type=int, default=None, help="skip (and record) files larger than this")
 @click.option("--workers", "-j", type=int, default=1, show_default=True, help="extraction processes (0: one per core)")
 @click.pass_obj
-def run(app: AppContext, paths: tuple[str, ...], extractor: str, reprocess: bool, max_bytes: int | None, workers: int) -> None:
+def run(app: AppContext, paths: tuple[str, ...], extractor: str, ner_model: str, reprocess: bool, max_bytes: int | None,
+        workers: int) -> None:
     """Read, extract and index PATHS (files or folders) in one go."""
     from textmine.pipeline import Pipeline
 
     store = app.open_store()
-    pipeline = Pipeline(store, _extractor(extractor), reprocess=reprocess, max_bytes=max_bytes, workers=workers)
+    pipeline = Pipeline(store, _extractor(extractor, ner_model), reprocess=reprocess, max_bytes=max_bytes, workers=workers)
     with _progress(app.quiet, _count_documents(paths), "run") as advance:
         summary = pipeline.run_paths(paths, progress=advance)
     _finish(summary, store)
@@ -152,10 +157,12 @@ class _NoExtraction:
               help='stateless mode: JSONL of {"id", "text"}; no database involved')
 @click.option("--output", "output_path", type=click.Path(dir_okay=False), default=None, help="stateless mode: records as JSONL")
 @click.option("--extractor", type=click.Choice(["rules", "ner"]), default="rules", show_default=True)
+@click.option("--ner-model", default="fast", show_default=True,
+              help="with --extractor ner: shipped model (fast: bulk jobs; accurate: MPNet-base, ~5x slower) or a model folder")
 @click.pass_obj
-def extract(app: AppContext, input_path: str | None, output_path: str | None, extractor: str) -> None:
+def extract(app: AppContext, input_path: str | None, output_path: str | None, extractor: str, ner_model: str) -> None:
     """Extract records from the documents in the store, or (with --input/--output) from a JSONL of texts."""
-    ex = _extractor(extractor)
+    ex = _extractor(extractor, ner_model)
     if input_path or output_path:
         if not (input_path and output_path):
             raise click.UsageError("stateless mode needs both --input and --output")

@@ -16,3 +16,11 @@ def tagger():
     from textmine.ner import NerTagger
 
     return NerTagger("fast")
+
+
+@pytest.fixture(scope="session")
+def accurate_tagger():
+    pytest.importorskip("onnxruntime", reason="NER inference needs onnxruntime: pip install 'textmine[ner]'")
+    from textmine.ner import NerTagger
+
+    return NerTagger("accurate")

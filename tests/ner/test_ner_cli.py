@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from textmine.ner.cli import ner_command
@@ -37,3 +38,25 @@ def test_ner_rejects_bad_input(tagger, tmp_path) -> None:
     result = CliRunner().invoke(ner_command, ["--input", str(src), "--output", str(tmp_path / "o.jsonl")])
     assert result.exit_code != 0
     assert "tokens" in result.output
+
+
+def test_extract_with_the_accurate_model_says_so_in_its_records(accurate_tagger, tmp_path) -> None:
+    from textmine.cli import main
+
+    src = tmp_path / "texts.jsonl"
+    src.write_text(json.dumps({"id": "d1", "text": "The band gap of the TiO2 films is 3.2 eV."}) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    for model, tag in (("fast", None), ("accurate", "accurate")):
+        dst = tmp_path / f"{model}.jsonl"
+        result = runner.invoke(main, ["-q", "extract", "--extractor", "ner", "--ner-model", model, "--input", str(src),
+                                      "--output", str(dst)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        records = [json.loads(x) for x in dst.read_text(encoding="utf-8").splitlines()]
+        assert records and all(r["extractor"].startswith("ner@") for r in records)
+        band_gap = [r for r in records if r["material"]["formula"] == "TiO2" and r["property"] == "band_gap"
+                    and r["value_si"] == pytest.approx(3.2 * 1.602176634e-19, rel=1e-6) and 0 < r["confidence"] <= 1]
+        assert band_gap, records
+        assert all(("+accurate+" in r["extractor"]) == (tag is not None) for r in records)
+    bad = runner.invoke(main, ["-q", "extract", "--extractor", "ner", "--ner-model", "nope", "--input", str(src),
+                               "--output", str(tmp_path / "x.jsonl")])
+    assert bad.exit_code != 0 and "no NER model 'nope'" in bad.output

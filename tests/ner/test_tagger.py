@@ -88,15 +88,28 @@ def test_mentions_over_a_segmented_document(tagger) -> None:
     assert all(m.label in {"MAT", "PRO"} for m in tagger.mentions(doc, labels=["MAT", "PRO"]))
 
 
-def test_model_card_matches_the_shipped_model(tagger) -> None:
+@pytest.mark.parametrize("name, limit_mb", [("fast", 60), ("accurate", 120)])
+def test_model_card_matches_the_shipped_model(name, limit_mb) -> None:
     from textmine.ner.export import sha256
+    from textmine.ner.tagger import model_dir
 
-    card = (tagger.model_dir / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert sha256(tagger.model_dir / "model.onnx") in card
-    meta = json.loads((tagger.model_dir / "labels.json").read_text(encoding="utf-8"))
-    assert meta["labels"] == list(LABELS)
-    size = sum(p.stat().st_size for p in tagger.model_dir.iterdir())
-    assert size <= 60 * 1024 * 1024
+    folder = model_dir(name)
+    card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert sha256(folder / "model.onnx") in card
+    meta = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    assert meta["labels"] == list(LABELS) and meta["name"] == name
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    assert size <= limit_mb * 1024 * 1024
+
+
+def test_accurate_model_tags_raw_text_with_exact_offsets(accurate_tagger, tagger) -> None:
+    text = "Thin films of LiFePO4 and BaTiO3 were grown by pulsed laser deposition; the band gap is 3.2 eV."
+    spans = accurate_tagger.predict_texts([text])[0]
+    for sp in spans:
+        assert text[sp.start : sp.end] == sp.text and 0.0 <= sp.confidence <= 1.0
+    got = {(sp.text, sp.label) for sp in spans}
+    assert {("LiFePO4", "MAT"), ("BaTiO3", "MAT"), ("pulsed laser deposition", "SMT"), ("band gap", "PRO")} <= got
+    assert accurate_tagger.extractor.startswith("ner-accurate@") and tagger.extractor.startswith("ner-fast@")
 
 
 def test_ner_extractor_assembles_records_from_model_spans(tagger) -> None:

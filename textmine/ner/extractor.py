@@ -40,6 +40,8 @@ class NerExtractor(RulesExtractor):
         self.model = model
         self.require_pro = require_pro
         self.tagger = load_tagger(model)
+        if self.tagger.meta.get("name", "fast") != "fast":  # records say which model found their spans
+            self.version = f"{VERSION}+{self.tagger.meta['name']}+rules.{RULES_VERSION}"
         self._spans: list[Mention] = []
 
     def __getstate__(self) -> dict:

@@ -273,7 +273,9 @@ def finish(config: Path, returned: Path, run_dir: Path | None = None) -> dict[st
     cfg = TrainConfig.from_file(config)
     returned = Path(returned)
     remote = json.loads((returned / "offload_summary.json").read_text())
-    overrides = {k: remote["config"][k] for k in ("lr", "seed", "head_lr", "batch_size", "epochs", "dropout")}
+    best = remote["variants"][remote["best"]]
+    overrides = {k: remote["config"][k] for k in ("lr", "seed", "head_lr", "batch_size", "dropout")}
+    overrides["epochs"] = len(best["history"])  # the epochs that ran (max_train_minutes may cut the plan)
     cfg = TrainConfig.from_file(config, **overrides)
     run_dir = Path(run_dir or cfg.output_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -282,7 +284,6 @@ def finish(config: Path, returned: Path, run_dir: Path | None = None) -> dict[st
     model = build_model(cfg, encoder_dir)
     base = {k: v.detach().numpy() for k, v in model.state_dict().items()}
     model.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in apply_delta(base, returned).items()})
-    best = remote["variants"][remote["best"]]
     summary = {"best_epoch": best["best_epoch"], "best_dev_micro_f1": remote["rebuilt_dev"]["micro"]["f1"],
                "best_dev_scores": remote["rebuilt_dev"], "history": best["history"], "config": asdict(cfg),
                "encoder_dir": str(encoder_dir), "trained_on": remote["device"],

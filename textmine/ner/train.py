@@ -64,6 +64,7 @@ class TrainConfig:
     max_steps: int | None = None          # stop after N optimiser steps (smoke tests)
     keep_epochs_from: int | None = None   # save every epoch's weights from this epoch on (for averaging)
     quantize: bool = True
+    quant_scheme: str = "dynamic-int8"    # or "weight-only" (textmine.ner.export.quantize)
     init_checkpoint: str | None = None    # start from these weights (a second, low-lr stage)
     # ensemble distillation on unlabelled text (see textmine.ner.distill)
     distill_file: str | None = None       # .npz of unlabelled sentences + teacher posteriors (built if missing)
