@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from textmine.ner.decode import LABELS, bio_spans, span_scores, viterbi
+from textmine.ner.decode import LABELS, allowed_starts, allowed_transitions, bio_spans, crf_marginals, span_scores, viterbi
 
 
 def test_bio_spans() -> None:
@@ -35,3 +35,23 @@ def test_span_scores_exact_match() -> None:
     assert s["PRO"]["f1"] == 1.0
     assert s["MAT"]["precision"] == 0.5 and s["MAT"]["recall"] == 0.5
     assert abs(s["micro"]["f1"] - 2 / 3) < 1e-9
+
+
+def test_crf_marginals_equal_brute_force_path_enumeration() -> None:
+    import itertools
+
+    rng = np.random.default_rng(3)
+    k = len(LABELS)
+    trans = np.where(allowed_transitions(LABELS), rng.normal(size=(k, k)), -1e4)
+    start = np.where(allowed_starts(LABELS), rng.normal(size=k), -1e4)
+    end = rng.normal(size=k)
+    em = rng.normal(size=(3, k))
+    want = np.zeros_like(em)
+    for path in itertools.product(range(k), repeat=3):  # every tag sequence, weighted by its CRF score
+        score = start[path[0]] + em[0, path[0]] + end[path[-1]]
+        score += sum(trans[a, b] + em[t + 1, b] for t, (a, b) in enumerate(zip(path, path[1:])))
+        for t, tag in enumerate(path):
+            want[t, tag] += np.exp(score)
+    want /= want[0].sum()
+    np.testing.assert_allclose(crf_marginals(em, trans, start, end), want, atol=1e-9)
+    assert crf_marginals(em[:1], trans, start, end).shape == (1, k)
