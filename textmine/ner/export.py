@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from textmine.ner.decode import LABELS
 from textmine.ner.features import SHAPES
 
@@ -74,7 +76,8 @@ def quantize(fp32: Path, int8: Path, scheme: str = "dynamic-int8") -> Path:
                                               op_types_to_quantize=(op,), quant_axes=(("MatMul", 0), ("Gather", 1)))
         q = mq.MatMulNBitsQuantizer(model, bits=bits, block_size=block, is_symmetric=symmetric,
                                     op_types_to_quantize=(op,), algo_config=cfg)
-        q.process()
+        with np.errstate(divide="ignore", invalid="ignore"):  # all-zero blocks (e.g. the padding row): scale 0
+            q.process()
         model = q.model.model
     onnx.save(model, str(int8))
     return int8
