@@ -54,11 +54,14 @@ def _allowed_starts(labels: tuple[str, ...]) -> np.ndarray:
     return np.array([not lab.startswith("I-") for lab in labels], dtype=bool)
 
 
-def crf_marginals(em: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+def crf_marginals(em: np.ndarray, transitions: np.ndarray, start: np.ndarray, end: np.ndarray,
+                  labels: Sequence[str] = LABELS) -> np.ndarray:
     """Per-word tag marginals [n, L] under a linear-chain CRF (forward-backward in log space).
 
-    `trans` and `start` are the masked scores (disallowed moves at -1e4), as the tagger decodes with."""
+    Like `viterbi`, invalid BIO moves (I-X after anything but B-X/I-X, or first) get no probability."""
     n = em.shape[0]
+    trans = np.where(allowed_transitions(labels), transitions, _NEG)
+    start = np.where(allowed_starts(labels), start, _NEG)
     alpha = np.zeros_like(em)
     beta = np.zeros_like(em)
     alpha[0] = start + em[0]

@@ -96,7 +96,7 @@ def export_model(model, cfg, hf_tokenizer, out_dir: Path, summary: dict[str, Any
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     fp32 = export_onnx(model, out_dir / "model_fp32.onnx")
-    scheme = getattr(cfg, "quant_scheme", "dynamic-int8")
+    scheme = cfg.quant_scheme
     if cfg.quantize:
         quantize(fp32, out_dir / "model.onnx", scheme)
     else:

@@ -54,10 +54,6 @@ def variant_overrides(name: str) -> dict[str, Any]:
     return {"lr": float(lr[2:]), "seed": int(seed)}
 
 
-def _read_lines(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
-
-
 def prepare(config: Path, bundle: Path, unlabelled: Path | None = None) -> Path:
     """Write the bundle folder: encoder pack, data, unlabelled sentences, base config."""
     from textmine.ner.compact import pack_encoder
@@ -79,7 +75,7 @@ def prepare(config: Path, bundle: Path, unlabelled: Path | None = None) -> Path:
     data_dir = Path(cfg.data_dir)
     for name in (cfg.train_file, cfg.dev_file):
         with gzip.open(bundle / "data" / f"{name}.gz", "wt", encoding="utf-8") as f:
-            f.write(_read_lines(data_dir / name))
+            f.write((data_dir / name).read_text(encoding="utf-8"))
     sentences = [s.tokens for name in (cfg.train_file, cfg.dev_file) for s in read_conll(data_dir / name)]
     un: list[list[str]] = []
     if unlabelled:
@@ -90,8 +86,9 @@ def prepare(config: Path, bundle: Path, unlabelled: Path | None = None) -> Path:
     tok.no_truncation()
     tok.no_padding()
     used: set[int] = set()
-    for b in range(0, len(sentences + un), 2048):
-        for chunk in encode(tok, (sentences + un)[b : b + 2048], cfg.max_length):
+    everything = sentences + un
+    for b in range(0, len(everything), 2048):
+        for chunk in encode(tok, everything[b : b + 2048], cfg.max_length):
             used.update(chunk.input_ids)
     used.update(tok.token_to_id(t) for t in ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "<pad>", "<unk>", "<s>",
                                                "</s>", "<mask>", "-") if tok.token_to_id(t) is not None)
@@ -142,7 +139,7 @@ def run(bundle: Path, out: Path, minutes: float, variants: list[str] | None = No
     import torch
 
     from textmine.ner.compact import apply_delta, pack_delta, unpack_encoder
-    from textmine.ner.decode import LABELS, allowed_starts, allowed_transitions, crf_marginals, span_scores, viterbi
+    from textmine.ner.decode import LABELS, crf_marginals, span_scores, viterbi
     from textmine.ner.data import read_conll
     from textmine.ner.distill import save_targets
     from textmine.ner.train import build_model, predict_emissions
@@ -221,9 +218,8 @@ def run(bundle: Path, out: Path, minutes: float, variants: list[str] | None = No
             state = torch.load(work / "runs" / name / "best.pt", map_location=device)
             model.load_state_dict(state)
             ems = predict_emissions(model, cfg, tokenizer, un, batch_size=128)
-            trans = np.where(allowed_transitions(LABELS), model.transitions.detach().cpu().numpy().astype(np.float64), -1e4)
-            st = np.where(allowed_starts(LABELS), model.start.detach().cpu().numpy().astype(np.float64), -1e4)
-            en = model.end.detach().cpu().numpy().astype(np.float64)
+            trans, st, en = (p.detach().cpu().numpy().astype(np.float64)
+                             for p in (model.transitions, model.start, model.end))
             post = [crf_marginals(e.astype(np.float64), trans, st, en) for e in ems]
             total = post if total is None else [a + b for a, b in zip(total, post)]
             teachers.append(name)

@@ -11,8 +11,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from textmine.ner.decode import (LABELS, Span, allowed_starts, allowed_transitions, bio_spans, crf_marginals, softmax,
-                                 viterbi)
+from textmine.ner.decode import LABELS, Span, bio_spans, crf_marginals, viterbi
 from textmine.ner.encoding import encode, pad_batch
 from textmine.ner.normalise import looks_normalised, normalise_tokens
 from textmine.ner.words import word_spans
@@ -71,8 +70,6 @@ class NerTagger:
         self.transitions = np.array(self.meta["transitions"] or np.zeros((k, k)), dtype=np.float64)
         self.start = np.array(self.meta["start"] or np.zeros(k), dtype=np.float64)
         self.end = np.array(self.meta["end"] or np.zeros(k), dtype=np.float64)
-        self._trans_masked = np.where(allowed_transitions(self.labels), self.transitions, -1e4)
-        self._start_masked = np.where(allowed_starts(self.labels), self.start, -1e4)
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
@@ -122,7 +119,7 @@ class NerTagger:
 
     def _marginals(self, em: np.ndarray) -> np.ndarray:
         """Per-word tag marginals under the CRF (forward-backward in log space)."""
-        return crf_marginals(em, self._trans_masked, self._start_masked, self.end)
+        return crf_marginals(em, self.transitions, self.start, self.end, self.labels)
 
     # -- raw text ----------------------------------------------------------------------------
     def predict_texts(self, texts: Sequence[str]) -> list[list[Span]]:

@@ -27,7 +27,7 @@ from textmine.ner.data import TaggedSentence, read_conll
 from textmine.ner.decode import LABELS, span_scores, viterbi
 from textmine.ner.distill import build_targets, distill_loss, load_targets
 from textmine.ner.encoding import Chunk, encode, pad_batch
-from textmine.ner.features import N_SHAPES, SHAPES
+from textmine.ner.features import N_SHAPES
 
 log = logging.getLogger("textmine.ner.train")
 
