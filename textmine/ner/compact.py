@@ -147,6 +147,11 @@ def _read_parts(folder: Path, stem: str) -> dict[str, np.ndarray]:
 _HF_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
 
 
+def _copy_hf_files(src: Path, dest: Path) -> None:
+    """The config and tokenizer files of a Hugging Face folder (everything but the weights)."""
+    _copy_hf_files(src, dest)
+
+
 def _load_safetensors(folder: Path) -> dict[str, np.ndarray]:
     from safetensors.numpy import load_file
 
@@ -173,9 +178,7 @@ def unpack_encoder(pack: Path, dest: Path) -> Path:
     pack, dest = Path(pack), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     weights = _unpack_tensors(_read_parts(pack, "weights"))
-    for f in _HF_FILES:
-        if (pack / f).exists():
-            shutil.copy(pack / f, dest / f)
+    _copy_hf_files(pack, dest)
     save_file({k: np.ascontiguousarray(v) for k, v in weights.items()}, str(dest / "model.safetensors"))
     return dest
 
@@ -194,9 +197,7 @@ def nf4_encoder(src: Path, cache: Path) -> Path:
     weights = {k: (nf4_round_trip(v) if quantisable(v.shape) else np.asarray(v, np.float32))
                for k, v in _load_safetensors(src).items()}
     save_file({k: np.ascontiguousarray(v) for k, v in weights.items()}, str(tmp / "model.safetensors"))
-    for f in _HF_FILES:
-        if (src / f).exists():
-            shutil.copy(src / f, tmp / f)
+    _copy_hf_files(src, tmp)
     shutil.rmtree(dest, ignore_errors=True)
     tmp.rename(dest)
     return dest
