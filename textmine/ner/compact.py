@@ -149,7 +149,9 @@ _HF_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_
 
 def _copy_hf_files(src: Path, dest: Path) -> None:
     """The config and tokenizer files of a Hugging Face folder (everything but the weights)."""
-    _copy_hf_files(src, dest)
+    for f in _HF_FILES:
+        if (src / f).exists():
+            shutil.copy(src / f, dest / f)
 
 
 def _load_safetensors(folder: Path) -> dict[str, np.ndarray]:
@@ -165,9 +167,7 @@ def pack_encoder(src: Path, dest: Path, keep_rows: Mapping[str, Iterable[int]] |
     dest.mkdir(parents=True, exist_ok=True)
     weights = _load_safetensors(src)
     rows = {k: np.array(sorted(set(v))) for k, v in (keep_rows or {}).items()}
-    for f in _HF_FILES:
-        if (src / f).exists():
-            shutil.copy(src / f, dest / f)
+    _copy_hf_files(src, dest)
     return _write_parts(_pack_tensors(weights, rows), dest, "weights", max_bytes)
 
 
