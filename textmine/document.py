@@ -81,6 +81,8 @@ class Document(BaseModel):
     figures: list[Figure] = Field(default_factory=list)
     content_hash: str = ""
     extractor: str | None = Field(default=None, description="name@version of the extractor that processed it")
+    provenance: str | None = Field(default=None, description="provenance key of the pipeline that processed it")
+    warnings: list[str] = Field(default_factory=list, description="what was repaired or capped while reading it")
 
     @property
     def year(self) -> int | None:

@@ -8,12 +8,19 @@ provenance (document, sentence, char span), the extractor that produced it and a
 from __future__ import annotations
 
 import hashlib
+from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Version of the Record contract. 1: the first wave; 2: adds `schema_version` and `material_id`.
+# Fields are only ever added, never renamed or given another meaning.
+SCHEMA_VERSION = 2
 
 
 class Material(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     text: str = Field(description="the mention as written")
     formula: str | None = Field(default=None, description="normalised formula, e.g. 'La0.7Sr0.3MnO3'")
     elements: list[str] = Field(default_factory=list, description="sorted element symbols")
@@ -22,17 +29,32 @@ class Material(BaseModel):
 
 
 class Condition(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     property: str = Field(description="e.g. temperature, pressure, doping")
     value: float | None = None
     unit: str | None = None
     text: str | None = None
 
 
+class FailureStage(str, Enum):
+    """Where a document was lost: a closed set, so reports can group and count by it."""
+
+    READ = "read"
+    SEGMENT = "segment"
+    EXTRACT = "extract"
+    STORE = "store"
+    HARVEST = "harvest"
+
+    def __str__(self) -> str:  # printed as the plain word in tables and messages
+        return self.value
+
+
 class Failure(BaseModel):
     """A document that could not be read or processed, and why."""
 
     source: str
-    stage: str = Field(description="read | segment | extract | store")
+    stage: FailureStage
     reason: str
     doc_id: str | None = None
 
@@ -51,6 +73,11 @@ class Mention(BaseModel):
 
 
 class Record(BaseModel):
+    """One (material, property, value) statement. Frozen: a stage that changes a record makes a
+    new one (`model_copy(update=...)`), so a record seen by a store is the record exported."""
+
+    model_config = ConfigDict(frozen=True)
+
     doc_id: str
     record_id: str = ""
     material: Material
@@ -72,12 +99,20 @@ class Record(BaseModel):
     value_end: int | None = None
     section: str | None = None
     confidence: float = Field(ge=0.0, le=1.0)
-    extractor: str = Field(description="name@version of the extractor, e.g. 'rules@0.1.0'")
+    extractor: str = Field(description="name@version of the pipeline, e.g. 'rules@0.3.0'")
+    material_id: str = Field(default="", description="stable id of the material: normalised composition plus "
+                             "phase/polymorph qualifiers (textmine.normalise.material_id)")
+    schema_version: int = Field(default=SCHEMA_VERSION, description="version of this record contract")
 
     @model_validator(mode="after")
-    def _fill_id(self) -> "Record":
+    def _fill_ids(self) -> "Record":
+        # frozen: the derived ids are set once, here, while the record is being built
         if not self.record_id:
-            self.record_id = make_record_id(self)
+            object.__setattr__(self, "record_id", make_record_id(self))
+        if not self.material_id:
+            from textmine.normalise.material_id import material_id
+
+            object.__setattr__(self, "material_id", material_id(self.material.formula, self.material.text))
         return self
 
     def flat(self) -> dict[str, Any]:

@@ -89,8 +89,7 @@ class NerExtractor(RulesExtractor):
         cue = self.cue_confidence(sentence, assignment.cue)
         cue = self.UNTAGGED_CUE if cue is None else cue
         material_confidence = min(1.0, max(0.0, material.confidence))
-        record.confidence = round(max(0.01, min(0.99, record.confidence * material_confidence * cue)), 3)
-        return record
+        return record.model_copy(update={"confidence": round(max(0.01, min(0.99, record.confidence * material_confidence * cue)), 3)})
 
     def find_materials(
         self, document: Document, sentence: Sentence, text: str, abbreviations: dict[str, MaterialMention]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Protocol
 
 from textmine.document import Document
+from textmine import registry
 from textmine.registry import Registry
 
 
@@ -24,4 +25,4 @@ class Reader(Protocol):
         ...
 
 
-readers: Registry[Reader] = Registry("reader")
+readers: Registry[Reader] = registry.readers  # the one registry (entry-point group textmine.readers)

@@ -20,6 +20,7 @@ import httpx
 from textmine.document import Document
 from textmine.readers.base import ReaderError
 from textmine.records import Failure
+from textmine import registry
 from textmine.registry import Registry
 from textmine.sources.http import DEFAULT_TIMEOUT, FetchError, HarvestClient, RateLimit, RetryPolicy, Sleep
 from textmine.sources.payloads import MalformedPayload
@@ -206,4 +207,4 @@ def harvest_failure(url: str, reason: str, doc_id: str | None = None) -> Failure
     return Failure(source=url, stage="harvest", reason=reason, doc_id=doc_id)
 
 
-sources: Registry[type[Source]] = Registry("source")
+sources: Registry[type[Source]] = registry.sources  # the one registry (entry-point group textmine.sources)
