@@ -34,7 +34,39 @@ class AppContext:
             raise click.ClickException(str(exc)) from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PluginGroup(click.Group):
+    """The main group: core commands defined here, the others from the command registry
+    (`textmine.registry.commands`, entry-point group `textmine.commands`), imported when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from textmine.registry import commands
+
+        return sorted({*super().list_commands(ctx), *commands.names()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+        from textmine.registry import commands
+
+        if name not in commands:
+            return None
+        return commands.get(name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from textmine.registry import commands
+
+        rows = []
+        for name in self.list_commands(ctx):
+            command = super().get_command(ctx, name)
+            help_text = command.get_short_help_str(limit=70) if command is not None else commands.help(name)
+            rows.append((name, help_text))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="textmine")
 @click.option("--db", "db", type=click.Path(dir_okay=False), default=None, help=f"SQLite database file [default: ./{DEFAULT_DB}]")
 @click.option("--store", "store", default=None, envvar="TEXTMINE_STORE", help="store URL: sqlite:///path.db or es://host:9200")
@@ -403,19 +435,6 @@ def failures(app: AppContext) -> None:
         table.add_row(failure.source, failure.stage, failure.reason)
     out.print(table)
 
-
-def _attach_plugins() -> None:
-    """Commands that live with their stage: harvesting (textmine/sources), NER (textmine/ner)."""
-    from textmine.ner.cli import ner_command, train_group
-    from textmine.sources.cli import harvest, sources
-
-    main.add_command(harvest)
-    main.add_command(sources)
-    main.add_command(ner_command)
-    main.add_command(train_group)
-
-
-_attach_plugins()
 
 if __name__ == "__main__":  # pragma: no cover
     main()
