@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from textmine.extract import document_from_text  # noqa: E402
 from textmine.extract.quantities import parse_quantities  # noqa: E402
-from textmine.extract.rules import RulesExtractor  # noqa: E402
+from textmine.extract.pipeline import load_pipeline  # noqa: E402
 from textmine.normalise.units import UnitError  # noqa: E402
 from textmine.ontology import load_ontology  # noqa: E402
 from textmine.records import Record  # noqa: E402
@@ -134,13 +134,13 @@ def _value_matches(record: Record, gold: GoldRelation) -> bool:
 
 
 def evaluate(data: Path, split: str = "validation", errors: list[str] | None = None) -> dict[str, Score]:
-    extractor = RulesExtractor()
+    extractor = load_pipeline("rules")
     paragraphs = load_polyie(data, split)
     properties = {g.prop for p in paragraphs for g in p.gold}
     scores: dict[str, Score] = {prop: Score() for prop in sorted(properties)}
     for number, paragraph in enumerate(paragraphs):
         document = document_from_text(f"polyie:{number}", paragraph.text)
-        records, _ = extractor.extract(document)
+        records = extractor(document).records
         predicted = [r for r in records if r.property in properties]
         matched: set[int] = set()
         for record in predicted:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from textmine.extract import document_from_text  # noqa: E402
 from textmine.extract.quantities import parse_quantities  # noqa: E402
-from textmine.extract.rules import RulesExtractor  # noqa: E402
+from textmine.extract.pipeline import ExtractionPipeline, load_pipeline  # noqa: E402
 from textmine.normalise.formula import FormulaError, parse_formula  # noqa: E402
 from textmine.normalise.units import UnitError  # noqa: E402
 from textmine.records import Record  # noqa: E402
@@ -201,13 +201,13 @@ def value_matches(record: Record, gold: GoldTuple) -> bool:
 
 
 def score_examples(
-    examples: list[Example], prop: str, extractor: RulesExtractor, errors: list[str] | None = None
+    examples: list[Example], prop: str, extractor: ExtractionPipeline, errors: list[str] | None = None
 ) -> Score:
     score = Score()
     for number, example in enumerate(examples):
         document = document_from_text(f"silver:{prop}:{number}", example.sentence)
         _segment(document)
-        records, _ = extractor.extract(document)
+        records = extractor(document).records
         predicted = [r for r in records if r.property == prop]
         matched_gold: set[int] = set()
         matched_pred = 0
@@ -238,9 +238,12 @@ def _segment(document) -> None:
 
 def evaluate(data: Path, errors: dict[str, list[str]] | None = None, extractor_name: str = "rules",
              **options: object) -> dict[str, Score]:
-    from textmine.pipeline import load_extractor
-
-    extractor = load_extractor(extractor_name, **options)
+    overrides: dict[str, dict] = {}
+    if "model" in options:
+        overrides["entities.ner"] = {"model": options["model"]}
+    if options.get("require_pro"):
+        overrides["cues.ner"] = {"require_pro": True}
+    extractor = load_pipeline(extractor_name, overrides)
     sets = {
         "band_gap": load_bandgap(data),
         "curie_temperature": load_snowball_magnetic(data, "curie_urie_temperatures.pkl"),

@@ -42,9 +42,9 @@ def test_silver_f1_stays_above_floor(scores, prop):
 def test_matching_rules():
     bench = _bench_module()
     from textmine.extract import document_from_text
-    from textmine.extract.rules import RulesExtractor
+    from textmine.extract.pipeline import load_pipeline
 
-    [record] = RulesExtractor().extract(document_from_text("m", "The Curie temperature of PbTiO3 is 763 K."))[0]
+    [record] = load_pipeline("rules")(document_from_text("m", "The Curie temperature of PbTiO3 is 763 K.")).records
     assert bench.material_matches(record, bench.GoldTuple("PbTiO3 crystal", "490", "°C"))
     assert bench.value_matches(record, bench.GoldTuple("PbTiO3", "490", "°C"))  # 490 °C == 763.15 K within 1 %
     assert not bench.value_matches(record, bench.GoldTuple("PbTiO3", "490", "K"))
