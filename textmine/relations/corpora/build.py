@@ -165,13 +165,13 @@ def main(out: Path, exclude: Path | None, corpora: str, data_root: Path | None, 
     if unknown:
         raise click.BadParameter(f"unknown corpus {', '.join(unknown)}; known: {', '.join([*LOADERS, *SKIPPED])}",
                                  param_hint="--corpora")
-    data_root = data_root or default_data_root()
-    if not (data_root / "gold").is_dir():
-        raise click.ClickException(f"no gold/ folder in {data_root}: pass --data or set TEXTMINE_SHARED_DATA")
     try:
         exclusions = Exclusions.load(exclude) if exclude else None
     except ExclusionError as error:
         raise click.ClickException(str(error)) from None
+    data_root = data_root or default_data_root()
+    if not (data_root / "gold").is_dir():
+        raise click.ClickException(f"no gold/ folder in {data_root}: pass --data or set TEXTMINE_SHARED_DATA")
     if exclusions is not None:
         click.echo(f"excluding {len(exclusions)} entries of {exclude}", err=True)
     stats = build(out, names, data_root, exclusions, echo=lambda line: click.echo(line, err=True))
