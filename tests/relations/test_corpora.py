@@ -160,7 +160,8 @@ def test_each_loader_yields_valid_units_with_splits_and_sane_counts(built, corpu
 
 def test_snowball_dev_split_is_the_hashed_fifth_and_carries_the_family(built):
     out, _ = built
-    for corpus, families in [("bandgap_snowball", {"band_gap"}), ("curie_neel_snowball", {"curie_temperature", "neel_temperature"})]:
+    sets = [("bandgap_snowball", {"band_gap"}), ("curie_neel_snowball", {"curie_temperature", "neel_temperature"})]
+    for corpus, families in sets:
         train, dev = _read(out / f"{corpus}-train.jsonl"), _read(out / f"{corpus}-dev.jsonl")
         assert all(dev_by_hash(u.text) for u in dev) and not any(dev_by_hash(u.text) for u in train)
         assert 0.12 < len(dev) / (len(train) + len(dev)) < 0.28
@@ -173,7 +174,8 @@ def test_measeval_marks_measured_entities_that_are_not_materials_as_generic(buil
     materials = {e.text: e.generic for u in units for e in u.entities if e.type == "material"}
     assert materials["FeCl3"] is False and materials["SO2"] is False and materials["Zn"] is False
     assert materials["beach"] is True and materials["time period"] is True
-    assert 0.8 < stats["corpora"]["measeval"]["generic_materials"] / stats["corpora"]["measeval"]["entities"]["material"] < 1
+    counts = stats["corpora"]["measeval"]
+    assert 0.8 < counts["generic_materials"] / counts["entities"]["material"] < 1
 
 
 def test_sofc_values_carry_their_slot_and_conditions_link_to_values(built):
@@ -191,7 +193,8 @@ def test_skipped_corpora_and_losses_are_reported(built):
     assert set(SKIPPED) == {"mulms", "supermat", "llm_nerre"}
     table = markdown_table(stats)
     assert all(f"| {name} |" in table for name in LOADERS)
-    assert stats["corpora"]["bandgap_snowball"]["dropped_units"]["Special set sentences: changes and bounds, not band gaps (left out)"] > 100
+    dropped = stats["corpora"]["bandgap_snowball"]["dropped_units"]
+    assert dropped["Special set sentences: changes and bounds, not band gaps (left out)"] > 100
 
 
 def test_shards_round_trip_through_datasets(built, tmp_path):

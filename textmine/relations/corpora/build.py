@@ -153,7 +153,7 @@ def markdown_table(stats: dict) -> str:
               help="folder for <corpus>-<split>.jsonl and stats.json")
 @click.option("--exclude", "exclude", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="JSON list or JSONL of sources/units/texts to keep out (e.g. corpora/dev/relations/sources.jsonl)")
-@click.option("--corpora", "corpora", default=",".join(LOADERS), show_default=True,
+@click.option("--corpora", "corpora", default=",".join([*LOADERS, *SKIPPED]), show_default=True,
               help="comma-separated corpus names")
 @click.option("--data", "data_root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="the shared data folder (default: TEXTMINE_SHARED_DATA or ../shared/data)")

@@ -30,7 +30,8 @@ def features():
     })
 
 
-def shard_files(folder: Path, corpora: Iterable[str] | None = None, splits: Iterable[str] = ("train", "dev")) -> dict[str, list[str]]:
+def shard_files(folder: Path, corpora: Iterable[str] | None = None,
+                splits: Iterable[str] = ("train", "dev")) -> dict[str, list[str]]:
     """The shard paths by split, for the given corpora (default: every corpus with a shard in `folder`)."""
     folder = Path(folder)
     wanted = set(corpora) if corpora is not None else None

@@ -6,9 +6,9 @@ point at it (`HasQuantity`, `HasProperty`, `Qualifies`). Mapped to the common fo
 - Quantity -> `value`; MeasuredProperty -> `property`; value_property links the two.
 - MeasuredEntity -> `material`, linked to its quantity (directly, or through its property) by
   value_material. It is `generic` unless textmine's material finder names a substance in it: a
-  formula or known compound name, or a lone element that is the whole span ('Zn'), in a span of at
-  most four words. MeasEval spans
-  ten domains, so most measured entities are not materials ('participants', 'the beach').
+  formula or known compound name, or a lone element (symbol or name) that is the whole span
+  ('Zn', 'silicon'), in a span of at most four words. MeasEval spans ten domains, so most measured
+  entities are not materials ('participants', 'the beach').
 - Qualifier -> `condition` when textmine's quantity parser finds a quantity with a unit in it; the
   condition is that quantity's span ('at 25 °C' -> '25 °C') and condition_value links it to the
   set's quantity. Qualifiers without a quantity ('before the CIE') are left out.
@@ -39,6 +39,7 @@ def names_a_substance(text: str) -> bool:
     field plots') rather than name a material, and count as generic.
     """
     from textmine.extract.materials import find_material_mentions
+    from textmine.normalise.formula import element_symbols
 
     if len(text.split()) > 4:
         return False
@@ -47,7 +48,9 @@ def names_a_substance(text: str) -> bool:
             continue
         if not mention.is_weak:
             return True
-        if mention.text == text.strip() and mention.formula and len(mention.elements) == 1:
+        # a lone element written as its symbol or its name ('Zn', 'silicon'), not a code such as 'BC1'
+        if mention.text == text.strip() and mention.formula in element_symbols() and (
+                mention.text == mention.formula or mention.text.isalpha()):
             return True
     return False
 
@@ -58,7 +61,8 @@ def load(data_root: Path, tally: Tally) -> Iterator[Unit]:
         tsv_folder = require(folder / corpus_split / "tsv")
         texts = require(folder / corpus_split / text_folder)
         annotated = {p.stem for p in tsv_folder.glob("*.tsv")}
-        tally.note("paragraphs without annotations (skipped)", sum(1 for p in texts.glob("*.txt") if p.stem not in annotated))
+        unannotated = sum(1 for p in texts.glob("*.txt") if p.stem not in annotated)
+        tally.note("paragraphs without annotations (skipped)", unannotated)
         for tsv in sorted(tsv_folder.glob("*.tsv")):
             text_path = texts / f"{tsv.stem}.txt"
             if not text_path.exists():
@@ -117,7 +121,9 @@ def _draft(text: str, rows: list[dict], tally: Tally) -> Draft:
         target = links.get("HasQuantity") or links.get("HasProperty") or links.get("Qualifies")
         return quantity_of(target, depth + 1) if target else None
 
-    relation_of = {"MeasuredEntity": "value_material", "MeasuredProperty": "value_property", "Qualifier": "condition_value"}
+    relation_of = {
+        "MeasuredEntity": "value_material", "MeasuredProperty": "value_property", "Qualifier": "condition_value",
+    }
     for row in rows:
         kind = relation_of.get(row["annotType"])
         if kind is None:

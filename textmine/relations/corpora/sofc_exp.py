@@ -30,7 +30,9 @@ from textmine.relations.corpora.units import Draft, Tally, require
 
 NAME = "sofc_exp"
 FOLDER = "gold/sofc_exp"
-MATERIAL_SLOTS = frozenset({"anode_material", "cathode_material", "electrolyte_material", "interlayer_material", "support_material"})
+MATERIAL_SLOTS = frozenset(
+    {"anode_material", "cathode_material", "electrolyte_material", "interlayer_material", "support_material"}
+)
 CONDITION_SLOTS = frozenset({"working_temperature", "time_of_operation"})
 
 
@@ -60,7 +62,8 @@ def load(data_root: Path, tally: Tally) -> Iterator[Unit]:
             tally.drop("document without metadata or text")
             continue
         text = text_path.read_text(encoding="utf-8")
-        sentences = {row[0]: (int(row[2]), int(row[3])) for row in _rows(folder / "annotations" / "sentences" / f"{doc}.csv")}
+        sentence_rows = _rows(folder / "annotations" / "sentences" / f"{doc}.csv")
+        sentences = {row[0]: (int(row[2]), int(row[3])) for row in sentence_rows}
         token_edges = _token_edges(folder / "annotations" / "tokens" / f"{doc}.csv")
         spans, frames, links = _read_frames(frames_path)
         for sentence_id, draft in _drafts(text, sentences, token_edges, spans, frames, links, tally):
@@ -131,7 +134,8 @@ def _drafts(text, sentences, token_edges, spans, frames, links, tally: Tally) ->
         elif slot in CONDITION_SLOTS:
             ids[span_id] = draft.entity("condition", span.begin, span.end)
         else:
-            ids[span_id] = draft.entity("value", span.begin, span.end, family=slot if slot and slot != "device" else None)
+            family = slot if slot and slot != "device" else None
+            ids[span_id] = draft.entity("value", span.begin, span.end, family=family)
     for frame in frames:
         draft = drafts.get(frame.sentence)
         fillers = [(slot, span_id) for slot, span_id in frame.slots if span_id in ids]
@@ -143,7 +147,8 @@ def _drafts(text, sentences, token_edges, spans, frames, links, tally: Tally) ->
         conditions = [ids[s] for slot, s in fillers if slot in CONDITION_SLOTS and spans[s].type == "VALUE"]
         values = [ids[s] for slot, s in fillers if slot not in CONDITION_SLOTS and spans[s].type == "VALUE"]
         if values:
-            tally.note(f"frames with values and {min(len(set(materials)), 3)}{'+' if len(set(materials)) >= 3 else ''} materials")
+            count = len(set(materials))
+            tally.note(f"frames with values and {'3+' if count >= 3 else count} materials")
         for value in values:
             for material in materials:
                 draft.relate("value_material", value, material)

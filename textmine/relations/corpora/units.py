@@ -145,7 +145,8 @@ class Draft:
             ))
         if len(pieces) > 1:
             tally.note("texts cut into several units")
-            lost = [r for r in self.relations if _piece_of(self.entities[r[1]], pieces) != _piece_of(self.entities[r[2]], pieces)]
+            piece = {i: _piece_of(e, pieces) for i, e in self.entities.items()}
+            lost = [r for r in self.relations if piece[r[1]] != piece[r[2]]]
             tally.lose("entities fell into different units when a long paragraph was cut at sentences", len(lost))
         return units
 
@@ -242,7 +243,9 @@ def _glued(tokens: Sequence[str], i: int, tight: Callable[[int], bool] | None) -
     token, previous = tokens[i], tokens[i - 1]
     if tight is not None and tight(i):
         return True
-    if token in _NO_SPACE_BEFORE or set(token) <= _CLOSING or previous in _NO_SPACE_AFTER or token in _JOINERS or previous in _JOINERS:
+    if token in _NO_SPACE_BEFORE or set(token) <= _CLOSING or previous in _NO_SPACE_AFTER:
+        return True
+    if token in _JOINERS or previous in _JOINERS:
         return True
     if previous in ("∼", "~") and token[:1].isdigit():
         return True  # '∼ 2.0' -> '∼2.0'
