@@ -270,9 +270,9 @@ def finalise(run_dir: Path, ship_dir: Path, dev_file: Path | None = None, bench_
         summary["distill_teachers"] = load_targets(distill_file)[2].get("teachers", [])  # e.g. GPU-trained teachers
     ship(run_dir / "export", ship_dir)
     if dev_file is not None:
-        from textmine.ner.evaluate import evaluate
+        from textmine.eval.ner import evaluate_model
 
-        scores = evaluate(ship_dir, dev_file)
+        scores = evaluate_model(ship_dir, dev_file)
         summary["onnx_dev_micro_f1"] = scores["micro"]["f1"]
         summary["onnx_dev_scores"] = scores
         (run_dir / "onnx_dev_scores.json").write_text(json.dumps(scores, indent=2))

@@ -139,7 +139,8 @@ def run(bundle: Path, out: Path, minutes: float, variants: list[str] | None = No
     import torch
 
     from textmine.ner.training.compact import apply_delta, pack_delta, unpack_encoder
-    from textmine.ner.decode import LABELS, crf_marginals, span_scores, viterbi
+    from textmine.ner.decode import LABELS, crf_marginals, viterbi
+    from textmine.eval.ner import span_scores
     from textmine.ner.data import read_conll
     from textmine.ner.training.distill import save_targets
     from textmine.ner.training.train import build_model, predict_emissions

@@ -24,7 +24,8 @@ import numpy as np
 import yaml
 
 from textmine.ner.data import TaggedSentence, read_conll
-from textmine.ner.decode import LABELS, span_scores, viterbi
+from textmine.ner.decode import LABELS, viterbi
+from textmine.eval.ner import span_scores
 from textmine.ner.training.distill import build_targets, distill_loss, load_targets
 from textmine.ner.encoding import Chunk, encode, pad_batch
 from textmine.ner.features import N_SHAPES
