@@ -12,7 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from textmine.eval.calibration import format_table as calibration_table, reliability  # noqa: E402
+from textmine.eval.calibration import format_table as calibration_table  # noqa: E402
+from textmine.eval.calibration import reliability  # noqa: E402
 from textmine.eval.gold import read_gold, read_records  # noqa: E402
 from textmine.eval.records import RecordsResult, format_errors, format_table, score_records  # noqa: E402
 

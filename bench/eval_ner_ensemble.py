@@ -13,12 +13,10 @@ import argparse
 import itertools
 from pathlib import Path
 
-import numpy as np
-
-from textmine.ner.data import read_conll
-from textmine.ner.decode import LABELS, viterbi
 from textmine.eval.data import MATSCHOLAR_DEV, shared_data_dir
 from textmine.eval.ner import span_scores
+from textmine.ner.data import read_conll
+from textmine.ner.decode import LABELS, viterbi
 from textmine.ner.tagger import NerTagger
 
 

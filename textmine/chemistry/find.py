@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from textmine.chemistry.elements import element_symbols
-from textmine.chemistry.formula import FormulaError, ParsedFormula, SUBSCRIPTS, parse_formula
+from textmine.chemistry.formula import SUBSCRIPTS, FormulaError, ParsedFormula, parse_formula
 
 
 # A candidate: starts with an element-like capital or a bracket, made of formula characters.
