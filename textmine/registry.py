@@ -164,7 +164,8 @@ commands: Registry[Any] = Registry(
         "harvest": ("textmine.sources.cli:harvest", "Harvest papers or patents from a source into the store."),
         "sources": ("textmine.sources.cli:sources", "The harvest sources, their endpoints and limits."),
         "ner": ("textmine.ner.cli:ner_command", "Tag entities with the transformer NER model."),
-        "train": ("textmine.ner.cli:train_group", "Train models (needs the train extra)."),
+        "train": ("textmine.ner.training.cli:train_group", "Train models (needs the train extra)."),
+        "evaluate": ("textmine.eval.cli:evaluate", "Score NER, records and confidence against gold data."),
     },
 )
 

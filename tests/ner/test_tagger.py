@@ -19,6 +19,27 @@ def test_runs_without_torch(tagger) -> None:
     assert out.stdout.split() == ["MAT", "False"], out.stderr[-2000:]
 
 
+TRAINING_MODULES = ("torch", "transformers", "onnx", "safetensors", "textmine.ner.training")
+
+
+def test_inference_imports_no_training_code() -> None:
+    # a fresh interpreter: importing and running the tagger must not pull in training code or its
+    # dependencies (torch, transformers); the import alone does not even need onnxruntime
+    code = (
+        "import sys, json; import textmine.ner.tagger, textmine.ner; "
+        f"banned = {TRAINING_MODULES!r}; "
+        "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] in banned or m.startswith(banned[-1])); "
+        "after_import = loaded()\n"
+        "try:\n import onnxruntime, tokenizers\nexcept ImportError:\n pass\n"
+        "else:\n textmine.ner.NerTagger('fast').predict_texts(['SiO2 films'])\n"
+        "print(json.dumps([after_import, loaded()]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    after_import, after_tagging = json.loads(out.stdout.strip().splitlines()[-1])
+    assert after_import == [], after_import
+    assert after_tagging == [], after_tagging
+
+
 def test_formula_is_a_material(tagger) -> None:
     [spans] = tagger.predict_texts(["Thin films of SiO2 were deposited on silicon wafers by sputtering."])
     mats = [s.text for s in spans if s.label == "MAT"]
@@ -90,7 +111,7 @@ def test_mentions_over_a_segmented_document(tagger) -> None:
 
 @pytest.mark.parametrize("name, limit_mb", [("fast", 60), ("accurate", 120)])
 def test_model_card_matches_the_shipped_model(name, limit_mb) -> None:
-    from textmine.ner.export import sha256
+    from textmine.ner.training.export import sha256
     from textmine.ner.tagger import model_dir
 
     folder = model_dir(name)

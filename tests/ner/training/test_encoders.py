@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from textmine.ner import encoders
+from textmine.ner.training import encoders
 
 
 def _split_zip(tmp_path, n_parts: int = 3):

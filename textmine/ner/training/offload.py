@@ -2,13 +2,13 @@
 
 Three steps; only `run` needs the GPU:
 
-    python -m textmine.ner.offload prepare --config configs/ner/accurate.yaml --bundle .offload
+    python -m textmine.ner.training.offload prepare --config configs/ner/accurate.yaml --bundle .offload
     # on the GPU machine (the bundle travels with the working tree, <= 64 MiB):
-    python -m textmine.ner.offload run --bundle .offload --out $OUT --minutes 5.5
+    python -m textmine.ner.training.offload run --bundle .offload --out $OUT --minutes 5.5
     # back here, with the files the run wrote:
-    python -m textmine.ner.offload finish --config configs/ner/accurate.yaml --returned DIR
+    python -m textmine.ner.training.offload finish --config configs/ner/accurate.yaml --returned DIR
 
-`prepare` packs the encoder as NF4 (the config's `encoder_quant: nf4` start, see textmine.ner.compact;
+`prepare` packs the encoder as NF4 (the config's `encoder_quant: nf4` start, see textmine.ner.training.compact;
 only the word-embedding rows the data uses travel, the matrix is frozen in training), the gold
 splits and the unlabelled distillation sentences. `run` trains several variants of the config in
 parallel on the one GPU, keeps the best on dev, writes its fine-tuning delta (NF4 for the large
@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-log = logging.getLogger("textmine.ner.offload")
+log = logging.getLogger("textmine.ner.training.offload")
 
 # variants trained side by side on the GPU: (name, config overrides)
 VARIANTS: list[tuple[str, dict[str, Any]]] = [
@@ -56,11 +56,11 @@ def variant_overrides(name: str) -> dict[str, Any]:
 
 def prepare(config: Path, bundle: Path, unlabelled: Path | None = None) -> Path:
     """Write the bundle folder: encoder pack, data, unlabelled sentences, base config."""
-    from textmine.ner.compact import pack_encoder
+    from textmine.ner.training.compact import pack_encoder
     from textmine.ner.data import read_conll
-    from textmine.ner.distill import load_targets
+    from textmine.ner.training.distill import load_targets
     from textmine.ner.encoding import encode
-    from textmine.ner.train import TrainConfig, resolve_encoder
+    from textmine.ner.training.train import TrainConfig, resolve_encoder
     from tokenizers import Tokenizer
 
     cfg = TrainConfig.from_file(config)
@@ -105,7 +105,7 @@ def prepare(config: Path, bundle: Path, unlabelled: Path | None = None) -> Path:
 
 def _variant_config(bundle: Path, work: Path, name: str, overrides: dict[str, Any], minutes: float,
                     amp: bool = True):
-    from textmine.ner.train import TrainConfig
+    from textmine.ner.training.train import TrainConfig
 
     raw = json.loads((bundle / "config.json").read_text())
     raw.update(overrides)
@@ -125,7 +125,7 @@ def _cuda() -> bool:
 
 
 def _worker(bundle: Path, work: Path, name: str, minutes: float, amp: bool = True) -> None:
-    from textmine.ner.train import train
+    from textmine.ner.training.train import train
 
     cfg = _variant_config(bundle, work, name, variant_overrides(name), minutes, amp)
     summary = train(cfg)
@@ -138,11 +138,12 @@ def run(bundle: Path, out: Path, minutes: float, variants: list[str] | None = No
     """Train the variants in parallel, keep the best; write delta, posteriors and summaries to `out`."""
     import torch
 
-    from textmine.ner.compact import apply_delta, pack_delta, unpack_encoder
-    from textmine.ner.decode import LABELS, crf_marginals, span_scores, viterbi
+    from textmine.ner.training.compact import apply_delta, pack_delta, unpack_encoder
+    from textmine.ner.decode import LABELS, crf_marginals, viterbi
+    from textmine.eval.ner import span_scores
     from textmine.ner.data import read_conll
-    from textmine.ner.distill import save_targets
-    from textmine.ner.train import build_model, predict_emissions
+    from textmine.ner.training.distill import save_targets
+    from textmine.ner.training.train import build_model, predict_emissions
 
     t0 = time.time()
     bundle, out = Path(bundle).resolve(), Path(out)
@@ -240,7 +241,7 @@ def _launch(bundle: Path, work: Path, names: list[str], minutes: float, limit: f
     procs = {}
     for name in names:
         log_file = open(work / f"train-{name}.log", "w")
-        cmd = [sys.executable, "-m", "textmine.ner.offload", "worker", "--bundle", str(bundle), "--work", str(work),
+        cmd = [sys.executable, "-m", "textmine.ner.training.offload", "worker", "--bundle", str(bundle), "--work", str(work),
                "--name", name, "--minutes", str(minutes)] + ([] if amp else ["--no-amp"])
         procs[name] = (subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT), log_file)
     while any(p.poll() is None for p, _ in procs.values()):
@@ -262,9 +263,9 @@ def finish(config: Path, returned: Path, run_dir: Path | None = None) -> dict[st
     import torch
     from transformers import AutoTokenizer
 
-    from textmine.ner.compact import apply_delta
-    from textmine.ner.export import export_model
-    from textmine.ner.train import TrainConfig, build_model, encoder_folder
+    from textmine.ner.training.compact import apply_delta
+    from textmine.ner.training.export import export_model
+    from textmine.ner.training.train import TrainConfig, build_model, encoder_folder
 
     cfg = TrainConfig.from_file(config)
     returned = Path(returned)
@@ -291,7 +292,7 @@ def finish(config: Path, returned: Path, run_dir: Path | None = None) -> dict[st
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    ap = argparse.ArgumentParser(prog="python -m textmine.ner.offload", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m textmine.ner.training.offload", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("prepare")
     p.add_argument("--config", type=Path, required=True)

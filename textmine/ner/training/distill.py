@@ -21,7 +21,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-log = logging.getLogger("textmine.ner.distill")
+log = logging.getLogger("textmine.ner.training.distill")
 
 MIN_WORDS, MAX_WORDS = 6, 120
 
