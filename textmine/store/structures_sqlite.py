@@ -307,6 +307,13 @@ class SQLiteStructures:
                                 [*params, query.limit, query.offset]).fetchall()
         return [Link.model_validate_json(r[0]) for r in rows]
 
+    def mentions(self, doc_id: str, labels: tuple[str, ...] = ("SPL",)) -> list[dict[str, Any]]:
+        """A document's stored mentions of these labels (the NER model's SPL spans), in text order."""
+        marks = ",".join("?" * len(labels))
+        rows = self._db.execute(f"SELECT label, text, char_start, char_end FROM mentions WHERE doc_id = ? AND label IN ({marks})"
+                                " ORDER BY char_start, char_end", (doc_id, *labels)).fetchall()
+        return [{"label": l, "text": t, "char_start": a, "char_end": b} for l, t, a, b in rows]
+
     def counts(self) -> dict[str, int]:
         out = structure_counts(self._db)
         out["links"] = self._db.execute("SELECT count(*) FROM links").fetchone()[0]
