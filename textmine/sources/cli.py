@@ -96,7 +96,8 @@ def harvest(app: Any, source: str, query: str | None, since: dt.datetime | None,
     except SourceConfigError as exc:
         raise click.UsageError(str(exc)) from exc
 
-    if extract:
+    structures = getattr(cls, "kind", "documents") == "structures"  # OPTIMADE yields crystal structures
+    if extract and not structures:
         try:
             extractor = load_extractor(getattr(app, "extractor", "rules") or "rules")
         except (KeyError, ImportError) as exc:
@@ -115,7 +116,12 @@ def harvest(app: Any, source: str, query: str | None, since: dt.datetime | None,
     try:
         with _progress(getattr(app, "quiet", False), f"harvest {source}") as hook:
             harvester.progress = hook
-            summary = pipeline.process(harvester.items(harvest_query))
+            if structures:
+                from textmine.structures.ingest import harvest_structures
+
+                summary = harvest_structures(harvester.items(harvest_query), store)
+            else:
+                summary = pipeline.process(harvester.items(harvest_query))
     except KeyboardInterrupt:
         interrupted = True  # the cursor already points after the last stored document
     finally:

@@ -59,4 +59,30 @@ def add_structures(store, paths: Iterable[Path], *, batch_size: int = 200,
     return summary
 
 
-__all__ = ["add_structures", "AddSummary"]
+@dataclass
+class HarvestedStructures:
+    """What `textmine harvest optimade` stored (named like `RunSummary` for the harvest report)."""
+
+    documents: int = 0  # structures stored
+    records: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+
+def harvest_structures(items: Iterable[StructureEntry | Failure], store) -> HarvestedStructures:
+    """Store harvested structures one by one (the harvester saves its cursor when asked for the
+    next item, so each is stored before that: a crash repeats at most one, never loses one)."""
+    from textmine.store.structures import structure_store
+
+    companion = structure_store(store)
+    summary = HarvestedStructures()
+    for item in items:
+        if isinstance(item, Failure):
+            summary.failures.append(item)
+            store.add_failure(item)
+            continue
+        companion.put_structures([item])
+        summary.documents += 1
+    return summary
+
+
+__all__ = ["add_structures", "AddSummary", "harvest_structures", "HarvestedStructures"]
