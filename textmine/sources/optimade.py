@@ -75,13 +75,17 @@ class Optimade(Source):
     def fetch_page(self, query: HarvestQuery, cursor: Cursor) -> Page:
         from textmine.structures.optimade import entries_from_response
 
-        payload = self.fetch(cursor["url"], parse=parse_optimade)
+        parts = urlsplit(cursor["url"])  # the client sends params separately (a query in the URL would be dropped)
+        params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        payload = self.fetch(urlunsplit(parts._replace(query="")), params=params, parse=parse_optimade)
         meta = payload.get("meta") or {}
         provider = (meta.get("provider") or {}).get("prefix")
         payload.setdefault("meta", {}).setdefault("provider", {"prefix": provider})
         payload.setdefault("links", {})["base_url"] = self.settings.base_url
         items = list(entries_from_response(payload, cursor["url"]))
         following = _next_url(payload)
+        if following == cursor["url"]:  # a server pointing at the page it just served would loop forever
+            following = None
         total = meta.get("data_returned") if isinstance(meta.get("data_returned"), int) else None
         return Page(items=items, next_cursor={"url": following} if following else None, total=total)
 

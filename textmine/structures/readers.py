@@ -115,7 +115,7 @@ def read_cif(text: str, source: str, **describe_kw: Any) -> Iterator[StructureEn
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                parser = CifParser(io.StringIO(block_text), occupancy_tolerance=OCCUPANCY_TOLERANCE)
+                parser = CifParser.from_str(block_text, occupancy_tolerance=OCCUPANCY_TOLERANCE)
                 structures = parser.parse_structures(primitive=False, on_error="raise")
             except Exception as exc:  # noqa: BLE001 - pymatgen raises ValueError, KeyError, IndexError... on bad CIFs
                 notes = "; ".join(dict.fromkeys(str(w.message).split("\n")[0] for w in caught))
