@@ -169,11 +169,15 @@ def _score(cand: Candidate, layers: list[tuple[str, Evidence]], cands: list[Cand
             applicable.append((where, ev))
     if not applicable:
         return base, [], []
-    best_for = max((WEIGHTS[w] for w, ev in applicable if ev.matches(e.space_group_number, e.crystal_system)), default=0.0)
-    strongest = max(WEIGHTS[w] for w, _ in applicable)
+    # a space group (or a phase word naming one) says more than a crystal system
+    def weight(where: str, ev: Evidence) -> float:
+        return WEIGHTS[where] * (1.0 if ev.space_groups else 0.5)
+
+    best_for = max((weight(w, ev) for w, ev in applicable if ev.matches(e.space_group_number, e.crystal_system)), default=0.0)
+    strongest = max(weight(w, ev) for w, ev in applicable)
     notes = []
     for where, ev in applicable:
-        if WEIGHTS[where] < strongest and WEIGHTS[where] < best_for:
+        if weight(where, ev) < strongest and weight(where, ev) < best_for:
             continue
         verdict = "matches" if ev.matches(e.space_group_number, e.crystal_system) else "does not match"
         notes.append(f"{ev.describe()} in {WHERE[where]}: {verdict} {e.space_group or '?'}")

@@ -27,14 +27,15 @@ def build_reference(item: dict[str, Any]):
 
     a, b, c, alpha, beta, gamma = item["lattice"]
     lattice = Lattice.from_parameters(a, b, c, alpha, beta, gamma)
-    species = [site[0] if isinstance(site[0], str) else dict(site[0]) for site in item["sites"]]
-    coords = [[float(Fraction(v)) if isinstance(v, str) else v for v in site[1:4]] for site in item["sites"]]
+    species = [site[0] if isinstance(site[0], str) else {el: _number(v) for el, v in site[0].items()} for site in item["sites"]]
+    coords = [[_number(v) for v in site[1:4]] for site in item["sites"]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         structure = Structure.from_spacegroup(item["sg"], lattice, species, coords, tol=1e-3)
-    expected = Composition(item["formula"]).reduced_formula
-    if structure.composition.reduced_formula != expected:
-        raise ReferenceError(f"{item['name']}: built {structure.composition.reduced_formula}, expected {expected} "
+    expected = Composition(item["formula"])
+    built = structure.composition
+    if not all(abs(built.get_atomic_fraction(el) - expected.get_atomic_fraction(el)) < 1e-4 for el in {*built, *expected}):
+        raise ReferenceError(f"{item['name']}: built {built.reduced_formula}, expected {expected.reduced_formula} "
                              f"(origin choice of {item['sg']}?)")
     z = round(structure.composition.num_atoms / Composition(item["formula"]).num_atoms, 3)
     if "z" in item and z != item["z"]:
@@ -47,15 +48,22 @@ def build_reference(item: dict[str, Any]):
     return structure
 
 
-@functools.lru_cache(maxsize=1)
-def reference_entries(path: Path = REFERENCES) -> tuple[StructureEntry, ...]:
-    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+def _number(value: Any) -> float:
+    return float(Fraction(value)) if isinstance(value, str) else float(value)
+
+
+def entries_from_yaml(items: list[dict[str, Any]], label: str = "references") -> tuple[StructureEntry, ...]:
     out = []
     for item in items:
         structure = build_reference(item)
-        out.append(describe(structure, source=f"textmine:references/{item['name']}", name=item["name"],
+        out.append(describe(structure, source=f"textmine:{label}/{item['name']}", name=item["name"],
                             reference=item["source"] + (f" ({item['note']})" if item.get("note") else "")))
     return tuple(out)
 
 
-__all__ = ["reference_entries", "build_reference", "ReferenceError", "REFERENCES"]
+@functools.lru_cache(maxsize=1)
+def reference_entries(path: Path = REFERENCES) -> tuple[StructureEntry, ...]:
+    return entries_from_yaml(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+__all__ = ["reference_entries", "entries_from_yaml", "build_reference", "ReferenceError", "REFERENCES"]
