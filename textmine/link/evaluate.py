@@ -54,6 +54,7 @@ def _formula_of(case: Case) -> str | None:
     if case.formula:
         return case.formula
     for text in (case.material, case.sentence):
+        text = re.sub(r"(?<![\w])(?:\d[HTRC]['′’]?|[αβγδ])[-‐–](?=[A-Z])", "", text)  # '2H-MoS2': the formula is MoS2
         found = find_formulas(text)
         if found:
             return found[0].parsed.formula if hasattr(found[0], "parsed") else found[0].formula

@@ -19,6 +19,7 @@ their previous links in the store; it is what `textmine link` and `textmine run`
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
@@ -56,30 +57,41 @@ class _Doc:
     cache: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
 
 
+_PHASE_PREFIX = re.compile(r"^(?:\d[HTRC]['′’]?|[αβγδεθκλ]|[hcwmto])[-‐–](?=[A-Z(])")
+
+
 def record_composition(record: Record, doc_text: str = "") -> tuple[dict[str, float] | None, str, dict[str, float]]:
     """(composition, reduced formula, variables used) of a record's material; (None, why, {})."""
     from pymatgen.core import Composition
 
     from textmine.normalise.formula import FormulaError, parse_formula, variables_in_text
 
-    text = record.material.formula or record.material.text
+    text = _PHASE_PREFIX.sub("", (record.material.formula or record.material.text).strip())
     variables = {**variables_in_text(doc_text), **variables_in_text(record.sentence)}
+    composition = None
     try:
         parsed = parse_formula(text, variables)
         if parsed.composition is None and parsed.variables:
             unset = {v: 0.0 for v in parsed.variables if len(v) == 1}
             parsed = parse_formula(text, {**variables, **unset})
             variables = {**variables, **unset}
+        composition = parsed.composition
     except FormulaError as exc:
-        return None, f"no formula: {exc}", {}
-    if not parsed.composition:
-        return None, "no composition (open placeholder or variable)", {}
+        reason = f"no formula: {exc}"
+    if not composition:  # all-capital formulas ('BN', 'WC') the text normaliser leaves open
+        try:
+            pmg = Composition(text)
+            composition = {str(el): float(v) for el, v in pmg.get_el_amt_dict().items()} if pmg.elements else None
+        except Exception:  # noqa: BLE001 - not a formula at all ('graphene')
+            composition = None
+        if not composition:
+            return None, locals().get("reason", "no composition (open placeholder or variable)"), {}
     try:
-        reduced = Composition(parsed.composition).reduced_formula
+        reduced = Composition(composition).reduced_formula
     except Exception as exc:  # noqa: BLE001
         return None, f"no composition: {exc}", {}
     used = {v: variables[v] for v in variables if v in text}
-    return parsed.composition, reduced, used
+    return composition, reduced, used
 
 
 def link_record(record: Record, companion, doc: _Doc | None = None, *, top_n: int = TOP_N,
