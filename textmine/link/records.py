@@ -74,7 +74,7 @@ def record_composition(record: Record, doc_text: str = "") -> tuple[dict[str, fl
         if parsed.composition is None and parsed.variables:
             unset = {v: 0.0 for v in parsed.variables if len(v) == 1}
             parsed = parse_formula(text, {**variables, **unset})
-            variables = {**variables, **unset}
+            variables = {**variables, **{f"{v} (not stated)": 0.0 for v in unset}}
         composition = parsed.composition
     except FormulaError as exc:
         reason = f"no formula: {exc}"
@@ -90,7 +90,7 @@ def record_composition(record: Record, doc_text: str = "") -> tuple[dict[str, fl
         reduced = Composition(composition).reduced_formula
     except Exception as exc:  # noqa: BLE001
         return None, f"no composition: {exc}", {}
-    used = {v: variables[v] for v in variables if v in text}
+    used = {v: variables[v] for v in variables if v.split(" ")[0] in text}
     return composition, reduced, used
 
 
@@ -137,9 +137,9 @@ def link_record(record: Record, companion, doc: _Doc | None = None, *, top_n: in
 def _method_reason(cand: Candidate, record: Record, reduced: str, variables: dict[str, float]) -> str:
     e = cand.entry
     written = record.material.formula or record.material.text
-    var_note = f" (with {', '.join(f'{k} = {v:g}' for k, v in variables.items())})" if variables else ""
+    var_note = f" (with {', '.join(_assignment(k, v) for k, v in variables.items())})" if variables else ""
     if cand.method == "formula" and cand.distance == 0 and e.reduced_formula == reduced:
-        text = f"exact reduced formula {reduced}"
+        text = f"exact reduced formula {reduced}" + (f" of {written}{var_note}" if variables else "")
     elif cand.method == "formula":
         text = f"same composition as {written}{var_note} (cell {e.reduced_formula})"
     else:
@@ -147,6 +147,11 @@ def _method_reason(cand: Candidate, record: Record, reduced: str, variables: dic
     sg = f"{e.space_group} ({e.space_group_number})" if e.space_group else "space group unknown"
     src = f", {e.source_id}" if e.source_id else ""
     return f"{text}; structure {sg}{src}"
+
+
+def _assignment(name: str, value: float) -> str:
+    variable, _, note = name.partition(" ")
+    return f"{variable} = {value:g}" + (f" {note}" if note else "")
 
 
 def _evidence_layers(record: Record, doc: _Doc, reduced: str) -> list[tuple[str, Evidence]]:

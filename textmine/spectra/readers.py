@@ -168,17 +168,20 @@ def read_xy(text: str, source: str) -> Spectrum:
         stripped = line.strip()
         if not stripped:
             continue
-        if stripped[0] in "#;!'\"" or not (stripped[0].isdigit() or stripped[0] in "+-."):
+        fields = [f for f in re.split(r"[\s,;]+", stripped) if f]
+        numbers = [float(f) for f in fields if _NUMBER.fullmatch(f)]
+        if len(numbers) != len(fields) or stripped[0] in "#;!'\"":  # a comment or header line
+            if xs:
+                raise SpectrumReadError(f"line {stripped[:60]!r} inside the data: expected 2θ and intensity")
             if m := _WAVELENGTH.search(stripped):
                 wavelength = float(m.group(1))
             if m := _ANODE.search(stripped):
                 anode = m.group(1).capitalize()
             continue
-        numbers = _NUMBER.findall(stripped.replace(",", " ").replace(";", " "))
         if len(numbers) < 2:
             raise SpectrumReadError(f"line {stripped[:60]!r}: expected 2θ and intensity")
-        xs.append(float(numbers[0]))
-        ys.append(float(numbers[1]))
+        xs.append(numbers[0])
+        ys.append(numbers[1])
     if len(xs) < 2:
         raise SpectrumReadError("fewer than two (2θ, intensity) rows")
     x = np.array(xs)
