@@ -26,6 +26,9 @@ from textmine.link.model import LinkQuery
 from textmine.records import Material, Mention, Record
 
 
+EV = 1.602176634e-19  # J
+
+
 @dataclass
 class Case:
     material: str
@@ -35,6 +38,7 @@ class Case:
     expected_space_group: int | None = None
     expected_source_ids: set[str] = field(default_factory=set)
     formula: str | None = None
+    value: float = 1.0  # the record's band gap, eV
 
 
 def load_polymorph_set(path: Path) -> tuple[list[dict[str, Any]], list[Case]]:
@@ -78,7 +82,8 @@ def case_document(case: Case, n: int) -> tuple[Document, list[Record], list[Ment
     m_at = m_at if m_at >= 0 else start
     formula = _formula_of(case)
     record = Record(doc_id=doc_id, material=Material(text=case.material, formula=formula, char_start=m_at, char_end=m_at + len(case.material)),
-                    property="band_gap", value=1.0, unit="eV", sentence=case.sentence, char_start=start, char_end=start + len(case.sentence),
+                    property="band_gap", value=case.value, unit="eV", value_si=case.value * EV, value_min_si=case.value * EV,
+                    value_max_si=case.value * EV, unit_si="J", sentence=case.sentence, char_start=start, char_end=start + len(case.sentence),
                     confidence=0.9, extractor="eval@1")
     mentions = []
     for span in case.spl:
