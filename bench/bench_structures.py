@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--es", default=None, help="also load into this Elasticsearch node (http://host:port)")
     parser.add_argument("--limit", type=int, default=None, help="files per folder (default: all)")
     parser.add_argument("--out", default=None, help="write the JSON report here too")
+    parser.add_argument("--no-sqlite", action="store_true", help="only the baseline and Elasticsearch")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     from textmine.store.sqlite import SQLiteStore
@@ -76,10 +77,12 @@ def main() -> None:
     n, seconds = read_only(sample)
     report["baseline_read_only"] = {"files": len(sample), "structures": n, "seconds": round(seconds, 2), "structures_per_s": round(n / seconds, 1)}
     with tempfile.TemporaryDirectory() as tmp:
-        store = SQLiteStore(Path(tmp) / "bench.db")
-        report["sqlite"] = load(store, paths)
-        store.close()
-    report["sqlite"]["ratio_vs_read_only"] = round(report["sqlite"]["structures_per_s"] / report["baseline_read_only"]["structures_per_s"], 3)
+        if not args.no_sqlite:
+            store = SQLiteStore(Path(tmp) / "bench.db")
+            report["sqlite"] = load(store, paths)
+            store.close()
+    if "sqlite" in report:
+        report["sqlite"]["ratio_vs_read_only"] = round(report["sqlite"]["structures_per_s"] / report["baseline_read_only"]["structures_per_s"], 3)
     if args.es:
         from textmine.store.elasticsearch import ElasticsearchStore
 

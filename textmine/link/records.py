@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
 from textmine.link.candidates import MAX_PARENT_DISTANCE, Candidate, candidates
@@ -64,14 +64,16 @@ def record_composition(record: Record, doc_text: str = "") -> tuple[dict[str, fl
     """(composition, reduced formula, variables used) of a record's material; (None, why, {})."""
     from pymatgen.core import Composition
 
-    from textmine.normalise.formula import FormulaError, parse_formula, variables_in_text
+    from textmine.normalise.formula import FormulaError, element_symbols, parse_formula, variables_in_text
 
     text = _PHASE_PREFIX.sub("", (record.material.formula or record.material.text).strip())
     variables = {**variables_in_text(doc_text), **variables_in_text(record.sentence)}
     composition = None
     try:
         parsed = parse_formula(text, variables)
-        if parsed.composition is None and parsed.variables:
+        if parsed.composition is None and parsed.variables and all(v in element_symbols() for v in parsed.variables):
+            parsed = replace(parsed, composition=None, variables=[])  # 'B', 'Y' read as site placeholders: pymatgen below
+        elif parsed.composition is None and parsed.variables:
             unset = {v: 0.0 for v in parsed.variables if len(v) == 1}
             parsed = parse_formula(text, {**variables, **unset})
             variables = {**variables, **{f"{v} (not stated)": 0.0 for v in unset}}

@@ -8,9 +8,11 @@ same structure twice stores it once; links are replaced per subject.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import zlib
+from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -112,6 +114,18 @@ def sqlite_record_clauses(query: Any) -> tuple[list[str], list[Any]]:
     return [exists if wanted["has"] else "NOT " + exists], params
 
 
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (the store runs in autocommit mode): all of it or nothing."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
 def _pack(model: Any) -> bytes:
     return zlib.compress(model.model_dump_json().encode("utf-8"), 6)
 
@@ -123,34 +137,22 @@ class SQLiteStructures:
 
     # ------------------------------------------------------------------ structures
     def put_structures(self, entries: Iterable[StructureEntry], batch_size: int = 500) -> int:
+        """Store entries in transactions of `batch_size` (streamed: entries may be a generator)."""
         written = 0
-        batch: list[StructureEntry] = []
-        for entry in entries:
-            batch.append(entry)
-            if len(batch) >= batch_size:
-                written += self._write_structures(batch)
-                batch = []
-        if batch:
-            written += self._write_structures(batch)
+        entries = iter(entries)
+        while batch := list(itertools.islice(entries, batch_size)):
+            with _transaction(self._db) as db:
+                for e in batch:
+                    db.execute("DELETE FROM structure_elements WHERE structure_id = ?", (e.structure_id,))
+                    db.execute(
+                        "INSERT OR REPLACE INTO structures VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (e.structure_id, e.reduced_formula, e.chemsys, len(e.elements), e.material_id, e.space_group,
+                         e.space_group_number, e.crystal_system, e.nsites, int(e.ordered), e.source, e.source_id, e.kind,
+                         _pack(e)),
+                    )
+                    db.executemany("INSERT INTO structure_elements VALUES (?, ?)", ((e.structure_id, el) for el in e.elements))
+            written += len(batch)
         return written
-
-    def _write_structures(self, batch: list[StructureEntry]) -> int:
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for e in batch:
-                db.execute("DELETE FROM structure_elements WHERE structure_id = ?", (e.structure_id,))
-                db.execute(
-                    "INSERT OR REPLACE INTO structures VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (e.structure_id, e.reduced_formula, e.chemsys, len(e.elements), e.material_id, e.space_group,
-                     e.space_group_number, e.crystal_system, e.nsites, int(e.ordered), e.source, e.source_id, e.kind, _pack(e)),
-                )
-                db.executemany("INSERT INTO structure_elements VALUES (?, ?)", ((e.structure_id, el) for el in e.elements))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return len(batch)
 
     def get_structure(self, structure_id: str) -> StructureEntry | None:
         row = self._db.execute("SELECT body FROM structures WHERE structure_id = ?", (structure_id,)).fetchone()
@@ -216,20 +218,14 @@ class SQLiteStructures:
 
     # --------------------------------------------------------------------- spectra
     def put_spectra(self, spectra: Iterable[Spectrum]) -> int:
-        db = self._db
         n = 0
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(self._db) as db:
             for s in spectra:
                 x, y = s.arrays()
                 db.execute("INSERT OR REPLACE INTO spectra VALUES (?,?,?,?,?,?)",
                            (s.spectrum_id, s.source, s.kind, json.dumps(s.model_dump(exclude={"two_theta", "intensity"})),
                             x.astype("<f8").tobytes(), y.astype("<f8").tobytes()))
                 n += 1
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return n
 
     @staticmethod
@@ -267,10 +263,8 @@ class SQLiteStructures:
     # ----------------------------------------------------------------------- links
     def replace_links(self, kind: str, subject_ids: Iterable[str], links: Iterable[Link]) -> int:
         """Forget every link of these subjects, then store `links` (one transaction)."""
-        db = self._db
         n = 0
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(self._db) as db:
             db.executemany("DELETE FROM links WHERE kind = ? AND subject_id = ?", ((kind, s) for s in subject_ids))
             for link in links:
                 db.execute("INSERT OR REPLACE INTO links VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -278,10 +272,6 @@ class SQLiteStructures:
                             link.rank, link.score, link.method, link.space_group_number, link.crystal_system,
                             link.model_dump_json()))
                 n += 1
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return n
 
     def search_links(self, query: LinkQuery) -> list[Link]:
