@@ -79,3 +79,13 @@ def test_real_xrdml_round_trips_losslessly_through_sqlite(shared_data, tmp_path)
     store.close()
 
 
+
+
+def test_simulation_without_the_extra_says_which_install_fixes_it(monkeypatch):
+    import sys
+
+    from textmine.spectra.simulate import SimulationUnavailable, simulate_pattern
+
+    monkeypatch.setitem(sys.modules, "pymatgen.analysis.diffraction.xrd", None)  # as if pymatgen-core only
+    with pytest.raises(SimulationUnavailable, match=r"pip install 'textmine\[structures\]'"):
+        simulate_pattern(None)

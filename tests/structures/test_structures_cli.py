@@ -110,3 +110,12 @@ def test_spectra_add_and_identify(tmp_path, shared_data):
     links = json.loads(run(db, "spectra", "identify", spectrum["spectrum_id"], "--top", "3", "--json").output)
     assert {link["reduced_formula"] for link in links} >= {"V2O5", "ZnO"}
     assert json.loads(run(db, "stats", "--json").output)["spectra"] == 1
+
+
+def test_extxyz_without_ase_says_which_install_fixes_it(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ase", None)
+    monkeypatch.setitem(sys.modules, "ase.io", None)
+    result = run(tmp_path / "a.db", "structures", "add", str(FIXTURES / "two_frames.extxyz"), code=1)
+    assert "pip install 'textmine[structures]'" in result.output and "Traceback" not in result.output
