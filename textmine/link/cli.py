@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from textmine.cli._common import store_options
 from textmine.structures.cli import companion_of
 
 console = Console(stderr=True)
@@ -22,6 +23,7 @@ out = Console()
 @click.option("--elements", default=None, help="chemical system for the patterns, e.g. Ti,Zn,O [default: from each file name]")
 @click.option("--top", type=int, default=5, show_default=True, help="candidate structures kept per record / pattern")
 @click.option("--json", "as_json", is_flag=True)
+@store_options
 @click.pass_obj
 def link(app: Any, doc_ids: tuple[str, ...], spectra: bool, records: bool, elements: str | None, top: int, as_json: bool) -> None:
     """Link records and patterns to ranked candidate structures (score and reason each)."""
@@ -63,6 +65,7 @@ def link(app: Any, doc_ids: tuple[str, ...], spectra: bool, records: bool, eleme
 @click.command(name="material")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True)
+@store_options
 @click.pass_obj
 def material(app: Any, name: str, as_json: bool) -> None:
     """Everything about one material: records by property (consensus, spread), structures, spectra."""

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from textmine.cli._common import store_options
 from textmine.structures.cli import build_structure_query, companion_of, structure_query_options
 
 console = Console(stderr=True)
@@ -25,6 +26,7 @@ def spectra() -> None:
 @spectra.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
+@store_options
 @click.pass_obj
 def add(app: Any, paths: tuple[Path, ...], as_json: bool) -> None:
     """Read measured patterns (folders recursively) into the store, arrays kept losslessly."""
@@ -61,6 +63,7 @@ def add(app: Any, paths: tuple[Path, ...], as_json: bool) -> None:
 @structure_query_options
 @click.option("--wavelength", type=float, default=1.540598, show_default=True, help="Å (Cu Kα1 by default)")
 @click.option("--limit", type=int, default=10_000, show_default=True, help="at most this many structures")
+@store_options
 @click.pass_obj
 def simulate(app: Any, wavelength: float, limit: int, **kw: Any) -> None:
     """Compute (and cache in the store) the simulated patterns of stored structures."""
@@ -89,6 +92,7 @@ def simulate(app: Any, wavelength: float, limit: int, **kw: Any) -> None:
 @click.option("--elements", default=None, help="chemical system to search, e.g. Ti,Zn,O [default: from the file name]")
 @click.option("--top", type=int, default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
+@store_options
 @click.pass_obj
 def identify(app: Any, spectrum_id: str, elements: str | None, top: int, as_json: bool) -> None:
     """Rank stored structures of a chemical system against a stored pattern (and link the best)."""

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from textmine.cli._common import store_options
 from rich.console import Console
 from rich.table import Table
 
@@ -43,6 +45,7 @@ def structures() -> None:
 @structures.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+@store_options
 @click.pass_obj
 def add(app: Any, paths: tuple[Path, ...], as_json: bool) -> None:
     """Read structure files (folders recursively) into the store; bad files become failures."""
@@ -113,6 +116,7 @@ def build_structure_query(**kw: Any):
 @click.option("--limit", type=int, default=20, show_default=True)
 @click.option("--offset", type=int, default=0)
 @click.option("--json", "as_json", is_flag=True, help="every field, the serialised structure included")
+@store_options
 @click.pass_obj
 def search(app: Any, limit: int, offset: int, as_json: bool, **kw: Any) -> None:
     """Search stored structures by formula, elements, space group, crystal system."""
@@ -134,6 +138,7 @@ def search(app: Any, limit: int, offset: int, as_json: bool, **kw: Any) -> None:
 @structures.command()
 @click.argument("structure_id")
 @click.option("--format", "fmt", type=click.Choice(["summary", "cif", "poscar", "json"]), default="summary", show_default=True)
+@store_options
 @click.pass_obj
 def show(app: Any, structure_id: str, fmt: str) -> None:
     """One stored structure: its fields, or the structure as CIF, POSCAR or pymatgen JSON."""
