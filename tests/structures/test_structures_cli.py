@@ -24,10 +24,15 @@ def run(db: Path, *args: str, code: int = 0):
 def test_add_search_show_and_stats(tmp_path):
     db = tmp_path / "s.db"
     added = json.loads(run(db, "structures", "add", "--json", str(FIXTURES), code=1).output)  # the bad CIF block
-    assert added["structures"] == 4 and added["files"] == 3 and len(added["failures"]) == 2
-    assert {Path(f["source"]).name for f in added["failures"]} == {"two_blocks_one_bad.cif#broken", "two_frames.extxyz#2"}
+    try:
+        import ase  # noqa: F401
+        expected = (4, {"two_blocks_one_bad.cif#broken", "two_frames.extxyz#2"})
+    except ImportError:  # without the extra the extxyz file is a failure that says which install fixes it
+        expected = (3, {"two_blocks_one_bad.cif#broken", "two_frames.extxyz"})
+    assert added["structures"] == expected[0] and added["files"] == 3
+    assert {Path(f["source"]).name for f in added["failures"]} == expected[1]
     stats = json.loads(run(db, "stats", "--json").output)
-    assert stats["structures"] == 4 and stats["spectra"] == 0 and stats["failures"] == 2
+    assert stats["structures"] == expected[0] and stats["spectra"] == 0 and stats["failures"] == 2
     found = json.loads(run(db, "structures", "search", "--space-group", "F-43m", "--json").output)
     assert [s["reduced_formula"] for s in found["structures"]] == ["GaAs"]
     found = json.loads(run(db, "structures", "search", "--elements", "na,CL", "--crystal-system", "cubic", "--json").output)

@@ -87,8 +87,8 @@ def read_structures(path: Path, **describe_kw: Any) -> Iterator[StructureEntry |
             yield read_poscar(data.decode("utf-8", errors="replace"), str(path), **describe_kw)
         else:
             yield _failure(str(path), "not a structure file (CIF, POSCAR/CONTCAR, extxyz or JSON)")
-    except ExtraMissing:
-        raise
+    except ExtraMissing as exc:  # recorded like any unreadable file: the reason says which install fixes it
+        yield _failure(str(path), str(exc))
     except StructureReadError as exc:
         yield _failure(str(path), str(exc))
 
