@@ -42,6 +42,10 @@ class Query(BaseModel):
     doc_id: str | None = None
     extractor: str | None = Field(default=None, description="extractor name, e.g. 'rules'")
     min_confidence: float | None = None
+    # records whose best linked structure (textmine link) has this space group / crystal system
+    space_group: str | None = Field(default=None, description="Hermann-Mauguin symbol or number, e.g. 'P4_2/mnm' or 136")
+    crystal_system: str | None = Field(default=None, description="cubic, tetragonal, ... of the best linked structure")
+    has_structure: bool | None = Field(default=None, description="True: linked to a structure; False: not linked")
     limit: int = Field(default=20, ge=0, le=10_000)
     offset: int = Field(default=0, ge=0)
     facets: list[FacetName] = Field(default_factory=list)
@@ -77,6 +81,8 @@ class StoreStats(BaseModel):
     mentions: int
     records: int
     failures: int
+    structures: int = 0
+    spectra: int = 0
     by_property: dict[str, int] = Field(default_factory=dict)
     by_kind: dict[str, int] = Field(default_factory=dict)
 

@@ -39,6 +39,7 @@ from textmine.store.base import (
 )
 from textmine.store.es_migrate import ensure_indices
 from textmine.store.es_transport import Retrying, Timeouts, chunks, connect, send_bulk
+from textmine.store.structures_es import es_record_filters, es_structure_counts
 
 log = logging.getLogger(__name__)
 
@@ -384,6 +385,7 @@ class ElasticsearchStore:
             mentions=count("mentions"),
             records=count("records"),
             failures=count("failures"),
+            **es_structure_counts(self),
             by_property=by("records", "property"),
             by_kind=by("documents", "kind"),
         )
@@ -444,6 +446,9 @@ class ElasticsearchStore:
             filters.append({"term": {"extractor": query.extractor.split("@")[0]}})
         if query.min_confidence is not None:
             filters.append({"range": {"confidence": {"gte": query.min_confidence}}})
+        structure_filters, structure_must_not = es_record_filters(self, query)  # textmine/store/structures_es.py
+        filters.extend(structure_filters)
+        must_not.extend(structure_must_not)
         if not filters and not must_not:
             return {"match_all": {}}
         return {"bool": {"filter": filters, "must_not": must_not}}

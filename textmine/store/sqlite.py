@@ -17,6 +17,8 @@ from typing import Any, Iterable, Iterator
 
 from textmine.document import Document
 from textmine.records import Failure, Mention, Record
+from textmine.store.structures_sqlite import ensure_schema as ensure_structure_schema
+from textmine.store.structures_sqlite import sqlite_record_clauses, structure_counts
 from textmine.store.base import (
     FACET_SIZE,
     FacetCount,
@@ -139,6 +141,7 @@ class SQLiteStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA temp_store=MEMORY")
             self._db.executescript(SCHEMA)
+            ensure_structure_schema(self._db)  # structures, spectra, links: textmine/store/structures_sqlite.py
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"cannot open {self.path} as a textmine database: {exc}") from exc
@@ -332,6 +335,9 @@ class SQLiteStore:
         if query.min_confidence is not None:
             clauses.append("r.confidence >= ?")
             params.append(query.min_confidence)
+        structure_clauses, structure_params = sqlite_record_clauses(query)
+        clauses.extend(structure_clauses)
+        params.extend(structure_params)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def search(self, query: Query) -> SearchResult:
@@ -411,6 +417,7 @@ class SQLiteStore:
             mentions=count("mentions"),
             records=count("records"),
             failures=count("failures"),
+            **structure_counts(self._db),
             by_property=by_property,
             by_kind=by_kind,
         )
