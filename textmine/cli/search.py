@@ -6,6 +6,7 @@ import json
 from typing import Any, Callable
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from textmine.cli import main
@@ -105,7 +106,7 @@ def search(app: AppContext, text: str | None, limit: int, offset: int, facet_nam
             out.print_json(json.dumps([h.model_dump() for h in hits]))
         else:
             for hit in hits:
-                out.print(f"[dim]{hit.doc_id}[{hit.char_start}:{hit.char_end}][/] {hit.text}")
+                out.print(f"[dim]{escape(hit.doc_id)}\\[{hit.char_start}:{hit.char_end}][/] {escape(hit.text)}")
         return
     facets = [f.strip() for f in facet_names.split(",") if f.strip()]
     query = build_query(text, limit=limit, offset=offset, facets=facets, **kw)
@@ -128,10 +129,11 @@ def search(app: AppContext, text: str | None, limit: int, offset: int, facet_nam
             value += f" ± {r.uncertainty:g}"
         material = r.material.text if r.material.formula in (None, r.material.text) else f"{r.material.text} ({r.material.formula})"
         sentence = r.sentence if len(r.sentence) <= 160 else r.sentence[:157] + "..."
-        table.add_row(material, r.property, f"{value} {r.unit or ''}".strip(), f"{r.confidence:.2f}", sentence)
+        table.add_row(escape(material), r.property, escape(f"{value} {r.unit or ''}".strip()), f"{r.confidence:.2f}",
+                      escape(sentence))
     out.print(table)
     for name, counts in result.facets.items():
-        out.print(f"[bold]{name}[/]: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
+        out.print(f"[bold]{name}[/]: " + ", ".join(f"{escape(c.value)} ({c.count})" for c in counts))
     out.print("[dim]--json gives every field: document id, char spans, SI values, extractor[/]")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from textmine.cli._common import store_options
 from rich.console import Console
@@ -74,7 +75,7 @@ def add(app: Any, paths: tuple[Path, ...], as_json: bool) -> None:
         if summary.failures:
             table = Table("source", "reason", title="Failures (recorded in the store; `textmine failures` lists them)")
             for failure in summary.failures[:30]:
-                table.add_row(failure.source, failure.reason[:200])
+                table.add_row(escape(failure.source), escape(failure.reason[:200]))
             console.print(table)
     if summary.failures:
         sys.exit(1)
