@@ -17,7 +17,7 @@ from typing import Iterable
 from textmine.store.structures import StructureQuery
 from textmine.structures.model import StructureEntry
 
-MAX_PARENT_DISTANCE = 0.25  # beyond this a "parent" shares too little to be one
+MAX_PARENT_DISTANCE = 0.12  # beyond this a "parent" shares too little to be one (BaTiO3 is 0.2 from TiO2)
 PER_SYSTEM_LIMIT = 2000
 
 
