@@ -20,7 +20,6 @@ one writes see them within `refresh_interval`: 1 s, 30 s during a bulk load).
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Iterable, Iterator
 
 from textmine.document import Document
@@ -34,14 +33,25 @@ from textmine.store.base import (
     SentenceHit,
     StoreStats,
     StoreUnavailable,
-    value_bounds_si,
+)
+from textmine.store.query import (
+    Between,
+    CompiledQuery,
+    ElementsAll,
+    ElementsExactly,
+    ElementsNone,
+    Equals,
+    MaterialIs,
+    Overlap,
+    Words,
+    compile_query,
+    text_phrases,
 )
 from textmine.store.es_migrate import ensure_indices
 from textmine.store.es_transport import Retrying, Timeouts, chunks, connect, send_bulk
 
 log = logging.getLogger(__name__)
 
-_WORD_SPLIT = re.compile(r"\w+", re.UNICODE)
 BULK_REFRESH_INTERVAL = "30s"
 _RECORD_SORT = [{"confidence": "desc"}, {"record_id": "asc"}]  # SQLite: confidence DESC, record_id ASC
 
@@ -323,7 +333,7 @@ class ElasticsearchStore:
         return out
 
     def search_sentences(self, text: str, limit: int = 20) -> list[SentenceHit]:
-        clauses = _word_clauses(text, "text_terms")
+        clauses = _phrase_clauses(text_phrases(text), "text_terms")
         if not clauses or limit <= 0:
             return []
         self._fresh("sentences")
@@ -402,44 +412,7 @@ class ElasticsearchStore:
 
     # ---------------------------------------------------------------- queries
     def _records_query(self, query: Query) -> dict[str, Any]:
-        """`Query` -> ES bool query, clause for clause as `SQLiteStore._where`."""
-        filters: list[dict[str, Any]] = []
-        must_not: list[dict[str, Any]] = []
-        if query.text:
-            filters.extend(_word_clauses(query.text, "sentence_terms"))
-        if query.property:
-            filters.append({"term": {"property": query.property}})
-        if query.formula:
-            filters.append({"term": {"formula": query.formula}})
-        if query.material:
-            filters.append({"term": {"material_lc": schema.ascii_lower(query.material)}})
-        for element in query.include_elements:
-            filters.append({"term": {"elements": element}})
-        if query.exclude_elements:
-            must_not.append({"terms": {"elements": query.exclude_elements}})
-        if query.only_elements and query.include_elements:
-            # Has every included element (above) and no other: exactly as many distinct elements.
-            filters.append({"term": {"n_elements": len(set(query.include_elements))}})
-        low, high = value_bounds_si(query)
-        # A record matches when its value, or any part of its reported range, lies in [low, high].
-        if low is not None:
-            filters.append({"range": {"value_max_si": {"gte": low}}})
-        if high is not None:
-            filters.append({"range": {"value_min_si": {"lte": high}}})
-        if query.year_min is not None or query.year_max is not None:
-            bounds = {k: v for k, v in (("gte", query.year_min), ("lte", query.year_max)) if v is not None}
-            filters.append({"range": {"year": bounds}})
-        if query.kind:
-            filters.append({"term": {"kind": query.kind}})
-        if query.doc_id:
-            filters.append({"term": {"doc_id": query.doc_id}})
-        if query.extractor:
-            filters.append({"term": {"extractor": query.extractor.split("@")[0]}})
-        if query.min_confidence is not None:
-            filters.append({"range": {"confidence": {"gte": query.min_confidence}}})
-        if not filters and not must_not:
-            return {"match_all": {}}
-        return {"bool": {"filter": filters, "must_not": must_not}}
+        return render_query(compile_query(query))
 
     def _scan(
         self,
@@ -472,16 +445,47 @@ class ElasticsearchStore:
             after = hits[-1]["sort"]
 
 
-def _word_clauses(text: str, field: str) -> list[dict[str, Any]]:
-    """Like SQLite's `fts_query`: every \\w+ word of the text must occur (as a phrase of the tokens
-    FTS5 makes of it, which the `*_terms` fields hold)."""
-    clauses = []
-    for word in _WORD_SPLIT.findall(text.lower()):
-        tokens = schema.fts_tokens(word)
-        if not tokens:
-            continue
-        if len(tokens) == 1:
-            clauses.append({"term": {field: tokens[0]}})
-        else:
-            clauses.append({"match_phrase": {field: " ".join(tokens)}})
-    return clauses
+# ------------------------------------------------------------------ predicates -> ES
+
+def render_query(compiled: CompiledQuery) -> dict[str, Any]:
+    """The compiled query's predicates as one ES bool query over the records index."""
+    filters: list[dict[str, Any]] = []
+    must_not: list[dict[str, Any]] = []
+    for predicate in compiled.predicates:
+        match predicate:
+            case Words(phrases):
+                filters.extend(_phrase_clauses(phrases, "sentence_terms"))
+            case Equals(field, value):
+                filters.append({"term": {field: value}})
+            case MaterialIs(lowered):
+                filters.append({"term": {"material_lc": lowered}})
+            case ElementsAll(elements):
+                filters.extend({"term": {"elements": e}} for e in elements)
+            case ElementsNone(elements):
+                must_not.append({"terms": {"elements": list(elements)}})
+            case ElementsExactly(elements):
+                # Has every one of them and no other: as many distinct elements as there are here.
+                filters.extend({"term": {"elements": e}} for e in elements)
+                filters.append({"term": {"n_elements": len(elements)}})
+            case Overlap(low, high):
+                if low is not None:
+                    filters.append({"range": {"value_max_si": {"gte": low}}})
+                if high is not None:
+                    filters.append({"range": {"value_min_si": {"lte": high}}})
+            case Between(field, low, high):
+                bounds = {k: v for k, v in (("gte", low), ("lte", high)) if v is not None}
+                filters.append({"range": {field: bounds}})
+            case _:  # pragma: no cover - every predicate type is rendered above
+                raise TypeError(f"no Elasticsearch query for {predicate!r}")
+    if not filters and not must_not:
+        return {"match_all": {}}
+    return {"bool": {"filter": filters, "must_not": must_not}}
+
+
+def _phrase_clauses(phrases: tuple[tuple[str, ...], ...], field: str) -> list[dict[str, Any]]:
+    """Like SQLite's FTS5 MATCH: every phrase must occur (the `*_terms` fields hold the text as
+    the tokens FTS5 makes of it)."""
+    return [
+        {"term": {field: tokens[0]}} if len(tokens) == 1 else {"match_phrase": {field: " ".join(tokens)}}
+        for tokens in phrases
+    ]

@@ -9,7 +9,6 @@ half-written document and a re-run never duplicates.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import zlib
 from pathlib import Path
@@ -24,126 +23,43 @@ from textmine.store.base import (
     SearchResult,
     SentenceHit,
     StoreStats,
-    StoreUnavailable,
-    value_bounds_si,
 )
+from textmine.store.query import (
+    Between,
+    CompiledQuery,
+    ElementsAll,
+    ElementsExactly,
+    ElementsNone,
+    Equals,
+    MaterialIs,
+    Overlap,
+    Predicate,
+    Words,
+    compile_query,
+    text_phrases,
+)
+from textmine.store.sqlite_schema import SCHEMA_VERSION, connect
 
-SCHEMA_VERSION = 1
+__all__ = ["SQLiteStore", "SCHEMA_VERSION", "fts_match", "fts_query"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    format TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    title TEXT NOT NULL,
-    doi TEXT,
-    arxiv_id TEXT,
-    patent_number TEXT,
-    year INTEGER,
-    content_hash TEXT NOT NULL,
-    extractor TEXT,
-    body BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_year ON documents(year);
-CREATE TABLE IF NOT EXISTS sentences (
-    id INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    section TEXT,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sentences_doc ON sentences(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(text, content='sentences', content_rowid='id');
-CREATE TRIGGER IF NOT EXISTS sentences_ai AFTER INSERT ON sentences BEGIN
-    INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS sentences_ad AFTER DELETE ON sentences BEGIN
-    INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-CREATE TABLE IF NOT EXISTS mentions (
-    doc_id TEXT NOT NULL,
-    label TEXT NOT NULL,
-    text TEXT NOT NULL,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    confidence REAL NOT NULL,
-    extractor TEXT NOT NULL,
-    normalised TEXT
-);
-CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
-CREATE TABLE IF NOT EXISTS records (
-    rowid INTEGER PRIMARY KEY,
-    record_id TEXT NOT NULL UNIQUE,
-    doc_id TEXT NOT NULL,
-    property TEXT NOT NULL,
-    formula TEXT,
-    material TEXT NOT NULL,
-    value_si REAL,
-    value_min_si REAL,
-    value_max_si REAL,
-    confidence REAL NOT NULL,
-    extractor TEXT NOT NULL,
-    year INTEGER,
-    kind TEXT,
-    sentence TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS records_doc ON records(doc_id);
-CREATE INDEX IF NOT EXISTS records_property_value ON records(property, value_min_si, value_max_si);
-CREATE INDEX IF NOT EXISTS records_formula ON records(formula);
-CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(sentence, content='records', content_rowid='rowid');
-CREATE TRIGGER IF NOT EXISTS records_ai AFTER INSERT ON records BEGIN
-    INSERT INTO records_fts(rowid, sentence) VALUES (new.rowid, new.sentence);
-END;
-CREATE TRIGGER IF NOT EXISTS records_ad AFTER DELETE ON records BEGIN
-    INSERT INTO records_fts(records_fts, rowid, sentence) VALUES ('delete', old.rowid, old.sentence);
-END;
-CREATE TABLE IF NOT EXISTS record_elements (
-    record_rowid INTEGER NOT NULL REFERENCES records(rowid) ON DELETE CASCADE,
-    element TEXT NOT NULL,
-    PRIMARY KEY (element, record_rowid)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS record_elements_record ON record_elements(record_rowid);
-CREATE TABLE IF NOT EXISTS failures (
-    source TEXT PRIMARY KEY,
-    stage TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    doc_id TEXT
-);
-"""
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+def fts_match(phrases: tuple[tuple[str, ...], ...]) -> str:
+    """Phrases (from `text_phrases`) -> an FTS5 query that ANDs them; tokens hold only letters
+    and digits, so quoting each phrase is enough to keep FTS syntax out."""
+    return " ".join('"' + " ".join(tokens) + '"' for tokens in phrases)
 
 
 def fts_query(text: str) -> str:
     """User text -> an FTS5 query that ANDs its words (no FTS syntax leaks through)."""
-    words = _WORD.findall(text.lower())
-    return " ".join(f'"{w}"' for w in words)
+    return fts_match(text_phrases(text))
 
 
 class SQLiteStore:
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
-        if readonly and not self.path.exists():
-            raise StoreUnavailable(f"no database at {self.path}: run `textmine run PATH...` first, or pass --db")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA temp_store=MEMORY")
-            self._db.executescript(SCHEMA)
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"cannot open {self.path} as a textmine database: {exc}") from exc
-        version = int(self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
-        if version != SCHEMA_VERSION:
-            raise StoreUnavailable(f"{self.path} has schema v{version}, this textmine needs v{SCHEMA_VERSION}")
+        self.readonly = readonly
+        self._db = connect(self.path, readonly=readonly)
 
     # ------------------------------------------------------------------ writes
     def put(self, document: Document, records: Iterable[Record], mentions: Iterable[Mention] = ()) -> None:
@@ -218,7 +134,7 @@ class SQLiteStore:
             seen.add(record.record_id)
             cursor = db.execute(
                 "INSERT INTO records(record_id, doc_id, property, formula, material, value_si, value_min_si, value_max_si,"
-                " confidence, extractor, year, kind, sentence, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " confidence, extractor, year, kind, sentence, body, material_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     record.record_id,
                     record.doc_id,
@@ -234,6 +150,7 @@ class SQLiteStore:
                     document.kind,
                     record.sentence,
                     record.model_dump_json(),
+                    record.material_id,
                 ),
             )
             rowid = cursor.lastrowid
@@ -272,62 +189,7 @@ class SQLiteStore:
             last = rows[-1][0]
 
     def _where(self, query: Query) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if query.text and (fts := fts_query(query.text)):
-            clauses.append("r.rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
-            params.append(fts)
-        if query.property:
-            clauses.append("r.property = ?")
-            params.append(query.property)
-        if query.formula:
-            clauses.append("r.formula = ?")
-            params.append(query.formula)
-        if query.material:
-            clauses.append("lower(r.material) = lower(?)")
-            params.append(query.material)
-        for element in query.include_elements:
-            clauses.append("EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid AND e.element = ?)")
-            params.append(element)
-        if query.exclude_elements:
-            marks = ",".join("?" * len(query.exclude_elements))
-            clauses.append(
-                f"NOT EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid AND e.element IN ({marks}))"
-            )
-            params.extend(query.exclude_elements)
-        if query.only_elements and query.include_elements:
-            marks = ",".join("?" * len(query.include_elements))
-            clauses.append(
-                f"NOT EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid AND e.element NOT IN ({marks}))"
-            )
-            params.extend(query.include_elements)
-        low, high = value_bounds_si(query)
-        # A record matches when its value, or any part of its reported range, lies in [low, high].
-        if low is not None:
-            clauses.append("r.value_max_si >= ?")
-            params.append(low)
-        if high is not None:
-            clauses.append("r.value_min_si <= ?")
-            params.append(high)
-        if query.year_min is not None:
-            clauses.append("r.year >= ?")
-            params.append(query.year_min)
-        if query.year_max is not None:
-            clauses.append("r.year <= ?")
-            params.append(query.year_max)
-        if query.kind:
-            clauses.append("r.kind = ?")
-            params.append(query.kind)
-        if query.doc_id:
-            clauses.append("r.doc_id = ?")
-            params.append(query.doc_id)
-        if query.extractor:
-            clauses.append("r.extractor = ?")
-            params.append(query.extractor.split("@")[0])
-        if query.min_confidence is not None:
-            clauses.append("r.confidence >= ?")
-            params.append(query.min_confidence)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+        return render_where(compile_query(query))
 
     def search(self, query: Query) -> SearchResult:
         where, params = self._where(query)
@@ -432,3 +294,48 @@ def _pack_document(document: Document) -> bytes:
 
 def _unpack_document(blob: bytes) -> Document:
     return Document.model_validate_json(zlib.decompress(blob))
+
+
+# ------------------------------------------------------------------ predicates -> SQL
+
+def render_where(compiled: CompiledQuery) -> tuple[str, list[Any]]:
+    """The compiled query's predicates as one SQL WHERE clause over `records r`."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for predicate in compiled.predicates:
+        sql, values = _render(predicate)
+        clauses.append(sql)
+        params.extend(values)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _marks(values: tuple[Any, ...]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _render(p: Predicate) -> tuple[str, list[Any]]:
+    match p:
+        case Words(phrases):
+            return "r.rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)", [fts_match(phrases)]
+        case Equals(field, value):
+            return f"r.{field} = ?", [value]
+        case MaterialIs(lowered):
+            return "lower(r.material) = ?", [lowered]
+        case ElementsAll(elements):
+            return " AND ".join(
+                ["EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid AND e.element = ?)"] * len(elements)
+            ), list(elements)
+        case ElementsNone(elements):
+            return (f"NOT EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid"
+                    f" AND e.element IN ({_marks(elements)}))"), list(elements)
+        case ElementsExactly(elements):
+            sql, params = _render(ElementsAll(elements))
+            return (f"{sql} AND NOT EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid"
+                    f" AND e.element NOT IN ({_marks(elements)}))"), [*params, *elements]
+        case Overlap(low, high):
+            parts = [(sql, v) for sql, v in (("r.value_max_si >= ?", low), ("r.value_min_si <= ?", high)) if v is not None]
+            return " AND ".join(sql for sql, _ in parts), [v for _, v in parts]
+        case Between(field, low, high):
+            parts = [(sql, v) for sql, v in ((f"r.{field} >= ?", low), (f"r.{field} <= ?", high)) if v is not None]
+            return " AND ".join(sql for sql, _ in parts), [v for _, v in parts]
+    raise TypeError(f"no SQL for {p!r}")  # pragma: no cover - every predicate type is rendered above
