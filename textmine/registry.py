@@ -164,6 +164,7 @@ commands: Registry[Any] = Registry(
         "sources": ("textmine.sources.cli:sources", "The harvest sources, their endpoints and limits."),
         "ner": ("textmine.ner.cli:ner_command", "Tag entities with the transformer NER model."),
         "train": ("textmine.ner.cli:train_group", "Train models (needs the train extra)."),
+        "migrate": ("textmine.store.cli:migrate", "Upgrade a store to this textmine's schema, in place."),
     },
 )
 

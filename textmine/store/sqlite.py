@@ -1,7 +1,8 @@
 """Embedded store: one SQLite file (WAL), no server. The reference semantics for every `Query`.
 
-Tables: documents, sentences (+ FTS5), mentions, records (+ FTS5 over the source sentence),
-record_elements (one row per element, for include/exclude and facets), failures.
+Tables (`sqlite_schema.py`): documents, sentences (+ FTS5), mentions, records (a narrow row per
+record: what queries filter, sort and count on) with record_bodies (the whole Record), records_fts
+(words and elements), record_elements, failures. How a query is answered: `sqlite_search.py`.
 `put` replaces everything stored for a document inside one transaction, so a crash never leaves a
 half-written document and a re-run never duplicates.
 """
@@ -12,33 +13,19 @@ import json
 import sqlite3
 import zlib
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from textmine.document import Document
 from textmine.records import Failure, Mention, Record
 from textmine.store.base import (
-    FACET_SIZE,
-    FacetCount,
     Query,
     SearchResult,
     SentenceHit,
     StoreStats,
 )
-from textmine.store.query import (
-    Between,
-    CompiledQuery,
-    ElementsAll,
-    ElementsExactly,
-    ElementsNone,
-    Equals,
-    MaterialIs,
-    Overlap,
-    Predicate,
-    Words,
-    compile_query,
-    text_phrases,
-)
-from textmine.store.sqlite_schema import SCHEMA_VERSION, connect
+from textmine.store.query import compile_query, text_phrases
+from textmine.store.sqlite_schema import SCHEMA_VERSION, connect, elements_text, words_text
+from textmine.store.sqlite_search import Hits, bodies, iter_rowids, page, plan, total
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "fts_match", "fts_query"]
 
@@ -129,18 +116,21 @@ class SQLiteStore:
         )
         seen: set[str] = set()
         for record in records:
-            if record.record_id in seen:
+            if record.record_id in seen:  # the first of two records with one id is kept
                 continue
             seen.add(record.record_id)
-            cursor = db.execute(
-                "INSERT INTO records(record_id, doc_id, property, formula, material, value_si, value_min_si, value_max_si,"
-                " confidence, extractor, year, kind, sentence, body, material_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            elements = sorted(set(record.material.elements))
+            rowid = db.execute(
+                "INSERT INTO records(record_id, doc_id, property, formula, material, material_id, value_si, value_min_si,"
+                " value_max_si, confidence, extractor, year, kind, n_elements, elements, words)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     record.record_id,
                     record.doc_id,
                     record.property,
                     record.material.formula,
                     record.material.text,
+                    record.material_id,
                     record.value_si,
                     record.value_min_si,
                     record.value_max_si,
@@ -148,15 +138,13 @@ class SQLiteStore:
                     record.extractor.split("@")[0],
                     document.year,
                     document.kind,
-                    record.sentence,
-                    record.model_dump_json(),
-                    record.material_id,
+                    len(elements),
+                    elements_text(elements),
+                    words_text(record.sentence),
                 ),
-            )
-            rowid = cursor.lastrowid
-            db.executemany(
-                "INSERT OR IGNORE INTO record_elements VALUES (?, ?)", ((rowid, e) for e in record.material.elements)
-            )
+            ).lastrowid
+            db.execute("INSERT INTO record_bodies VALUES (?, ?)", (rowid, record.model_dump_json()))
+            db.executemany("INSERT INTO record_elements VALUES (?, ?)", ((rowid, e) for e in elements))
 
     def add_failure(self, failure: Failure) -> None:
         self._db.execute(
@@ -188,43 +176,27 @@ class SQLiteStore:
                 yield _unpack_document(body)
             last = rows[-1][0]
 
-    def _where(self, query: Query) -> tuple[str, list[Any]]:
-        return render_where(compile_query(query))
-
     def search(self, query: Query) -> SearchResult:
-        where, params = self._where(query)
-        if not query.facets:
-            total = self._db.execute(f"SELECT count(*) FROM records r{where}", params).fetchone()[0]
-            rows = self._db.execute(
-                f"SELECT r.body FROM records r{where} ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?",
-                [*params, query.limit, query.offset],
-            ).fetchall()
-            return SearchResult(total=total, records=[Record.model_validate_json(r[0]) for r in rows])
-        # With facets the filter would run once per facet: evaluate it once into a temp table.
-        self._db.execute("DROP TABLE IF EXISTS temp.hits")
-        self._db.execute(f"CREATE TEMP TABLE hits AS SELECT r.rowid AS rid FROM records r{where}", params)
-        try:
-            total = self._db.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
-            rows = self._db.execute(
-                "SELECT r.body FROM temp.hits h JOIN records r ON r.rowid = h.rid"
-                " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?",
-                (query.limit, query.offset),
-            ).fetchall()
-            facets = {name: self._facet(name) for name in query.facets}
-        finally:
-            self._db.execute("DROP TABLE IF EXISTS temp.hits")
-        return SearchResult(total=total, records=[Record.model_validate_json(r[0]) for r in rows], facets=facets)
-
-    def _facet(self, name: str) -> list[FacetCount]:
-        """Counts over the hits of the current search (temp.hits)."""
-        if name == "elements":
-            sql = "SELECT e.element, count(*) AS n FROM temp.hits h JOIN record_elements e ON e.record_rowid = h.rid GROUP BY e.element"
+        compiled = compile_query(query)
+        db = self._db
+        p = plan(db, compiled)
+        if compiled.facets:
+            hits = Hits.collect(db, p, compiled.facets)
+            try:
+                rowids = hits.page(compiled.limit, compiled.offset)
+                facets = {name: hits.facet(name) for name in compiled.facets}
+            finally:
+                hits.drop()
+            n = hits.total
         else:
-            column = {"property": "r.property", "formula": "r.formula", "year": "r.year", "kind": "r.kind", "extractor": "r.extractor"}[name]
-            sql = (f"SELECT {column}, count(*) AS n FROM temp.hits h JOIN records r ON r.rowid = h.rid"
-                   f" WHERE {column} IS NOT NULL GROUP BY {column}")
-        rows = self._db.execute(f"{sql} ORDER BY n DESC, 1 ASC LIMIT {FACET_SIZE}").fetchall()
-        return [FacetCount(value=str(value), count=count) for value, count in rows]
+            n = total(db, p)
+            rowids = page(db, p, compiled, n, self._n_records())
+            facets = {}
+        return SearchResult(total=n, records=[Record.model_validate_json(b) for b in bodies(db, rowids)], facets=facets)
+
+    def _n_records(self) -> int:
+        # max(rowid) is O(log n) and close enough (deleted rows leave gaps) for choosing a plan
+        return self._db.execute("SELECT coalesce(max(rowid), 0) FROM records").fetchone()[0]
 
     def search_sentences(self, text: str, limit: int = 20) -> list[SentenceHit]:
         fts = fts_query(text)
@@ -238,19 +210,10 @@ class SQLiteStore:
         return [SentenceHit(doc_id=d, char_start=a, char_end=b, text=t, section=sec) for d, a, b, t, sec in rows]
 
     def iter_records(self, query: Query | None = None, batch_size: int = 1000) -> Iterator[Record]:
-        where, params = self._where(query or Query())
-        joiner = " AND " if where else " WHERE "
-        last = ""
-        while True:
-            rows = self._db.execute(
-                f"SELECT r.record_id, r.body FROM records r{where}{joiner}r.record_id > ? ORDER BY r.record_id LIMIT ?",
-                [*params, last, batch_size],
-            ).fetchall()
-            if not rows:
-                return
-            for _, body in rows:
+        p = plan(self._db, compile_query(query or Query()))
+        for rowids in iter_rowids(self._db, p, batch_size):
+            for body in bodies(self._db, rowids):
                 yield Record.model_validate_json(body)
-            last = rows[-1][0]
 
     def failures(self) -> list[Failure]:
         rows = self._db.execute("SELECT source, stage, reason, doc_id FROM failures ORDER BY source").fetchall()
@@ -294,48 +257,3 @@ def _pack_document(document: Document) -> bytes:
 
 def _unpack_document(blob: bytes) -> Document:
     return Document.model_validate_json(zlib.decompress(blob))
-
-
-# ------------------------------------------------------------------ predicates -> SQL
-
-def render_where(compiled: CompiledQuery) -> tuple[str, list[Any]]:
-    """The compiled query's predicates as one SQL WHERE clause over `records r`."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    for predicate in compiled.predicates:
-        sql, values = _render(predicate)
-        clauses.append(sql)
-        params.extend(values)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-def _marks(values: tuple[Any, ...]) -> str:
-    return ",".join("?" * len(values))
-
-
-def _render(p: Predicate) -> tuple[str, list[Any]]:
-    match p:
-        case Words(phrases):
-            return "r.rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)", [fts_match(phrases)]
-        case Equals(field, value):
-            return f"r.{field} = ?", [value]
-        case MaterialIs(lowered):
-            return "lower(r.material) = ?", [lowered]
-        case ElementsAll(elements):
-            return " AND ".join(
-                ["EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid AND e.element = ?)"] * len(elements)
-            ), list(elements)
-        case ElementsNone(elements):
-            return (f"NOT EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid"
-                    f" AND e.element IN ({_marks(elements)}))"), list(elements)
-        case ElementsExactly(elements):
-            sql, params = _render(ElementsAll(elements))
-            return (f"{sql} AND NOT EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid"
-                    f" AND e.element NOT IN ({_marks(elements)}))"), [*params, *elements]
-        case Overlap(low, high):
-            parts = [(sql, v) for sql, v in (("r.value_max_si >= ?", low), ("r.value_min_si <= ?", high)) if v is not None]
-            return " AND ".join(sql for sql, _ in parts), [v for _, v in parts]
-        case Between(field, low, high):
-            parts = [(sql, v) for sql, v in ((f"r.{field} >= ?", low), (f"r.{field} <= ?", high)) if v is not None]
-            return " AND ".join(sql for sql, _ in parts), [v for _, v in parts]
-    raise TypeError(f"no SQL for {p!r}")  # pragma: no cover - every predicate type is rendered above

@@ -13,6 +13,7 @@ file, by its `meta` table. Opening:
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
@@ -71,6 +72,11 @@ CREATE TABLE mentions (
     normalised TEXT
 );
 CREATE INDEX mentions_doc ON mentions(doc_id);
+-- One row per record with what queries filter, sort and count on; the full Record is in
+-- record_bodies. `elements` and `words` are what the FTS index holds (as tokens) and what row checks
+-- read with instr(): ' Fe O ' (distinct symbols, sorted, space-padded) and ' the band gap of ... '
+-- (the source sentence as FTS5 unicode61 tokens, space-padded), so a word or element predicate
+-- means the same whether FTS finds the rows or a row check tests them.
 CREATE TABLE records (
     rowid INTEGER PRIMARY KEY,
     record_id TEXT NOT NULL UNIQUE,
@@ -78,6 +84,7 @@ CREATE TABLE records (
     property TEXT NOT NULL,
     formula TEXT,
     material TEXT NOT NULL,
+    material_id TEXT,
     value_si REAL,
     value_min_si REAL,
     value_max_si REAL,
@@ -85,27 +92,30 @@ CREATE TABLE records (
     extractor TEXT NOT NULL,
     year INTEGER,
     kind TEXT,
-    sentence TEXT NOT NULL,
-    body TEXT NOT NULL,
-    material_id TEXT
+    n_elements INTEGER NOT NULL,
+    elements TEXT NOT NULL,
+    words TEXT NOT NULL
 );
 CREATE INDEX records_doc ON records(doc_id);
-CREATE INDEX records_property_value ON records(property, value_min_si, value_max_si);
-CREATE INDEX records_formula ON records(formula);
+CREATE INDEX records_property_value ON records(property, value_min_si, value_max_si, confidence);
+CREATE INDEX records_formula ON records(formula, year);
 CREATE INDEX records_material_id ON records(material_id);
-CREATE VIRTUAL TABLE records_fts USING fts5(sentence, content='records', content_rowid='rowid');
+CREATE INDEX records_rank ON records(confidence DESC, record_id);
+CREATE TABLE record_bodies (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE record_elements (
+    record_rowid INTEGER NOT NULL,
+    element TEXT NOT NULL,
+    PRIMARY KEY (record_rowid, element)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE records_fts USING fts5(words, elements, content='records', content_rowid='rowid');
 CREATE TRIGGER records_ai AFTER INSERT ON records BEGIN
-    INSERT INTO records_fts(rowid, sentence) VALUES (new.rowid, new.sentence);
+    INSERT INTO records_fts(rowid, words, elements) VALUES (new.rowid, new.words, new.elements);
 END;
 CREATE TRIGGER records_ad AFTER DELETE ON records BEGIN
-    INSERT INTO records_fts(records_fts, rowid, sentence) VALUES ('delete', old.rowid, old.sentence);
+    INSERT INTO records_fts(records_fts, rowid, words, elements) VALUES ('delete', old.rowid, old.words, old.elements);
+    DELETE FROM record_bodies WHERE rowid = old.rowid;
+    DELETE FROM record_elements WHERE record_rowid = old.rowid;
 END;
-CREATE TABLE record_elements (
-    record_rowid INTEGER NOT NULL REFERENCES records(rowid) ON DELETE CASCADE,
-    element TEXT NOT NULL,
-    PRIMARY KEY (element, record_rowid)
-) WITHOUT ROWID;
-CREATE INDEX record_elements_record ON record_elements(record_rowid);
 CREATE TABLE failures (
     source TEXT PRIMARY KEY,
     stage TEXT NOT NULL,
@@ -115,20 +125,57 @@ CREATE TABLE failures (
 """
 
 
+def elements_text(elements: list[str] | tuple[str, ...]) -> str:
+    """The `records.elements` column: ' Fe O '."""
+    return " " + " ".join(sorted(set(elements))) + " " if elements else " "
+
+
+def words_text(sentence: str) -> str:
+    """The `records.words` column: ' the band gap of tio2 ... '."""
+    from textmine.store.query import fts_tokens
+
+    return " " + " ".join(fts_tokens(sentence)) + " "
+
+
 def _material_id(formula: str | None, text: str) -> str:
     from textmine.normalise.material_id import material_id
 
     return material_id(formula, text)
 
 
+def _elements_json(elements: str | None) -> str:
+    return elements_text(json.loads(elements) if elements else [])
+
+
+_V1_RECORDS = (
+    "rowid, record_id, doc_id, property, formula, material,"
+    " coalesce(json_extract(body, '$.material_id'), textmine_material_id(formula, material)),"
+    " value_si, value_min_si, value_max_si, confidence, extractor, year, kind,"
+    " textmine_n_elements(json_extract(body, '$.material.elements')),"
+    " textmine_elements(json_extract(body, '$.material.elements')),"
+    " textmine_words(sentence)"
+)
+
+
 def _v1_to_v2(db: sqlite3.Connection) -> None:
-    """v2 adds `records.material_id` (indexed), computed like `Record.material_id`."""
+    """v2: records split into a narrow searchable row and its body; words and elements as text
+    that FTS indexes and row checks read; material_id; elements keyed by record."""
     db.create_function("textmine_material_id", 2, _material_id, deterministic=True)
-    db.execute("ALTER TABLE records ADD COLUMN material_id TEXT")
-    db.execute(
-        "UPDATE records SET material_id = coalesce(json_extract(body, '$.material_id'), textmine_material_id(formula, material))"
-    )
-    db.execute("CREATE INDEX records_material_id ON records(material_id)")
+    db.create_function("textmine_elements", 1, _elements_json, deterministic=True)
+    db.create_function("textmine_words", 1, words_text, deterministic=True)
+    db.create_function("textmine_n_elements", 1, lambda e: len(set(json.loads(e))) if e else 0, deterministic=True)
+    for statement in ("DROP TRIGGER records_ai", "DROP TRIGGER records_ad", "DROP TABLE records_fts",
+                      "ALTER TABLE records RENAME TO records_v1", "ALTER TABLE record_elements RENAME TO record_elements_v1",
+                      "DROP INDEX records_doc", "DROP INDEX records_property_value", "DROP INDEX records_formula"):
+        db.execute(statement)
+    schema = SCHEMA[SCHEMA.index("CREATE TABLE records ("):SCHEMA.index("CREATE TABLE failures (")]
+    for statement in _statements(schema):
+        db.execute(statement)
+    db.execute(f"INSERT INTO records SELECT {_V1_RECORDS} FROM records_v1 ORDER BY rowid")
+    db.execute("INSERT INTO record_bodies SELECT rowid, body FROM records_v1 ORDER BY rowid")
+    db.execute("INSERT INTO record_elements SELECT record_rowid, element FROM record_elements_v1 ORDER BY 1, 2")
+    db.execute("DROP TABLE record_elements_v1")  # first: it references records_v1
+    db.execute("DROP TABLE records_v1")
 
 
 # version N -> N + 1, each run in one transaction
@@ -169,7 +216,7 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     _check_not_newer(db, path, version)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA foreign_keys=OFF")  # v2 has none; v1's cascade would make its upgrade quadratic
     if version < SCHEMA_VERSION:
         upgrade(db, path, version)
     _tune(db)
@@ -183,8 +230,14 @@ def _sqlite_connect(target: str, path: Path, *, uri: bool) -> sqlite3.Connection
         raise StoreUnavailable(f"cannot open {path} as a textmine database: {exc}") from exc
 
 
+MMAP_BYTES = 1 << 30  # reads through the OS page cache, no copy per page
+CACHE_KIB = 64 * 1024
+
+
 def _tune(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA temp_store=MEMORY")
+    db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
 
 
 def _has_tables(db: sqlite3.Connection, path: Path) -> bool:
