@@ -58,7 +58,7 @@ def write_v1(path: Path, corpus, failures=()) -> Path:
     store.close()
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("BEGIN")
-    for table in ("records", "record_bodies", "record_elements"):
+    for table in ("records", "record_bodies"):
         db.execute(f"ALTER TABLE {table} RENAME TO new_{table}")
     db.execute("DROP TABLE records_fts")
     for name in ("records_doc", "records_property_value", "records_formula", "records_material_id", "records_rank"):
@@ -72,8 +72,9 @@ def write_v1(path: Path, corpus, failures=()) -> Path:
         " value_max_si, confidence, extractor, year, kind, json_extract(b.body, '$.sentence'),"
         " json_remove(b.body, '$.material_id', '$.schema_version') FROM new_records r JOIN new_record_bodies b USING (rowid)"
     )
-    db.execute("INSERT INTO record_elements SELECT record_rowid, element FROM new_record_elements")
-    for table in ("records", "record_bodies", "record_elements"):
+    db.execute("INSERT OR IGNORE INTO record_elements SELECT r.rowid, j.value FROM records r,"
+               " json_each(json_extract(r.body, '$.material.elements')) j")
+    for table in ("records", "record_bodies"):
         db.execute(f"DROP TABLE new_{table}")
     db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.execute("PRAGMA application_id = 0")

@@ -219,6 +219,8 @@ class ElasticsearchStore:
                 )
 
         self._bulk(incomplete_entries(), touched=("documents",))
+        # Searchable before any record is: a reader that sees a record also sees it is incomplete.
+        self._fresh("documents")
         self._bulk(children(), touched=("sentences", "mentions", "records"))
         self._bulk(complete_entries(), touched=("documents",))
         return len(batch)
@@ -340,7 +342,7 @@ class ElasticsearchStore:
         response = self._call(
             self._client.search,
             index=self._alias["sentences"],
-            query={"bool": {"must": clauses}},
+            query=self._complete_only({"bool": {"must": clauses, "must_not": []}}),
             sort=["_score", {"doc_id": "asc"}, {"char_start": "asc"}],
             size=limit,
             source=["doc_id", "char_start", "char_end", "text", "section"],
@@ -367,9 +369,12 @@ class ElasticsearchStore:
 
     def stats(self) -> StoreStats:
         self._fresh(*self._alias)
+        pending = self._pending()
+        complete = self._complete_only({"match_all": {}}, pending)  # children of complete documents
 
         def count(name: str) -> int:
-            return self._call(self._client.count, index=self._alias[name])["count"]
+            query = {"term": {"complete": True}} if name == "documents" else complete if name != "failures" else None
+            return self._call(self._client.count, index=self._alias[name], query=query)["count"]
 
         def by(name: str, field: str) -> dict[str, int]:
             response = self._call(
@@ -377,12 +382,12 @@ class ElasticsearchStore:
                 index=self._alias[name],
                 size=0,
                 aggs={"by": {"terms": {"field": field, "size": 10_000, "order": [{"_count": "desc"}, {"_key": "asc"}]}}},
-                **({"query": {"term": {"complete": True}}} if name == "documents" else {}),
+                query={"term": {"complete": True}} if name == "documents" else complete,
             )
             return {str(b["key"]): b["doc_count"] for b in response["aggregations"]["by"]["buckets"]}
 
         return StoreStats(
-            documents=self._call(self._client.count, index=self._alias["documents"], query={"term": {"complete": True}})["count"],
+            documents=count("documents"),
             sentences=count("sentences"),
             mentions=count("mentions"),
             records=count("records"),
@@ -411,8 +416,26 @@ class ElasticsearchStore:
         self.close()
 
     # ---------------------------------------------------------------- queries
+    def _pending(self) -> list[str]:
+        """Ids of documents whose entry says `complete: false`."""
+        self._fresh("documents")
+        return [hit["_source"]["id"] for hit in self._scan(
+            "documents", {"term": {"complete": False}}, sort=[{"id": "asc"}], source=["id"])]
+
     def _records_query(self, query: Query) -> dict[str, Any]:
-        return render_query(compile_query(query))
+        return self._complete_only(render_query(compile_query(query)))
+
+    def _complete_only(self, es_query: dict[str, Any], pending: list[str] | None = None) -> dict[str, Any]:
+        """Records of documents still being written (or whose write was cut short) are not
+        answers: their document entry says `complete: false` until every record is in (it is
+        written, and made searchable, before the records; `complete: true` after them)."""
+        pending = self._pending() if pending is None else pending
+        if not pending:
+            return es_query
+        hide = [{"terms": {"doc_id": pending[i : i + 65_536]}} for i in range(0, len(pending), 65_536)]
+        if "bool" in es_query:
+            return {"bool": {**es_query["bool"], "must_not": [*es_query["bool"]["must_not"], *hide]}}
+        return {"bool": {"filter": [es_query], "must_not": hide}}
 
     def _scan(
         self,

@@ -2,7 +2,7 @@
 
 Tables (`sqlite_schema.py`): documents, sentences (+ FTS5), mentions, records (a narrow row per
 record: what queries filter, sort and count on) with record_bodies (the whole Record), records_fts
-(words and elements), record_elements, failures. How a query is answered: `sqlite_search.py`.
+(words and element tokens), failures. How a query is answered: `sqlite_search.py`.
 `put` replaces everything stored for a document inside one transaction, so a crash never leaves a
 half-written document and a re-run never duplicates.
 """
@@ -25,7 +25,7 @@ from textmine.store.base import (
 )
 from textmine.store.query import compile_query, text_phrases
 from textmine.store.sqlite_schema import SCHEMA_VERSION, connect, elements_text, words_text
-from textmine.store.sqlite_search import Hits, bodies, iter_rowids, page, plan, total
+from textmine.store.sqlite_search import Hits, bodies, iter_rowids, page, plan, total, walk_is_cheaper
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "fts_match", "fts_query"]
 
@@ -144,7 +144,6 @@ class SQLiteStore:
                 ),
             ).lastrowid
             db.execute("INSERT INTO record_bodies VALUES (?, ?)", (rowid, record.model_dump_json()))
-            db.executemany("INSERT INTO record_elements VALUES (?, ?)", ((rowid, e) for e in elements))
 
     def add_failure(self, failure: Failure) -> None:
         self._db.execute(
@@ -180,14 +179,19 @@ class SQLiteStore:
         compiled = compile_query(query)
         db = self._db
         p = plan(db, compiled)
-        if compiled.facets:
+        # Rows the driver cannot check by itself are read once, into a temp table that gives the
+        # total, the page and the facets; an index-only or FTS-only driver counts without reading.
+        if compiled.facets or not p.covered:
             hits = Hits.collect(db, p, compiled.facets)
             try:
-                rowids = hits.page(compiled.limit, compiled.offset)
+                n = hits.total
+                if walk_is_cheaper(compiled, n, self._n_records()):
+                    rowids = page(db, p, compiled, n, self._n_records())
+                else:
+                    rowids = hits.page(compiled.limit, compiled.offset)
                 facets = {name: hits.facet(name) for name in compiled.facets}
             finally:
                 hits.drop()
-            n = hits.total
         else:
             n = total(db, p)
             rowids = page(db, p, compiled, n, self._n_records())

@@ -97,16 +97,12 @@ CREATE TABLE records (
     words TEXT NOT NULL
 );
 CREATE INDEX records_doc ON records(doc_id);
-CREATE INDEX records_property_value ON records(property, value_min_si, value_max_si, confidence);
-CREATE INDEX records_formula ON records(formula, year);
+-- covering: counts and sorted pages of property + value range (+ confidence), formula (+ years)
+CREATE INDEX records_property_value ON records(property, value_min_si, value_max_si, confidence, record_id);
+CREATE INDEX records_formula ON records(formula, year, confidence, record_id);
 CREATE INDEX records_material_id ON records(material_id);
 CREATE INDEX records_rank ON records(confidence DESC, record_id);
 CREATE TABLE record_bodies (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE record_elements (
-    record_rowid INTEGER NOT NULL,
-    element TEXT NOT NULL,
-    PRIMARY KEY (record_rowid, element)
-) WITHOUT ROWID;
 CREATE VIRTUAL TABLE records_fts USING fts5(words, elements, content='records', content_rowid='rowid');
 CREATE TRIGGER records_ai AFTER INSERT ON records BEGIN
     INSERT INTO records_fts(rowid, words, elements) VALUES (new.rowid, new.words, new.elements);
@@ -114,7 +110,6 @@ END;
 CREATE TRIGGER records_ad AFTER DELETE ON records BEGIN
     INSERT INTO records_fts(records_fts, rowid, words, elements) VALUES ('delete', old.rowid, old.words, old.elements);
     DELETE FROM record_bodies WHERE rowid = old.rowid;
-    DELETE FROM record_elements WHERE record_rowid = old.rowid;
 END;
 CREATE TABLE failures (
     source TEXT PRIMARY KEY,
@@ -159,23 +154,25 @@ _V1_RECORDS = (
 
 def _v1_to_v2(db: sqlite3.Connection) -> None:
     """v2: records split into a narrow searchable row and its body; words and elements as text
-    that FTS indexes and row checks read; material_id; elements keyed by record."""
+    that FTS indexes and row checks read (record_elements goes); material_id."""
     db.create_function("textmine_material_id", 2, _material_id, deterministic=True)
     db.create_function("textmine_elements", 1, _elements_json, deterministic=True)
     db.create_function("textmine_words", 1, words_text, deterministic=True)
     db.create_function("textmine_n_elements", 1, lambda e: len(set(json.loads(e))) if e else 0, deterministic=True)
     for statement in ("DROP TRIGGER records_ai", "DROP TRIGGER records_ad", "DROP TABLE records_fts",
-                      "ALTER TABLE records RENAME TO records_v1", "ALTER TABLE record_elements RENAME TO record_elements_v1",
+                      "DROP TABLE record_elements", "ALTER TABLE records RENAME TO records_v1",
                       "DROP INDEX records_doc", "DROP INDEX records_property_value", "DROP INDEX records_formula"):
         db.execute(statement)
-    schema = SCHEMA[SCHEMA.index("CREATE TABLE records ("):SCHEMA.index("CREATE TABLE failures (")]
-    for statement in _statements(schema):
-        db.execute(statement)
+    schema = _statements(SCHEMA[SCHEMA.index("-- One row per record"):SCHEMA.index("CREATE TABLE failures (")])
+    indexes = [s for s in schema if s.startswith("CREATE INDEX")]  # built once the rows are in: faster
+    for statement in schema:
+        if statement not in indexes:
+            db.execute(statement)
     db.execute(f"INSERT INTO records SELECT {_V1_RECORDS} FROM records_v1 ORDER BY rowid")
     db.execute("INSERT INTO record_bodies SELECT rowid, body FROM records_v1 ORDER BY rowid")
-    db.execute("INSERT INTO record_elements SELECT record_rowid, element FROM record_elements_v1 ORDER BY 1, 2")
-    db.execute("DROP TABLE record_elements_v1")  # first: it references records_v1
     db.execute("DROP TABLE records_v1")
+    for statement in indexes:
+        db.execute(statement)
 
 
 # version N -> N + 1, each run in one transaction
@@ -314,6 +311,8 @@ def _statements(script: str) -> list[str]:
     """Split a schema script into statements (triggers hold `;` inside BEGIN ... END)."""
     statements, current = [], ""
     for line in script.strip().splitlines():
+        if line.startswith("--"):
+            continue
         current += line + "\n"
         if sqlite3.complete_statement(current):
             statements.append(current.strip())

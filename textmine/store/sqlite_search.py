@@ -12,7 +12,7 @@ yields, and never moves a hit list through Python:
   are many, by walking the `records_rank` index in that order until the page is full (about
   (offset + limit) * records / hits rows);
 - facets: the hits (with the columns facets need) are materialised once into a temp table, and
-  every facet is one GROUP BY over it (elements: joined to `record_elements`).
+  every facet is one GROUP BY over it (elements: per distinct element set, then split).
 
 `tests/store/test_parity.py` holds the answers equal to Elasticsearch's; `bench/bench_store.py`
 measures the latency.
@@ -40,10 +40,12 @@ from textmine.store.query import (
 )
 from textmine.store.sqlite_schema import elements_text
 
-# An index count above this, when FTS could drive instead, is not worth finishing to compare.
-ESTIMATE_CAP = 20_000
-# Fewer hits than this: sort them; more: walk the confidence-ordered index (if that is cheaper).
-SORT_MAX = 5_000
+# With a property (+ range) to drive by index, FTS drives instead only when it finds fewer rows.
+FTS_PREFERRED = 5_000
+# Fewer hits than this are sorted; with more, the confidence-ordered index is walked when that
+# visits fewer rows (a walk is ~WALK_COST times dearer per row: it reads the row, not an index).
+SORT_MAX = 1_000
+WALK_COST = 3
 _FACET_COLUMNS = {"property": "property", "formula": "formula", "year": "year", "kind": "kind", "extractor": "extractor"}
 _temp_names = itertools.count()
 
@@ -56,6 +58,7 @@ class Plan:
     driver: str = "scan"
     checks_only: bool = False  # a plain FTS count answers `total` (no check left on the row)
     fts: str | None = None
+    covered: bool = False  # the driver answers every check without reading the row (index-only)
 
     def sql(self, select: str, tail: str = "") -> str:
         where = f" WHERE {' AND '.join(self.where)}" if self.where else ""
@@ -140,28 +143,42 @@ def plan(db: sqlite3.Connection, compiled: CompiledQuery) -> Plan:
             return _indexed(index, predicates)
     fts, covered = fts_expression(predicates)
     if "property" in equals:
-        indexed = _indexed("records_property_value", predicates)
         if fts is None:
-            return indexed
-        # Both could drive: count the index's candidates (bounded) against FTS's (bounded).
-        index_checks, index_params = all_checks([p for p in predicates if isinstance(p, (Equals, Overlap))
-                                                 or (isinstance(p, Between) and p.field == "confidence")])
-        probe = Plan(source="records r INDEXED BY records_property_value", where=index_checks, params=index_params)
-        by_index = _capped_count(db, probe)
-        if by_index < ESTIMATE_CAP:
-            return indexed
-        by_fts = _capped_count(db, _fts_plan(fts, covered, predicates))
-        if by_fts >= by_index:
-            return indexed
+            return _indexed("records_property_value", predicates)
+        # Both could drive: FTS when its words are rare (a bounded count says so), else the index.
+        fts_only = Plan(source="records_fts", where=["records_fts MATCH ?"], params=[fts])
+        if _capped_count(db, fts_only, FTS_PREFERRED) >= FTS_PREFERRED:
+            return _indexed("records_property_value", predicates)
     if fts is not None:
         return _fts_plan(fts, covered, predicates)
     where, params = all_checks(predicates)
     return Plan(source="records r", where=where, params=params, driver="scan")
 
 
+# What each index holds beyond rowid: a query whose checks read only these never reads the row.
+_INDEX_COLUMNS = {
+    "records_doc": {"doc_id"},
+    "records_material_id": {"material_id"},
+    "records_formula": {"formula", "year", "confidence"},
+    "records_property_value": {"property", "value_min_si", "value_max_si", "confidence"},
+}
+
+
+def _reads(p: Predicate) -> set[str]:
+    match p:
+        case Equals(name, _) | Between(name, _, _):
+            return {name}
+        case Overlap():
+            return {"value_min_si", "value_max_si"}
+    return {"row"}
+
+
 def _indexed(index: str, predicates: tuple[Predicate, ...]) -> Plan:
-    where, params = all_checks(predicates)
-    return Plan(source=f"records r INDEXED BY {index}", where=where, params=params, driver=index)
+    # Checks the index answers first: SQLite defers reading the row until a check needs it.
+    in_index = [p for p in predicates if _reads(p) <= _INDEX_COLUMNS[index]]
+    where, params = all_checks(in_index + [p for p in predicates if p not in in_index])
+    covered = len(in_index) == len(predicates)
+    return Plan(source=f"records r INDEXED BY {index}", where=where, params=params, driver=index, covered=covered)
 
 
 def _fts_plan(fts: str, covered: list[Predicate], predicates: tuple[Predicate, ...]) -> Plan:
@@ -174,11 +191,12 @@ def _fts_plan(fts: str, covered: list[Predicate], predicates: tuple[Predicate, .
         driver="fts",
         checks_only=not rest,
         fts=fts,
+        covered=not rest,
     )
 
 
-def _capped_count(db: sqlite3.Connection, p: Plan) -> int:
-    sql = f"SELECT count(*) FROM ({p.sql('1', f' LIMIT {ESTIMATE_CAP}')})"
+def _capped_count(db: sqlite3.Connection, p: Plan, cap: int) -> int:
+    sql = f"SELECT count(*) FROM ({p.sql('1', f' LIMIT {cap}')})"
     return db.execute(sql, p.params).fetchone()[0]
 
 
@@ -190,14 +208,19 @@ def total(db: sqlite3.Connection, p: Plan) -> int:
     return db.execute(p.sql("count(*)"), p.params).fetchone()[0]
 
 
+def walk_is_cheaper(compiled: CompiledQuery, hits: int, n_records: int) -> bool:
+    """Walking the rank index visits about (offset + limit) * n_records / hits rows; sorting
+    the hits costs about `hits` (cheap ones when they are in a temp table or a covering index)."""
+    wanted = compiled.offset + compiled.limit
+    return hits > SORT_MAX and WALK_COST * wanted * n_records / hits < hits
+
+
 def page(db: sqlite3.Connection, p: Plan, compiled: CompiledQuery, hits: int, n_records: int) -> list[int]:
     """Rowids of the requested page, in confidence desc, record_id asc order."""
-    wanted = compiled.offset + compiled.limit
     if compiled.limit == 0 or compiled.offset >= hits:
         return []
     order = " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?"
-    # Walking the rank index visits about wanted * n_records / hits rows; sorting costs ~hits.
-    if hits > SORT_MAX and wanted * n_records / hits < hits:
+    if walk_is_cheaper(compiled, hits, n_records):
         where, params = all_checks(compiled.predicates)
         walk = Plan(source="records r INDEXED BY records_rank", where=where, params=params)
         sql, params = walk.sql("r.rowid", order), [*params, compiled.limit, compiled.offset]
@@ -219,6 +242,8 @@ class Hits:
         name = f"hits_{next(_temp_names)}"
         columns = ["r.rowid AS rid", "r.confidence AS confidence", "r.record_id AS record_id"]
         columns += [f"r.{_FACET_COLUMNS[f]} AS {f}" for f in facets if f in _FACET_COLUMNS]
+        if "elements" in facets:
+            columns.append("r.elements AS elements")
         db.execute(f"CREATE TEMP TABLE {name} AS {p.sql(', '.join(columns))}", p.params)
         total = db.execute(f"SELECT count(*) FROM temp.{name}").fetchone()[0]
         return cls(db, name, total)
@@ -229,12 +254,19 @@ class Hits:
 
     def facet(self, name: str) -> list[FacetCount]:
         if name == "elements":
-            sql = (f"SELECT e.element, count(*) AS n FROM temp.{self.name} h"
-                   " JOIN record_elements e ON e.record_rowid = h.rid GROUP BY e.element")
-        else:
-            sql = f"SELECT {name}, count(*) AS n FROM temp.{self.name} WHERE {name} IS NOT NULL GROUP BY {name}"
-        rows = self.db.execute(f"{sql} ORDER BY n DESC, 1 ASC LIMIT {FACET_SIZE}").fetchall()
-        return [FacetCount(value=str(value), count=count) for value, count in rows]
+            return self._elements_facet()
+        sql = (f"SELECT {name}, count(*) AS n FROM temp.{self.name} WHERE {name} IS NOT NULL GROUP BY {name}"
+               f" ORDER BY n DESC, 1 ASC LIMIT {FACET_SIZE}")
+        return [FacetCount(value=str(value), count=count) for value, count in self.db.execute(sql)]
+
+    def _elements_facet(self) -> list[FacetCount]:
+        """Counted per distinct element set (far fewer than hits), then per element."""
+        counts: dict[str, int] = {}
+        for elements, n in self.db.execute(f"SELECT elements, count(*) FROM temp.{self.name} GROUP BY elements"):
+            for element in elements.split():
+                counts[element] = counts.get(element, 0) + n
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+        return [FacetCount(value=value, count=count) for value, count in ranked]
 
     def drop(self) -> None:
         self.db.execute(f"DROP TABLE IF EXISTS temp.{self.name}")
