@@ -1,6 +1,8 @@
 """Store benchmark: SQLite vs Elasticsearch on the same generated corpus.
 
     PYTHONPATH=. python bench/bench_store.py --records 1000000 [--es http://127.0.0.1:9200]
+    PYTHONPATH=. python bench/bench_store.py --records 1000000 --only sqlite --runs 10
+    PYTHONPATH=. python bench/bench_store.py --only sqlite --scaling 100000,300000,1000000,3000000
 
 Measures, for each store, in its own process (so peak RSS is that store's alone):
   - indexing throughput (records/s) of `put_many` over a streamed, generated corpus
@@ -119,23 +121,20 @@ def node_rss_mb(pid_file: str | None) -> float | None:
     return None
 
 
-def worker(kind: str, n_records: int, target: str, runs: int) -> dict:
+def open_store(kind: str, target: str):
     if kind == "sqlite":
         from textmine.store.sqlite import SQLiteStore
 
-        store = SQLiteStore(target)
-    else:
-        from textmine.store.elasticsearch import ElasticsearchStore
+        return SQLiteStore(target)
+    from textmine.store.elasticsearch import ElasticsearchStore
 
-        url, prefix = target.rsplit("|", 1)
-        store = ElasticsearchStore(url, index_prefix=prefix)
-    started = time.perf_counter()
-    store.put_many(generate(n_records))
-    stats = store.stats()  # includes making the writes visible (ES refresh)
-    seconds = time.perf_counter() - started
-    assert stats.records == n_records, f"{kind}: {stats.records} records stored, {n_records} generated"
-    latencies = {}
-    totals = {}
+    url, prefix = target.rsplit("|", 1)
+    return ElasticsearchStore(url, index_prefix=prefix)
+
+
+def measure(store, runs: int) -> tuple[dict, dict]:
+    """p50/p95 per query (after 3 warm-up runs) and the hit counts."""
+    latencies, totals = {}, {}
     for name, query in QUERIES.items():
         for _ in range(3):
             result = store.search(query)
@@ -147,8 +146,41 @@ def worker(kind: str, n_records: int, target: str, runs: int) -> dict:
         samples.sort()
         latencies[name] = (statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))])
         totals[name] = result.total
+    return latencies, totals
+
+
+def worker(kind: str, n_records: int, target: str, runs: int) -> dict:
+    store = open_store(kind, target)
+    started = time.perf_counter()
+    store.put_many(generate(n_records))
+    stats = store.stats()  # includes making the writes visible (ES refresh)
+    seconds = time.perf_counter() - started
+    assert stats.records == n_records, f"{kind}: {stats.records} records stored, {n_records} generated"
+    latencies, totals = measure(store, runs)
     store.close()
-    return {"seconds": seconds, "records": stats.records, "rss_mb": peak_rss_mb(), "latencies": latencies, "totals": totals}
+    return {"seconds": seconds, "records": stats.records, "rss_mb": peak_rss_mb(), "latencies": latencies, "totals": totals,
+            "load": os.getloadavg()}
+
+
+def scaling_worker(kind: str, sizes: list[int], target: str, runs: int) -> dict:
+    """One store grown to each size in turn (the corpus is deterministic: the first N records
+    are the same at every size), measured at each."""
+    store = open_store(kind, target)
+    out: dict[str, dict] = {}
+    done = 0
+    for size in sizes:
+        started = time.perf_counter()
+        # generate() makes 5 records per document: skip the documents already stored
+        store.put_many(item for i, item in enumerate(generate(size)) if i * 5 >= done)
+        seconds = time.perf_counter() - started
+        assert store.stats().records == size
+        latencies, totals = measure(store, runs)
+        out[str(size)] = {"seconds": seconds, "added": size - done, "latencies": latencies, "totals": totals,
+                          "load": os.getloadavg()}
+        print(json.dumps({"size": size, **out[str(size)]}), file=sys.stderr, flush=True)
+        done = size
+    store.close()
+    return out
 
 
 def main() -> None:
@@ -159,14 +191,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30, help="timed runs per query")
     parser.add_argument("--only", choices=["sqlite", "es"], help="benchmark one store")
     parser.add_argument("--keep", action="store_true", help="keep the ES indices and the SQLite file")
+    parser.add_argument("--scaling", default=None, help="comma-separated sizes (e.g. 100000,300000,1000000,3000000): "
+                        "grow one store to each and print p95 per query at each size")
     parser.add_argument("--worker", choices=["sqlite", "es"], help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args.worker and args.scaling:
+        sizes = [int(x) for x in args.scaling.split(",")]
+        print(json.dumps(scaling_worker(args.worker, sizes, args.target, args.runs)))
+        return
     if args.worker:
         print(json.dumps(worker(args.worker, args.records, args.target, args.runs)))
         return
+    if args.scaling:
+        scaling(args)
+        return
 
+    print(f"load before: {load()}", flush=True)
     t = time.perf_counter()
     generated = sum(len(records) for _, records, _ in generate(args.records))
     gen_seconds = time.perf_counter() - t
@@ -205,11 +247,41 @@ def main() -> None:
     report(results, args.records)
 
 
+def scaling(args: argparse.Namespace) -> None:
+    kind = args.only or "sqlite"
+    workdir = Path(tempfile.mkdtemp(prefix="textmine-bench-"))
+    target = str(workdir / "bench.db") if kind == "sqlite" else f"{args.es}|bench-{uuid.uuid4().hex[:8]}"
+    print(f"scaling {kind}: {args.scaling} records, load {load()}", flush=True)
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", kind, "--scaling", args.scaling, "--target", target, "--runs", str(args.runs)],
+            check=True, capture_output=True, text=True,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    results = json.loads(out.stdout.strip().splitlines()[-1])
+    sizes = list(results)
+    print(f"{'':38s}" + "".join(f"{int(n):>12,d}" for n in sizes))
+    print(f"{'indexing, records/s':38s}" + "".join(f"{r['added'] / r['seconds']:>12,.0f}" for r in results.values()))
+    for name in QUERIES:
+        print(f"{name + ' p95 ms':38s}" + "".join(f"{r['latencies'][name][1]:>12,.2f}" for r in results.values()))
+    for name in QUERIES:
+        print(f"  hits for {name!r}: " + ", ".join(f"{int(n):,}: {r['totals'][name]:,}" for n, r in results.items()))
+    print("  load (1/5/15 min) after each size: " + "; ".join(
+        f"{int(n):,}: {' '.join(f'{x:.2f}' for x in r['load'])}" for n, r in results.items()))
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1/5/15 min load average)"
+
+
 def report(results: dict[str, dict], n: int) -> None:
     kinds = [k for k in ("sqlite", "es") if k in results]
     header = f"{'':38s}" + "".join(f"{k:>14s}" for k in kinds) + ("  ES/SQLite" if len(kinds) == 2 else "")
     print()
     print(f"{n:,} records, {os.cpu_count()} CPU cores (shared with other work while measured)")
+    for kind in kinds:
+        print(f"load after {kind}: " + " ".join(f"{x:.2f}" for x in results[kind].get("load", ())) + " (1/5/15 min)")
     print(header)
     print("-" * len(header))
 

@@ -34,19 +34,8 @@ from textmine.store.base import (
     StoreStats,
     StoreUnavailable,
 )
-from textmine.store.query import (
-    Between,
-    CompiledQuery,
-    ElementsAll,
-    ElementsExactly,
-    ElementsNone,
-    Equals,
-    MaterialIs,
-    Overlap,
-    Words,
-    compile_query,
-    text_phrases,
-)
+from textmine.store.es_query import phrase_clauses, render_query
+from textmine.store.query import compile_query, text_phrases
 from textmine.store.es_migrate import ensure_indices
 from textmine.store.es_transport import Retrying, Timeouts, chunks, connect, send_bulk
 
@@ -335,7 +324,7 @@ class ElasticsearchStore:
         return out
 
     def search_sentences(self, text: str, limit: int = 20) -> list[SentenceHit]:
-        clauses = _phrase_clauses(text_phrases(text), "text_terms")
+        clauses = phrase_clauses(text_phrases(text), "text_terms")
         if not clauses or limit <= 0:
             return []
         self._fresh("sentences")
@@ -466,49 +455,3 @@ class ElasticsearchStore:
             if len(hits) < page:
                 return
             after = hits[-1]["sort"]
-
-
-# ------------------------------------------------------------------ predicates -> ES
-
-def render_query(compiled: CompiledQuery) -> dict[str, Any]:
-    """The compiled query's predicates as one ES bool query over the records index."""
-    filters: list[dict[str, Any]] = []
-    must_not: list[dict[str, Any]] = []
-    for predicate in compiled.predicates:
-        match predicate:
-            case Words(phrases):
-                filters.extend(_phrase_clauses(phrases, "sentence_terms"))
-            case Equals(field, value):
-                filters.append({"term": {field: value}})
-            case MaterialIs(lowered):
-                filters.append({"term": {"material_lc": lowered}})
-            case ElementsAll(elements):
-                filters.extend({"term": {"elements": e}} for e in elements)
-            case ElementsNone(elements):
-                must_not.append({"terms": {"elements": list(elements)}})
-            case ElementsExactly(elements):
-                # Has every one of them and no other: as many distinct elements as there are here.
-                filters.extend({"term": {"elements": e}} for e in elements)
-                filters.append({"term": {"n_elements": len(elements)}})
-            case Overlap(low, high):
-                if low is not None:
-                    filters.append({"range": {"value_max_si": {"gte": low}}})
-                if high is not None:
-                    filters.append({"range": {"value_min_si": {"lte": high}}})
-            case Between(field, low, high):
-                bounds = {k: v for k, v in (("gte", low), ("lte", high)) if v is not None}
-                filters.append({"range": {field: bounds}})
-            case _:  # pragma: no cover - every predicate type is rendered above
-                raise TypeError(f"no Elasticsearch query for {predicate!r}")
-    if not filters and not must_not:
-        return {"match_all": {}}
-    return {"bool": {"filter": filters, "must_not": must_not}}
-
-
-def _phrase_clauses(phrases: tuple[tuple[str, ...], ...], field: str) -> list[dict[str, Any]]:
-    """Like SQLite's FTS5 MATCH: every phrase must occur (the `*_terms` fields hold the text as
-    the tokens FTS5 makes of it)."""
-    return [
-        {"term": {field: tokens[0]}} if len(tokens) == 1 else {"match_phrase": {field: " ".join(tokens)}}
-        for tokens in phrases
-    ]

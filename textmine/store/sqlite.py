@@ -10,7 +10,6 @@ half-written document and a re-run never duplicates.
 from __future__ import annotations
 
 import json
-import sqlite3
 import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
