@@ -113,36 +113,40 @@ class SQLiteStore:
             "INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?)",
             ((m.doc_id, m.label, m.text, m.char_start, m.char_end, m.confidence, m.extractor, m.normalised) for m in mentions),
         )
-        seen: set[str] = set()
-        for record in records:
-            if record.record_id in seen:  # the first of two records with one id is kept
-                continue
-            seen.add(record.record_id)
+        seen: set[str] = set()  # of two records with one id, the first is kept
+        unique = [r for r in records if not (r.record_id in seen or seen.add(r.record_id))]
+        # Rowids given here (the write lock is held): one executemany per table, not one call per row.
+        first = db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM records").fetchone()[0]
+        rows = []
+        for record in unique:
             elements = sorted(set(record.material.elements))
-            rowid = db.execute(
-                "INSERT INTO records(record_id, doc_id, property, formula, material, material_id, value_si, value_min_si,"
-                " value_max_si, confidence, extractor, year, kind, n_elements, elements, words)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    record.record_id,
-                    record.doc_id,
-                    record.property,
-                    record.material.formula,
-                    record.material.text,
-                    record.material_id,
-                    record.value_si,
-                    record.value_min_si,
-                    record.value_max_si,
-                    record.confidence,
-                    record.extractor.split("@")[0],
-                    document.year,
-                    document.kind,
-                    len(elements),
-                    elements_text(elements),
-                    words_text(record.sentence),
-                ),
-            ).lastrowid
-            db.execute("INSERT INTO record_bodies VALUES (?, ?)", (rowid, record.model_dump_json()))
+            rows.append((
+                record.record_id,
+                record.doc_id,
+                record.property,
+                record.material.formula,
+                record.material.text,
+                record.material_id,
+                record.value_si,
+                record.value_min_si,
+                record.value_max_si,
+                record.confidence,
+                record.extractor.split("@")[0],
+                document.year,
+                document.kind,
+                len(elements),
+                elements_text(elements),
+                words_text(record.sentence),
+            ))
+        db.executemany(
+            "INSERT INTO records(rowid, record_id, doc_id, property, formula, material, material_id, value_si, value_min_si,"
+            " value_max_si, confidence, extractor, year, kind, n_elements, elements, words)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            ((first + i, *row) for i, row in enumerate(rows)),
+        )
+        db.executemany(
+            "INSERT INTO record_bodies VALUES (?, ?)", ((first + i, r.model_dump_json()) for i, r in enumerate(unique))
+        )
 
     def add_failure(self, failure: Failure) -> None:
         self._db.execute(
