@@ -21,6 +21,7 @@ from textmine.store.base import (
     SearchResult,
     SentenceHit,
     StoreStats,
+    stored_item,
 )
 from textmine.store.query import compile_query, text_phrases
 from textmine.store.sqlite_schema import SCHEMA_VERSION, connect, elements_text, words_text
@@ -55,7 +56,7 @@ class SQLiteStore:
         written = 0
         batch: list[tuple[Document, list[Record], list[Mention]]] = []
         for item in items:
-            batch.append(item)
+            batch.append(stored_item(item))
             if len(batch) >= batch_size:
                 written += self._write(batch)
                 batch = []
@@ -98,7 +99,7 @@ class SQLiteStore:
                 document.patent_number,
                 document.year,
                 document.content_hash,
-                document.extractor,
+                document.provenance or document.extractor,  # provenance key: `known` compares it
                 _pack_document(document),
             ),
         )
@@ -163,6 +164,10 @@ class SQLiteStore:
             "SELECT 1 FROM documents WHERE id = ? AND content_hash = ? AND extractor IS ?", (doc_id, content_hash, extractor)
         ).fetchone()
         return row is not None
+
+    def stale(self, provenance_key: str) -> int:
+        """Documents a plain `run` with this pipeline would re-extract (processed by another version)."""
+        return self._db.execute("SELECT count(*) FROM documents WHERE extractor IS NOT ?", (provenance_key,)).fetchone()[0]
 
     def get_document(self, doc_id: str) -> Document | None:
         row = self._db.execute("SELECT body FROM documents WHERE id = ?", (doc_id,)).fetchone()
