@@ -25,7 +25,7 @@ from textmine.store.base import (
 )
 from textmine.store.query import compile_query, text_phrases
 from textmine.store.sqlite_schema import SCHEMA_VERSION, connect, elements_text, words_text
-from textmine.store.sqlite_search import Hits, bodies, iter_rowids, page, plan, total, walk_is_cheaper
+from textmine.store.sqlite_search import Hits, bodies, iter_rowids, page, plan, total, walk, walk_budget
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "fts_match", "fts_query"]
 
@@ -193,10 +193,9 @@ class SQLiteStore:
             hits = Hits.collect(db, p, compiled.facets)
             try:
                 n = hits.total
-                if walk_is_cheaper(compiled, n, self._n_records()):
-                    rowids = page(db, p, compiled, n, self._n_records())
-                else:
-                    rowids = hits.page(compiled.limit, compiled.offset)
+                budget = walk_budget(compiled, n, self._n_records())
+                walked = walk(db, compiled, budget) if budget is not None and compiled.offset < n else None
+                rowids = walked if walked is not None else hits.page(compiled.limit, compiled.offset)
                 facets = {name: hits.facet(name) for name in compiled.facets}
             finally:
                 hits.drop()

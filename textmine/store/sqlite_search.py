@@ -208,25 +208,37 @@ def total(db: sqlite3.Connection, p: Plan) -> int:
     return db.execute(p.sql("count(*)"), p.params).fetchone()[0]
 
 
-def walk_is_cheaper(compiled: CompiledQuery, hits: int, n_records: int) -> bool:
-    """Walking the rank index visits about (offset + limit) * n_records / hits rows; sorting
-    the hits costs about `hits` (cheap ones when they are in a temp table or a covering index)."""
+def walk_budget(compiled: CompiledQuery, hits: int, n_records: int) -> int | None:
+    """Rows of the rank index to walk for the page, or None to sort the hits instead. Walking
+    visits about (offset + limit) * n_records / hits rows when hits are spread evenly over the
+    confidence order; sorting costs about `hits` (cheap ones: from a temp table or an index)."""
     wanted = compiled.offset + compiled.limit
-    return hits > SORT_MAX and WALK_COST * wanted * n_records / hits < hits
+    if hits <= SORT_MAX or WALK_COST * wanted * n_records / hits >= hits:
+        return None
+    return max(2_000, 4 * wanted * n_records // hits)
+
+
+def walk(db: sqlite3.Connection, compiled: CompiledQuery, budget: int) -> list[int] | None:
+    """The page by walking at most `budget` rows in rank order; None when they hold too few hits
+    (hits gathered at low confidence): the caller sorts instead. Exact whenever it answers: a hit
+    past the budget ranks below every row walked."""
+    where, params = all_checks(compiled.predicates)
+    ok = " AND ".join(where) or "1"
+    sql = (f"SELECT rid FROM (SELECT r.rowid AS rid, ({ok}) AS ok FROM records r INDEXED BY records_rank"
+           " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ?) WHERE ok LIMIT ? OFFSET ?")
+    rowids = [row[0] for row in db.execute(sql, [*params, budget, compiled.limit, compiled.offset])]
+    return rowids if len(rowids) == compiled.limit else None
 
 
 def page(db: sqlite3.Connection, p: Plan, compiled: CompiledQuery, hits: int, n_records: int) -> list[int]:
     """Rowids of the requested page, in confidence desc, record_id asc order."""
     if compiled.limit == 0 or compiled.offset >= hits:
         return []
-    order = " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?"
-    if walk_is_cheaper(compiled, hits, n_records):
-        where, params = all_checks(compiled.predicates)
-        walk = Plan(source="records r INDEXED BY records_rank", where=where, params=params)
-        sql, params = walk.sql("r.rowid", order), [*params, compiled.limit, compiled.offset]
-    else:
-        sql, params = p.sql("r.rowid", order), [*p.params, compiled.limit, compiled.offset]
-    return [row[0] for row in db.execute(sql, params)]
+    budget = walk_budget(compiled, hits, n_records)
+    if budget is not None and (rowids := walk(db, compiled, budget)) is not None:
+        return rowids
+    sql = p.sql("r.rowid", " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?")
+    return [row[0] for row in db.execute(sql, [*p.params, compiled.limit, compiled.offset])]
 
 
 @dataclass
