@@ -116,3 +116,31 @@ def test_units_compatible_with_the_property_are_accepted_and_converted():
     # Infinite bounds are bounds, not errors; equal bounds are a point.
     assert compile_query(Query(property="band_gap", value_min=-math.inf, value_max=2)).of(Overlap)
     assert compile_query(Query(property="band_gap", value_min=2, value_max=2)).of(Overlap)
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--facets", "bogus"], "unknown facet 'bogus'"),
+        (["--property", "band_gap", "--min", "1", "--unit", "K"], "unit 'K' does not fit band_gap"),
+        (["--property", "band_gap", "--min", "1", "--unit", "furlongs"], "unit 'furlongs' does not fit band_gap"),
+        (["--elements", "Xx"], "unknown element symbol 'Xx'"),
+        (["--property", "band_gap", "--min", "nan"], "value_min is NaN"),
+        (["--property", "band_gap", "--min", "2", "--max", "1"], "value min 2 is above value max 1"),
+        (["--limit", "-1"], "limit must be between 0 and 10000"),
+    ],
+)
+def test_cli_search_rejects_bad_queries_with_exit_status_2(tmp_path, args, message):
+    """Issue 12, item 9, end to end: a usage error (exit 2) with the query's own line, no traceback."""
+    from click.testing import CliRunner
+    from es_support import synthetic_corpus
+
+    from textmine.cli import main
+    from textmine.store.sqlite import SQLiteStore
+
+    db = tmp_path / "t.db"
+    with SQLiteStore(db) as store:
+        store.put_many(synthetic_corpus(2))
+    result = CliRunner().invoke(main, ["--db", str(db), "search", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
