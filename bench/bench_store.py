@@ -3,6 +3,7 @@
     PYTHONPATH=. python bench/bench_store.py --records 1000000 [--es http://127.0.0.1:9200]
     PYTHONPATH=. python bench/bench_store.py --records 1000000 --only sqlite --runs 10
     PYTHONPATH=. python bench/bench_store.py --only sqlite --scaling 100000,300000,1000000,3000000
+    PYTHONPATH=. python bench/bench_store.py --query-only /path/to/kept/bench.db --runs 10
 
 Measures, for each store, in its own process (so peak RSS is that store's alone):
   - indexing throughput (records/s) of `put_many` over a streamed, generated corpus
@@ -138,13 +139,17 @@ def measure(store, runs: int) -> tuple[dict, dict]:
     for name, query in QUERIES.items():
         for _ in range(3):
             result = store.search(query)
-        samples = []
+        samples, cpu = [], []
         for _ in range(runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             result = store.search(query)
             samples.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
         samples.sort()
-        latencies[name] = (statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))])
+        cpu.sort()
+        p95 = min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))
+        # wall p50, wall p95, and this process's CPU time p50/p95 (on a loaded machine wall >> CPU)
+        latencies[name] = (statistics.median(samples), samples[p95], statistics.median(cpu), cpu[p95])
         totals[name] = result.total
     return latencies, totals
 
@@ -193,6 +198,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the ES indices and the SQLite file")
     parser.add_argument("--scaling", default=None, help="comma-separated sizes (e.g. 100000,300000,1000000,3000000): "
                         "grow one store to each and print p95 per query at each size")
+    parser.add_argument("--query-only", metavar="DB", default=None,
+                        help="only time the queries on an existing SQLite store (e.g. one kept with --keep)")
     parser.add_argument("--worker", choices=["sqlite", "es"], help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -206,6 +213,9 @@ def main() -> None:
         return
     if args.scaling:
         scaling(args)
+        return
+    if args.query_only:
+        query_only(args.query_only, args.runs)
         return
 
     print(f"load before: {load()}", flush=True)
@@ -271,6 +281,25 @@ def scaling(args: argparse.Namespace) -> None:
         f"{int(n):,}: {' '.join(f'{x:.2f}' for x in r['load'])}" for n, r in results.items()))
 
 
+def query_only(path: str, runs: int) -> None:
+    from textmine.store.sqlite import SQLiteStore
+
+    print(f"queries on {path}, load before: {load()}", flush=True)
+    with SQLiteStore(path, readonly=True) as store:
+        cpu = time.process_time()
+        latencies, totals = measure(store, runs)
+        cpu = time.process_time() - cpu
+        n = store.stats().records
+    print(f"{n:,} records; CPU time of the whole measurement {cpu:.1f}s; load after: {load()}")
+    for name in QUERIES:
+        print(f"{name + ' p50 ms':38s}{latencies[name][0]:>12,.2f}")
+        print(f"{name + ' p95 ms':38s}{latencies[name][1]:>12,.2f}")
+    for name in QUERIES:
+        print(f"  {name}: CPU time p50 {latencies[name][2]:.2f} ms, p95 {latencies[name][3]:.2f} ms")
+    for name in QUERIES:
+        print(f"  hits for {name!r}: {totals[name]:,}")
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1/5/15 min load average)"
 
@@ -300,6 +329,10 @@ def report(results: dict[str, dict], n: int) -> None:
     for name in QUERIES:
         row(f"{name} p50 ms", [results[k]["latencies"][name][0] for k in kinds], ",.2f")
         row(f"{name} p95 ms", [results[k]["latencies"][name][1] for k in kinds], ",.2f")
+    for name in QUERIES:
+        cpu = ", ".join(f"{k} {results[k]['latencies'][name][2]:.2f}/{results[k]['latencies'][name][3]:.2f}"
+                        for k in kinds if len(results[k]["latencies"][name]) > 2)
+        print(f"  {name}: CPU time p50/p95 ms {cpu}")
     for name in QUERIES:
         totals = {results[k]["totals"][name] for k in kinds}
         counts = ", ".join(f"{k}={results[k]['totals'][name]:,}" for k in kinds)
