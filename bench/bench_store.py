@@ -122,15 +122,15 @@ def node_rss_mb(pid_file: str | None) -> float | None:
     return None
 
 
-def open_store(kind: str, target: str):
+def open_store(kind: str, target: str, readonly: bool = False):
     if kind == "sqlite":
         from textmine.store.sqlite import SQLiteStore
 
-        return SQLiteStore(target)
+        return SQLiteStore(target, readonly=readonly)
     from textmine.store.elasticsearch import ElasticsearchStore
 
     url, prefix = target.rsplit("|", 1)
-    return ElasticsearchStore(url, index_prefix=prefix)
+    return ElasticsearchStore(url, index_prefix=prefix, readonly=readonly)
 
 
 def measure(store, runs: int) -> tuple[dict, dict]:
@@ -161,9 +161,12 @@ def worker(kind: str, n_records: int, target: str, runs: int) -> dict:
     stats = store.stats()  # includes making the writes visible (ES refresh)
     seconds = time.perf_counter() - started
     assert stats.records == n_records, f"{kind}: {stats.records} records stored, {n_records} generated"
+    rss_mb = peak_rss_mb()
+    store.close()
+    store = open_store(kind, target, readonly=True)  # searched as `textmine search` does: read-only
     latencies, totals = measure(store, runs)
     store.close()
-    return {"seconds": seconds, "records": stats.records, "rss_mb": peak_rss_mb(), "latencies": latencies, "totals": totals,
+    return {"seconds": seconds, "records": stats.records, "rss_mb": rss_mb, "latencies": latencies, "totals": totals,
             "load": os.getloadavg()}
 
 
@@ -179,7 +182,8 @@ def scaling_worker(kind: str, sizes: list[int], target: str, runs: int) -> dict:
         store.put_many(item for i, item in enumerate(generate(size)) if i * 5 >= done)
         seconds = time.perf_counter() - started
         assert store.stats().records == size
-        latencies, totals = measure(store, runs)
+        with open_store(kind, target, readonly=True) as reader:
+            latencies, totals = measure(reader, runs)
         out[str(size)] = {"seconds": seconds, "added": size - done, "latencies": latencies, "totals": totals,
                           "load": os.getloadavg()}
         print(json.dumps({"size": size, **out[str(size)]}), file=sys.stderr, flush=True)

@@ -196,7 +196,7 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
                 f"run `textmine --db {path} migrate` once to upgrade it in place"
             )
         _check_not_newer(db, path, version)
-        _tune(db)
+        _tune(db, readonly=True)
         return db
     path.parent.mkdir(parents=True, exist_ok=True)
     db = _sqlite_connect(str(path), path, uri=False)
@@ -216,7 +216,7 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     db.execute("PRAGMA foreign_keys=OFF")  # v2 has none; v1's cascade would make its upgrade quadratic
     if version < SCHEMA_VERSION:
         upgrade(db, path, version)
-    _tune(db)
+    _tune(db, readonly=False)
     return db
 
 
@@ -227,14 +227,15 @@ def _sqlite_connect(target: str, path: Path, *, uri: bool) -> sqlite3.Connection
         raise StoreUnavailable(f"cannot open {path} as a textmine database: {exc}") from exc
 
 
-MMAP_BYTES = 1 << 30  # reads through the OS page cache, no copy per page
+MMAP_BYTES = 1 << 30  # readers read through the OS page cache, no copy per page
 CACHE_KIB = 64 * 1024
 
 
-def _tune(db: sqlite3.Connection) -> None:
+def _tune(db: sqlite3.Connection, *, readonly: bool) -> None:
     db.execute("PRAGMA temp_store=MEMORY")
-    db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+    if readonly:  # a writer's resident memory stays bounded by its cache (mmap'd pages count as RSS)
+        db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
 
 
 def _has_tables(db: sqlite3.Connection, path: Path) -> bool:
