@@ -172,6 +172,7 @@ commands: Registry[Any] = Registry(
         "spectra": ("textmine.spectra.cli:spectra", "Powder XRD patterns: add, simulate, identify phases."),
         "link": ("textmine.link.cli:link", "Link records and patterns to ranked candidate structures."),
         "material": ("textmine.link.cli:material", "One material: records by property, its structures and spectra."),
+        "migrate": ("textmine.store.cli:migrate", "Upgrade a store to this textmine's schema, in place."),
     },
 )
 

@@ -5,8 +5,9 @@ SQLite file, `ESStructures` on the same Elasticsearch node and prefix); both ans
 `StructureQuery` and `LinkQuery` identically (tests/store/test_structures_parity.py).
 
 Records are searched by their linked structures through three `Query` fields
-(`space_group`, `crystal_system`, `has_structure`), which each store renders next to its own
-record clauses (`sqlite_record_clauses`, `es_record_filters`): a record matches on its best
+(`space_group`, `crystal_system`, `has_structure`), compiled once into a `LinkedStructure`
+predicate (textmine.store.query) that each store renders (an EXISTS over `links` in SQLite; the
+linked record ids looked up in the links index for Elasticsearch): a record matches on its best
 (rank 1) link.
 """
 

@@ -251,17 +251,6 @@ class ESStructures:
         return {name: self._call(self._client.count, index=self._alias[name])["count"] for name in ("structures", "spectra", "links")}
 
 
-def es_record_filters(store, query: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(filters, must_not) over the records index for a records Query's structure fields."""
-    wanted = record_structure_filter(query)
-    if wanted is None:
-        return [], []
-    ids = ESStructures.of(store).best_linked_records(wanted)
-    clause = {"bool": {"should": [{"terms": {"record_id": ids[i:i + TERMS_CHUNK]}} for i in range(0, len(ids), TERMS_CHUNK)],
-                       "minimum_should_match": 1}} if ids else {"terms": {"record_id": []}}
-    return ([clause], []) if wanted["has"] else ([], [clause] if ids else [])
-
-
 def es_structure_counts(store) -> dict[str, int]:
     """For `StoreStats`: 0 when this node has no structure indices yet (nothing is created by a read)."""
     companion = getattr(store, "_structures_companion", None)
@@ -276,4 +265,4 @@ def es_structure_counts(store) -> dict[str, int]:
     return out
 
 
-__all__ = ["ESStructures", "es_record_filters", "es_structure_counts", "SPECS"]
+__all__ = ["ESStructures", "es_structure_counts", "SPECS"]

@@ -97,23 +97,6 @@ def structure_counts(db: sqlite3.Connection) -> dict[str, int]:
     }
 
 
-def sqlite_record_clauses(query: Any) -> tuple[list[str], list[Any]]:
-    """WHERE clauses (over `records r`) for a records Query's structure fields."""
-    wanted = record_structure_filter(query)
-    if wanted is None:
-        return [], []
-    inner = ["l.kind = 'record'", "l.subject_id = r.record_id", "l.rank = 1"]
-    params: list[Any] = []
-    if "space_group_number" in wanted:
-        inner.append("l.space_group_number = ?")
-        params.append(wanted["space_group_number"])
-    if "crystal_system" in wanted:
-        inner.append("l.crystal_system = ?")
-        params.append(wanted["crystal_system"])
-    exists = f"EXISTS (SELECT 1 FROM links l WHERE {' AND '.join(inner)})"
-    return [exists if wanted["has"] else "NOT " + exists], params
-
-
 @contextmanager
 def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction (the store runs in autocommit mode): all of it or nothing."""
@@ -310,4 +293,4 @@ class SQLiteStructures:
         return out
 
 
-__all__ = ["SQLiteStructures", "ensure_schema", "structure_counts", "sqlite_record_clauses", "SCHEMA"]
+__all__ = ["SQLiteStructures", "ensure_schema", "structure_counts", "SCHEMA"]
