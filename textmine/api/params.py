@@ -56,9 +56,18 @@ class Filters:
         from textmine.cli.search import build_query
 
         try:
-            return build_query(self.text, **dict(self.kw), **extra)
+            query = build_query(self.text, **dict(self.kw), **extra)
         except click.BadParameter as exc:
             raise ApiProblem(422, "invalid_filter", exc.format_message().replace("--", "")) from exc
+        if query.unit and query.property:
+            # Stricter than the stores (which would convert kg for a band gap into nonsense): say so.
+            from textmine.ontology import load_ontology
+
+            prop = load_ontology().get(query.property)
+            if prop.si_unit_for(query.unit) is None:
+                raise ApiProblem(422, "invalid_filter", f"unit: {query.unit!r} is not a unit of {prop.name} "
+                                 f"(e.g. {prop.default_unit!r})")
+        return query
 
     def key(self) -> str:
         """A fingerprint of the filters, so a cursor cannot be replayed on another search."""
