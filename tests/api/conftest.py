@@ -17,6 +17,11 @@ DEMO = ROOT / "corpora" / "demo"
 CORPUS = [DEMO, FIXTURES / "xss_2020.txt"]
 
 
+def es_url(http_url: str) -> str:
+    """http://host:port -> es://host:port, the store URL `--store` takes."""
+    return "es://" + http_url.split("://", 1)[1].rstrip("/")
+
+
 @pytest.fixture(scope="session")
 def sqlite_corpus(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("api-sqlite") / "demo.db"
@@ -30,7 +35,7 @@ def es_corpus():
 
     url = require_es()
     prefix = unique_prefix("api")
-    store_url = f"{url.rstrip('/')}/{prefix}"
+    store_url = f"{es_url(url)}/{prefix}"
     load_corpus(store_url, CORPUS)
     yield store_url
     drop_prefix(url, prefix)
@@ -70,7 +75,7 @@ def fresh_store(backend, tmp_path) -> str:
         return str(db)
     from tests.store.es_support import ES_URL, unique_prefix
 
-    store_url = f"{ES_URL.rstrip('/')}/{unique_prefix('apiw')}"
+    store_url = f"{es_url(ES_URL)}/{unique_prefix('apiw')}"
     load_corpus(store_url, CORPUS)
     return store_url
 

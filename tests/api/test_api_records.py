@@ -7,11 +7,11 @@ import csv
 import io
 import json
 
-from tests.api.server import http
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from tests.api.server import http
 from textmine.api.params import cli_filter_names
 from textmine.cli import main
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 
-from tests.api.server import http
 from click.testing import CliRunner
 
 from tests.api.conftest import CORPUS
-from tests.api.server import API_KEY, load_corpus
+from tests.api.server import API_KEY, http, load_corpus
 from textmine.cli import main
 
 KEY = {"X-API-Key": API_KEY}

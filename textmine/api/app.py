@@ -31,6 +31,10 @@ def create_app(settings: ApiSettings, *, opener: Callable[..., Any] = open_store
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if settings.write and settings.extract_pipelines:  # warm up, so the first extract is not the slow one
+            import threading
+
+            threading.Thread(target=state.pipeline, args=(settings.extract_pipelines[0],), daemon=True).start()
         yield
         state.close()
 

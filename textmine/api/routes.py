@@ -215,6 +215,8 @@ async def extract(body: ExtractRequest, state: AppState = Depends(app_state)) ->
     if body.pipeline not in settings.extract_pipelines:
         raise ApiProblem(422, "invalid_pipeline", f"pipeline {body.pipeline!r} is not offered here; "
                          f"choose {', '.join(settings.extract_pipelines)}")
+    # Loading the pipeline (spaCy, the ontology; once per process) does not count against the limit.
+    pipeline = await run_in_threadpool(state.pipeline, body.pipeline)
     if not state.extract_slots.acquire(blocking=False):
         raise ApiProblem(429, "too_many_requests", "an extraction is running; retry in a moment",
                          headers={"Retry-After": "2"})
@@ -225,7 +227,6 @@ async def extract(body: ExtractRequest, state: AppState = Depends(app_state)) ->
             from textmine.extract import document_from_text
 
             started = time.perf_counter()
-            pipeline = state.pipeline(body.pipeline)
             document = document_from_text(body.id, body.text, kind="body", source=f"api:{body.id}")
             result = pipeline(document)
             return ExtractResponse(records=distinct_statements(result.records),
