@@ -38,7 +38,7 @@ def serve(store_url: str, *, write: bool = True, extra: tuple[str, ...] = (), en
     process = subprocess.Popen(args, env=environment, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"textmine serve exited with {process.returncode}"
@@ -49,7 +49,7 @@ def serve(store_url: str, *, write: bool = True, extra: tuple[str, ...] = (), en
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("textmine serve did not answer /health within 90 s")
+                raise RuntimeError("textmine serve did not answer /health within 240 s")
             time.sleep(0.3)
         yield base
     finally:

@@ -97,9 +97,14 @@ class AppState:
     def pipeline(self, name: str) -> Any:
         with self._pipeline_lock:
             if name not in self._pipelines:
+                from textmine.extract import document_from_text
                 from textmine.extract.pipeline import load_pipeline
 
-                self._pipelines[name] = load_pipeline(name)
+                pipeline = load_pipeline(name)
+                # Components load their models on first use: do it now, so the time limit of a
+                # request measures extraction, not start-up.
+                pipeline(document_from_text("warm-up", "TiO2 has a band gap of 3.2 eV.", kind="body", source="warm-up"))
+                self._pipelines[name] = pipeline
             return self._pipelines[name]
 
     def close(self) -> None:
