@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("fastapi", reason="the API tests need the serving extra: pip install -e '.[serving]'")
-pytest.importorskip("uvicorn", reason="the API tests need the serving extra: pip install -e '.[serving]'")
-
-from tests.api.server import FIXTURES, ROOT, load_corpus, serve  # noqa: E402
+from tests.api.server import FIXTURES, ROOT, load_corpus, serve
 
 DEMO = ROOT / "corpora" / "demo"
 CORPUS = [DEMO, FIXTURES / "xss_2020.txt"]

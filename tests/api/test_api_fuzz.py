@@ -15,6 +15,8 @@ from collections import Counter
 
 import pytest
 
+pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
+pytest.importorskip("uvicorn", reason="needs the serving extra: pip install -e '.[serving]'")
 schemathesis = pytest.importorskip("schemathesis", reason="the fuzz test needs schemathesis (the test extra)")
 from hypothesis import HealthCheck, settings  # noqa: E402
 

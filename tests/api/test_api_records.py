@@ -11,9 +11,12 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from tests.api.server import http
-from textmine.api.params import cli_filter_names
-from textmine.cli import main
+pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
+pytest.importorskip("uvicorn", reason="needs the serving extra: pip install -e '.[serving]'")
+
+from tests.api.server import http  # noqa: E402
+from textmine.api.params import cli_filter_names  # noqa: E402
+from textmine.cli import main  # noqa: E402
 
 # (CLI arguments of `textmine search`, the same question as API query parameters)
 PARITY = [

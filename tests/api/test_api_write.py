@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
-from tests.api.conftest import CORPUS
-from tests.api.server import API_KEY, http, load_corpus
-from textmine.cli import main
+pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
+pytest.importorskip("uvicorn", reason="needs the serving extra: pip install -e '.[serving]'")
+
+from tests.api.conftest import CORPUS  # noqa: E402
+from tests.api.server import API_KEY, http, load_corpus  # noqa: E402
+from textmine.cli import main  # noqa: E402
 
 KEY = {"X-API-Key": API_KEY}
 

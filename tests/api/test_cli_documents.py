@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
+pytest.importorskip("uvicorn", reason="needs the serving extra: pip install -e '.[serving]'")
+
 import json
 
 from click.testing import CliRunner

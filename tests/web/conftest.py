@@ -10,10 +10,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("fastapi", reason="the web tests need the serving extra: pip install -e '.[serving]'")
-webdriver = pytest.importorskip("selenium.webdriver", reason="the browser tests need selenium (the test extra)")
-
-from tests.api.server import FIXTURES, ROOT, load_corpus, serve  # noqa: E402
+from tests.api.server import FIXTURES, ROOT, load_corpus, serve
 
 CHROMIUM = os.environ.get("TEXTMINE_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("TEXTMINE_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -42,6 +39,7 @@ def browser():
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(reason + " -- CI must run the browser tests, not skip them")
         pytest.skip(reason)
+    from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 

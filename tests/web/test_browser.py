@@ -4,7 +4,12 @@ plots draw; hostile document text renders as text; the keyboard works. Order mat
 
 from __future__ import annotations
 
-from selenium.webdriver.common.by import By
+import pytest
+
+pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
+pytest.importorskip("selenium", reason="the browser tests need selenium (the test extra)")
+
+from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
