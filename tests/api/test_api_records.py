@@ -35,6 +35,11 @@ PARITY = [
     (["--material", "zno", "--extractor", "rules"], {"material": "zno", "extractor": "rules"}),
     (["--limit", "1000", "--facets", ""], {"limit": 1000, "facets": ""}),
     (["--limit", "5", "--offset", "3"], {"limit": 5, "offset": 3}),
+    # structure filters (no structures linked in the demo corpus: linked -> none, not linked -> all)
+    (["--has-structure"], {"has-structure": "true"}),
+    (["--no-structure", "--property", "band_gap"], {"has-structure": "false", "property": "band_gap"}),
+    (["--space-group", "136"], {"space-group": "136"}),
+    (["--crystal-system", "cubic", "--elements", "Ti"], {"crystal-system": "cubic", "elements": "Ti"}),
 ]
 
 
@@ -111,6 +116,15 @@ def test_cursor_of_another_search_is_refused(api):
     ({"facets": "colour"}, 422, "colour"),
     ({"min-confidence": 2}, 422, "min-confidence"),
     ({"min": "abc", "property": "band_gap"}, 422, "min"),
+    # the Query's own checks (QueryError), passed on with their message
+    ({"property": "band_gap", "min": 2, "max": 1}, 422, "above value max"),
+    ({"year-min": 2020, "year-max": 2010}, 422, "above year max"),
+    ({"elements": "Ti,Xx"}, 422, "unknown element symbol 'Xx'"),
+    ({"property": "band_gap", "unit": "xyzzy"}, 422, "unknown unit 'xyzzy'"),
+    ({"property": "band_gap", "unit": "K"}, 422, "does not fit band_gap"),
+    ({"space-group": "Q99"}, 422, "unknown space group"),
+    ({"space-group": "999"}, 422, "not in 1-230"),
+    ({"crystal-system": "round"}, 422, "crystal-system"),
 ])
 def test_bad_filters_are_clear_json_errors(api, params, status, words):
     response = http.get(f"{api}/v1/records", params=params)

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from textmine.store import StoreUnavailable
+from textmine.store.base import QueryError
 
 log = logging.getLogger("textmine.api")
 
@@ -86,6 +87,10 @@ def install(app: FastAPI) -> None:
         elif exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}"
         return problem(exc.status_code, _CODES.get(exc.status_code, "error"), message, headers=exc.headers)
+
+    @app.exception_handler(QueryError)
+    async def _bad_query(request: Request, exc: QueryError) -> JSONResponse:
+        return problem(422, "invalid_filter", str(exc))
 
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:

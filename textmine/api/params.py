@@ -4,7 +4,7 @@ by the CLI's own `build_query`, so the API and `textmine search --json` cannot d
 | CLI (`textmine search`)  | API query parameter |
 |--------------------------|---------------------|
 | TEXT                     | `q`                 |
-| `--property`, `--min`, `--max`, `--unit`, `--formula`, `--material`, `--elements`, `--exclude`, `--only`, `--year-min`, `--year-max`, `--kind`, `--extractor`, `--min-confidence`, `--limit`, `--offset`, `--facets` | the same name without the dashes: `property`, `min`, ..., `year-min`, `min-confidence`, ... |
+| `--property`, `--min`, `--max`, `--unit`, `--formula`, `--material`, `--elements`, `--exclude`, `--only`, `--year-min`, `--year-max`, `--kind`, `--extractor`, `--min-confidence`, `--space-group`, `--crystal-system`, `--has-structure`, `--limit`, `--offset`, `--facets` | the same name without the dashes: `property`, `min`, ..., `year-min`, `min-confidence`, ... |
 """
 
 from __future__ import annotations
@@ -18,14 +18,20 @@ import click
 from fastapi import Query as Param
 
 from textmine.api.errors import ApiProblem
-from textmine.store.base import Query
+from textmine.store.base import Query, QueryError
 
 FACET_NAMES = ("property", "elements", "formula", "year", "kind", "extractor")
 DEFAULT_FACETS = "property,elements,year,kind"  # the CLI's --facets default
 
 
+CRYSTAL_SYSTEMS = Literal["triclinic", "monoclinic", "orthorhombic", "tetragonal", "trigonal", "hexagonal", "cubic"]
+
+
 class Filters:
-    """The record filters, as a FastAPI dependency (`Depends(Filters)`)."""
+    """The record filters, as a FastAPI dependency (`Depends(Filters)`).
+
+    They become a `textmine.store.base.Query`, which checks itself: its `QueryError` (unknown unit or
+    element, a unit that does not fit the property, min above max ...) is a 422 with its message."""
 
     def __init__(
         self,
@@ -44,30 +50,43 @@ class Filters:
         kind: Literal["paper", "patent"] | None = Param(None),
         extractor: str | None = Param(None, max_length=100, description="only records of this pipeline (rules, ner)"),
         min_confidence: float | None = Param(None, alias="min-confidence", ge=0, le=1),
+        space_group: str | None = Param(None, alias="space-group", max_length=50,
+                                        description="of the record's best linked structure: symbol or number (P4_2/mnm, 136)"),
+        crystal_system: CRYSTAL_SYSTEMS | None = Param(None, alias="crystal-system",
+                                                       description="of the record's best linked structure"),
+        has_structure: bool | None = Param(None, alias="has-structure",
+                                           description="true: only records linked to a crystal structure; false: only unlinked"),
     ) -> None:
         self.text = q or None
         self.kw: dict[str, Any] = dict(
             property_=property or None, value_min=min, value_max=max, unit=unit or None, formula=formula or None,
             material=material or None, elements=elements or None, exclude=exclude or None, only_elements=only,
             year_min=year_min, year_max=year_max, kind=kind, extractor=extractor or None, min_confidence=min_confidence,
+            space_group=space_group or None, crystal_system=crystal_system, has_structure=has_structure,
         )
 
     def query(self, **extra: Any) -> Query:
-        from textmine.cli.search import build_query
+        """The `Query` the CLI builds from the same filters (`textmine search`); a bad one is a 422."""
+        from textmine.cli.search import resolve_property
 
+        kw = dict(self.kw)
+        property_, elements, exclude = kw.pop("property_"), kw.pop("elements"), kw.pop("exclude")
         try:
-            query = build_query(self.text, **dict(self.kw), **extra)
+            prop = resolve_property(property_) if property_ else None
         except click.BadParameter as exc:
-            raise ApiProblem(422, "invalid_filter", exc.format_message().replace("--", "")) from exc
-        if query.unit and query.property:
-            # Stricter than the stores (which would convert kg for a band gap into nonsense): say so.
-            from textmine.ontology import load_ontology
+            raise ApiProblem(422, "invalid_filter", f"property: {exc.format_message()}") from exc
+        if kw["space_group"]:
+            from textmine.store.structures import space_group_number
 
-            prop = load_ontology().get(query.property)
-            if prop.si_unit_for(query.unit) is None:
-                raise ApiProblem(422, "invalid_filter", f"unit: {query.unit!r} is not a unit of {prop.name} "
-                                 f"(e.g. {prop.default_unit!r})")
-        return query
+            try:
+                space_group_number(kw["space_group"])
+            except ValueError as exc:
+                raise ApiProblem(422, "invalid_filter", f"space-group: {exc}") from exc
+        try:
+            return Query(text=self.text, property=prop, include_elements=elements.split(",") if elements else [],
+                         exclude_elements=exclude.split(",") if exclude else [], **kw, **extra)
+        except QueryError as exc:
+            raise ApiProblem(422, "invalid_filter", str(exc)) from exc
 
     def key(self) -> str:
         """A fingerprint of the filters, so a cursor cannot be replayed on another search."""
@@ -113,5 +132,5 @@ def cli_filter_names() -> list[str]:
     return sorted(names)
 
 
-__all__ = ["DEFAULT_FACETS", "FACET_NAMES", "Filters", "cli_filter_names", "decode_cursor", "encode_cursor",
+__all__ = ["CRYSTAL_SYSTEMS", "DEFAULT_FACETS", "FACET_NAMES", "Filters", "cli_filter_names", "decode_cursor", "encode_cursor",
            "parse_facets"]

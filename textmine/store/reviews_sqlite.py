@@ -1,8 +1,9 @@
 """Reviews in the store's own SQLite file: one append-only `reviews` table.
 
-Reads of the extracted records (`get_record`, `candidates`) go to the store's `records` table by
-`record_id`, the one column of it this module relies on besides `body`, `confidence`, `property`,
-`formula` and the `value_*_si` bounds. Its own connection: the store's is not shared.
+Reads of the extracted records (`get_record`, `candidates`) go to the store's `records` table (schema
+v2, `textmine/store/sqlite_schema.py`) by `record_id`, the one column of it this module relies on
+besides `confidence`, `property`, `formula` and the `value_*_si` bounds, and to `record_bodies` (the
+whole Record, same rowid). Its own connection: the store's is not shared.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ CREATE TABLE IF NOT EXISTS reviews (
 );
 CREATE INDEX IF NOT EXISTS reviews_record ON reviews(record_id, seq);
 """
+
+
+_BODIES = "FROM records r JOIN record_bodies b ON b.rowid = r.rowid"
 
 
 class SQLiteReviews:
@@ -98,7 +102,7 @@ class SQLiteReviews:
         return self._db.execute("SELECT count(DISTINCT record_id) FROM reviews").fetchone()[0]
 
     def get_record(self, record_id: str) -> Record | None:
-        row = self._db.execute("SELECT body FROM records WHERE record_id = ?", (record_id,)).fetchone()
+        row = self._db.execute(f"SELECT b.body {_BODIES} WHERE r.record_id = ?", (record_id,)).fetchone()
         return Record.model_validate_json(row[0]) if row else None
 
     def candidates(self, limit: int) -> tuple[list[Record], list[Record]]:
@@ -109,9 +113,9 @@ class SQLiteReviews:
             params += [name, low, high]
         order = "ORDER BY r.confidence ASC, r.record_id ASC LIMIT ?"
         suspect = self._db.execute(
-            f"SELECT r.body FROM records r WHERE {unreviewed} AND ({' OR '.join(suspect_sql)}) {order}",
+            f"SELECT b.body {_BODIES} WHERE {unreviewed} AND ({' OR '.join(suspect_sql)}) {order}",
             [*params, limit]).fetchall()
-        low_rows = self._db.execute(f"SELECT r.body FROM records r WHERE {unreviewed} {order}", (limit,)).fetchall()
+        low_rows = self._db.execute(f"SELECT b.body {_BODIES} WHERE {unreviewed} {order}", (limit,)).fetchall()
         return ([Record.model_validate_json(r[0]) for r in suspect], [Record.model_validate_json(r[0]) for r in low_rows])
 
     def close(self) -> None:

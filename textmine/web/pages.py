@@ -4,7 +4,7 @@ it; a problem (bad filter, unknown record) is a page with the same status and me
 from __future__ import annotations
 
 import hmac
-from typing import Any, Callable
+from typing import Any, Callable, get_args
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Request
@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from textmine.api import service
 from textmine.api.errors import ApiProblem
-from textmine.api.params import DEFAULT_FACETS, Filters, parse_facets
+from textmine.api.params import CRYSTAL_SYSTEMS, DEFAULT_FACETS, Filters, parse_facets
 from textmine.api.state import AppState
 from textmine.curation.edit import EditError, make_review
 from textmine.curation.models import ReviewRequest
@@ -32,6 +32,8 @@ FILTER_FIELDS = {  # web form field -> Filters argument and type
     "formula": ("formula", str), "material": ("material", str), "elements": ("elements", str),
     "exclude": ("exclude", str), "only": ("only", bool), "year-min": ("year_min", int), "year-max": ("year_max", int),
     "kind": ("kind", str), "extractor": ("extractor", str), "min-confidence": ("min_confidence", float),
+    "space-group": ("space_group", str), "crystal-system": ("crystal_system", str),
+    "has-structure": ("has_structure", "tristate"),
 }
 PAGE_SIZES = (20, 50, 100)
 
@@ -68,11 +70,16 @@ def web_filters(params: dict[str, str]) -> Filters:
         if not raw:
             continue
         try:
-            kwargs[name] = raw.lower() in ("1", "true", "on", "yes") if kind is bool else kind(raw)
+            if kind == "tristate":  # has-structure: yes / no / (absent: either)
+                kwargs[name] = raw.lower() in ("1", "true", "on", "yes")
+            else:
+                kwargs[name] = raw.lower() in ("1", "true", "on", "yes") if kind is bool else kind(raw)
         except ValueError:
             raise ApiProblem(422, "invalid_filter", f"{field}: {raw!r} is not a number") from None
     if kwargs.get("kind") not in (None, "paper", "patent"):
         raise ApiProblem(422, "invalid_filter", "kind: paper or patent")
+    if kwargs.get("crystal_system") not in (None, *get_args(CRYSTAL_SYSTEMS)):
+        raise ApiProblem(422, "invalid_filter", f"crystal-system: one of {', '.join(get_args(CRYSTAL_SYSTEMS))}")
     defaults = {name: None for name, _ in FILTER_FIELDS.values()}
     defaults["only"] = False
     return Filters(**{**defaults, **kwargs})
