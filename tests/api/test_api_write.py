@@ -41,6 +41,24 @@ def test_write_needs_the_key(api):
     assert r.status_code == 401
 
 
+def test_web_curation_form_needs_write_and_the_key(readonly_api, api):
+    """The record page's form (no JavaScript) is held to the same rules as the API: a read-only
+    server refuses it even with the right key; a write server wants the key; nothing is recorded."""
+    assert http.get(f"{readonly_api}/health").json()["write"] is False
+    form = {"action": "accept", "reviewer": "mallory", "api_key": API_KEY}
+    record = _band_gap(readonly_api, "CoTiO3")
+    r = http.post(f"{readonly_api}/records/{record['record_id']}/review", data=form)
+    assert r.status_code == 403 and "read-only" in r.text and "Traceback" not in r.text
+    assert http.get(f"{readonly_api}/v1/records/{record['record_id']}/reviews").json() == []
+
+    record = _band_gap(api, "FeTiO3")
+    for key in ("", "wrong key", API_KEY + "x"):
+        r = http.post(f"{api}/records/{record['record_id']}/review", data=form | {"api_key": key})
+        assert r.status_code == 401 and "wrong API key" in r.text
+    assert http.get(f"{api}/v1/records/{record['record_id']}/reviews").json() == []
+    assert http.get(f"{api}/v1/records/{record['record_id']}").json()["review"] is None
+
+
 def test_curation_edit_reject_accept_and_audit_trail(fresh_api):
     base, store_url = fresh_api
     record = _band_gap(base, "CoTiO3")

@@ -31,7 +31,13 @@ def site(web_store, tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def downloads(tmp_path_factory) -> Path:
+    """Where the browser saves what it downloads (the export links)."""
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="session")
+def browser(downloads):
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not (Path(p).exists() or shutil.which(p))]
     if missing:
         reason = (f"no {', '.join(missing)}: the browser tests need Debian's Chromium and its driver "
@@ -50,8 +56,11 @@ def browser():
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1366,900"):
         options.add_argument(arg)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
         yield driver

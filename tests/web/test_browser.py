@@ -4,6 +4,9 @@ plots draw; hostile document text renders as text; the keyboard works. Order mat
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
@@ -92,6 +95,22 @@ def test_open_record_curate_and_see_the_change(browser, site, shot):
     assert hit.find_element(By.CSS_SELECTOR, "a.value").text.startswith("2.05")
     assert hit.find_element(By.CSS_SELECTOR, ".status").text == "edited"
     shot("search-after-curation")
+
+
+def test_export_link_downloads_the_curated_records(browser, site, downloads):
+    """After the edit above: the search page's CSV link downloads the hits, as curated, with their paper."""
+    browser.get(site + "/?property=band_gap&elements=Ti")
+    total = int(wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".total strong"))).text)
+    browser.find_element(By.ID, "export-csv").click()
+    target = downloads / "records.csv"
+    wait(browser, 60).until(lambda b: target.exists() and target.stat().st_size > 0
+                            and not list(downloads.glob("*.crdownload")))
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert len(rows) == total > 3
+    assert {r["property"] for r in rows} == {"band_gap"} and all("Ti" in r["elements"] for r in rows)
+    cotio3 = [r for r in rows if r["formula"] == "CoTiO3"]
+    assert len(cotio3) == 1 and float(cotio3[0]["value"]) == 2.05, "the export carries the curated value"
+    assert cotio3[0]["doc_year"] == "2019" and "ilmenite" in cotio3[0]["doc_title"].lower()
 
 
 def test_hostile_document_renders_as_text(browser, site, shot):
