@@ -20,7 +20,6 @@ from textmine.api.models import (
 )
 from textmine.api.params import DEFAULT_FACETS, Filters, parse_facets
 from textmine.api.state import AppState
-from textmine.curation.edit import EditError, make_review
 from textmine.curation.models import Review, ReviewRequest
 from textmine.records import Failure
 from textmine.store import StoreUnavailable
@@ -74,19 +73,7 @@ def record_reviews(record_id: str = RECORD_ID, state: AppState = Depends(app_sta
 @router.post("/records/{record_id}/reviews", response_model=Review, status_code=201, responses=WRITE_RESPONSES,
              dependencies=[Depends(require_write)], summary="Accept, reject or edit a record")
 def review_record(body: ReviewRequest, record_id: str = RECORD_ID, state: AppState = Depends(app_state)) -> Review:
-    reviews = service.reviews_store(state)
-    record = reviews.get_record(record_id)
-    if record is None:
-        history = reviews.history(record_id)
-        if not history:
-            raise ApiProblem(404, "not_found", f"no record {record_id!r}")
-        record = history[-1].original  # no longer extracted: the review still applies to what was
-    try:
-        review = make_review(record, body)
-    except EditError as exc:
-        raise ApiProblem(422, "invalid_edit", str(exc)) from exc
-    reviews.add(review)
-    return review
+    return service.add_review(state, record_id, body)
 
 
 @router.get("/reviews/queue", response_model=list[QueueItem], summary="Records to review next: suspect, then least confident")

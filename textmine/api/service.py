@@ -15,7 +15,7 @@ from textmine.api.models import (
 from textmine.api.params import Filters, decode_cursor, encode_cursor
 from textmine.api.state import AppState
 from textmine.curation.edit import suspect_reasons
-from textmine.curation.models import Review, ReviewStatus
+from textmine.curation.models import Review, ReviewRequest, ReviewStatus
 from textmine.document import Document
 from textmine.records import Record
 from textmine.store.base import Query
@@ -81,6 +81,26 @@ def reviews_store(state: AppState):
         return state.stores.reviews(readonly=not state.settings.write)
     except CurationUnavailable as exc:
         raise ApiProblem(501, "not_implemented", str(exc)) from exc
+
+
+def add_review(state: AppState, record_id: str, request: ReviewRequest) -> Review:
+    """Review a record (the API's POST and the web form both come here): 404 for an unknown record,
+    422 for an edit that does not make a valid record."""
+    from textmine.curation.edit import EditError, make_review
+
+    reviews = reviews_store(state)
+    record = reviews.get_record(record_id)
+    if record is None:
+        history = reviews.history(record_id)
+        if not history:
+            raise ApiProblem(404, "not_found", f"no record {record_id!r}")
+        record = history[-1].original  # no longer extracted: the review still applies to what was
+    try:
+        review = make_review(record, request)
+    except EditError as exc:
+        raise ApiProblem(422, "invalid_edit", str(exc)) from exc
+    reviews.add(review)
+    return review
 
 
 def record_detail(state: AppState, record_id: str) -> RecordDetail:
@@ -271,5 +291,5 @@ def review_queue(state: AppState, limit: int) -> list[QueueItem]:
             for record, reasons in queue(reviews_store(state), limit)]
 
 
-__all__ = ["consensus", "context", "document_detail", "list_documents", "material_detail", "overlay",
+__all__ = ["add_review", "consensus", "context", "document_detail", "list_documents", "material_detail", "overlay",
            "property_info", "property_infos", "property_values", "record_detail", "review_queue", "search", "units_for"]

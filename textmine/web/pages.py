@@ -17,7 +17,6 @@ from textmine.api import service
 from textmine.api.errors import ApiProblem
 from textmine.api.params import CRYSTAL_SYSTEMS, DEFAULT_FACETS, Filters, parse_facets
 from textmine.api.state import AppState
-from textmine.curation.edit import EditError, make_review
 from textmine.curation.models import ReviewRequest
 from textmine.web.highlight import format_value, highlight
 
@@ -158,18 +157,7 @@ def _review(request: Request, state: AppState, record_id: str, form: dict[str, s
         except ValidationError as exc:
             raise ApiProblem(422, "invalid_review", "; ".join(
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())) from exc
-        reviews = service.reviews_store(state)
-        record = reviews.get_record(record_id)
-        if record is None:
-            history = reviews.history(record_id)
-            if not history:
-                raise ApiProblem(404, "not_found", f"no record {record_id!r}")
-            record = history[-1].original
-        try:
-            review = make_review(record, request_)
-        except EditError as exc:
-            raise ApiProblem(422, "invalid_edit", str(exc)) from exc
-        reviews.add(review)
+        review = service.add_review(state, record_id, request_)
     except ApiProblem as exc:
         try:
             detail = service.record_detail(state, record_id)
