@@ -85,9 +85,11 @@ class MaterialDetail(BaseModel):
     elements: list[str] = Field(default_factory=list)
     total: int
     materials: list[MaterialGroup]
-    structures: list[dict] = Field(default_factory=list, description="linked crystal structures, when a structures "
-                                   "component provides them")
-    spectra: list[dict] = Field(default_factory=list, description="linked spectra (XRD), when present")
+    structures: list[dict] = Field(default_factory=list, description="crystal structures its records are linked to "
+                                   "(`textmine link`) or of the same reduced formula: structure_id, space_group, "
+                                   "space_group_number, crystal_system, source, source_id, records_best, best_score, reason")
+    spectra: list[dict] = Field(default_factory=list, description="XRD patterns linked to those structures: spectrum_id, "
+                                "structure_id, rank, score, reason")
 
 
 class PropertyInfo(BaseModel):

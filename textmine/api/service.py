@@ -224,7 +224,21 @@ def material_detail(state: AppState, key: str) -> MaterialDetail:
             records=sorted(members, key=lambda r: (r.property, -r.confidence)),
         ))
     first = records[0].material
-    return MaterialDetail(key=key, formula=first.formula, elements=first.elements, total=result.total, materials=materials)
+    structures, spectra = _linked_structures(store, first.formula or key)
+    return MaterialDetail(key=key, formula=first.formula, elements=first.elements, total=result.total, materials=materials,
+                          structures=structures, spectra=spectra)
+
+
+def _linked_structures(store, name: str) -> tuple[list[dict], list[dict]]:
+    """The structures and spectra `textmine material` shows (textmine/link/material.py): those the
+    records' best links point at and those of the same reduced formula; none without a companion."""
+    try:
+        from textmine.link.material import material_view
+
+        view = material_view(store, name)
+    except (ImportError, TypeError):  # no structures support for this store / install
+        return [], []
+    return view["structures"], view["spectra"]
 
 
 def property_infos(state: AppState) -> list[PropertyInfo]:
