@@ -15,9 +15,11 @@ from collections import Counter
 
 import pytest
 
-pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
-pytest.importorskip("uvicorn", reason="needs the serving extra: pip install -e '.[serving]'")
-schemathesis = pytest.importorskip("schemathesis", reason="the fuzz test needs schemathesis (the test extra)")
+from tests.api.server import require  # noqa: E402
+
+require("fastapi", "pip install -e '.[serving]'")
+require("uvicorn", "pip install -e '.[serving]'")
+schemathesis = require("schemathesis", "pip install -e '.[test]'")
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 from tests.api.server import API_KEY, ROOT, serve  # noqa: E402

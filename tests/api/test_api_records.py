@@ -11,8 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
-pytest.importorskip("uvicorn", reason="needs the serving extra: pip install -e '.[serving]'")
+from tests.api.server import require  # noqa: E402
+
+require("fastapi", "pip install -e '.[serving]'")
+require("uvicorn", "pip install -e '.[serving]'")
 
 from tests.api.server import http  # noqa: E402
 from textmine.api.params import cli_filter_names  # noqa: E402

@@ -10,8 +10,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
-pytest.importorskip("pymatgen.symmetry.analyzer", reason="structures need: pip install 'textmine[structures]'")
+from tests.api.server import require  # noqa: E402
+
+require("fastapi", "pip install -e '.[serving]'")
+require("pymatgen.symmetry.analyzer", "pip install -e '.[structures]'")
 
 from tests.api.server import ROOT, http, serve  # noqa: E402
 from textmine.cli import main  # noqa: E402

@@ -8,8 +8,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
-pytest.importorskip("uvicorn", reason="needs the serving extra: pip install -e '.[serving]'")
+from tests.api.server import require  # noqa: E402
+
+require("fastapi", "pip install -e '.[serving]'")
+require("uvicorn", "pip install -e '.[serving]'")
 
 from tests.api.conftest import CORPUS  # noqa: E402
 from tests.api.server import API_KEY, http, load_corpus  # noqa: E402

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
-pytest.importorskip("uvicorn", reason="needs the serving extra: pip install -e '.[serving]'")
+from tests.api.server import require  # noqa: E402
+
+require("fastapi", "pip install -e '.[serving]'")
+require("uvicorn", "pip install -e '.[serving]'")
 
 import json
 

@@ -9,8 +9,10 @@ import io
 
 import pytest
 
-pytest.importorskip("fastapi", reason="needs the serving extra: pip install -e '.[serving]'")
-pytest.importorskip("selenium", reason="the browser tests need selenium (the test extra)")
+from tests.api.server import require  # noqa: E402
+
+require("fastapi", "pip install -e '.[serving]'")
+require("selenium", "pip install -e '.[test]'")
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys
