@@ -169,6 +169,8 @@ commands: Registry[Any] = Registry(
         "ner": ("textmine.ner.cli:ner_command", "Tag entities with the transformer NER model."),
         "train": ("textmine.ner.training.cli:train_group", "Train models (needs the train extra)."),
         "evaluate": ("textmine.eval.cli:evaluate", "Score NER, records and confidence against gold data."),
+        "serve": ("textmine.api.cli:serve", "Serve the REST API and the web interface (needs the serving extra)."),
+        "documents": ("textmine.export.cli:documents", "List and show documents with their metadata."),
         "structures": ("textmine.structures.cli:structures", "Crystal structures: add (CIF, POSCAR, extxyz, JSON), search, show."),
         "spectra": ("textmine.spectra.cli:spectra", "Powder XRD patterns: add, simulate, identify phases."),
         "link": ("textmine.link.cli:link", "Link records and patterns to ranked candidate structures."),

@@ -154,15 +154,25 @@ def _formats() -> list[str]:
 @click.option("--output", "-o", "output", type=click.Path(), required=True, help="file (or folder for hf)")
 @click.option("--with-structures", is_flag=True,
               help="join each record to its best linked crystal structure (CIF and pymatgen dict): parquet, hf, jsonl, extxyz")
+@click.option("--reviews", "reviews_only", is_flag=True,
+              help="write the curators' reviews as NER/relation training data (JSONL) instead of records")
 @click.argument("text", required=False)
 @query_options
 @click.pass_obj
-def export(app: AppContext, fmt: str, output: str, with_structures: bool, text: str | None, **kw: Any) -> None:
-    """Export records (all, or those matching the filters) as JSONL, CSV, Parquet, an HF dataset or extxyz."""
-    from textmine.export import ExportError, export_records
+def export(app: AppContext, fmt: str, output: str, with_structures: bool, reviews_only: bool, text: str | None,
+           **kw: Any) -> None:
+    """Export records (all, or those matching the filters) as JSONL, CSV, Parquet, an HF dataset or extxyz,
+    each with its document's metadata and as its reviewers left it (rejected records left out)."""
+    from textmine.curation.export import export_reviews, open_reviews_or_none, reviewed_records
+    from textmine.export import DocumentIndex, ExportError, export_records
 
     query = build_query(text, **kw)
     store = app.open_store(readonly=True)
+    if reviews_only:
+        n = export_reviews(store, output, fmt)
+        console.print(f"{n} reviewed records -> {output}")
+        return
+    reviews = open_reviews_or_none(store)
     try:
         total = store.search(query.model_copy(update={"limit": 0})).total
     except ValueError as exc:
@@ -183,7 +193,7 @@ def export(app: AppContext, fmt: str, output: str, with_structures: bool, text: 
                 yield record
 
         try:
-            n = export_records(counted(), output, fmt)
+            n = export_records(reviewed_records(counted(), reviews), output, fmt, documents=DocumentIndex(store))
         except ExportError as exc:
             raise click.ClickException(str(exc)) from exc
     console.print(f"{n} records -> {output}")
