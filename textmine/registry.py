@@ -164,6 +164,9 @@ commands: Registry[Any] = Registry(
         "sources": ("textmine.sources.cli:sources", "The harvest sources, their endpoints and limits."),
         "ner": ("textmine.ner.cli:ner_command", "Tag entities with the transformer NER model."),
         "train": ("textmine.ner.cli:train_group", "Train models (needs the train extra)."),
+        "dataset": ("textmine.dataset.cli:dataset", "Datasets from extracted records: one row per material, group-aware splits."),
+        "predict": ("textmine.predict.cli:predict", "Property models with calibrated intervals (needs the prediction extra)."),
+        "audit": ("textmine.predict.cli:audit", "Mark extracted records outside a model's 99 % interval as suspect."),
     },
 )
 
