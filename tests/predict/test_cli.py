@@ -123,9 +123,9 @@ def test_errors_are_messages_not_tracebacks(model_dir, tmp_path):
     bad = invoke("predict", "run", "--model", str(tmp_path), "--input", str(tmp_path), "--output", str(tmp_path / "x.csv"),
                  ok=False)
     assert bad.exit_code != 0 and "model.json missing" in bad.output and "Traceback" not in bad.output
-    data = write_csv(tmp_path / "t.csv", synthetic_rows()[:50])
+    data = write_csv(tmp_path / "t.csv", synthetic_rows()[:50], columns=("comp", "gap"))
     missing = invoke("predict", "train", "band_gap", "--data", str(data), "-o", str(tmp_path / "m"), ok=False)
-    assert "pass --formula-column" in missing.output
+    assert "which column holds the formulas? pass --formula-column (columns: comp, gap)" in missing.output
     audit = invoke("--db", str(tmp_path / "a.db"), "audit", "curie_temperature", "--model", str(model_dir), ok=False)
     assert "predicts 'band_gap', not 'curie_temperature'" in audit.output
 
