@@ -122,6 +122,7 @@ def test_elasticsearch_answers_as_sqlite(tmp_path):
         es_ps = predictions_for(es_store)
         fill(es_ps)
         sqlite_store = SQLiteStore(tmp_path / "tm.db")
+        sqlite_store.put_many(synthetic_corpus(3))
         sqlite_ps = predictions_for(sqlite_store)
         fill(sqlite_ps)
         es_answers = answers(es_ps)

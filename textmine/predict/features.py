@@ -4,7 +4,10 @@ given, from its crystal structure.
 Composition features follow the Magpie recipe (Ward et al., npj Comput. Mater. 2016) with the
 element data pymatgen ships: for each element property the fraction-weighted mean, mean absolute
 deviation, minimum, maximum, range and the value of the most abundant element; stoichiometric
-Lp norms; valence-orbital fractions; ionic character; and the element fractions themselves.
+Lp norms; valence-orbital fractions; ionic character; a metal/non-metal split (electronegativity
+gap, cation ionisation energy, anion electron affinity); the atomic-orbital band edges of
+pymatgen's `MolecularOrbitals` (HOMO, LUMO and their gap, as matminer's `AtomicOrbitals`); and the
+element fractions themselves.
 
 Structure features are cheap geometric descriptors (volume per atom, density, packing fraction,
 lattice shape, space group, nearest-neighbour distances and coordination). A row without a
@@ -28,7 +31,7 @@ import numpy as np
 
 from textmine.dataset.groups import composition
 
-FEATURE_VERSION = "composition-v2+structure-v1"
+FEATURE_VERSION = "composition-v3+structure-v1"
 
 # Element properties (pymatgen `Element` attributes) used for the statistics.
 ELEMENT_ATTRIBUTES = (
@@ -123,6 +126,7 @@ def composition_feature_names() -> tuple[str, ...]:
     names += ["frac_s_valence", "frac_p_valence", "frac_d_valence", "frac_f_valence"]
     names += ["ionic_character_max", "ionic_character_mean"]
     names += ["metal_fraction", "X_nonmetal_minus_metal", "ionization_energy_metals", "electron_affinity_nonmetals"]
+    names += ["ao_homo_eV", "ao_lumo_eV", "ao_gap_eV", "ao_metal"]
     names += [f"frac_{symbol}" for symbol in element_table().symbols]
     return tuple(names)
 
@@ -175,6 +179,7 @@ def _features_of(amounts: tuple[tuple[str, float], ...]) -> np.ndarray | None:
         out += [0.0, 0.0]
     metal = np.nan_to_num(values[:, ELEMENT_COLUMNS.index("is_metal")]) > 0.5
     out += _cation_anion(fractions, values, metal)
+    out += _orbital_edges(amounts)
     element_fractions = np.zeros(len(table.symbols))
     element_fractions[rows] = fractions
     vector = np.concatenate([np.asarray(out, dtype=np.float64), element_fractions])
@@ -196,6 +201,27 @@ def _cation_anion(fractions: np.ndarray, values: np.ndarray, metal: np.ndarray) 
     share = float(fractions[metal].sum())
     gap = mean_of("X", ~metal) - mean_of("X", metal) if metal.any() and (~metal).any() else math.nan
     return [share, gap, mean_of("ionization_energy", metal), mean_of("electron_affinity", ~metal)]
+
+
+_HARTREE_EV = 27.211386245988
+
+
+def _orbital_edges(amounts: tuple[tuple[str, float], ...]) -> list[float]:
+    """HOMO and LUMO energies (eV) of the atomic orbitals filled by the composition's electrons,
+    their gap, and whether the filling leaves a partly filled band (pymatgen `MolecularOrbitals`,
+    on the composition scaled to small integers)."""
+    try:
+        from pymatgen.core import Composition
+        from pymatgen.core.molecular_orbitals import MolecularOrbitals
+
+        integer, _ = Composition(dict(amounts)).get_integer_formula_and_factor(max_denominator=20)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            edges = MolecularOrbitals(integer).band_edges
+        homo, lumo = edges["HOMO"][2] * _HARTREE_EV, edges["LUMO"][2] * _HARTREE_EV
+        return [homo, lumo, lumo - homo, 1.0 if edges["metal"] else 0.0]
+    except Exception:  # noqa: BLE001 - elements without orbital data (heavy actinides), odd amounts
+        return [math.nan] * 4
 
 
 # --------------------------------------------------------------------------------- structures

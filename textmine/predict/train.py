@@ -26,7 +26,7 @@ from textmine.dataset.groups import group_folds
 from textmine.predict.data import TrainingTable
 from textmine.predict.features import FEATURE_VERSION, element_table, feature_matrix, feature_names
 from textmine.predict.learners import Learner, get_learner
-from textmine.predict.model import FORMAT, FORMAT_VERSION, Calibration, PropertyModel, forward, package_versions
+from textmine.predict.model import FORMAT, FORMAT_VERSION, Calibration, PropertyModel, forward, inverse, package_versions
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 GROUP_BAG = 0.8  # share of chemical systems each member sees
@@ -104,7 +104,11 @@ def fit_model(table: TrainingTable, settings: TrainSettings | None = None, progr
     floor = float(np.median(oof_spread)) if np.median(oof_spread) > 0 else float(np.std(y) * 1e-3 + 1e-9)
     calibration = Calibration(residuals=y - oof_mean, sigmas=oof_spread + floor, floor=floor)
     final = _ensemble(learner, X, y, groups, settings.members, settings.seed, step)
-    oof_prediction = oof_mean if settings.transform == "none" else None
+    # out-of-fold figures in the target's unit; on log10 for a log10 target (S/cm spanning decades)
+    if settings.transform == "log10":
+        out_of_fold = _metrics(y, oof_mean, space="log10")
+    else:
+        out_of_fold = _metrics(table.values, inverse(oof_mean, settings.transform))
     metadata = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -124,8 +128,7 @@ def fit_model(table: TrainingTable, settings: TrainSettings | None = None, progr
             "chemical_systems": n_groups,
             "with_structure": int(sum(s is not None for s in table.structures)) if with_structure else 0,
             "notes": table.notes,
-            "out_of_fold": _metrics(table.values, oof_prediction) if oof_prediction is not None
-            else _metrics(forward(table.values, settings.transform), oof_mean, space=settings.transform),
+            "out_of_fold": out_of_fold,
         },
         "calibration": {
             "method": "normalised split-conformal; residuals and spreads out-of-fold on group-aware folds",
