@@ -29,6 +29,10 @@ CANDIDATES = {
     "lightgbm-l1": dict(learner="lightgbm", learner_options={"params": {"objective": "regression_l1"}}),
     "lightgbm-huber": dict(learner="lightgbm", learner_options={"params": {"objective": "huber", "alpha": 1.0}}),
     "lightgbm-l2-log1p": dict(learner="lightgbm", transform="log1p"),
+    "lightgbm-big": dict(learner="lightgbm", learner_options={"rounds": 1500, "params": {
+        "learning_rate": 0.02, "num_leaves": 63, "min_data_in_leaf": 3, "feature_fraction": 0.3, "lambda_l2": 2.0}}),
+    "lightgbm-extratrees": dict(learner="lightgbm", learner_options={"rounds": 1200, "params": {"extra_trees": True}}),
+    "lightgbm+mlp": dict(learner="lightgbm+mlp"),
     "hgb": dict(learner="hgb"),
     "mlp": dict(learner="mlp"),
 }

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 from conftest import synthetic_rows, write_csv
 
@@ -61,3 +62,52 @@ def test_audit_marks_unit_slips_and_dataset_build_can_drop_them(tmp_path):
     invoke("--db", str(db), "audit", "band_gap", "--model", str(model), "--coverage", "0.9")
     again = predictions_for(SQLiteStore(db)).audit_flags(list(flags))
     assert len(again) == len(rows) and {f.coverage for f in again.values()} == {0.9}
+
+
+def test_a_dataset_folder_trains_a_model_on_its_train_and_validation_splits(tmp_path):
+    rows = synthetic_rows()
+    db = tmp_path / "tm.db"
+    store = SQLiteStore(db)
+    store.put_many(document(f"doc{i}", [fact(f, [el for el, _ in composition(f)], v)]) for i, (f, v) in enumerate(rows))
+    store.close()
+    invoke("--db", str(db), "dataset", "build", "band_gap", "-o", str(tmp_path / "ds"))
+    materials = pq.read_table(tmp_path / "ds" / "materials.parquet").to_pylist()
+    invoke("predict", "train", "band_gap", "--data", str(tmp_path / "ds"), "--members", "2", "--folds", "3",
+           "-o", str(tmp_path / "model"))
+    meta = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert meta["training"]["materials"] == sum(m["split"] != "test" for m in materials)
+    assert meta["unit"] == "eV" and meta["columns"]["formula"] == "formula"
+    assert "dataset splits used: train, validation" in " ".join(meta["training"]["notes"])
+
+
+@pytest.mark.es
+def test_audit_on_elasticsearch_keeps_its_verdicts_in_the_cluster(tmp_path):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
+    from es_support import drop_prefix, node_health, require_es, unique_prefix
+
+    from textmine.store.elasticsearch import ElasticsearchStore
+
+    url = require_es()
+    prefix = unique_prefix("audit")
+    es_url = url.replace("http://", "es://") + "/" + prefix
+    rows = synthetic_rows()
+    try:
+        invoke("predict", "train", "band_gap", "--data", str(write_csv(tmp_path / "clean.csv", rows)), "--target-column", "gap",
+               "--members", "2", "--folds", "3", "-o", str(tmp_path / "model"))
+        store = ElasticsearchStore(es_url)
+        docs = [document(f"doc{i}", [fact(f, [el for el, _ in composition(f)], v * (1000 if i % 50 == 3 else 1))])
+                for i, (f, v) in enumerate(rows)]
+        store.put_many(docs)
+        store.close()
+        invoke("--store", es_url, "audit", "band_gap", "--model", str(tmp_path / "model"))
+        slips = {docs[i][1][0].record_id for i in range(len(rows)) if i % 50 == 3}
+        store = ElasticsearchStore(es_url)
+        suspects = predictions_for(store).suspect_record_ids("band_gap")
+        store.close()
+        assert slips <= suspects and len(suspects - slips) <= 0.03 * len(rows)
+        invoke("--store", es_url, "dataset", "build", "band_gap", "-o", str(tmp_path / "ds"), "--drop-suspect")
+        kept = {r["record_id"] for r in pq.read_table(tmp_path / "ds" / "records.parquet").to_pylist()}
+        assert kept.isdisjoint(suspects) and len(kept) == len(rows) - len(suspects)
+    finally:
+        if node_health(url):
+            drop_prefix(url, prefix)

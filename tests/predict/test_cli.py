@@ -137,3 +137,10 @@ def test_evaluate_reports_group_aware_figures(tmp_path):
     summary = json.loads(result.output)
     assert summary["materials"] == len(synthetic_rows()) and summary["outer_folds"] == 3
     assert 0.0 < summary["mae"] < 0.6 and 0.6 < summary["coverage@0.9"] <= 1.0
+
+
+def test_without_the_extra_the_commands_say_what_to_install(model_dir, tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "crepes", None)  # as if crepes were not installed
+    result = invoke("predict", "run", "--model", str(model_dir), "--input", str(tmp_path), "--output", str(tmp_path / "o.csv"),
+                    ok=False)
+    assert "needs crepes: pip install 'textmine[prediction]'" in result.output and "Traceback" not in result.output

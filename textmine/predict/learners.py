@@ -1,7 +1,8 @@
 """Learners an ensemble is made of, by name: `lightgbm` (the default: gradient-boosted trees, saved
 in LightGBM's own text format, no pickle), `hgb` (scikit-learn's histogram gradient boosting) and
-`mlp` (a small scikit-learn network on standardised, imputed features). `bench/prediction_cv.py
---learners` measures them against each other on the same group-aware folds.
+`mlp` (a small scikit-learn network on standardised, imputed features), and `lightgbm+mlp` (both,
+averaged). `bench/prediction_select.py` and `bench/prediction_cv.py --learners` measure them
+against each other on the same group-aware folds.
 
 A learner is a factory: `learner.fit(X, y, seed) -> member`, `member.predict(X)`, and
 `learner.save(member, path)` / `learner.load(path)` for the model directory.
@@ -143,7 +144,35 @@ class MLPLearner(_PickledSklearn):
         return {"name": self.name, "hidden": list(self.hidden), "max_iter": self.max_iter}
 
 
-LEARNERS = {"lightgbm": LightGBMLearner, "hgb": HistGradientBoostingLearner, "mlp": MLPLearner}
+class BlendLearner:
+    """LightGBM and the small network trained on the same rows, their predictions averaged."""
+
+    name = "lightgbm+mlp"
+    suffix = ".txt"
+
+    def __init__(self, **lightgbm_options: Any) -> None:
+        self.trees = LightGBMLearner(**lightgbm_options)
+        self.network = MLPLearner()
+
+    def fit(self, X: np.ndarray, y: np.ndarray, seed: int) -> Any:
+        return self.trees.fit(X, y, seed), self.network.fit(X, y, seed)
+
+    def predict(self, member: Any, X: np.ndarray) -> np.ndarray:
+        return 0.5 * (self.trees.predict(member[0], X) + self.network.predict(member[1], X))
+
+    def save(self, member: Any, path: Path) -> None:
+        self.trees.save(member[0], path)
+        self.network.save(member[1], path.with_suffix(".mlp.pkl"))
+
+    def load(self, path: Path) -> Any:
+        return self.trees.load(path), self.network.load(path.with_suffix(".mlp.pkl"))
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "trees": self.trees.describe(), "network": self.network.describe()}
+
+
+LEARNERS = {"lightgbm": LightGBMLearner, "hgb": HistGradientBoostingLearner, "mlp": MLPLearner,
+            "lightgbm+mlp": BlendLearner}
 
 
 def get_learner(name: str, options: dict[str, Any] | None = None) -> Learner:
@@ -158,4 +187,5 @@ def get_learner(name: str, options: dict[str, Any] | None = None) -> Learner:
     return factory(**options)
 
 
-__all__ = ["Learner", "LEARNERS", "get_learner", "LightGBMLearner", "HistGradientBoostingLearner", "MLPLearner", "threads"]
+__all__ = ["Learner", "LEARNERS", "get_learner", "LightGBMLearner", "HistGradientBoostingLearner", "MLPLearner",
+           "BlendLearner", "threads"]
