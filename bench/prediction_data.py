@@ -81,13 +81,19 @@ def supercon_3dsc() -> TrainingTable:
             key = _key(row["name"])
             if key in chosen:
                 rows.append({"formula": row["name"], "Tc": row["Tc"], "cif": chosen[key]})
-    out = CACHE / "supercon_3dsc.csv"
+    out = _write_rows("supercon_3dsc.csv", rows)
+    return _with_cached_structures(out, "superconducting_transition_temperature", "formula", "Tc", "cif", folder)
+
+
+def _write_rows(name: str, rows: list[dict[str, str]]) -> Path:
+    """A derived CSV in the cache (never beside the shared data)."""
+    out = CACHE / name
     CACHE.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["formula", "Tc", "cif"])
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    return _with_cached_structures(out, "superconducting_transition_temperature", "formula", "Tc", "cif", folder)
+    return out
 
 
 def _with_cached_structures(csv_path: Path, prop: str, fcol: str, tcol: str, scol: str, folder: Path) -> TrainingTable:
@@ -125,12 +131,7 @@ def obelix() -> TrainingTable:
             has_cif = (folder / f"{row['ID']}.cif").is_file()
             rows.append({"formula": row["Reduced Composition"], "sigma": row["Ionic conductivity (S cm-1)"],
                          "cif": row["ID"] if has_cif else ""})
-    out = CACHE / "obelix.csv"
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["formula", "sigma", "cif"])
-        writer.writeheader()
-        writer.writerows(rows)
+    out = _write_rows("obelix.csv", rows)
     return _with_cached_structures(out, "ionic_conductivity", "formula", "sigma", "cif", folder)
 
 

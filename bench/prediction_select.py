@@ -33,6 +33,8 @@ CANDIDATES = {
         "learning_rate": 0.02, "num_leaves": 63, "min_data_in_leaf": 3, "feature_fraction": 0.3, "lambda_l2": 2.0}}),
     "lightgbm-extratrees": dict(learner="lightgbm", learner_options={"rounds": 1200, "params": {"extra_trees": True}}),
     "lightgbm+mlp": dict(learner="lightgbm+mlp"),
+    "knn": dict(learner="knn"),
+    "lightgbm+knn": dict(learner="lightgbm+knn"),
     "hgb": dict(learner="hgb"),
     "mlp": dict(learner="mlp"),
 }

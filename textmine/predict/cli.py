@@ -4,6 +4,7 @@ intervals, and the check of extracted records against them. Needs the `predictio
 from __future__ import annotations
 
 import csv
+import heapq
 import json
 import math
 from pathlib import Path
@@ -50,8 +51,8 @@ def _training_options(func: Any) -> Any:
                      help="dataset splits to train on ('all' for every split); ignored for a CSV"),
         click.option("--transform", type=click.Choice(["auto", "none", "log10", "log1p"]), default="auto", show_default=True,
                      help="target transform; auto: log10 for properties spanning decades (conductivities), else none"),
-        click.option("--learner", type=click.Choice(["lightgbm", "hgb", "mlp", "lightgbm+mlp"]), default="lightgbm",
-                     show_default=True, help="gradient-boosted trees (default), scikit-learn's, a small network, or both averaged"),
+        click.option("--learner", default="lightgbm", show_default=True,
+                     help="lightgbm (gradient-boosted trees), hgb, mlp (a small network), knn, or a blend such as lightgbm+knn"),
         click.option("--members", type=click.IntRange(1, 50), default=5, show_default=True, help="ensemble size"),
         click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True,
                      help="group-aware folds for the out-of-fold calibration"),
@@ -67,6 +68,12 @@ def _table_and_settings(property_name: str, kw: dict[str, Any], quiet: bool) -> 
     from textmine.predict.data import DataError, load_training_table
     from textmine.predict.train import TrainSettings
 
+    from textmine.predict.learners import get_learner
+
+    try:
+        get_learner(kw["learner"])
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     splits = tuple(s.strip() for s in kw["splits"].split(",") if s.strip())
     try:
         with progress_bar(quiet, "reading training data") as update:
@@ -261,16 +268,24 @@ def audit(app: Any, property_name: str, model_dir: str, coverage: float, min_con
         raise click.ClickException(f"{model_dir} predicts {model.property!r}, not {property_name!r}")
     store = app.open_store()
     summary = AuditSummary()
+    worst: list[tuple[float, int, Any]] = []  # the `show` most suspect, as a bounded heap (records are streamed)
+
+    def keep_worst(flags: Any, update: Any) -> Any:
+        for n, flag in enumerate(flags, start=1):
+            if flag.status == "suspect" and show > 0:
+                score = abs(math.log10(max(flag.value, 1e-300) / max(flag.prediction, 1e-300)))
+                item = (score, n, flag)
+                heapq.heappush(worst, item) if len(worst) < show else heapq.heappushpop(worst, item)
+            if n % 500 == 0:
+                update(n)
+            yield flag
+
     try:
         records = store.iter_records(Query(property=property_name, min_confidence=min_confidence))
-        with progress_bar(app.quiet, "auditing") as update:
-            flags = []
-            for flag in audit_records(records, model, coverage, summary):
-                flags.append(flag)
-                if len(flags) % 500 == 0:
-                    update(len(flags))
         prediction_store = predictions_for(store)
-        prediction_store.put_audit(flags, replace_property=property_name)
+        with progress_bar(app.quiet, "auditing") as update:
+            prediction_store.put_audit(keep_worst(audit_records(records, model, coverage, summary), update),
+                                       replace_property=property_name)
         prediction_store.close()
     finally:
         store.close()
@@ -278,10 +293,9 @@ def audit(app: Any, property_name: str, model_dir: str, coverage: float, min_con
                   f"(outside {model.name}'s {coverage:.0%} interval); verdicts kept in {store.url}")
     for reason, n in sorted(summary.skipped.items()):
         console.print(f"  {n} records not audited: {reason}", style="dim")
-    suspects = sorted((f for f in flags if f.status == "suspect"), key=lambda f: -abs(math.log10(max(f.value, 1e-300) / max(f.prediction, 1e-300))))
-    if suspects and show > 0:
+    if worst:
         table = Table("record", "formula", "value", "interval", "prediction", title=f"Most suspect {property_name} records")
-        for f in suspects[:show]:
-            table.add_row(f.record_id, f.formula or "", f"{f.value:.4g} {f.unit}", f"[{_number(f.lower or -math.inf) or '-inf'}, "
-                          f"{_number(f.upper or math.inf) or 'inf'}]", f"{f.prediction:.4g}")
+        for _, _, f in sorted(worst, key=lambda item: (-item[0], item[1])):
+            interval = f"[{_number(f.lower) if f.lower is not None else '-inf'}, {_number(f.upper) if f.upper is not None else 'inf'}]"
+            table.add_row(f.record_id, f.formula or "", f"{f.value:.4g} {f.unit}", interval, f"{f.prediction:.4g}")
         console.print(table)

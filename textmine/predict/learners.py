@@ -1,7 +1,7 @@
 """Learners an ensemble is made of, by name: `lightgbm` (the default: gradient-boosted trees, saved
 in LightGBM's own text format, no pickle), `hgb` (scikit-learn's histogram gradient boosting) and
-`mlp` (a small scikit-learn network on standardised, imputed features), and `lightgbm+mlp` (both,
-averaged). `bench/prediction_select.py` and `bench/prediction_cv.py --learners` measure them
+`mlp` (a small scikit-learn network on standardised, imputed features), `knn` (nearest neighbours
+in element-fraction space), and blends of them written with `+` (`lightgbm+knn`: both, averaged). `bench/prediction_select.py` and `bench/prediction_cv.py --learners` measure them
 against each other on the same group-aware folds.
 
 A learner is a factory: `learner.fit(X, y, seed) -> member`, `member.predict(X)`, and
@@ -144,47 +144,81 @@ class MLPLearner(_PickledSklearn):
         return {"name": self.name, "hidden": list(self.hidden), "max_iter": self.max_iter}
 
 
-class BlendLearner:
-    """LightGBM and the small network trained on the same rows, their predictions averaged."""
+class KNNLearner(_PickledSklearn):
+    """Distance-weighted nearest neighbours in element-fraction space: interpolates across a solid
+    solution (Hg0.7Cd0.3Te between HgTe and CdTe), which trees on the same features cannot."""
 
-    name = "lightgbm+mlp"
-    suffix = ".txt"
+    name = "knn"
 
-    def __init__(self, **lightgbm_options: Any) -> None:
-        self.trees = LightGBMLearner(**lightgbm_options)
-        self.network = MLPLearner()
+    def __init__(self, neighbours: int = 5) -> None:
+        self.neighbours = neighbours
+
+    def _columns(self, X: np.ndarray) -> np.ndarray:
+        from textmine.predict.features import composition_feature_names
+
+        names = composition_feature_names()
+        start = names.index("frac_H")
+        return np.nan_to_num(X[:, start : len(names)])
 
     def fit(self, X: np.ndarray, y: np.ndarray, seed: int) -> Any:
-        return self.trees.fit(X, y, seed), self.network.fit(X, y, seed)
+        from sklearn.neighbors import KNeighborsRegressor
+
+        return KNeighborsRegressor(n_neighbors=min(self.neighbours, len(y)), weights="distance").fit(self._columns(X), y)
 
     def predict(self, member: Any, X: np.ndarray) -> np.ndarray:
-        return 0.5 * (self.trees.predict(member[0], X) + self.network.predict(member[1], X))
-
-    def save(self, member: Any, path: Path) -> None:
-        self.trees.save(member[0], path)
-        self.network.save(member[1], path.with_suffix(".mlp.pkl"))
-
-    def load(self, path: Path) -> Any:
-        return self.trees.load(path), self.network.load(path.with_suffix(".mlp.pkl"))
+        return np.asarray(member.predict(self._columns(X)), dtype=np.float64)
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "trees": self.trees.describe(), "network": self.network.describe()}
+        return {"name": self.name, "neighbours": self.neighbours, "space": "element fractions"}
 
 
-LEARNERS = {"lightgbm": LightGBMLearner, "hgb": HistGradientBoostingLearner, "mlp": MLPLearner,
-            "lightgbm+mlp": BlendLearner}
+class BlendLearner:
+    """Several learners trained on the same rows, their predictions averaged. The first part's file
+    is the member's; the others sit beside it (`member-0.txt`, `member-0.knn.pkl`)."""
+
+    suffix = ".txt"
+
+    def __init__(self, parts: tuple[str, ...] = ("lightgbm", "mlp"), **lightgbm_options: Any) -> None:
+        self.parts = [LightGBMLearner(**lightgbm_options) if p == "lightgbm" else LEARNERS[p]() for p in parts]
+        self.name = "+".join(parts)
+        self.suffix = self.parts[0].suffix
+
+    def fit(self, X: np.ndarray, y: np.ndarray, seed: int) -> Any:
+        return tuple(part.fit(X, y, seed) for part in self.parts)
+
+    def predict(self, member: Any, X: np.ndarray) -> np.ndarray:
+        return np.mean([part.predict(m, X) for part, m in zip(self.parts, member)], axis=0)
+
+    def _paths(self, path: Path) -> list[Path]:
+        return [path] + [path.with_suffix(f".{part.name}{part.suffix}") for part in self.parts[1:]]
+
+    def save(self, member: Any, path: Path) -> None:
+        for part, m, p in zip(self.parts, member, self._paths(path)):
+            part.save(m, p)
+
+    def load(self, path: Path) -> Any:
+        return tuple(part.load(p) for part, p in zip(self.parts, self._paths(path)))
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "parts": [part.describe() for part in self.parts]}
+
+
+LEARNERS: dict[str, Any] = {"lightgbm": LightGBMLearner, "hgb": HistGradientBoostingLearner, "mlp": MLPLearner,
+                             "knn": KNNLearner}
 
 
 def get_learner(name: str, options: dict[str, Any] | None = None) -> Learner:
     """A learner by name; `options` override its defaults (e.g. {"rounds": 100} for LightGBM)."""
-    try:
-        factory = LEARNERS[name]
-    except KeyError:
-        raise ValueError(f"unknown learner {name!r}; choose one of {', '.join(LEARNERS)}") from None
     options = dict(options or {})
-    if name == "lightgbm" and "params" in options:
+    if "params" in options:
         options["params"] = {**LightGBMLearner().params, **options["params"]}
-    return factory(**options)
+    parts = tuple(name.split("+"))
+    unknown = [p for p in parts if p not in LEARNERS]
+    if unknown or not parts:
+        raise ValueError(f"unknown learner {name!r}; choose one of {', '.join(LEARNERS)} or a blend such as lightgbm+knn")
+    if len(parts) > 1:
+        return BlendLearner(parts, **options)
+    return LEARNERS[name](**options)
 
 
 __all__ = ["Learner", "LEARNERS", "get_learner", "LightGBMLearner", "HistGradientBoostingLearner", "MLPLearner",
