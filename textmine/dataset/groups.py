@@ -41,7 +41,7 @@ def composition(formula: str | None) -> tuple[tuple[str, float], ...] | None:
             return tuple(sorted(amounts_plain.items())) if amounts_plain else None
     amounts: dict[str, float] | None = None
     try:
-        from textmine.normalise.formula import parse_formula
+        from textmine.chemistry.formula import parse_formula
 
         parsed = parse_formula(formula)
         amounts = dict(parsed.composition) if parsed.composition and not parsed.variables else None
