@@ -139,3 +139,83 @@ def test_elasticsearch_answers_as_sqlite(tmp_path):
     finally:
         if node_health(url):
             drop_prefix(url, prefix)
+
+
+def test_prediction_tables_come_with_a_fresh_store_and_with_migrate(tmp_path):
+    """A new store file has the prediction tables from its first open; a v1 file gets them from
+    `textmine migrate`; a read-only open (search) of a file without them answers empty and leaves
+    the file byte for byte as it was."""
+    import hashlib
+    import sqlite3
+
+    from click.testing import CliRunner
+    from es_support import build_corpus
+    from sqlite_v1 import write_v1
+
+    from textmine.cli import main
+    from textmine.store import StoreUnavailable
+
+    def tables(path):
+        db = sqlite3.connect(path)
+        try:
+            names = {r[0] for r in db.execute("SELECT name FROM sqlite_schema WHERE type='table'")}
+            version = db.execute("SELECT value FROM meta WHERE key='predictions_schema_version'").fetchone()
+        finally:
+            db.close()
+        return {"predictions", "prediction_elements", "audit_flags"} <= names, version
+
+    fresh = SQLiteStore(tmp_path / "fresh.db")
+    fresh.close()
+    assert tables(tmp_path / "fresh.db") == (True, ("1",))
+
+    corpus = list(build_corpus())[:10]
+    v1 = write_v1(tmp_path / "v1.db", corpus)
+    db = sqlite3.connect(v1)  # a v1 file from before predictions existed
+    for table in ("prediction_elements", "predictions", "audit_flags"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("DELETE FROM meta WHERE key='predictions_schema_version'")
+    db.commit()
+    db.close()
+    assert tables(v1)[0] is False
+    before = hashlib.sha256(v1.read_bytes()).hexdigest()
+    with pytest.raises(StoreUnavailable, match="migrate"):
+        SQLiteStore(v1, readonly=True)
+    assert hashlib.sha256(v1.read_bytes()).hexdigest() == before
+
+    result = CliRunner().invoke(main, ["--db", str(v1), "migrate"])
+    assert result.exit_code == 0, result.output
+    assert tables(v1) == (True, ("1",))
+    with SQLiteStore(v1) as store:
+        ps = predictions_for(store)
+        fill(ps)
+        ps.close()
+    with SQLiteStore(v1, readonly=True) as reader:
+        ps = predictions_for(reader)
+        check(answers(ps))
+        with pytest.raises(StoreUnavailable, match="read-only"):
+            ps.put_predictions(PREDICTIONS[:1])
+        ps.close()
+
+
+def test_read_only_open_without_prediction_tables_answers_empty_and_writes_nothing(tmp_path):
+    import hashlib
+    import sqlite3
+
+    path = tmp_path / "tm.db"
+    with SQLiteStore(path) as store:
+        store.put_many(synthetic_corpus(2))
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=DELETE")
+    for table in ("prediction_elements", "predictions", "audit_flags"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("DELETE FROM meta WHERE key='predictions_schema_version'")
+    db.commit()
+    db.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with SQLiteStore(path, readonly=True) as reader:
+        ps = predictions_for(reader)
+        assert ps.search_predictions(Query(property="band_gap")).total == 0
+        assert ps.suspect_record_ids() == set()
+        assert ps.audit_flags(["r1"]) == {} and ps.predictions_for_materials(["id-ZnO"]) == {}
+        ps.close()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

@@ -140,7 +140,7 @@ def predictions_for(store: object) -> PredictionStore:
     if isinstance(store, SQLiteStore):
         from textmine.store.predictions_sqlite import SQLitePredictions
 
-        return SQLitePredictions(store.path)
+        return SQLitePredictions(store.path, readonly=store.readonly)
     try:
         from textmine.store.elasticsearch import ElasticsearchStore
     except ImportError:  # the es extra is not installed, so this cannot be an ES store

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any, Iterable
 
 from textmine.store.base import Query, StoreUnavailable
@@ -48,25 +49,49 @@ CREATE INDEX IF NOT EXISTS audit_flags_property_status ON audit_flags(property, 
 _META_KEY = "predictions_schema_version"
 
 
+def ensure_schema(db: sqlite3.Connection) -> None:
+    """Create the prediction tables in a store's file opened for writing (a fresh store, `textmine run`,
+    `textmine migrate`): beside the record tables, never among them; the store's `meta` table keeps
+    their version."""
+    db.executescript(SCHEMA)
+    db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (_META_KEY, str(PREDICTIONS_SCHEMA_VERSION)))
+
+
 class SQLitePredictions:
-    def __init__(self, path: str | Path) -> None:
+    """The prediction tables of a textmine SQLite file. `readonly` (a store opened read-only, as
+    `search` and `material` open it) reads through a `mode=ro` connection and never creates or
+    changes anything: a file with no prediction tables yet answers as one with none stored."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        self.readonly = readonly
+        self._empty = False
         try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(SCHEMA)
-            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (_META_KEY, str(PREDICTIONS_SCHEMA_VERSION)))
+            if readonly:
+                self._db = sqlite3.connect(f"file:{quote(str(self.path.resolve()))}?mode=ro", uri=True, timeout=30,
+                                           isolation_level=None, check_same_thread=False)
+            else:
+                self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                self._db.execute("PRAGMA foreign_keys=ON")
+                ensure_schema(self._db)
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (_META_KEY,)).fetchone()
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"cannot keep predictions in {self.path}: {exc}") from exc
-        found = int(self._db.execute("SELECT value FROM meta WHERE key = ?", (_META_KEY,)).fetchone()[0])
-        if found != PREDICTIONS_SCHEMA_VERSION:
-            raise StoreUnavailable(f"{self.path} keeps predictions in schema v{found}, this textmine needs "
-                                   f"v{PREDICTIONS_SCHEMA_VERSION}")
+        if row is None:  # read-only open of a store no writer has opened since predictions came
+            self._empty = True
+            return
+        if int(row[0]) != PREDICTIONS_SCHEMA_VERSION:
+            raise StoreUnavailable(f"{self.path} keeps predictions in schema v{row[0]}, this textmine needs "
+                                   f"v{PREDICTIONS_SCHEMA_VERSION}: run `textmine --db {self.path} migrate`")
+
+    def _writable(self) -> None:
+        if self.readonly:
+            raise StoreUnavailable(f"{self.path} is open read-only: predictions and audit verdicts are written "
+                                   "through a store opened for writing")
 
     # ------------------------------------------------------------------ predictions
     def put_predictions(self, predictions: Iterable[Prediction]) -> int:
+        self._writable()
         db = self._db
         n = 0
         db.execute("BEGIN IMMEDIATE")
@@ -87,6 +112,7 @@ class SQLitePredictions:
         return n
 
     def delete_predictions(self, *, property: str | None = None, model_id: str | None = None) -> int:
+        self._writable()
         clauses, params = [], []
         if property:
             clauses.append("property = ?")
@@ -126,7 +152,7 @@ class SQLitePredictions:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def search_predictions(self, query: Query) -> PredictionResult:
-        if unsupported_for_predictions(query):
+        if self._empty or unsupported_for_predictions(query):
             return PredictionResult(total=0, predictions=[])
         where, params = self._where(query)
         total = self._db.execute(f"SELECT count(*) FROM predictions p{where}", params).fetchone()[0]
@@ -138,6 +164,8 @@ class SQLitePredictions:
 
     def predictions_for_materials(self, material_ids: Iterable[str], property: str | None = None) -> dict[str, list[Prediction]]:
         out: dict[str, list[Prediction]] = {}
+        if self._empty:
+            return out
         for chunk in _chunks(list(dict.fromkeys(material_ids)), 500):
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT body FROM predictions WHERE material_id IN ({marks})"
@@ -152,6 +180,7 @@ class SQLitePredictions:
 
     # ------------------------------------------------------------------ audit
     def put_audit(self, flags: Iterable[AuditFlag], *, replace_property: str | None = None) -> int:
+        self._writable()
         db = self._db
         n = 0
         db.execute("BEGIN IMMEDIATE")
@@ -170,6 +199,8 @@ class SQLitePredictions:
 
     def audit_flags(self, record_ids: Iterable[str]) -> dict[str, AuditFlag]:
         out: dict[str, AuditFlag] = {}
+        if self._empty:
+            return out
         for chunk in _chunks(list(dict.fromkeys(record_ids)), 500):
             marks = ",".join("?" * len(chunk))
             for (body,) in self._db.execute(f"SELECT body FROM audit_flags WHERE record_id IN ({marks})", chunk):
@@ -178,6 +209,8 @@ class SQLitePredictions:
         return out
 
     def suspect_record_ids(self, property: str | None = None) -> set[str]:
+        if self._empty:
+            return set()
         sql, params = "SELECT record_id FROM audit_flags WHERE status = 'suspect'", []
         if property:
             sql += " AND property = ?"
@@ -199,4 +232,4 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
-__all__ = ["SQLitePredictions"]
+__all__ = ["SQLitePredictions", "ensure_schema"]
