@@ -10,7 +10,7 @@
    counts the flagged corrupted and clean records, per kind of corruption, and repeats the count
    at 95 % for the trade-off.
 
-    PYTHONPATH=. nice -n 10 python bench/prediction_audit.py [--seed 0] [--out bench/out/audit]
+    PYTHONPATH=. nice -n 10 python bench/prediction_audit.py [--seed 0] [--out bench/out/audit] [--members 5 --folds 5]
 """
 
 from __future__ import annotations
@@ -46,10 +46,17 @@ def cli(*args: str) -> str:
     return result.output
 
 
+def _settings_of(model_dir: Path) -> tuple[int, int] | None:
+    meta = json.loads((model_dir / "model.json").read_text())
+    return meta["ensemble"]["members"], meta["calibration"].get("folds")
+
+
 def main_() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("bench/out/audit"))
+    parser.add_argument("--members", type=int, default=5, help="ensemble members (`predict train` default: 5)")
+    parser.add_argument("--folds", type=int, default=5, help="calibration folds (`predict train` default: 5)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)
@@ -57,8 +64,9 @@ def main_() -> None:
     test = np.array([split_of(g) == "test" for g in table.groups])
     model_dir = args.out / "model"
     start = time.time()
-    if not (model_dir / "model.json").exists():
-        fit_model(table.subset(np.flatnonzero(~test)), TrainSettings(seed=args.seed)).save(model_dir)
+    settings = TrainSettings(seed=args.seed, members=args.members, folds=args.folds)
+    if not (model_dir / "model.json").exists() or _settings_of(model_dir) != (args.members, args.folds):
+        fit_model(table.subset(np.flatnonzero(~test)), settings).save(model_dir)
     model = PropertyModel.load(model_dir)
     print(f"model: {model.metadata['training']['materials']} materials of the train/validation systems "
           f"({time.time() - start:.0f} s)", flush=True)

@@ -16,6 +16,8 @@ would train it. Reported: MAE, RMSE, R², and the share of held-out materials in
 
     PYTHONPATH=. nice -n 10 python bench/prediction_cv.py bandgap supercon supercon_3dsc obelix
     PYTHONPATH=. nice -n 10 python bench/prediction_cv.py bandgap --learners lightgbm,hgb,mlp
+    PYTHONPATH=. nice -n 15 python bench/prediction_cv.py supercon --materials 1500 --members 2 --folds 2
+                   (a shared 2-core machine: fewer members and calibration folds, a subsample of whole systems)
 
 The same figures for one table come from the CLI, e.g.
     textmine predict evaluate band_gap --data ../shared/data/materials/expt_band_gaps/expt-non-metals.csv \\
@@ -96,7 +98,7 @@ def evaluate(name: str, table, settings: TrainSettings, args, results: dict, lin
         summary = result.summary("log10" if settings.transform == "log10" else None)
     seconds = time.time() - start
     unit = f"log10({table.unit})" if settings.transform == "log10" else table.unit
-    results[name] = {**summary, "seconds": round(seconds), "load_after": load(), "unit": unit,
+    results[name] = {**summary, "materials_cap": args.materials, "members": args.members, "seconds": round(seconds), "load_after": load(), "unit": unit,
                      "settings": settings.__dict__}
     lines.append(row(name, summary, seconds, unit))
     print(lines[-1], flush=True)
@@ -110,8 +112,12 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5, help="inner (calibration) folds")
     parser.add_argument("--outer-folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--materials", type=int, default=None,
+                        help="subsample: about this many materials, whole chemical systems drawn at random (seeded)")
     parser.add_argument("--holdout", action="store_true", help="train on train+validation systems, score the test systems")
     args = parser.parse_args()
+    print(f"settings: members {args.members}, calibration folds {args.folds}, outer folds {args.outer_folds}, "
+          f"materials {args.materials or 'all'}, seed {args.seed}", flush=True)
     results: dict = {}
     lines = ["| table | materials | systems | MAE | R² | 90 % coverage (folds) | 99 % coverage | median 90 % width | time |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -121,16 +127,22 @@ def main() -> None:
                 return TrainSettings(learner=learner, members=args.members, folds=args.folds, transform=transform, seed=args.seed)
 
             tag = f"{table_name}/{learner}"
+
+            def sample(table):
+                if args.materials is None or args.materials >= len(table):
+                    return table
+                return prediction_data.by_groups(table, args.materials, np.random.default_rng(args.seed))
+
             if table_name == "bandgap":
-                evaluate(tag, prediction_data.bandgap(), settings(), args, results, lines)
+                evaluate(tag, sample(prediction_data.bandgap()), settings(), args, results, lines)
             elif table_name == "supercon":
-                evaluate(tag, prediction_data.supercon(), settings(), args, results, lines)
+                evaluate(tag, sample(prediction_data.supercon()), settings(), args, results, lines)
             elif table_name == "supercon_3dsc":
-                with_structure = prediction_data.supercon_3dsc()
+                with_structure = sample(prediction_data.supercon_3dsc())
                 evaluate(tag + " composition", prediction_data.without_structures(with_structure), settings(), args, results, lines)
                 evaluate(tag + " composition+structure", with_structure, settings(), args, results, lines)
             elif table_name == "obelix":
-                with_structure = prediction_data.obelix()
+                with_structure = sample(prediction_data.obelix())
                 evaluate(tag + " composition", prediction_data.without_structures(with_structure), settings("log10"), args,
                          results, lines)
                 evaluate(tag + " composition+structure", with_structure, settings("log10"), args, results, lines)

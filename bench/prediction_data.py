@@ -135,6 +135,20 @@ def obelix() -> TrainingTable:
     return _with_cached_structures(out, "ionic_conductivity", "formula", "sigma", "cif", folder)
 
 
+def by_groups(table: TrainingTable, n: int, rng: np.random.Generator) -> TrainingTable:
+    """About n materials, whole chemical systems at a time."""
+    groups = np.asarray(table.groups)
+    order = rng.permutation(np.unique(groups))
+    chosen, count = [], 0
+    sizes = dict(zip(*np.unique(groups, return_counts=True)))
+    for g in order:
+        if count >= n:
+            break
+        chosen.append(g)
+        count += sizes[g]
+    return table.subset(np.flatnonzero(np.isin(groups, chosen)))
+
+
 def without_structures(table: TrainingTable) -> TrainingTable:
     """The same rows, composition only (for a like-for-like comparison)."""
     out = table.subset(np.arange(len(table)))
@@ -143,4 +157,4 @@ def without_structures(table: TrainingTable) -> TrainingTable:
     return out
 
 
-__all__ = ["bandgap", "supercon", "supercon_3dsc", "obelix", "without_structures", "MATERIALS", "CACHE"]
+__all__ = ["bandgap", "by_groups", "supercon", "supercon_3dsc", "obelix", "without_structures", "MATERIALS", "CACHE"]

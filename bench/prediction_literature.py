@@ -87,25 +87,12 @@ def score(model, test: TrainingTable, X_test: np.ndarray) -> dict:
             "r2": float(1 - np.sum(err**2) / np.sum((test.values - test.values.mean()) ** 2))}
 
 
-def by_groups(table: TrainingTable, n: int, rng: np.random.Generator) -> TrainingTable:
-    """About n materials, whole chemical systems at a time."""
-    groups = np.asarray(table.groups)
-    order = rng.permutation(np.unique(groups))
-    chosen, count = [], 0
-    sizes = {g: int((groups == g).sum()) for g in order}
-    for g in order:
-        if count >= n:
-            break
-        chosen.append(g)
-        count += sizes[g]
-    return table.subset(np.flatnonzero(np.isin(groups, chosen)))
-
-
 def main_() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=3)
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--draws", type=int, default=3)
+    parser.add_argument("--sizes", default="25,50,100,200,400,800", help="training-set sizes of the curve")
     args = parser.parse_args()
     settings = TrainSettings(members=args.members, folds=args.folds)
     curated = prediction_data.bandgap()
@@ -127,12 +114,12 @@ def main_() -> None:
         results["full"][name] = {**score(fit_model(table, settings), test, X_test), "materials": len(table),
                                  "seconds": round(time.time() - start)}
         print(f"{name:10s} all {len(table):5d} materials: {results['full'][name]}", flush=True)
-    sizes = [n for n in (25, 50, 100, 200, 400, 800) if n < len(curated_train)]
+    sizes = [n for n in map(int, args.sizes.split(",")) if n < len(curated_train)]
     for name, table in (("curated", curated_train), ("text-mined", mined)):
         for n in [s for s in sizes if s < len(table)]:
             scores = []
             for draw in range(args.draws):
-                sub = by_groups(table, n, np.random.default_rng(1000 * draw + n))
+                sub = prediction_data.by_groups(table, n, np.random.default_rng(1000 * draw + n))
                 if len(set(sub.groups)) < settings.folds or len(sub) < 10:
                     continue
                 scores.append({**score(fit_model(sub, settings), test, X_test), "materials": len(sub)})

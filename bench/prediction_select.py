@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("table", choices=sorted(TABLES))
     parser.add_argument("--candidates", default="lightgbm-l2,lightgbm-l1,lightgbm-huber,lightgbm-l2-log1p")
     parser.add_argument("--members", type=int, default=2)
+    parser.add_argument("--folds", type=int, default=5, help="group-aware folds of the out-of-fold figures")
     parser.add_argument("--transform", default=None, help="override every candidate's transform (log10 for obelix)")
     args = parser.parse_args()
     table = TABLES[args.table]()
@@ -59,7 +60,7 @@ def main() -> None:
         spec = dict(CANDIDATES[name])
         if args.transform:
             spec["transform"] = args.transform
-        settings = TrainSettings(members=args.members, folds=5, **spec)
+        settings = TrainSettings(members=args.members, folds=args.folds, **spec)
         start = time.time()
         model = fit_model(table, settings, features=features)
         oof = model.metadata["training"]["out_of_fold"]

@@ -63,6 +63,9 @@ def answers(ps) -> dict:
     out["flags"] = {k: v.status for k, v in ps.audit_flags(["r1", "r2", "r3", "unknown"]).items()}
     out["suspects"] = sorted(ps.suspect_record_ids())
     out["suspects_band_gap"] = sorted(ps.suspect_record_ids("band_gap"))
+    by_id = ps.search_predictions(Query(material_id="id-ZnO"))
+    out["by_material_id"] = (by_id.total, sorted({p.formula for p in by_id.predictions}))
+    out["structure_filter"] = ps.search_predictions(Query(property="band_gap", crystal_system="cubic")).total
     return out
 
 
@@ -87,6 +90,8 @@ def check(found: dict) -> None:
     assert found["materials"] == {"id-ZnO": [3.1, 3.2, 3.4]}
     assert found["flags"] == {"r1": "suspect", "r2": "consistent", "r3": "suspect"}
     assert found["suspects"] == ["r1", "r3"] and found["suspects_band_gap"] == ["r1"]
+    assert found["by_material_id"] == (3, ["ZnO"])
+    assert found["structure_filter"] == 0  # predictions have no linked structure to filter on
 
 
 def test_sqlite_keeps_predictions_and_flags_apart_from_records(tmp_path):

@@ -126,7 +126,21 @@ class PredictionStore(Protocol):
 def unsupported_for_predictions(query: Query) -> bool:
     """True when the query filters on something only extracted records have."""
     return bool(query.text or query.doc_id or query.year_min is not None or query.year_max is not None or query.kind
-                or query.extractor or query.min_confidence is not None or query.material)
+                or query.extractor or query.min_confidence is not None or query.material or query.space_group
+                or query.crystal_system or query.has_structure is not None)
+
+
+def audit_marks(store: object, record_ids: Iterable[str]) -> dict[str, AuditFlag]:
+    """`textmine audit`'s verdicts on these records ({} for a store that keeps no predictions): what
+    `search` and `material` show as `suspect`."""
+    try:
+        prediction_store = predictions_for(store)
+    except TypeError:
+        return {}
+    try:
+        return prediction_store.audit_flags(record_ids)
+    finally:
+        prediction_store.close()
 
 
 def prediction_bounds_si(query: Query) -> tuple[float | None, float | None]:
@@ -152,4 +166,4 @@ def predictions_for(store: object) -> PredictionStore:
     raise TypeError(f"no prediction store for {type(store).__name__}: predictions live beside a SQLite or Elasticsearch store")
 
 
-__all__ = ["Prediction", "AuditFlag", "PredictionResult", "PredictionStore", "predictions_for", "unsupported_for_predictions"]
+__all__ = ["Prediction", "AuditFlag", "PredictionResult", "PredictionStore", "audit_marks", "predictions_for", "unsupported_for_predictions"]

@@ -128,6 +128,8 @@ class ElasticsearchPredictions:
             filters.append({"term": {"property": query.property}})
         if query.formula:
             filters.append({"term": {"formula": query.formula}})
+        if query.material_id:
+            filters.append({"term": {"material_id": query.material_id}})
         for element in query.include_elements:
             filters.append({"term": {"elements": element}})
         if query.exclude_elements:

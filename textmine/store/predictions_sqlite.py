@@ -132,6 +132,9 @@ class SQLitePredictions:
         if query.formula:
             clauses.append("p.formula = ?")
             params.append(query.formula)
+        if query.material_id:
+            clauses.append("p.material_id = ?")
+            params.append(query.material_id)
         for element in query.include_elements:
             clauses.append("EXISTS (SELECT 1 FROM prediction_elements e WHERE e.prediction_id = p.prediction_id AND e.element = ?)")
             params.append(element)

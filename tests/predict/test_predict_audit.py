@@ -53,6 +53,16 @@ def test_audit_marks_unit_slips_and_dataset_build_can_drop_them(tmp_path):
     flag = flags[next(iter(slips))]
     assert flag.value > 1000 and flag.upper < flag.value and "above the model's 99% interval" in flag.reason
     assert f"{len(suspects)} of {len(rows)} band_gap records are suspect" in result.output or result.output == ""
+    # search and material show the verdicts (the store opened read-only, as those commands open it)
+    found = json.loads(invoke("--db", str(db), "search", "--property", "band_gap", "--limit", "1000", "--json").output)
+    assert {r["record_id"] for r in found["records"] if r.get("audit") == "suspect"} == suspects
+    assert sum(r.get("audit") == "consistent" for r in found["records"]) == len(rows) - len(suspects)
+    slip = next(r for r in found["records"] if r["record_id"] in slips)
+    text = invoke("--db", str(db), "search", "--property", "band_gap", "--formula", slip["material"]["formula"]).output
+    assert "suspect" in text
+    view = json.loads(invoke("--db", str(db), "material", slip["material"]["formula"], "--json").output)
+    audited = {r["record_id"]: r["audit"] for r in view["properties"]["band_gap"]["records"]}
+    assert audited[slip["record_id"]] == "suspect" and view["properties"]["band_gap"]["suspect"] >= 1
     out = tmp_path / "ds"
     invoke("--db", str(db), "dataset", "build", "band_gap", "-o", str(out), "--drop-suspect")
     kept = {r["record_id"] for r in pq.read_table(out / "records.parquet").to_pylist()}

@@ -96,6 +96,20 @@ def test_save_keeps_predictions_beside_not_among_the_records(model_dir, tmp_path
     p = found.predictions[0]
     assert p.lower <= p.value <= p.upper and p.value_si == pytest.approx(p.value * 1.602176634e-19)
     store.close()
+    # search lists them only when asked, apart from the records; material shows them per property
+    plain = json.loads(invoke("--db", str(db), "search", "--property", "band_gap", "--json").output)
+    assert plain["total"] == 0 and "predictions" not in plain
+    asked = json.loads(invoke("--db", str(db), "search", "--property", "band_gap", "--elements", "Zn", "--include-predicted",
+                              "--json").output)
+    assert asked["total"] == 0 and [(x["formula"], x["origin"]) for x in asked["predictions"]["predictions"]] == [("ZnO", "predicted")]
+    assert "2 predictions (origin: predicted)" in invoke("--db", str(db), "search", "--property", "band_gap",
+                                                         "--include-predicted").output
+    # a filter only records have matches no prediction
+    text_only = json.loads(invoke("--db", str(db), "search", "--year-min", "2000", "--include-predicted", "--json").output)
+    assert text_only["predictions"]["total"] == 0
+    view = json.loads(invoke("--db", str(db), "material", "ZnO", "--json").output)
+    [zno] = view["properties"]["band_gap"]["predictions"]
+    assert zno["origin"] == "predicted" and zno["value"] == pytest.approx(p.value) and view["records"] == 0
 
 
 def test_structure_model_trains_from_a_csv_with_cif_names(tmp_path):
@@ -140,7 +154,34 @@ def test_evaluate_reports_group_aware_figures(tmp_path):
 
 
 def test_without_the_extra_the_commands_say_what_to_install(model_dir, tmp_path, monkeypatch):
-    monkeypatch.setitem(__import__("sys").modules, "crepes", None)  # as if crepes were not installed
-    result = invoke("predict", "run", "--model", str(model_dir), "--input", str(tmp_path), "--output", str(tmp_path / "o.csv"),
-                    ok=False)
-    assert "needs crepes: pip install 'textmine[prediction]'" in result.output and "Traceback" not in result.output
+    import sys
+
+    for module in ("crepes", "lightgbm", "sklearn"):  # as if the prediction extra were not installed
+        monkeypatch.setitem(sys.modules, module, None)
+    data = write_csv(tmp_path / "d.csv", synthetic_rows()[:20])
+    db = str(tmp_path / "tm.db")
+    commands = {
+        "predict run": ["predict", "run", "--model", str(model_dir), "--input", str(tmp_path), "--output", str(tmp_path / "o.csv")],
+        "predict train": ["predict", "train", "band_gap", "--data", str(data), "--target-column", "gap", "-o", str(tmp_path / "m")],
+        "predict evaluate": ["predict", "evaluate", "band_gap", "--data", str(data), "--target-column", "gap"],
+        "audit": ["--db", db, "audit", "band_gap", "--model", str(model_dir)],
+    }
+    for name, args in commands.items():
+        result = invoke(*args, ok=False)
+        assert result.exit_code == 1, (name, result.output)
+        assert "needs lightgbm, crepes, sklearn: pip install 'textmine[prediction]'" in result.output, (name, result.output)
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "m").exists()
+    # building a dataset needs only the core install
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dataset"))
+    from support import document, fact
+
+    from textmine.dataset.groups import composition
+
+    with SQLiteStore(db) as store:
+        store.put_many(document(f"doc{i}", [fact(f, [el for el, _ in composition(f)], v)])
+                       for i, (f, v) in enumerate(synthetic_rows()[:20]))
+    invoke("--db", db, "dataset", "build", "band_gap", "-o", str(tmp_path / "ds"))
+    assert json.loads((tmp_path / "ds" / "dataset.json").read_text())["counts"]["materials"] == 20

@@ -14,7 +14,7 @@ from textmine.store.sqlite import SQLiteStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
 from es_support import drop_prefix, node_health, require_es, unique_prefix  # noqa: E402
-from test_build import db as _db  # noqa: E402,F401 - the same corpus as the SQLite tests
+from test_dataset_build import db as _db  # noqa: E402,F401 - the same corpus as the SQLite tests
 
 pytestmark = pytest.mark.es
 db = _db
