@@ -98,7 +98,8 @@ def test_curation_edit_reject_accept_and_audit_trail(fresh_api):
     # re-extracting the corpus replaces the records, never the reviews: the review still wins
     load_corpus(store_url, CORPUS)
     runner = CliRunner()
-    result = runner.invoke(main, ["-q", "--store", store_url, "run", "--reprocess", str(CORPUS[0])], catch_exceptions=False)
+    result = runner.invoke(main, ["-q", "--store", store_url, "run", "--pipeline", "rules", "--reprocess", str(CORPUS[0])],
+                           catch_exceptions=False)
     assert result.exit_code == 0, result.output
     detail = http.get(f"{base}/v1/records/{rid}").json()
     assert detail["review"]["action"] == "reject" and len(detail["history"]) == 2
