@@ -14,7 +14,7 @@ from textmine.records import Failure
 from textmine.sources import Harvester, HarvestQuery
 from textmine.sources.arxiv import ArxivApi, ArxivOai
 from textmine.sources.crossref import Crossref
-from textmine.sources.payloads import parse_arxiv_atom
+from textmine.readers.payloads import parse_arxiv_atom
 from textmine.sources.semantic_scholar import SemanticScholarBatch, SemanticScholarBulk
 
 from tests.sources.conftest import FIXTURES

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from textmine.document import Document
-from textmine.readers import elsevier, epo, html, jats, pdf, s2orc, tei, text, uspto  # noqa: F401  (registration)
+# API payloads kept by the harvesters (arXiv Atom, OAI-PMH, Crossref, Semantic Scholar, Europe PMC)
+# are documents too: `payloads` registers their readers so `read_file` re-parses a raw store.
+from textmine.readers import elsevier, epo, html, jats, payloads, pdf, s2orc, tei, text, uspto  # noqa: F401  (registration)
 from textmine.readers.base import Reader, ReaderError, readers
 from textmine.records import Failure
 
@@ -178,7 +180,3 @@ def iter_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]])
 def _reason(err: Exception) -> str:
     return err.args[0] if isinstance(err, KeyError) and err.args else str(err)
 
-
-# API payloads kept by the harvesters (arXiv Atom, OAI-PMH, Crossref and Semantic Scholar JSON)
-# are documents too: registering their readers here lets `read_file` re-parse a raw store.
-from textmine.sources import payloads as _payloads  # noqa: E402,F401
