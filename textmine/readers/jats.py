@@ -44,14 +44,15 @@ class JatsReader:
         return 0.6 if filename.lower().endswith((".nxml", ".xml")) else 0.3
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:
-        root = strip_namespaces(parse_xml(data, what="JATS XML"))
+        warnings: list[str] = []
+        root = strip_namespaces(parse_xml(data, what="JATS XML", warnings=warnings))
         articles = [root] if root.tag == "article" else descendants(root, "article")
         if not articles:
             raise ReaderError(f"no <article> element in {root.tag!r} document: not JATS")
         for article in articles[:1] if root.tag == "article" else articles:
-            yield self._read_article(article, data, source)
+            yield self._read_article(article, data, source, warnings)
 
-    def _read_article(self, article: etree._Element, data: bytes, source: str) -> Document:
+    def _read_article(self, article: etree._Element, data: bytes, source: str, warnings: list[str]) -> Document:
         b = DocumentBuilder(source=source, format=self.name, kind="paper")
         meta = first(article, "article-meta")
         if meta is not None:
@@ -85,26 +86,32 @@ class JatsReader:
             caption = " ".join(x for x in (text_of(first(wrap, "label")), text_of(first(wrap, "caption"))) if x)
             table = first(wrap, "table")
             if table is not None:
-                b.add_table(html_table(table, id=wrap.get("id", ""), caption=caption))
+                b.add_table(html_table(table, id=wrap.get("id", ""), caption=caption, warnings=warnings))
             elif caption:
                 b.add_figure(caption, id=wrap.get("id", ""))
         for fig in descendants(article, "fig"):
             caption = " ".join(x for x in (text_of(first(fig, "label")), text_of(first(fig, "caption"))) if x)
             b.add_figure(caption, id=fig.get("id", ""))
-        return finish(b, data, "JATS article")
+        return finish(b, data, "JATS article", warnings)
 
     def _add_block(self, b: DocumentBuilder, el: etree._Element, section: str, kind: str) -> None:
-        """Paragraphs of `el` in reading order; a nested <sec> names the section of its paragraphs."""
-        for child in children(el):
+        """Paragraphs of `el` in reading order; a nested <sec> names the section of its paragraphs.
+        Iterative (a stack of open blocks), so sections nested thousands deep are fine."""
+        stack = [(iter(children(el)), section)]
+        while stack:
+            child = next(stack[-1][0], None)
+            if child is None:
+                stack.pop()
+                continue
+            section = stack[-1][1]
             tag = child.tag
             if tag == "sec":
                 title = text_of(first(child, "title")) if children(child, "title") else section
-                self._add_block(b, child, title or section, kind)
-            elif tag in ("p", "def-list", "disp-quote", "boxed-text", "statement"):
-                if tag == "p":
-                    b.add_paragraph(text_of(child, skip=_SKIP_IN_PARAGRAPH, breaks=_BREAKS), section=section, kind=kind)
-                else:
-                    self._add_block(b, child, section, kind)
+                stack.append((iter(children(child)), title or section))
+            elif tag == "p":
+                b.add_paragraph(text_of(child, skip=_SKIP_IN_PARAGRAPH, breaks=_BREAKS), section=section, kind=kind)
+            elif tag in ("def-list", "disp-quote", "boxed-text", "statement"):
+                stack.append((iter(children(child)), section))
             elif tag == "list":
                 for item in descendants(child, "list-item"):
                     b.add_paragraph(text_of(item, skip=_SKIP_IN_PARAGRAPH | {"list"}, breaks=_BREAKS), section=section, kind=kind)
