@@ -168,7 +168,7 @@ def bracket_texts(folder: Path) -> list[Path]:
     for name, start in (("bracket.txt", "[1] Notes on zinc oxide"), ("brace.txt", "{draft} Notes on zinc oxide"),
                         ("angle.txt", "<5 ppm impurities: notes on zinc oxide")):
         path = folder / name
-        path.write_text(f"{start}\n\n{GOOD_SENTENCE}\n", encoding="utf-8")
+        path.write_text(f"{start}\n\n{GOOD_SENTENCE} Sample {name}.\n", encoding="utf-8")  # distinct texts: distinct ids
         paths.append(path)
     return paths
 
@@ -209,7 +209,7 @@ def uspto_unescaped(folder: Path) -> Path:
 
 def jats_nested_sections(folder: Path, depth: int = 2000) -> Path:
     body = "<sec><title>Deep</title>" * depth + f"<p>{GOOD_SENTENCE}</p>" + "</sec>" * depth
-    path = folder / "nested.nxml"
+    path = folder / f"nested{depth}.nxml"
     path.write_bytes(jats(body))
     return path
 

@@ -79,7 +79,9 @@ def _chunks(text: str, offset: int, caps: _Caps) -> Iterator[tuple[int, str]]:
         start = end
 
 
-def _add_sentences(spacy_doc, offset: int, sentences: list[Sentence], caps: _Caps) -> None:
+def _add_sentences(spacy_doc, text: str, offset: int, sentences: list[Sentence], caps: _Caps) -> None:
+    """Sentences of one chunk (`text`, at document `offset`) appended to `sentences`.
+    (`text` is passed along: spaCy rebuilds `Doc.text` from its tokens at every access.)"""
     for sent in spacy_doc.sents:
         tokens = [(offset + t.idx, offset + t.idx + len(t.text)) for t in sent if not t.is_space]
         if not tokens:
@@ -91,11 +93,11 @@ def _add_sentences(spacy_doc, offset: int, sentences: list[Sentence], caps: _Cap
             previous = sentences[-1]
             previous.end = tokens[-1][1]
             previous.tokens.extend(tokens)
-            _cut(previous, sentences, caps, spacy_doc.text, offset)
+            _cut(previous, sentences, caps, text, offset)
             continue
         sentence = Sentence(start=tokens[0][0], end=tokens[-1][1], tokens=tokens)
         sentences.append(sentence)
-        _cut(sentence, sentences, caps, spacy_doc.text, offset)
+        _cut(sentence, sentences, caps, text, offset)
 
 
 def _cut(sentence: Sentence, sentences: list[Sentence], caps: _Caps, text: str, offset: int) -> None:
@@ -122,18 +124,18 @@ def _cut(sentence: Sentence, sentences: list[Sentence], caps: _Caps, text: str, 
 def _segment_texts(items: Iterable[tuple[int, str]], caps: _Caps) -> Iterator[tuple[int, list[Sentence]]]:
     """For each (offset, text) item: (its index, its sentences), segmented chunk by chunk."""
     chunks = (
-        (chunk, (index, chunk_offset))
+        (chunk, (index, chunk_offset, chunk))
         for index, (offset, text) in enumerate(items)
         for chunk_offset, chunk in _chunks(text, offset, caps)
     )
     current: int | None = None
     sentences: list[Sentence] = []
-    for spacy_doc, (index, chunk_offset) in load_nlp().pipe(chunks, as_tuples=True, batch_size=64):
+    for spacy_doc, (index, chunk_offset, chunk) in load_nlp().pipe(chunks, as_tuples=True, batch_size=64):
         if index != current:
             if current is not None:
                 yield current, sentences
             current, sentences = index, []
-        _add_sentences(spacy_doc, chunk_offset, sentences, caps)
+        _add_sentences(spacy_doc, chunk, chunk_offset, sentences, caps)
     if current is not None:
         yield current, sentences
 
