@@ -87,6 +87,21 @@ def big_text(folder: Path, size: int = 50 * 2**20, name: str = "big.txt") -> Pat
     return path
 
 
+def big_jats(folder: Path, size: int = 60 * 2**20) -> Path:
+    """A JATS article of `size` bytes: one section of many paragraphs (as big as --max-bytes admits)."""
+    paragraph = "<p>TiO2 has a band gap of 3.2 eV. The films were annealed at 450 °C for 2 h.</p>".encode("utf-8")
+    head, tail = jats("<sec><title>Results</title>").rsplit(b"</body>", 1)
+    path = folder / "big.nxml"
+    with path.open("wb") as out:
+        out.write(head)
+        written = len(head)
+        while written < size - 100:
+            out.write(paragraph)
+            written += len(paragraph)
+        out.write(b"</sec></body>" + tail)
+    return path
+
+
 def single_word(folder: Path, size: int = 2 * 2**20) -> Path:
     """One 'word' of `size` letters: no space, no full stop."""
     path = folder / "word.txt"
@@ -117,32 +132,29 @@ def overflow_number_text(folder: Path) -> Path:
 # --- item 6: silent truncation and skips -------------------------------------------------------
 
 def pdf_pages(folder: Path, pages: int = 502, name: str = "long.pdf") -> Path:
-    """A minimal valid PDF with `pages` pages of text (Helvetica), page N says 'page N'."""
-    objects: list[bytes] = []
-    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(pages))
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode())
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    """A PDF of `pages` pages written by pdfium itself; page N (N > 1) says 'Page N: ...'."""
+    import ctypes
+    import io
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pdfium.PdfDocument.new()
     for i in range(pages):
+        page = pdf.new_page(612, 792)
         text = f"Page {i + 1}: TiO2 has a band gap of 3.{i % 10} eV." if i else "A very long report"
-        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-            f"/Contents {5 + 2 * i} 0 R >>".encode()
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+        obj = pdfium_c.FPDFPageObj_NewTextObj(pdf.raw, b"Helvetica", ctypes.c_float(12))
+        utf16 = ctypes.create_string_buffer((text + "\0").encode("utf-16-le"))
+        pdfium_c.FPDFText_SetText(obj, ctypes.cast(utf16, ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
+        pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, 72, 720)
+        pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+        pdfium_c.FPDFPage_GenerateContent(page.raw)
+        page.close()
+    out = io.BytesIO()
+    pdf.save(out)
+    pdf.close()
     path = folder / name
-    path.write_bytes(bytes(out))
+    path.write_bytes(out.getvalue())
     return path
 
 

@@ -10,7 +10,7 @@ import codecs
 import datetime as dt
 import html.entities
 import re
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from lxml import etree
 
@@ -190,6 +190,26 @@ def children(el: etree._Element | None, *names: str) -> list[etree._Element]:
     if names:
         return list(el.iterchildren(*names))
     return [c for c in el if isinstance(c.tag, str)]
+
+
+def section_walk(
+    el: etree._Element, section: str, opens: Callable[[etree._Element, str], str | None]
+) -> Iterator[tuple[etree._Element, str]]:
+    """(child, section title in force) for the children of `el` in reading order, descending into
+    each child for which `opens(child, current title)` gives a title (a nested section, a block
+    holding paragraphs). Iterative: sections nested thousands deep cost no recursion."""
+    stack = [(iter(children(el)), section)]
+    while stack:
+        child = next(stack[-1][0], None)
+        if child is None:
+            stack.pop()
+            continue
+        current = stack[-1][1]
+        title = opens(child, current)
+        if title is not None:
+            stack.append((iter(children(child)), title))
+        else:
+            yield child, current
 
 
 def descendants(el: etree._Element | None, *names: str) -> list[etree._Element]:

@@ -17,6 +17,7 @@ from textmine.readers._markup import (
     first,
     parse_date,
     parse_xml,
+    section_walk,
     strip_namespaces,
     text_of,
 )
@@ -81,19 +82,10 @@ class ElsevierReader:
         yield finish(b, data, "Elsevier article", warnings)
 
     def _add_sections(self, b: DocumentBuilder, el: etree._Element, title: str) -> None:
-        """Paragraphs of nested sections in reading order; iterative, so any depth is fine."""
-        stack = [(iter(children(el)), title)]
-        while stack:
-            child = next(stack[-1][0], None)
-            if child is None:
-                stack.pop()
-                continue
-            title = stack[-1][1]
-            if child.tag == "section":
-                name = text_of(first(child, "section-title")) if children(child, "section-title") else title
-                stack.append((iter(children(child)), name or title))
-            elif child.tag in ("para", "simple-para"):
-                b.add_paragraph(text_of(child, skip=_SKIP_IN_PARA, breaks=_BREAKS), section=title, kind="body")
+        """Paragraphs of nested sections in reading order, each under its section's title."""
+        for child, current in section_walk(el, title, _opens):
+            if child.tag in ("para", "simple-para"):
+                b.add_paragraph(text_of(child, skip=_SKIP_IN_PARA, breaks=_BREAKS), section=current, kind="body")
 
     def _add_paras(self, b: DocumentBuilder, el: etree._Element, title: str, kind: str) -> None:
         for para in descendants(el, "para", "simple-para"):
@@ -113,3 +105,9 @@ class ElsevierReader:
                                        warnings=warnings))
             else:
                 b.add_figure(clean(caption), id=table.get("id", ""))
+
+
+def _opens(child: etree._Element, title: str) -> str | None:
+    if child.tag != "section":
+        return None
+    return (text_of(first(child, "section-title")) if children(child, "section-title") else title) or title

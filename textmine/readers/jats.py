@@ -17,6 +17,7 @@ from textmine.readers._markup import (
     html_table,
     make_date,
     parse_xml,
+    section_walk,
     strip_namespaces,
     text_of,
 )
@@ -95,26 +96,20 @@ class JatsReader:
         return finish(b, data, "JATS article", warnings)
 
     def _add_block(self, b: DocumentBuilder, el: etree._Element, section: str, kind: str) -> None:
-        """Paragraphs of `el` in reading order; a nested <sec> names the section of its paragraphs.
-        Iterative (a stack of open blocks), so sections nested thousands deep are fine."""
-        stack = [(iter(children(el)), section)]
-        while stack:
-            child = next(stack[-1][0], None)
-            if child is None:
-                stack.pop()
-                continue
-            section = stack[-1][1]
-            tag = child.tag
-            if tag == "sec":
-                title = text_of(first(child, "title")) if children(child, "title") else section
-                stack.append((iter(children(child)), title or section))
-            elif tag == "p":
-                b.add_paragraph(text_of(child, skip=_SKIP_IN_PARAGRAPH, breaks=_BREAKS), section=section, kind=kind)
-            elif tag in ("def-list", "disp-quote", "boxed-text", "statement"):
-                stack.append((iter(children(child)), section))
-            elif tag == "list":
+        """Paragraphs of `el` in reading order; a nested <sec> names the section of its paragraphs."""
+        for child, title in section_walk(el, section, _opens):
+            if child.tag == "p":
+                b.add_paragraph(text_of(child, skip=_SKIP_IN_PARAGRAPH, breaks=_BREAKS), section=title, kind=kind)
+            elif child.tag == "list":
                 for item in descendants(child, "list-item"):
-                    b.add_paragraph(text_of(item, skip=_SKIP_IN_PARAGRAPH | {"list"}, breaks=_BREAKS), section=section, kind=kind)
+                    b.add_paragraph(text_of(item, skip=_SKIP_IN_PARAGRAPH | {"list"}, breaks=_BREAKS), section=title, kind=kind)
+
+
+def _opens(child: etree._Element, section: str) -> str | None:
+    """The section title inside `child`: its own title for a <sec>, the current one for a block."""
+    if child.tag == "sec":
+        return (text_of(first(child, "title")) if children(child, "title") else section) or section
+    return section if child.tag in ("def-list", "disp-quote", "boxed-text", "statement") else None
 
 
 def _pub_date(meta: etree._Element) -> object:

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 from textmine.document import Document, DocumentBuilder
 from textmine.readers._markup import clean, finish, make_date
-from textmine.readers.base import ReaderError, readers
+from textmine.readers.base import ReaderError, documents_or_raise, readers
 from textmine.records import Failure
 
 
@@ -49,15 +49,7 @@ class S2orcReader:
     def read(self, data: bytes, source: str) -> Iterator[Document]:
         """The papers of the file; when some lines of a shard are broken, the good papers are
         yielded first and a ReaderError then lists the bad lines (`read_all` yields them inline)."""
-        failures = []
-        for item in self.read_all(data, source):
-            if isinstance(item, Failure):
-                failures.append(item)
-            else:
-                yield item
-        if failures:
-            listed = "; ".join(f.reason for f in failures[:5])
-            raise ReaderError(f"{len(failures)} of the records could not be read: {listed}")
+        yield from documents_or_raise(self.read_all(data, source), "record(s)")
 
     def read_all(self, data: bytes, source: str) -> Iterator[Document | Failure]:
         """One JSON object, or a JSON-lines shard: every good paper, and one `Failure` (source

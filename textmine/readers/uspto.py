@@ -27,7 +27,7 @@ from textmine.readers._markup import (
     strip_namespaces,
     text_of,
 )
-from textmine.readers.base import ReaderError, readers
+from textmine.readers.base import ReaderError, documents_or_raise, readers
 from textmine.records import Failure
 
 _ROOTS = (b"<us-patent-grant", b"<us-patent-application", b"<patent-application-publication", b"<PATDOC")
@@ -48,16 +48,7 @@ class UsptoReader:
         """The documents of the file; when some parts of a bulk file are broken, the good ones
         are yielded first and a ReaderError then lists the bad ones (use `read_all` to get them
         as `Failure`s inline instead)."""
-        failures: list[Failure] = []
-        for item in self.read_all(data, source):
-            if isinstance(item, Failure):
-                failures.append(item)
-            else:
-                yield item
-        if failures:
-            listed = "; ".join(f"{f.source}: {f.reason}" for f in failures[:5])
-            more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
-            raise ReaderError(f"{len(failures)} document(s) could not be read: {listed}{more}")
+        yield from documents_or_raise(self.read_all(data, source))
 
     def read_all(self, data: bytes, source: str) -> Iterator[Document | Failure]:
         parts = split_concatenated_xml(data)
