@@ -10,12 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from textmine.readers.payloads import parse_arxiv_atom
 from textmine.records import Failure
 from textmine.retry import RetryPolicy
 from textmine.sources import Harvester, HarvestQuery
 from textmine.sources.arxiv import ArxivApi, ArxivOai
 from textmine.sources.crossref import Crossref
-from textmine.readers.payloads import parse_arxiv_atom
 from textmine.sources.semantic_scholar import SemanticScholarBatch, SemanticScholarBulk
 
 from tests.sources.conftest import FIXTURES
