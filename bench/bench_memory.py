@@ -45,6 +45,7 @@ def baseline(folder: Path) -> Path:
 INPUTS: dict[str, Callable[[Path], Path]] = {
     "baseline_paper": baseline,
     "table_bomb_114KB": H.jats_table_bomb,
+    "table_30k_cells": H.jats_wide_table,
     "text_1MB": lambda d: H.big_text(d, MB - 4096),  # just under 1 MB: the 400 MB limit applies
     "word_2MB": H.single_word,
     "text_8MB": lambda d: H.big_text(d, 8 * MB),

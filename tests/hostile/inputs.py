@@ -68,6 +68,21 @@ def jats_table_bomb(folder: Path, size: int = 114_000) -> Path:
     return path
 
 
+def jats_wide_table(folder: Path, rows: int = 600, cols: int = 50) -> Path:
+    """A JATS table of rows x cols plain numeric cells (30,000 by default, ~0.9 MB): no spans,
+    just many cells, each one a candidate value for table records."""
+    header = "<tr>" + "".join(f"<th>Band gap {c} (eV)</th>" for c in range(cols)) + "</tr>"
+    body = "".join("<tr>" + f"<td>TiO2-{r}</td>" + "".join(f"<td>{1 + (r * c) % 300 / 100:.2f}</td>" for c in range(1, cols))
+                   + "</tr>" for r in range(rows))
+    path = folder / "wide_table.nxml"
+    path.write_bytes(jats(
+        f"<sec><title>Results</title><p>{GOOD_SENTENCE}</p>"
+        f'<table-wrap id="t1"><label>Table 1</label><caption><p>Band gaps of TiO2 samples.</p></caption>'
+        f"<table><thead>{header}</thead><tbody>{body}</tbody></table></table-wrap></sec>"
+    ))
+    return path
+
+
 def big_text(folder: Path, size: int = 50 * 2**20, name: str = "big.txt") -> Path:
     """Plausible prose of `size` bytes: paragraphs of sentences with quantities."""
     sentences = [
