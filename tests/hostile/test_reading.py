@@ -145,12 +145,13 @@ def test_a_huge_paragraph_is_segmented_in_chunks_with_the_same_sentences(tmp_pat
 
 
 def test_overflowing_and_underflowing_numbers_are_skipped_not_inf_or_zero():
-    skipped: list[str] = []
+    skipped: list = []
     text = "It reached 1e309 cm-3 and 1e-400 eV; ZnO has a band gap of 3.37 eV, 10^400 K, 5e10 Pa."
     found = {(q.text, q.value) for q in parse_quantities(text, skipped)}
     assert found == {("3.37 eV", 3.37), ("5e10 Pa", 5e10)}  # no inf, no 0.0 eV, no stray '3' of 'cm-3'
-    assert len(skipped) == 3 and all("out of range" in s for s in skipped)
-    assert "offset 11" in skipped[0]
+    assert [(s.text, s.start) for s in skipped] == [("1e309", 11), ("1e-400", 26), ("10^400", 68)]
+    assert all("out of range" in s.reason for s in skipped)
+    assert skipped[0].warning(offset=100) == "quantities: number '1e309' at offset 111 skipped: out of range (over 1.8e+308)"
 
 
 def test_a_document_with_an_overflowing_number_keeps_its_other_values(tmp_path):

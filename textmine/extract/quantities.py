@@ -155,16 +155,30 @@ class OutOfRange(ValueError):
     subnormal (1e-400, 1e-310); such numbers are skipped, never turned into inf or 0.0."""
 
 
+@dataclass(frozen=True)
+class SkippedNumber:
+    """A number `parse_quantities` left out because no float holds it; offsets into the text given."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+    def warning(self, offset: int = 0) -> str:
+        """One line for `Document.warnings` (`offset`: where the parsed text starts in the document)."""
+        return f"quantities: number {self.text!r} at offset {self.start + offset} skipped: {self.reason}"
+
+
 def _checked(mantissa: float, power: int, text: str) -> float:
     """mantissa * 10**power, or OutOfRange when the result is not a normal float."""
     try:
         value = mantissa * 10.0**power
     except OverflowError:
-        raise OutOfRange(f"{text!r} is out of range (over {sys.float_info.max:.3g})") from None
+        raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})") from None
     if not math.isfinite(value):
-        raise OutOfRange(f"{text!r} is out of range (over {sys.float_info.max:.3g})")
+        raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})")
     if mantissa != 0 and abs(value) < sys.float_info.min:
-        raise OutOfRange(f"{text!r} is out of range (a nonzero number under {sys.float_info.min:.3g})")
+        raise OutOfRange(f"out of range (a nonzero number under {sys.float_info.min:.3g})")
     return value
 
 
@@ -184,7 +198,7 @@ def _to_float(match: re.Match[str]) -> float:
             power = int(re.sub(r"[−–]", "-", digits.group(1) + digits.group(2)))
         return _checked(mantissa, power, match.group(0))
     if not math.isfinite(mantissa):  # hundreds of digits
-        raise OutOfRange(f"{match.group(0)[:40]!r} is out of range (over {sys.float_info.max:.3g})")
+        raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})")
     return mantissa
 
 
@@ -239,14 +253,14 @@ def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
     return False
 
 
-def _find_numbers(text: str, skipped: list[str] | None = None) -> list[_Number]:
+def _find_numbers(text: str, skipped: list[SkippedNumber] | None = None) -> list[_Number]:
     numbers: list[_Number] = []
     for m in _NUMBER.finditer(text):
         try:
             value = _to_float(m)
         except OutOfRange as err:
             if skipped is not None:
-                skipped.append(f"number at offset {m.start()} skipped: {err}")
+                skipped.append(SkippedNumber(m.start(), m.end(), m.group(0)[:40], str(err)))
             numbers.append(_Number(m.start(), m.end(), math.nan, None, out_of_range=True))
             continue
         except ValueError:
@@ -271,7 +285,7 @@ def _find_numbers(text: str, skipped: list[str] | None = None) -> list[_Number]:
             numbers.append(_Number(m.start(), m.end(), _checked(1.0, power, m.group(0)), None))
         except OutOfRange as err:
             if skipped is not None:
-                skipped.append(f"number at offset {m.start()} skipped: {err}")
+                skipped.append(SkippedNumber(m.start(), m.end(), m.group(0)[:40], str(err)))
             numbers.append(_Number(m.start(), m.end(), math.nan, None, out_of_range=True))
     return sorted(numbers, key=lambda n: n.start)
 
@@ -283,12 +297,12 @@ _LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
 
 
-def parse_quantities(text: str, skipped: list[str] | None = None) -> list[Quantity]:
+def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None) -> list[Quantity]:
     """Every quantity in `text`, left to right.
 
     A number no float can hold (`1e309`, `1e-400`) is skipped, never stored as inf or 0.0; with
-    `skipped` given, one line per such number is appended to it (offsets into `text`), for the
-    caller to record as a warning on the document.
+    `skipped` given, each such number is appended to it, for the caller to record on the
+    document: `document.warnings.append(skipped_number.warning(offset=sentence_start))`.
     """
     numbers: list[_Number] = []
     units: list[tuple[str, int] | None] = []
@@ -415,4 +429,4 @@ def with_offset(quantity: Quantity, offset: int) -> Quantity:
     return replace(quantity, start=quantity.start + offset, end=quantity.end + offset)
 
 
-__all__ = ["OutOfRange", "Quantity", "parse_quantities", "with_offset"]
+__all__ = ["OutOfRange", "Quantity", "SkippedNumber", "parse_quantities", "with_offset"]
