@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from textmine.nlp import segment  # noqa: E402
-from textmine.pipeline import Pipeline, load_extractor  # noqa: E402
+from textmine.pipeline import Pipeline  # noqa: E402
 from textmine.readers import iter_paths, read_file  # noqa: E402
 from textmine.records import Failure  # noqa: E402
 from textmine.store.sqlite import SQLiteStore  # noqa: E402
@@ -81,7 +81,7 @@ def main() -> None:
         db.unlink()
     store = SQLiteStore(db)
     t0 = time.perf_counter()
-    summary = Pipeline(store, load_extractor("rules")).run_paths([corpus])
+    summary = Pipeline(store, "rules").run_paths([corpus])
     t_run = time.perf_counter() - t0
     store.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -3,7 +3,8 @@
     PYTHONPATH=. python bench/eval_ner_ensemble.py ../ner-runs/fast/export ../ner-runs/fast14/export ...
 
 Each argument is a model folder (model.onnx, tokenizer.json, labels.json); `--onnx model_fp32.onnx`
-scores the unquantised exports. This is how the distillation teachers were chosen.
+scores the unquantised exports. This is how the distillation teachers were chosen. One model alone
+scores what `textmine evaluate ner --model DIR` prints (the same decoding and `textmine.eval.ner`).
 """
 
 from __future__ import annotations
@@ -12,23 +13,21 @@ import argparse
 import itertools
 from pathlib import Path
 
-import numpy as np
-
+from textmine.eval.data import MATSCHOLAR_DEV, shared_data_dir
+from textmine.eval.ner import span_scores
 from textmine.ner.data import read_conll
-from textmine.ner.decode import LABELS, span_scores, viterbi
+from textmine.ner.decode import LABELS, viterbi
 from textmine.ner.tagger import NerTagger
-
-DEV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gold" / "matscholar_ner" / "dev.txt"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("models", nargs="+")
-    ap.add_argument("--dev", type=Path, default=DEV)
+    ap.add_argument("--dev", type=Path, default=None, help="CoNLL file [default: the Matscholar dev split]")
     ap.add_argument("--onnx", default="model_fp32.onnx", help="ONNX file in each folder (falls back to model.onnx)")
     ap.add_argument("--subsets", action="store_true", help="also score every subset of two or more models")
     args = ap.parse_args()
-    dev = read_conll(args.dev)
+    dev = read_conll(args.dev or shared_data_dir() / MATSCHOLAR_DEV)
     words, gold = [s.tokens for s in dev], [s.tags for s in dev]
     ems, crf = {}, {}
     for m in args.models:

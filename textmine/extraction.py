@@ -55,6 +55,11 @@ class Extraction(BaseModel):
     provenance: Provenance
 
     @property
+    def ok(self) -> bool:
+        """False once a stage failed on this document (its failures say why)."""
+        return not self.failures
+
+    @property
     def mentions(self) -> list[Mention]:
         return self.layers.mentions
 

@@ -80,6 +80,7 @@ class MaterialSpan(Span):
 class EntitySpan(Span):
     label: str
     confidence: float
+    source: str = Field(default="", description="the model that tagged it, e.g. 'ner-fast@0.1.0'")
 
 
 class Abbreviation(BaseModel):

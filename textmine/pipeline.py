@@ -1,72 +1,45 @@
-"""The pipeline: read -> segment -> extract -> store, streaming, with failures recorded and going on.
+"""The corpus run: read -> extract (an extraction pipeline) -> store, streaming, with failures
+recorded and going on.
 
-`process_document` is the pure core (no IO); `Pipeline` adds reading, skipping of unchanged
-documents, batched idempotent writes and progress.
+`Pipeline` adds to an `ExtractionPipeline` (textmine.extract.pipeline, pure: documents in,
+`Extraction`s out) what a corpus job needs: reading files, skipping documents stored unchanged by
+the same pipeline (same provenance), batched idempotent writes, worker processes and progress.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from textmine.document import Document
-from textmine.extract.base import Extractor, extractors
-from textmine.nlp import segment
-from textmine.records import Failure, Mention, Record
+from textmine.extract.pipeline import DEFAULT_PIPELINE, ExtractionPipeline, load_pipeline
+from textmine.extraction import Extraction
+from textmine.iterate import batched
+from textmine.records import Failure
 from textmine.store.base import Store
 
-# Where each extractor registers itself; imported on first use so `rules` never pulls in NER.
-EXTRACTOR_MODULES = {
-    "rules": "textmine.extract.rules",
-    "ner": "textmine.ner.extractor",
-}
+__all__ = ["Pipeline", "RunSummary", "load_pipeline", "DEFAULT_PIPELINE", "ExtractionPipeline"]
+
+# Documents handed to the extraction pipeline at once (its models batch sentences across them).
+EXTRACT_BATCH = 16
 
 
-def load_extractor(name: str = "rules", **options: object) -> Extractor:
-    if name not in extractors and name in EXTRACTOR_MODULES:
-        importlib.import_module(EXTRACTOR_MODULES[name])
-    return extractors.get(name)(**options)
+_worker_pipeline: ExtractionPipeline | None = None
 
 
-def extractor_id(extractor: Extractor) -> str:
-    return f"{extractor.name}@{extractor.version}"
+def _init_worker(pipeline: ExtractionPipeline) -> None:
+    global _worker_pipeline
+    _worker_pipeline = pipeline
 
 
-def process_document(document: Document, extractor: Extractor) -> tuple[Document, list[Record], list[Mention]]:
-    """Segment and extract one document. Pure: the caller decides where the results go."""
-    segment(document)
-    records, mentions = extractor.extract(document)
-    document.extractor = extractor_id(extractor)
-    return document, records, mentions
-
-
-Processed = tuple[Document, list[Record], list[Mention]]
-
-
-def _process_or_fail(document: Document, extractor: Extractor) -> Processed | Failure:
-    try:
-        return process_document(document, extractor)
-    except Exception as exc:  # one bad document must not stop a corpus run
-        return Failure(source=document.source, stage="extract", reason=f"{type(exc).__name__}: {exc}", doc_id=document.id)
-
-
-_worker_extractor: Extractor | None = None
-
-
-def _init_worker(extractor: Extractor) -> None:
-    global _worker_extractor
-    _worker_extractor = extractor
-
-
-def _work(document: Document) -> Processed | Failure:
-    assert _worker_extractor is not None
-    return _process_or_fail(document, _worker_extractor)
+def _work(documents: list[Document]) -> list[Extraction]:
+    assert _worker_pipeline is not None
+    return _worker_pipeline.process(documents)
 
 
 @dataclass
@@ -90,18 +63,22 @@ class Pipeline:
     def __init__(
         self,
         store: Store,
-        extractor: Extractor,
+        extraction: ExtractionPipeline | str = DEFAULT_PIPELINE,
         *,
         reprocess: bool = False,
         batch_size: int = 100,
         max_bytes: int | None = None,
         workers: int = 1,
+        overrides: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.store = store
+        self.extraction = extraction if isinstance(extraction, ExtractionPipeline) else load_pipeline(extraction, overrides)
         self.workers = workers if workers > 0 else (os.cpu_count() or 1)
-        self.extractor = extractor
         self.reprocess = reprocess
         self.batch_size = batch_size
+        # Never pull more documents from the input than one write holds: a harvest (batch_size=1)
+        # moves its cursor only after the document before was stored.
+        self.extract_batch = max(1, min(EXTRACT_BATCH, batch_size))
         self.max_bytes = max_bytes
 
     # -- inputs ----------------------------------------------------------------------------
@@ -129,12 +106,13 @@ class Pipeline:
     ) -> RunSummary:
         summary = summary or RunSummary()
         started = time.perf_counter()
-        batch: list[tuple[Document, list[Record], list[Mention]]] = []
-        for result in self._extracted(self._to_process(items, summary, progress)):
-            if isinstance(result, Failure):
-                self._fail(result, summary)
+        batch: list[Extraction] = []
+        for extraction in self._extracted(self._to_process(items, summary, progress)):
+            for failure in extraction.failures:
+                self._fail(failure, summary)
+            if not extraction.ok:
                 continue
-            batch.append(result)
+            batch.append(extraction)
             if len(batch) >= self.batch_size:
                 self._flush(batch, summary)
                 batch = []
@@ -146,40 +124,40 @@ class Pipeline:
     def _to_process(
         self, items: Iterable[Document | Failure], summary: RunSummary, progress: ProgressCallback | None
     ) -> Iterator[Document]:
-        ident = extractor_id(self.extractor)
+        key = self.extraction.provenance.key
         for item in items:
             if isinstance(item, Failure):
                 self._fail(item, summary)
                 continue
             if progress:
                 progress(item.source)
-            if not self.reprocess and self.store.known(item.id, item.content_hash, ident):
+            if not self.reprocess and self.store.known(item.id, item.content_hash, key):
                 summary.skipped += 1
                 continue
             yield item
 
-    def _extracted(self, documents: Iterator[Document]) -> Iterator[Processed | Failure]:
+    def _extracted(self, documents: Iterator[Document]) -> Iterator[Extraction]:
         if self.workers <= 1:
-            for document in documents:
-                yield _process_or_fail(document, self.extractor)
+            for batch in batched(documents, self.extract_batch):
+                yield from self.extraction.process(batch)
             return
-        # Worker processes segment and extract; this process reads and writes. At most
-        # `window` documents are in flight, so memory stays bounded on any corpus size.
-        window = self.workers * 8
-        with ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.extractor,)) as pool:
+        # Worker processes extract; this process reads and writes. At most `window` batches are
+        # in flight, so memory stays bounded on any corpus size.
+        window = self.workers * 2
+        with ProcessPoolExecutor(self.workers, initializer=_init_worker, initargs=(self.extraction,)) as pool:
             pending: deque = deque()
-            for document in documents:
-                pending.append(pool.submit(_work, document))
+            for batch in batched(documents, self.extract_batch):
+                pending.append(pool.submit(_work, batch))
                 if len(pending) >= window:
-                    yield pending.popleft().result()
+                    yield from pending.popleft().result()
             while pending:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
 
-    def _flush(self, batch: list[tuple[Document, list[Record], list[Mention]]], summary: RunSummary) -> None:
+    def _flush(self, batch: list[Extraction], summary: RunSummary) -> None:
         self.store.put_many(batch)
-        for document, records, _ in batch:
+        for extraction in batch:
             summary.documents += 1
-            summary.records += len(records)
+            summary.records += len(extraction.records)
 
     def _fail(self, failure: Failure, summary: RunSummary) -> None:
         summary.failures.append(failure)

@@ -125,6 +125,7 @@ components: Registry[Any] = Registry(
         "cues": ("textmine.extract.components:Cues", "property cues: ontology names and symbols"),
         "materials.rules": ("textmine.extract.components:RuleMaterials", "material mentions: formulas, names, defined abbreviations"),
         "linker.rules": ("textmine.extract.linker:RulesLinker", "value->property, value->material and condition->value by rules"),
+        "mentions": ("textmine.extract.components:Mentions", "the entity mentions a store keeps (NER spans, else materials and cues)"),
         "assemble": ("textmine.extract.assemble:Assemble", "layers -> Records (SI values, material ids) and table records"),
         "calibrate": ("textmine.extract.calibrate:Calibrate", "raw record scores -> calibrated confidence"),
         "entities.ner": ("textmine.ner.components:NerEntities", "transformer NER spans (the seven Matscholar types)"),
@@ -163,7 +164,8 @@ commands: Registry[Any] = Registry(
         "harvest": ("textmine.sources.cli:harvest", "Harvest papers or patents from a source into the store."),
         "sources": ("textmine.sources.cli:sources", "The harvest sources, their endpoints and limits."),
         "ner": ("textmine.ner.cli:ner_command", "Tag entities with the transformer NER model."),
-        "train": ("textmine.ner.cli:train_group", "Train models (needs the train extra)."),
+        "train": ("textmine.ner.training.cli:train_group", "Train models (needs the train extra)."),
+        "evaluate": ("textmine.eval.cli:evaluate", "Score NER, records and confidence against gold data."),
     },
 )
 

@@ -1,4 +1,4 @@
-"""Record assembly by the rules extractor on realistic sentences, tables and junk."""
+"""Record assembly by the `rules` pipeline on realistic sentences, tables and junk."""
 
 from __future__ import annotations
 
@@ -6,26 +6,35 @@ import pytest
 
 from textmine.document import DocumentBuilder, Table, TableCell
 from textmine.extract import document_from_text
-from textmine.extract.base import extractors
-from textmine.extract.rules import RULES_VERSION, RulesExtractor
+from textmine.extract.components import RULES_VERSION
+from textmine.extract.pipeline import ExtractionPipeline, load_pipeline
+from textmine.registry import components
 
 EV = 1.602176634e-19
 
 
 @pytest.fixture(scope="module")
-def extractor() -> RulesExtractor:
-    return RulesExtractor()
+def extractor() -> ExtractionPipeline:
+    return load_pipeline("rules")
+
+
+def run(pipeline: ExtractionPipeline, document):
+    extraction = pipeline(document)
+    assert extraction.ok, extraction.failures
+    return extraction.records, extraction.mentions
 
 
 def extract(extractor, text: str):
     document = document_from_text("doc-1", text)
-    records, mentions = extractor.extract(document)
+    records, mentions = run(extractor, document)
     return document, records, mentions
 
 
 def test_registered_and_versioned():
-    made = extractors.get("rules")()
-    assert made.name == "rules" and made.version == RULES_VERSION
+    pipeline = load_pipeline("rules")
+    assert pipeline.provenance.extractor == f"rules@{RULES_VERSION}"
+    assert "linker.rules" in components and components.get("linker.rules")().version == RULES_VERSION
+    assert pipeline.provenance.components["linker.rules"] == RULES_VERSION
 
 
 def test_band_gap_of_material_is_value(extractor):
@@ -161,7 +170,7 @@ def test_section_title_and_offsets_in_multi_section_document(extractor):
     builder.add_paragraph("Perovskite oxides are studied widely.", section="Introduction")
     builder.add_paragraph("The Curie temperature of La0.7Sr0.3MnO3 is 370 K.", section="Results")
     document = builder.build()
-    records, _ = extractor.extract(document)
+    records, _ = run(extractor, document)
     [record] = records
     assert record.section == "Results"
     assert record.material.formula == "La0.7Sr0.3MnO3"
@@ -186,7 +195,7 @@ def test_records_from_a_table(extractor):
     ]
     builder.add_table(Table(id="T1", caption="Table 1. Properties of magnetic and optical oxides.", cells=cells))
     document = builder.build()
-    records, _ = extractor.extract(document)
+    records, _ = run(extractor, document)
     rows = sorted((r.material.formula, r.property, r.value, r.uncertainty, r.unit) for r in records)
     assert rows == [
         ("CrO2", "curie_temperature", 390.0, None, "K"),
@@ -342,8 +351,8 @@ def test_segmented_and_unsegmented_abstracts_give_the_same_records(extractor):
         "We report Fe3GeTe2 flakes grown by CVD. Their Curie temperature (TC ≈ 220 K) is high. "
         "The band gap of ZnO is 3.37 eV, and that of GaN is 3.4 eV (Fig. 2)."
     )
-    plain = extractor.extract(document_from_text("a", text))[0]
-    segmented = extractor.extract(nlp.segment(document_from_text("a", text)))[0]
+    plain = run(extractor, document_from_text("a", text))[0]
+    segmented = run(extractor, nlp.segment(document_from_text("a", text)))[0]
     summary = lambda records: sorted((r.material.formula, r.property, r.value) for r in records)  # noqa: E731
     assert summary(segmented) == summary(plain)
     assert ("Fe3GeTe2", "curie_temperature", 220.0) in summary(segmented)

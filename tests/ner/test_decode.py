@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from textmine.ner.decode import LABELS, allowed_starts, allowed_transitions, bio_spans, crf_marginals, span_scores, viterbi
+from textmine.ner.decode import LABELS, allowed_starts, allowed_transitions, bio_spans, crf_marginals, viterbi
 
 
 def test_bio_spans() -> None:
@@ -26,15 +26,6 @@ def test_viterbi_follows_emissions_when_valid() -> None:
     for t, tag in enumerate(want):
         em[t, LABELS.index(tag)] = 5.0
     assert [LABELS[i] for i in viterbi(em)] == want
-
-
-def test_span_scores_exact_match() -> None:
-    gold = [["B-MAT", "I-MAT", "O", "B-PRO"], ["B-MAT", "O"]]
-    pred = [["B-MAT", "O", "O", "B-PRO"], ["B-MAT", "O"]]
-    s = span_scores(gold, pred)
-    assert s["PRO"]["f1"] == 1.0
-    assert s["MAT"]["precision"] == 0.5 and s["MAT"]["recall"] == 0.5
-    assert abs(s["micro"]["f1"] - 2 / 3) < 1e-9
 
 
 def test_crf_marginals_equal_brute_force_path_enumeration() -> None:

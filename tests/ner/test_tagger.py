@@ -19,6 +19,27 @@ def test_runs_without_torch(tagger) -> None:
     assert out.stdout.split() == ["MAT", "False"], out.stderr[-2000:]
 
 
+TRAINING_MODULES = ("torch", "transformers", "onnx", "safetensors", "textmine.ner.training")
+
+
+def test_inference_imports_no_training_code() -> None:
+    # a fresh interpreter: importing and running the tagger must not pull in training code or its
+    # dependencies (torch, transformers); the import alone does not even need onnxruntime
+    code = (
+        "import sys, json; import textmine.ner.tagger, textmine.ner; "
+        f"banned = {TRAINING_MODULES!r}; "
+        "loaded = lambda: sorted(m for m in sys.modules if m.split('.')[0] in banned or m.startswith(banned[-1])); "
+        "after_import = loaded()\n"
+        "try:\n import onnxruntime, tokenizers\nexcept ImportError:\n pass\n"
+        "else:\n textmine.ner.NerTagger('fast').predict_texts(['SiO2 films'])\n"
+        "print(json.dumps([after_import, loaded()]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    after_import, after_tagging = json.loads(out.stdout.strip().splitlines()[-1])
+    assert after_import == [], after_import
+    assert after_tagging == [], after_tagging
+
+
 def test_formula_is_a_material(tagger) -> None:
     [spans] = tagger.predict_texts(["Thin films of SiO2 were deposited on silicon wafers by sputtering."])
     mats = [s.text for s in spans if s.label == "MAT"]
@@ -90,7 +111,7 @@ def test_mentions_over_a_segmented_document(tagger) -> None:
 
 @pytest.mark.parametrize("name, limit_mb", [("fast", 60), ("accurate", 120)])
 def test_model_card_matches_the_shipped_model(name, limit_mb) -> None:
-    from textmine.ner.export import sha256
+    from textmine.ner.training.export import sha256
     from textmine.ner.tagger import model_dir
 
     folder = model_dir(name)
@@ -112,15 +133,16 @@ def test_accurate_model_tags_raw_text_with_exact_offsets(accurate_tagger, tagger
     assert accurate_tagger.extractor.startswith("ner-accurate@") and tagger.extractor.startswith("ner-fast@")
 
 
-def test_ner_extractor_assembles_records_from_model_spans(tagger) -> None:
+def test_ner_pipeline_assembles_records_from_model_spans(tagger) -> None:
     from textmine.document import DocumentBuilder
-    from textmine.pipeline import load_extractor, process_document
+    from textmine.extract.pipeline import load_pipeline
 
-    extractor = load_extractor("ner")
+    pipeline = load_pipeline("ner")
     builder = DocumentBuilder(source="test", format="text")
     builder.add_paragraph("Nanocrystalline ZnO powders were synthesised by a sol-gel route. "
                           "The band gap of the ZnO powders is 3.3 eV, and CrO2 has a Curie temperature of 390 K.")
-    doc, records, mentions = process_document(builder.build(), extractor)
+    extraction = pipeline(builder.build())
+    doc, records, mentions = extraction.document, extraction.records, extraction.mentions
     assert any(m.label == "MAT" and m.text == "ZnO" for m in mentions)
     assert any(m.label == "SMT" for m in mentions)  # the model's own types, beyond MAT and PRO
     assert all(doc.text[m.char_start : m.char_end] == m.text for m in mentions)
@@ -130,46 +152,46 @@ def test_ner_extractor_assembles_records_from_model_spans(tagger) -> None:
         assert r.extractor.startswith("ner@") and "+rules." in r.extractor
         assert 0 < r.confidence <= 1
         assert doc.text[r.material.char_start : r.material.char_end] == r.material.text
+    # the materials layer says where each mention came from
+    assert {m.source.value for m in extraction.layers.materials} <= {"ner", "abbreviation"}
+    assert extraction.provenance.models["ner.fast"]
 
 
-def test_ner_extractor_weighs_records_by_the_model_pro_and_mat_spans(tagger) -> None:
+def test_ner_pipeline_weighs_records_by_the_model_pro_and_mat_spans(tagger) -> None:
     from textmine.document import DocumentBuilder
-    from textmine.extract.rules import RulesExtractor
-    from textmine.ner.extractor import NerExtractor
-    from textmine.pipeline import process_document
+    from textmine.extract.pipeline import load_pipeline
+    from textmine.ner.components import NerCues
 
     text = "The band gap of the ZnO powders is 3.3 eV."
     builder = DocumentBuilder(source="test", format="text")
     builder.add_paragraph(text)
     doc = builder.build()
-    extractor = NerExtractor()
-    _, [rule_record], _ = process_document(doc, RulesExtractor())
-    _, [record], mentions = process_document(doc, extractor)
+    [rule_record] = load_pipeline("rules")(doc.model_copy(deep=True)).records
+    extraction = load_pipeline("ner")(doc)
+    [record], mentions = extraction.records, extraction.mentions
     pro = [m for m in mentions if m.label == "PRO" and m.text == "band gap"]
     mat = [m for m in mentions if m.label == "MAT" and m.text == "ZnO"]
     assert pro and mat, mentions
     # the rules' linking confidence times the model's confidence in the material and the property
     assert record.confidence == pytest.approx(rule_record.confidence * mat[0].confidence * pro[0].confidence, abs=2e-3)
-    # a cue the model does not tag as a property is kept with a lower weight, or dropped on request
-    extractor._spans = [m for m in mentions if m.label == "MAT"]
-    sentence = doc.sections[0].paragraphs[0].sentences[0]
-    cues = extractor.find_cues(doc, sentence, text)
-    assert [c.text for c in cues] == ["band gap"]
-    assert extractor.cue_confidence(sentence, cues[0]) is None  # untagged: records weigh it UNTAGGED_CUE
-    strict = NerExtractor(require_pro=True)
-    strict._spans = extractor._spans
-    assert strict.find_cues(doc, sentence, text) == []
+    # a cue the model does not tag as a property is kept without a model confidence (records weigh
+    # it by assemble's `untagged_cue`), or dropped on request
+    extraction.layers.entities = [e for e in extraction.layers.entities if e.label == "MAT"]
+    NerCues()(extraction)
+    assert [(c.text, c.confidence) for c in extraction.layers.cues] == [("band gap", None)]
+    NerCues(require_pro=True)(extraction)
+    assert extraction.layers.cues == []
 
 
-def test_ner_extractor_runs_in_worker_processes(tagger, tmp_path) -> None:
+def test_ner_pipeline_runs_in_worker_processes(tagger, tmp_path) -> None:
     from pathlib import Path
 
-    from textmine.pipeline import Pipeline, load_extractor
+    from textmine.pipeline import Pipeline
     from textmine.store.sqlite import SQLiteStore
 
     demo = Path(__file__).resolve().parents[2] / "corpora" / "demo"
     store = SQLiteStore(tmp_path / "ner.db")
-    summary = Pipeline(store, load_extractor("ner"), workers=2).run_paths([demo / "ilmenite_titanates_2019.txt"])
+    summary = Pipeline(store, "ner", workers=2).run_paths([demo / "ilmenite_titanates_2019.txt"])
     assert summary.documents == 1 and not summary.failures
     formulas = {r.material.formula for r in store.iter_records()}
     assert {"CoTiO3", "FeTiO3"} <= formulas

@@ -11,14 +11,18 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from textmine.iterate import batched
 from textmine.records import Record
 
-FORMATS = ("jsonl", "csv", "parquet", "hf")
+
+
+class ExportError(RuntimeError):
+    """An export that cannot be written (unknown format, missing extra); the message says what to do."""
 
 CSV_COLUMNS = [
     "record_id", "doc_id", "material_text", "formula", "elements", "property", "value", "value_min", "value_max",
@@ -42,17 +46,6 @@ ARROW_SCHEMA = pa.schema(
         ("confidence", pa.float64()), ("extractor", pa.string()),
     ]
 )
-
-
-def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def write_jsonl(records: Iterable[Record], path: Path) -> int:
@@ -82,7 +75,7 @@ def _table(batch: list[Record]) -> pa.Table:
 def write_parquet(records: Iterable[Record], path: Path, batch_size: int = 10_000) -> int:
     n = 0
     with pq.ParquetWriter(path, ARROW_SCHEMA, compression="zstd") as writer:
-        for batch in _batches(records, batch_size):
+        for batch in batched(records, batch_size):
             writer.write_table(_table(batch))
             n += len(batch)
     return n
@@ -93,7 +86,7 @@ def write_hf(records: Iterable[Record], path: Path, batch_size: int = 10_000) ->
     try:
         import datasets
     except ImportError as exc:
-        raise RuntimeError("exporting a Hugging Face dataset needs `pip install 'textmine[hf]'`") from exc
+        raise ExportError("exporting a Hugging Face dataset needs its extra: pip install 'textmine[hf]'") from exc
     with tempfile.TemporaryDirectory(prefix="textmine-hf-") as tmp:
         parquet = Path(tmp) / "records.parquet"
         n = write_parquet(records, parquet, batch_size)
@@ -110,20 +103,16 @@ def _hf_features():
     return datasets.Features.from_arrow_schema(ARROW_SCHEMA)
 
 
-WRITERS: dict[str, Callable[[Iterable[Record], Path], int]] = {
-    "jsonl": write_jsonl,
-    "csv": write_csv,
-    "parquet": write_parquet,
-    "hf": write_hf,
-}
-
-
 def export_records(records: Iterable[Record], path: str | Path, fmt: str) -> int:
-    if fmt not in WRITERS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    """Write `records` to `path` with the exporter registered as `fmt` (textmine.registry.exporters:
+    jsonl, csv, parquet, hf, and any plugin's)."""
+    from textmine.registry import exporters
+
+    if fmt not in exporters:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(exporters.names())}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return WRITERS[fmt](records, path)
+    return exporters.get(fmt)(records, path)
 
 
 def read_jsonl(path: str | Path) -> Iterator[dict]:

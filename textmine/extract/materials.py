@@ -31,6 +31,7 @@ class MaterialMention:
     is_dopant: bool = False
     is_weak: bool = False  # a lone element, class noun or code name: linked only if nothing stronger fits
     is_code_name: bool = False  # an acronym or code name ('CZTS', 'PTTBTz'): may win on a better pattern
+    source: str = "rules"  # rules | ner | table | abbreviation (textmine.layers.MaterialSource)
 
 
 _DOPANT_AFTER = re.compile(
@@ -70,7 +71,8 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         for m in re.finditer(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", sentence):
             if any(x.start < m.end() and m.start() < x.end for x in mentions):
                 continue
-            mentions.append(MaterialMention(m.start(), m.end(), m.group(0), defined.formula, defined.elements, 0.7))
+            mentions.append(MaterialMention(m.start(), m.end(), m.group(0), defined.formula, defined.elements, 0.7,
+                                            source="abbreviation"))
     # Abbreviations defined in this document ('La2Ti2O7 (LTO)') win over the built-in list.
     for name in find_material_names(sentence):
         if any(m.start < name.end and name.start < m.end for m in mentions):
@@ -201,7 +203,9 @@ def find_abbreviations(text: str) -> dict[str, MaterialMention]:
         window = text[window_start : bracket.start()]
         mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == ""]
         if mentions and not mentions[-1].is_dopant and bracket.group(1) != mentions[-1].text:
-            found[bracket.group(1)] = mentions[-1]
+            defined = mentions[-1]
+            defined.start, defined.end = window_start + defined.start, window_start + defined.end  # text offsets
+            found[bracket.group(1)] = defined
     return found
 
 

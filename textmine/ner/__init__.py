@@ -1,7 +1,8 @@
 """Transformer NER for materials text (Matscholar types MAT SPL DSC PRO APL SMT CMT).
 
-Inference needs only onnxruntime, tokenizers and numpy (`pip install 'textmine[ner]'`);
-training needs the `train` extra (torch, transformers).
+Inference needs only onnxruntime, tokenizers and numpy (`pip install 'textmine[ner]'`) and never
+imports torch; training, export and quantisation live apart in `textmine.ner.training` and need
+the `train` extra (torch, transformers). Scoring is `textmine.eval.ner` (`textmine evaluate ner`).
 """
 
 from textmine.ner.decode import ENTITY_TYPES, LABELS, Span

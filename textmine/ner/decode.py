@@ -1,10 +1,10 @@
-"""BIO labels, constrained Viterbi decoding and conlleval-style span scoring (numpy only)."""
+"""BIO labels, constrained Viterbi decoding and CRF marginals (numpy only); scoring is `textmine.eval.ner`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -120,33 +120,6 @@ def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
         if prefix == "B" or (prefix == "I" and start is None):
             start, etype = i, t
     return spans
-
-
-def span_scores(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> dict[str, dict[str, float]]:
-    """conlleval-style exact (span, type) precision/recall/F1, per type and micro-averaged."""
-    tp: dict[str, int] = {}
-    n_gold: dict[str, int] = {}
-    n_pred: dict[str, int] = {}
-    for g, p in zip(gold, pred):
-        gs, ps = set(bio_spans(g)), set(bio_spans(p))
-        for s in gs:
-            n_gold[s[2]] = n_gold.get(s[2], 0) + 1
-        for s in ps:
-            n_pred[s[2]] = n_pred.get(s[2], 0) + 1
-        for s in gs & ps:
-            tp[s[2]] = tp.get(s[2], 0) + 1
-    out: dict[str, dict[str, float]] = {}
-    for t in sorted(set(n_gold) | set(n_pred)):
-        out[t] = _prf(tp.get(t, 0), n_pred.get(t, 0), n_gold.get(t, 0))
-    out["micro"] = _prf(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
-    return out
-
-
-def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
-    p = tp / n_pred if n_pred else 0.0
-    r = tp / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": p, "recall": r, "f1": f, "support": float(n_gold)}
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -7,12 +7,9 @@ word before the encoder, so `O2Si` (formula), `Si` (element symbol), `EPR` (acro
 
 from __future__ import annotations
 
-from textmine.ner.normalise import (
-    ELEMENT_NAME_SET,
-    ELEMENT_SET,
-    NUM_TOKEN,
-    is_simple_formula,
-)
+from textmine.chemistry.elements import ELEMENT_NAME_SET, ELEMENT_SET
+from textmine.chemistry.tokens import is_simple_formula
+from textmine.ner.normalise import NUM_TOKEN
 
 SHAPES = (
     "pad",        # 0: special tokens and padding

@@ -7,6 +7,8 @@ rewritten with elements in alphabetical order and integer stoichiometry (``SiO2`
 element symbols and units keep their case, and accents are stripped from tokens longer than one
 character (``α-Fe2O3`` -> ``a-Fe2O3``). This module re-implements those rules without the
 mat2vec / ChemDataExtractor / pymatgen stack so that inference needs only the standard library.
+The formula rules themselves (`is_simple_formula`, `normalise_formula`) and the element tables
+live in `textmine.chemistry` with the project's other formula recognisers.
 
 Normalisation is token-wise and never changes the number of tokens, so a tag predicted for a
 normalised token belongs to the raw token at the same index.
@@ -16,35 +18,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from fractions import Fraction
-from functools import lru_cache
-from math import gcd
+
+from textmine.chemistry.elements import ELEMENT_NAME_SET, ELEMENT_NAMES, ELEMENT_SET, ELEMENTS
+from textmine.chemistry.tokens import is_simple_formula, normalise_formula
+from textmine.chemistry.tokens import parse_simple_formula as parse_formula
 
 NUM_TOKEN = "<nUm>"
-
-ELEMENTS: tuple[str, ...] = tuple(
-    """H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se
-    Br Kr Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy
-    Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am Cm Bk Cf
-    Es Fm Md No Lr Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og""".split()
-)
-ELEMENT_SET = frozenset(ELEMENTS)
-
-ELEMENT_NAMES: tuple[str, ...] = tuple(
-    """hydrogen helium lithium beryllium boron carbon nitrogen oxygen fluorine neon sodium magnesium
-    aluminium silicon phosphorus sulfur chlorine argon potassium calcium scandium titanium vanadium
-    chromium manganese iron cobalt nickel copper zinc gallium germanium arsenic selenium bromine
-    krypton rubidium strontium yttrium zirconium niobium molybdenum technetium ruthenium rhodium
-    palladium silver cadmium indium tin antimony tellurium iodine xenon cesium barium lanthanum
-    cerium praseodymium neodymium promethium samarium europium gadolinium terbium dysprosium holmium
-    erbium thulium ytterbium lutetium hafnium tantalum tungsten rhenium osmium iridium platinum gold
-    mercury thallium lead bismuth polonium astatine radon francium radium actinium thorium
-    protactinium uranium neptunium plutonium americium curium berkelium californium einsteinium
-    fermium mendelevium nobelium lawrencium rutherfordium dubnium seaborgium bohrium hassium
-    meitnerium darmstadtium roentgenium copernicium nihonium flerovium moscovium livermorium
-    tennessine oganesson""".split()
-)
-ELEMENT_NAME_SET = frozenset(ELEMENT_NAMES) | frozenset(n.capitalize() for n in ELEMENT_NAMES)
 
 # Units whose case the mat2vec processor preserves (a subset that matters: single letters and
 # Title-case units that would otherwise be lowercased).
@@ -54,10 +33,7 @@ PRESERVED_UNITS = frozenset(
 )
 
 _NUMBER = re.compile(r"^[+-]?\d*\.?\d+\(?\d*\)?$")
-_VALENCE_INFO = re.compile(r"(II+|^IV$|^VI$|\(IV\)|\(V?I{0,3}\))")
 _ELEMENT_DIRECTION = re.compile(r"^(" + "|".join(ELEMENTS) + r")\(\d{3,4}\)")
-_FORMULA_PART = re.compile(r"([A-Z][a-z]?)(\d*\.?\d*)|(\()|(\))(\d*\.?\d*)")
-_DIATOMIC = frozenset({"O2", "N2", "Cl2", "F2", "H2"})
 
 # unidecode-style transliteration for the characters that occur inside materials tokens.
 _GREEK = dict(
@@ -81,92 +57,6 @@ def is_number(token: str) -> bool:
 
 def is_element(token: str) -> bool:
     return token in ELEMENT_SET
-
-
-@lru_cache(maxsize=65536)
-def parse_formula(text: str) -> dict[str, Fraction] | None:
-    """Element amounts of a simple formula such as 'LiFePO4' or 'Ca3(PO4)2'; None if not one."""
-    stack: list[dict[str, Fraction]] = [{}]
-    pos = 0
-    while pos < len(text):
-        m = _FORMULA_PART.match(text, pos)
-        if not m or m.end() == pos:
-            return None
-        pos = m.end()
-        if m.group(1):
-            if m.group(1) not in ELEMENT_SET:
-                return None
-            amount = _amount(m.group(2))
-            if amount is None:
-                return None
-            stack[-1][m.group(1)] = stack[-1].get(m.group(1), Fraction(0)) + amount
-        elif m.group(3):
-            stack.append({})
-        else:
-            if len(stack) == 1:
-                return None
-            amount = _amount(m.group(5))
-            if amount is None:
-                return None
-            inner = stack.pop()
-            for el, n in inner.items():
-                stack[-1][el] = stack[-1].get(el, Fraction(0)) + n * amount
-    if len(stack) != 1 or not stack[0]:
-        return None
-    return stack[0]
-
-
-def _amount(text: str) -> Fraction | None:
-    if not text:
-        return Fraction(1)
-    if text == ".":
-        return None
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        return None
-
-
-def is_simple_formula(token: str) -> bool:
-    """True for multi-element formulae written with digits or lowercase letters (IrMn, LiFePO4).
-
-    All-capital abbreviations (BN, XRD) and roman-numeral valences (Fe(II), IV) are excluded, as
-    the mat2vec processor excludes them.
-    """
-    if _VALENCE_INFO.search(token):
-        return False
-    if not any(c.isdigit() or c.islower() for c in token):
-        return False
-    if token in _DIATOMIC:
-        return True
-    amounts = parse_formula(token)
-    if amounts is None or len(amounts) < 2:
-        return False
-    return all(v > 0 for v in amounts.values())
-
-
-def normalise_formula(token: str, max_denominator: int = 1000) -> str:
-    """Alphabetical elements, smallest integer stoichiometry: 'SiO2' -> 'O2Si', 'Ni0.5Fe0.5' -> 'FeNi'."""
-    amounts = parse_formula(token)
-    if not amounts:
-        return token
-    fracs = {el: Fraction(v).limit_denominator(max_denominator) for el, v in amounts.items()}
-    denom = 1
-    for f in fracs.values():
-        denom = denom * f.denominator // gcd(denom, f.denominator)
-    ints = {el: int(f * denom) for el, f in fracs.items()}
-    g = 0
-    for n in ints.values():
-        g = gcd(g, n)
-    g = g or 1
-    out = []
-    for el in sorted(ints):
-        n = ints[el] // g
-        if n > 1:
-            out.append(f"{el}{n}")
-        elif n == 1:
-            out.append(el)
-    return "".join(out)
 
 
 def remove_accents(token: str) -> str:
@@ -238,3 +128,10 @@ def looks_normalised(tokens: list[str]) -> bool:
         if is_simple_formula(tok) and normalise_formula(tok) != tok:
             return False
     return True
+
+
+__all__ = [
+    "ELEMENTS", "ELEMENT_NAMES", "ELEMENT_NAME_SET", "ELEMENT_SET", "NUM_TOKEN", "PRESERVED_UNITS", "is_element",
+    "is_number", "is_simple_formula", "looks_normalised", "normalise_formula", "normalise_token", "normalise_tokens",
+    "parse_formula", "remove_accents",
+]

@@ -153,27 +153,27 @@ class NerTagger:
     # -- documents ---------------------------------------------------------------------------
     def mentions(self, document, labels: Iterable[str] | None = None) -> list:
         """Mentions over `document.sentences()` (segmented document; its tokens are used as words)."""
+        return self.mentions_many([document], labels)[0]
+
+    def mentions_many(self, documents: Sequence, labels: Iterable[str] | None = None, group: int = 1024) -> list[list]:
+        """`mentions` of several documents at once: their sentences share the model's batches
+        (sorted by length), so many short documents cost a few full model calls, not one each."""
         from textmine.records import Mention
         from textmine.ner.words import split_for_matscholar
 
         keep = set(labels) if labels is not None else None
-        sentences = [s for _, s in document.sentences()]
-        text = document.text
-        spans = [split_for_matscholar(text, [tuple(t) for t in s.tokens]) for s in sentences]
-        found: list[Mention] = []
-        for b in range(0, len(sentences), 256):
-            ents = self._predict_spans([text] * len(spans[b : b + 256]), spans[b : b + 256])
-            for sent_ents in ents:
+        items = [(d, document.text, split_for_matscholar(document.text, [tuple(t) for t in s.tokens]))
+                 for d, document in enumerate(documents) for _, s in document.sentences()]
+        found: list[list] = [[] for _ in documents]
+        for b in range(0, len(items), group):
+            chunk = items[b : b + group]
+            for (d, _, _), sent_ents in zip(chunk, self._predict_spans([t for _, t, _ in chunk], [w for _, _, w in chunk])):
                 for sp in sent_ents:
                     if keep is None or sp.label in keep:
-                        found.append(Mention(doc_id=document.id, label=sp.label, text=sp.text, char_start=sp.start,
-                                             char_end=sp.end, confidence=min(1.0, max(0.0, sp.confidence)),
-                                             extractor=self.extractor))
+                        found[d].append(Mention(doc_id=documents[d].id, label=sp.label, text=sp.text, char_start=sp.start,
+                                                char_end=sp.end, confidence=min(1.0, max(0.0, sp.confidence)),
+                                                extractor=self.extractor))
         return found
-
-    def extract(self, document) -> tuple[list, list]:
-        """Extractor protocol: NER finds mentions only; records are assembled elsewhere."""
-        return [], self.mentions(document)
 
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from textmine.ner.normalise import ELEMENT_NAMES, ELEMENTS
+from textmine.chemistry.elements import ELEMENT_NAMES, ELEMENTS
 
 Span = tuple[int, int]
 

@@ -15,7 +15,6 @@ text per second, which matters for corpora of millions of documents.
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
 import sys
@@ -41,22 +40,8 @@ from spacy.language import Language  # noqa: E402
 from spacy.symbols import ORTH  # noqa: E402
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex  # noqa: E402
 
-# An element symbol, optionally followed by a count (integer, decimal, fraction or variable expr).
-_EL = r"(?:[A-Z][a-z]?)"
-_COUNT = r"(?:\d+(?:\.\d+)?(?:/\d+)?|[xyzδ](?:[+\-]\d*\.?\d*)?|\d*(?:\.\d+)?[+\-±][xyzδ])?"
-_GROUP = rf"(?:{_EL}{_COUNT}|\((?:{_EL}{_COUNT})+\){_COUNT}|\[(?:{_EL}{_COUNT})+\]{_COUNT})"
-# Whole formula: two or more groups (or one element with a count), optional hydrate and charge.
-_FORMULA_BODY = rf"(?:\d*{_GROUP}{{2,}}|{_EL}\d+(?:\.\d+)?)(?:[·•∙⋅*]\d*(?:\.\d+)?{_GROUP}+)*(?:\d*[+\-−]|\d*[+\-−]\d*)?"
-FORMULA = re.compile(rf"^{_FORMULA_BODY}$")
-# A formula opening with a bracket, "(Bi0.5Na0.5)TiO3,": its "(" is not a prefix to split off.
-_BRACKETED_FORMULA = re.compile(rf"^({_FORMULA_BODY})[,.;:!?]*$")
-_ELEMENTS = set(
-    "H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Kr "
-    "Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm "
-    "Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am Cm Bk Cf Es Fm Md No "
-    "Lr Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og".split()
-)
-_SYMBOLS = re.compile(r"[A-Z][a-z]?")
+from textmine.chemistry.tokens import BRACKETED_FORMULA, FORMULA, is_formula  # noqa: E402,F401  (FORMULA: old import path)
+
 
 # Abbreviations common in papers that must not end a sentence.
 ABBREVIATIONS = [
@@ -68,14 +53,6 @@ ABBREVIATIONS = [
 ]
 # Single capital letters that are units or symbols far more often than initials in our texts.
 _UNIT_LETTERS = "KVAWJCFTSGHLNMPR"
-
-
-def is_formula(text: str) -> bool:
-    """True for a token that reads as a chemical formula made of real element symbols."""
-    if len(text) < 2 or not FORMULA.match(text):
-        return False
-    symbols = _SYMBOLS.findall(text)
-    return bool(symbols) and all(s in _ELEMENTS for s in symbols) and (len(symbols) > 1 or any(c.isdigit() for c in text))
 
 
 def _token_match(text: str) -> bool:
@@ -96,7 +73,7 @@ def customise_tokenizer(nlp: Language) -> Language:
     default_prefix_search = compile_prefix_regex(prefixes).search
 
     def prefix_search(text: str):
-        if text[:1] in "([" and (m := _BRACKETED_FORMULA.match(text)) and is_formula(m.group(1)):
+        if text[:1] in "([" and (m := BRACKETED_FORMULA.match(text)) and is_formula(m.group(1)):
             return None
         return default_prefix_search(text)
 

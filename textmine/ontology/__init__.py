@@ -10,6 +10,7 @@ The data lives in `properties.yaml` (versioned); this module gives it types and 
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -196,9 +197,19 @@ def _cue_pattern(folded_cue: str) -> str:
 ONTOLOGY_FILE = "properties.yaml"
 
 
-@functools.lru_cache(maxsize=4)
+ONTOLOGY_ENV = "TEXTMINE_ONTOLOGY"
+
+
 def load_ontology(path: str | Path | None = None) -> Ontology:
-    """The property ontology from `path`, by default the packaged properties.yaml."""
+    """The property ontology from `path`, else from the file $TEXTMINE_ONTOLOGY names (your own
+    properties), else the packaged properties.yaml. Loaded once per file (it is immutable data)."""
+    if path is None:
+        path = os.environ.get(ONTOLOGY_ENV) or None
+    return _load(str(Path(path).resolve()) if path is not None else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str | None) -> Ontology:
     if path is None:
         raw = resources.files(__package__).joinpath(ONTOLOGY_FILE).read_text(encoding="utf-8")
     else:

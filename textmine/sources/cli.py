@@ -45,16 +45,6 @@ def state_dir_for(store_url: str) -> Path:
     return path.with_name(path.stem + ".harvest")
 
 
-class _IngestOnly:
-    """Extractor stand-in for `--no-extract`: store documents now, `textmine extract` later."""
-
-    name = "none"
-    version = "0"
-
-    def extract(self, document):
-        return [], []
-
-
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
@@ -71,14 +61,17 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--page-size", type=click.IntRange(min=1), default=None, help="results per request (source default otherwise)")
 @click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="cursors, identity index and raw payloads [default: next to the store]")
-@click.option("--extract/--no-extract", default=True, show_default=True, help="run the extractor, or only store documents")
+@click.option("--extract/--no-extract", default=True, show_default=True, help="run the extraction pipeline, or only store documents")
+@click.option("--pipeline", "--extractor", "pipeline", default="rules", show_default=True, metavar="NAME|FILE",
+              help="extraction pipeline (`textmine pipelines` lists them)")
 @click.pass_obj
 def harvest(app: Any, source: str, query: str | None, since: dt.datetime | None, until: dt.datetime | None,
             max_documents: int | None, resume: bool, base_url: str | None, api_key: str | None, mailto: str | None,
-            page_size: int | None, state_dir: Path | None, extract: bool) -> None:
+            page_size: int | None, state_dir: Path | None, extract: bool, pipeline: str) -> None:
     """Harvest SOURCE into the store, politely and resumably (see `textmine sources`)."""
     registry = _sources()  # first: explains a missing httpx before anything imports it
-    from textmine.pipeline import Pipeline, load_extractor
+    from textmine.extract.pipeline import PipelineError, load_pipeline
+    from textmine.pipeline import Pipeline
     from textmine.sources.base import HarvestQuery, SourceConfigError
     from textmine.sources.harvest import Harvester
     from textmine.sources.rawstore import RawStore
@@ -96,26 +89,23 @@ def harvest(app: Any, source: str, query: str | None, since: dt.datetime | None,
     except SourceConfigError as exc:
         raise click.UsageError(str(exc)) from exc
 
-    if extract:
-        try:
-            extractor = load_extractor(getattr(app, "extractor", "rules") or "rules")
-        except (KeyError, ImportError) as exc:
-            raise click.ClickException(f"cannot load the extractor ({exc}); use --no-extract to only store documents") from exc
-    else:
-        extractor = _IngestOnly()
+    try:
+        extraction = load_pipeline(pipeline if extract else "none")
+    except (PipelineError, ImportError) as exc:
+        raise click.ClickException(f"cannot load the pipeline ({exc}); use --no-extract to only store documents") from exc
 
     state = HarvestState(target / "harvest.sqlite")
     harvester = Harvester(adapter, state, resume=resume, max_documents=max_documents)
     store = app.open_store()
     # batch_size=1: each document is stored before the harvester is asked for the next one, which
     # is when the cursor moves on; a crash can then repeat a document but never lose one.
-    pipeline = Pipeline(store, extractor, batch_size=1)
+    runner = Pipeline(store, extraction, batch_size=1)
     interrupted = False
     summary = None
     try:
         with _progress(getattr(app, "quiet", False), f"harvest {source}") as hook:
             harvester.progress = hook
-            summary = pipeline.process(harvester.items(harvest_query))
+            summary = runner.process(harvester.items(harvest_query))
     except KeyboardInterrupt:
         interrupted = True  # the cursor already points after the last stored document
     finally:

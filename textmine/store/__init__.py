@@ -17,15 +17,22 @@ def open_store(url: str | os.PathLike[str] | None = None, *, readonly: bool = Fa
 
     - `sqlite:///relative/or/absolute.db`, or any plain path -> embedded SQLite store
     - `es://host:9200`, `es+https://host:9243` -> Elasticsearch (needs `pip install textmine[es]`)
+    - `<scheme>://...` of a store plugin (entry-point group `textmine.stores`)
     """
-    raw = str(url) if url is not None else os.environ.get("TEXTMINE_STORE", DEFAULT_DB)
-    if raw.startswith(("es://", "es+http://", "es+https://")):
-        try:
-            from textmine.store.elasticsearch import ElasticsearchStore
-        except ImportError as exc:
-            raise StoreUnavailable(f"the Elasticsearch store needs its client: pip install 'textmine[es]' ({exc})") from exc
-        return ElasticsearchStore(raw, readonly=readonly)
-    from textmine.store.sqlite import SQLiteStore
+    from textmine.registry import stores
 
-    path = raw.removeprefix("sqlite:///").removeprefix("sqlite://") if raw.startswith("sqlite:") else raw
-    return SQLiteStore(Path(path), readonly=readonly)
+    raw = str(url) if url is not None else os.environ.get("TEXTMINE_STORE", DEFAULT_DB)
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme in ("", "sqlite") or scheme not in stores:
+        if scheme not in ("", "sqlite") and not Path(raw).exists():
+            raise StoreUnavailable(f"unknown store scheme {scheme!r} in {raw!r}; known: {', '.join(stores.names())}")
+        from textmine.store.sqlite import SQLiteStore
+
+        path = raw.removeprefix("sqlite:///").removeprefix("sqlite://") if scheme == "sqlite" else raw
+        return SQLiteStore(Path(path), readonly=readonly)
+    try:
+        factory = stores.get(scheme)
+    except ImportError as exc:
+        hint = "pip install 'textmine[es]'" if scheme.startswith("es") else f"install the plugin that provides {scheme!r}"
+        raise StoreUnavailable(f"the {scheme} store needs its client: {hint} ({exc})") from exc
+    return factory(raw, readonly=readonly)

@@ -11,6 +11,7 @@ from typing import Iterable, Iterator, Literal, Protocol, runtime_checkable
 from pydantic import BaseModel, Field, field_validator
 
 from textmine.document import DocKind, Document
+from textmine.extraction import Extraction
 from textmine.records import Failure, Mention, Record
 
 FacetName = Literal["property", "elements", "formula", "year", "kind", "extractor"]
@@ -93,8 +94,9 @@ class Store(Protocol):
 
     def put(self, document: Document, records: Iterable[Record], mentions: Iterable[Mention] = ()) -> None: ...
 
-    def put_many(self, items: Iterable[tuple[Document, list[Record], list[Mention]]]) -> int:
-        """Bulk form of `put`; returns the number of documents written."""
+    def put_many(self, items: Iterable[Extraction]) -> int:
+        """Bulk form of `put`: each `Extraction` replaces what was stored for its document;
+        returns the number of documents written."""
         ...
 
     def add_failure(self, failure: Failure) -> None: ...
@@ -106,6 +108,10 @@ class Store(Protocol):
     def known(self, doc_id: str, content_hash: str, extractor: str) -> bool:
         """True when this exact content was already stored, processed by this extractor
         (name@version): lets `run` skip unchanged documents and redo them after an upgrade."""
+        ...
+
+    def stale(self, provenance_key: str) -> int:
+        """How many stored documents were processed by another pipeline version than this key."""
         ...
 
     def get_document(self, doc_id: str) -> Document | None: ...
@@ -125,6 +131,17 @@ class Store(Protocol):
     def stats(self) -> StoreStats: ...
 
     def close(self) -> None: ...
+
+
+StoredItem = tuple[Document, list[Record], list[Mention]]
+
+
+def stored_item(item: Extraction | StoredItem) -> StoredItem:
+    """What a store writes for one document: (document, records, mentions) of an `Extraction`
+    (a bare tuple is accepted from low-level callers such as the store benchmark)."""
+    if isinstance(item, Extraction):
+        return item.document, item.records, item.mentions
+    return item
 
 
 def value_bounds_si(query: Query) -> tuple[float | None, float | None]:

@@ -35,6 +35,7 @@ from textmine.store.base import (
     StoreStats,
     StoreUnavailable,
     value_bounds_si,
+    stored_item,
 )
 from textmine.store.es_migrate import ensure_indices
 from textmine.store.es_transport import Retrying, Timeouts, chunks, connect, send_bulk
@@ -115,7 +116,7 @@ class ElasticsearchStore:
         bulk_load = False
         try:
             for item in items:
-                batch.append(item)
+                batch.append(stored_item(item))
                 if len(batch) >= batch_size:
                     if written and not bulk_load:  # a second batch: this is a bulk load
                         bulk_load = self._set_refresh_interval(BULK_REFRESH_INTERVAL)
@@ -255,6 +256,12 @@ class ElasticsearchStore:
             return False
         src = found["_source"]
         return bool(src.get("complete")) and src.get("content_hash") == content_hash and src.get("extractor") == extractor
+
+    def stale(self, provenance_key: str) -> int:
+        """Complete documents processed by another pipeline version than `provenance_key`."""
+        self._fresh("documents")
+        query = {"bool": {"filter": [{"term": {"complete": True}}], "must_not": [{"term": {"extractor": provenance_key}}]}}
+        return self._call(self._client.count, index=self._alias["documents"], query=query)["count"]
 
     def get_document(self, doc_id: str) -> Document | None:
         found = self._call(

@@ -246,7 +246,8 @@ def document_source(
         "patent_number": document.patent_number,
         "year": document.year,
         "content_hash": document.content_hash,
-        "extractor": document.extractor,
+        # what processed it: the pipeline's provenance key, compared by `known` (re-extract when stale)
+        "extractor": document.provenance or document.extractor,
         "complete": complete,
         "n_sentences": n_sentences,
         "n_mentions": n_mentions,

@@ -26,6 +26,7 @@ from textmine.store.base import (
     StoreStats,
     StoreUnavailable,
     value_bounds_si,
+    stored_item,
 )
 
 SCHEMA_VERSION = 1
@@ -153,7 +154,7 @@ class SQLiteStore:
         written = 0
         batch: list[tuple[Document, list[Record], list[Mention]]] = []
         for item in items:
-            batch.append(item)
+            batch.append(stored_item(item))
             if len(batch) >= batch_size:
                 written += self._write(batch)
                 batch = []
@@ -196,7 +197,7 @@ class SQLiteStore:
                 document.patent_number,
                 document.year,
                 document.content_hash,
-                document.extractor,
+                document.provenance or document.extractor,  # provenance key: `known` compares it
                 _pack_document(document),
             ),
         )
@@ -256,6 +257,10 @@ class SQLiteStore:
             "SELECT 1 FROM documents WHERE id = ? AND content_hash = ? AND extractor IS ?", (doc_id, content_hash, extractor)
         ).fetchone()
         return row is not None
+
+    def stale(self, provenance_key: str) -> int:
+        """Documents a plain `run` with this pipeline would re-extract (processed by another version)."""
+        return self._db.execute("SELECT count(*) FROM documents WHERE extractor IS NOT ?", (provenance_key,)).fetchone()[0]
 
     def get_document(self, doc_id: str) -> Document | None:
         row = self._db.execute("SELECT body FROM documents WHERE id = ?", (doc_id,)).fetchone()

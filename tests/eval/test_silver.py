@@ -1,0 +1,53 @@
+"""`textmine evaluate make-gold`: gold files and texts from the shared Snowball sets and PolyIE."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from textmine.cli import main
+from textmine.eval.gold import read_gold
+from textmine.eval.silver import _polyie_value, _silver_value, alternatives, detokenise, property_of
+
+
+def test_silver_compound_alternatives():
+    assert alternatives("EuS nanocrystals") == "EuS nanocrystals | EuS"
+    assert alternatives("bulk hematite") == "bulk hematite | hematite"
+    assert alternatives("copper oxide ( Cu2O )") == "copper oxide ( Cu2O ) | copper oxide | Cu2O"
+    assert alternatives("ZnO(h)") == "ZnO(h)" and alternatives("Fe-Ni alloy") == "Fe-Ni alloy"
+
+
+def test_silver_and_polyie_values_are_cleaned():
+    assert _silver_value("∼2.0", "eV)") == "2.0 eV"
+    assert _silver_value("1.5 and 2.08", "eV") == "1.5-2.08 eV"  # Snowball's 'between 1.5 and 2.08 eV'
+    assert _silver_value("250", "°c") == "250 °C"
+    assert _polyie_value("= 0.85 V") == "0.85 V" and _polyie_value("0.71 V vs. SCE.") == "0.71 V"
+    assert detokenise("TiO2 ( anatase ) , has a gap") == "TiO2 (anatase), has a gap"
+
+
+def test_polyie_property_names_map_through_the_ontology():
+    assert property_of("V oc") == "open_circuit_voltage"
+    assert property_of("optical band gaps") == "band_gap"
+    assert property_of("λ onset") is None
+
+
+@pytest.mark.parametrize(("source", "folders"), [
+    ("snowball", ["band_gap", "curie_temperature", "neel_temperature"]),
+    ("polyie", ["."]),
+])
+def test_make_gold_writes_texts_and_gold_that_belong_together(shared_data, tmp_path, source, folders):
+    if not (shared_data / "gold" / ("polyie" if source == "polyie" else "bandgap_snowball")).is_dir():
+        pytest.skip(f"{source} data absent")
+    result = CliRunner().invoke(main, ["evaluate", "make-gold", source, "-o", str(tmp_path), "--data", str(shared_data)])
+    assert result.exit_code == 0, result.output
+    for name in folders:
+        folder = tmp_path / name
+        texts = [json.loads(line) for line in (folder / "texts.jsonl").read_text(encoding="utf-8").splitlines()]
+        ids = {t["id"] for t in texts}
+        assert len(ids) == len(texts) >= 100 and all(t["text"].strip() for t in texts)
+        gold = read_gold(folder)
+        assert len(gold) >= 100 and {row.source for row in gold} <= ids
+        # nearly every gold value reads as a value (the rest are bounds like '>3.4 eV' or empty spans)
+        assert sum(not row.parsed for row in gold) <= 0.015 * len(gold)

@@ -1,0 +1,77 @@
+"""Golden records: every record of the demo corpus and of every document under ../shared/data/docs,
+per pipeline, fingerprinted (record id + SHA-1 of its canonical JSON, without the fields added
+since: `material_id`, `schema_version`). A change that moves a record fails here; an intended
+change regenerates the fingerprints and says why in its commit:
+
+    PYTHONPATH=. python tests/regression/test_records_unchanged.py --update rules   # or ner
+
+The files hold hashes only: no text of the shared documents is copied into the repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ADDED_FIELDS = ("material_id", "schema_version")
+
+
+def fingerprints(records) -> list[str]:
+    lines = []
+    for record in records:
+        data = json.loads(record.model_dump_json())
+        for field in ADDED_FIELDS:
+            data.pop(field, None)
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        lines.append(f"{data['record_id']} {hashlib.sha1(canonical.encode('utf-8')).hexdigest()}")
+    return sorted(lines)
+
+
+def extract_all(pipeline: str, shared: Path, db: Path) -> list[str]:
+    from textmine.pipeline import Pipeline
+    from textmine.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(db)
+    Pipeline(store, pipeline).run_paths([ROOT / "corpora" / "demo", shared / "docs"])
+    found = fingerprints(store.iter_records())
+    store.close()
+    return found
+
+
+def compare(pipeline: str, shared: Path, db: Path) -> None:
+    expected = (HERE / f"{pipeline}.sha1").read_text(encoding="utf-8").split("\n")
+    got = extract_all(pipeline, shared, db)
+    expected = [line for line in expected if line]
+    missing = sorted(set(expected) - set(got))
+    extra = sorted(set(got) - set(expected))
+    assert not missing and not extra, (
+        f"{len(missing)} golden records changed or lost, {len(extra)} new; first: {missing[:3]} / {extra[:3]}"
+    )
+
+
+def test_rules_pipeline_records_unchanged(shared_data: Path, tmp_path: Path) -> None:
+    compare("rules", shared_data, tmp_path / "rules.db")
+
+
+@pytest.mark.slow
+def test_ner_pipeline_records_unchanged(shared_data: Path, tmp_path: Path) -> None:
+    compare("ner", shared_data, tmp_path / "ner.db")
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerate after an intended change
+    if len(sys.argv) != 3 or sys.argv[1] != "--update":
+        sys.exit("usage: test_records_unchanged.py --update rules|ner")
+    import tempfile
+
+    from tests.conftest import SHARED_DATA
+
+    with tempfile.TemporaryDirectory() as tmp:
+        lines = extract_all(sys.argv[2], SHARED_DATA, Path(tmp) / "golden.db")
+    (HERE / f"{sys.argv[2]}.sha1").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} fingerprints -> {HERE / (sys.argv[2] + '.sha1')}")

@@ -1,0 +1,200 @@
+"""Formulas in running text: `find_formulas` detects formula tokens with their spans, with few
+false positives by design (not 'In', 'XRD', 'MHz', 'S1', 'Fm3'), and `looks_like_formula` says
+whether one token reads as a formula rather than a word, unit or acronym.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from textmine.chemistry.elements import element_symbols
+from textmine.chemistry.formula import SUBSCRIPTS, FormulaError, ParsedFormula, parse_formula
+
+
+# A candidate: starts with an element-like capital or a bracket, made of formula characters.
+_SITE_ALLOY = re.compile(r"(?<![\w])\((?P<sites>[A-Z][a-z]?(?:,\s?[A-Z][a-z]?)+)\)(?P<rest>[A-Z][A-Za-z0-9.]*[A-Za-z0-9])")
+_PHASE_PREFIX = r"(?:[αβγδεθκλ]|[ahotcmgrnp]|hex|cub|tet|ortho|mono|am|[0-3]D)-"
+_CANDIDATE = re.compile(
+    r"(?<![\w\-/])"
+    rf"(?P<prefix>{_PHASE_PREFIX})?"
+    r"(?:\d{0,2}(?=[A-Z(\[]))?"
+    r"[A-Z(\[][A-Za-z0-9().\[\]/+\-−–·•⋅δεxyz₀-₉]*"
+    r"(?<![\-−–.(/·•⋅])"
+)
+# Words that parse as formulas but are English, units or Roman numerals when standing alone.
+_AMBIGUOUS_WORDS = frozenset(
+    "In As At Be He No Am Es Is I O K B C N P S U V W Y H F Pa Ga Bi Co Ho Ca Ce Sc Nb Mo Cs Pb "
+    "Tc Pm Cm Bk Po Np".split()  # Tc, Pm, Np: critical temperature, pm, nanoparticles
+)
+# Element symbols that are fine materials on their own when written as a subject ("Fe", "Ni").
+_METALS_ALONE = frozenset(
+    "Fe Co Ni Cu Zn Gd Mn Cr Ti Al Mg Si Ge Ag Au Pt Pd Nb Mo Ta Sn Pb Bi Dy Tb Er Ho Nd Sm Eu Ce "
+    "La Pr Yb Tm Lu Ru Rh Ir Os Re Hf Zr Sc Ga Li Na Cs Rb Sr Ba Ca Se Te Sb".split()
+)
+# Formulas written in capitals only that are real compounds; other all-caps tokens are acronyms.
+_CAPITAL_FORMULAS = frozenset("BN WC VC VN CO NO KI KF KBr HF BP".split())
+
+
+_UNIT_TOKEN = re.compile(r"[fpnuµμmkMGT]?(?:Hz|Pa|eV|Oe|Wb|Wh|Ah|W|V|A|J|S|F|T|K|N|C|L|Ω)")
+
+
+@dataclass(frozen=True)
+class FormulaMatch:
+    start: int
+    end: int
+    text: str
+    parsed: ParsedFormula
+
+
+def looks_like_formula(token: str) -> bool:
+    """Whether `token` reads as a chemical formula rather than a word, unit or acronym."""
+    return _formula_or_none(token) is not None
+
+
+def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> ParsedFormula | None:
+    stripped = token.strip()
+    if len(stripped) < 1 or len(stripped) > 80:
+        return None
+    bare = stripped.strip("()[]")
+    if not bare or not bare[0].isupper() and bare[0] not in "0123456789":
+        return None
+    if stripped in _AMBIGUOUS_WORDS and stripped not in _METALS_ALONE:
+        return None
+    letters = re.sub(r"[^A-Za-z]", "", stripped)
+    has_digit = any(ch.isdigit() for ch in stripped.translate(SUBSCRIPTS))
+    if not has_digit and letters.isupper() and len(letters) >= 2 and stripped not in _CAPITAL_FORMULAS:
+        return None  # XRD, SEM, BFO, PZT, II, IV
+    if re.fullmatch(r"[A-Z]{2,}s", stripped):
+        return None  # plural acronyms: NCs, NPs, QDs
+    if _UNIT_TOKEN.fullmatch(stripped):
+        return None  # 'MHz', 'GPa', 'THz', 'kOe'
+    if re.fullmatch(r"[A-Z][a-z]?[xyzδεw]", stripped) and stripped not in element_symbols():
+        return None  # 'By', 'Ox': words, not an element with a variable amount
+    if re.fullmatch(r"[IVX]+", stripped):
+        return None
+    if re.search(r"[a-z]{3,}", stripped):
+        return None  # runs of lowercase are words ('Figure', 'Table')
+    if re.fullmatch(r"[A-Z]\d*", stripped) and not has_digit:
+        return None
+    if re.fullmatch(r"[A-Z][a-z]?\d+", stripped) and stripped[:2].rstrip("0123456789") in ("C", "S", "P"):
+        # 'C60' is a fullerene but 'S1', 'P2', 'C3' label samples far more often
+        if stripped not in ("C60", "C70", "S8", "P4"):
+            return None
+    if re.fullmatch(r"[A-Z][a-z]?\d+", stripped) and stripped[:1] in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        # 'Fe2', 'H2', 'N2', 'O2' are molecules; single-letter + number like 'S1', 'T2', 'E3' labels
+        if (len(stripped.rstrip("0123456789")) == 1 and stripped.rstrip("0123456789") not in "HNOF"
+                and stripped not in ("C60", "C70", "S8", "P4")):
+            return None
+    try:
+        parsed = parse_formula(stripped, variables)
+    except (FormulaError, ValueError, ZeroDivisionError):
+        return None
+    if not parsed.elements:
+        return None
+    return parsed
+
+
+def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[FormulaMatch]:
+    """Formula-like tokens in `text` with their spans (few false positives by design)."""
+    found: list[FormulaMatch] = []
+    # Alloys written with a comma list of shared sites: '(Ga,Mn)As', '(Zn,Co)O', '(Bi,La)FeO3'
+    for m in _SITE_ALLOY.finditer(text):
+        try:
+            rest = parse_formula(m.group("rest"), variables)
+            sites = [parse_formula(e) for e in re.split(r",\s?", m.group("sites"))]
+        except FormulaError:
+            continue
+        elements = sorted({e for p in [rest, *sites] for e in p.elements})
+        token = m.group(0)
+        formula = "(" + ",".join(p.formula for p in sites) + ")" + rest.formula
+        found.append(FormulaMatch(m.start(), m.end(), token, ParsedFormula(text=token, formula=formula, elements=elements)))
+    for m in _CANDIDATE.finditer(text):
+        if any(f.start <= m.start() < f.end for f in found):
+            continue
+        prefix = m.group("prefix") or ""
+        token, start = m.group(0)[len(prefix):], m.start() + len(prefix)
+        # Trailing sentence punctuation or an unmatched bracket belongs to the sentence.
+        token = token.rstrip(".")
+        while token and token[-1] in ")]" and _unbalanced(token):
+            token = token[:-1].rstrip(".")
+        while token and token[0] in "([" and _unbalanced(token):
+            token, start = token[1:], start + 1
+        if token.startswith("(") and token.endswith(")") and _closing_of_first(token) == len(token) - 1:
+            token, start = token[1:-1], start + 1  # '(WO3)': the brackets belong to the sentence
+        token = token.rstrip(".")
+        if not token:
+            continue
+        parsed = _formula_or_none(token, variables)
+        if parsed is None:
+            parsed = _composite_or_none(token, variables)
+        if parsed is None:
+            # 'Fe-doped', 'TiO2-based', 'Fe3O4-HCNPs': try the part before a hyphen and a word
+            head = re.match(r"([A-Za-z0-9().\[\]]+?)[-−–](?=[A-Za-z]{2,})", token)
+            if head:
+                parsed = _formula_or_none(head.group(1), variables)
+                token = head.group(1)
+        if parsed is not None:
+            if prefix:
+                token, start = prefix + token, start - len(prefix)
+            found.append(FormulaMatch(start, start + len(token), token, parsed))
+    return sorted(found, key=lambda f: f.start)
+
+
+_COMPOSITE_SEPARATOR = re.compile(r"[–—/:]|-(?=[A-Z(])")
+
+
+def _composite_or_none(token: str, variables: dict[str, float] | None) -> ParsedFormula | None:
+    """'Ru–TiO2', 'ZnO/CuO', 'Nd–Fe–B': components that are each formulas make one material."""
+    parts = _COMPOSITE_SEPARATOR.split(token)
+    if len(parts) < 2 or any(not p for p in parts):
+        return None
+    parsed_parts = []
+    for part in parts:
+        parsed = _formula_or_none(part, variables)
+        if parsed is None:
+            try:
+                parsed = parse_formula(part, variables) if re.fullmatch(r"[A-Z][a-z]?", part) else None
+            except FormulaError:
+                parsed = None
+        if parsed is None:
+            return None
+        parsed_parts.append(parsed)
+    # 'Li/Li+', 'Na+/Na', 'Fe(II)/Fe(III)': a redox couple or reference electrode, not a material
+    if any(p.charge for p in parsed_parts) or len({tuple(p.elements) for p in parsed_parts}) < len(parsed_parts):
+        return None
+    if any(p.composition and any(v == 0 for v in p.composition.values()) for p in parsed_parts):
+        return None
+    separators = _COMPOSITE_SEPARATOR.findall(token)
+    formula = parsed_parts[0].formula
+    for separator, parsed in zip(separators, parsed_parts[1:]):
+        formula += ("-" if separator in "–—-" else separator) + parsed.formula
+    elements = sorted({e for p in parsed_parts for e in p.elements})
+    return ParsedFormula(text=token, formula=formula, elements=elements, composition=None)
+
+
+def _closing_of_first(token: str) -> int:
+    depth = 0
+    for index, ch in enumerate(token):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _unbalanced(token: str) -> bool:
+    depth = 0
+    for ch in token:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth < 0:
+                return True
+    return depth != 0
+
+
+__all__ = ["FormulaMatch", "find_formulas", "looks_like_formula"]

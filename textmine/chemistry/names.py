@@ -1,0 +1,109 @@
+"""Materials by name: common names ('hematite', 'gallium oxide') and abbreviations ('CZTS', 'BFO')
+listed in `textmine/ontology/material_names.yaml`, element names, and compound names built from
+them ('copper ferrite', 'tungsten trioxide', 'lanthanum strontium manganite').
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+from pymatgen.core import Element
+
+
+# Domain data files live together in textmine/ontology (packaged with the wheel).
+MATERIAL_NAMES_FILE = "material_names.yaml"
+_DATA_PACKAGE = "textmine.ontology"
+
+
+@functools.lru_cache(maxsize=1)
+def _material_names_data() -> dict:
+    raw = resources.files(_DATA_PACKAGE).joinpath(MATERIAL_NAMES_FILE).read_text(encoding="utf-8")
+    return yaml.safe_load(raw)
+
+
+@functools.lru_cache(maxsize=1)
+def material_names() -> dict[str, str | None]:
+    """Lower-cased common names and abbreviations -> formula (None: a material without one formula)."""
+    data = _material_names_data()
+    names: dict[str, str | None] = {}
+    for name, formula in (data.get("names") or {}).items():
+        names[str(name).lower()] = formula
+    for element in Element:
+        if element.symbol in ("D", "T") or element.Z > 103:
+            continue
+        long_name = element.long_name.lower()
+        if long_name not in data.get("element_names_excluded", []):
+            names.setdefault(long_name, element.symbol)
+    return names
+
+
+@functools.lru_cache(maxsize=1)
+def _abbreviations() -> dict[str, str | None]:
+    return dict(_material_names_data().get("abbreviations") or {})
+
+
+@functools.lru_cache(maxsize=1)
+def _name_pattern() -> re.Pattern[str]:
+    names = sorted(material_names(), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?:s)?(?![\w-])", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def _abbreviation_pattern() -> re.Pattern[str]:
+    names = sorted(_abbreviations(), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?:s)?(?![\w-])")
+
+
+_ANION_WORDS = (
+    "oxide|dioxide|trioxide|monoxide|pentoxide|sesquioxide|oxides|sulfide|sulphide|disulfide|selenide|diselenide|"
+    "telluride|nitride|carbide|phosphide|fluoride|chloride|bromide|iodide|hydroxide|arsenide|antimonide|"
+    "silicide|boride|hydride|titanate|ferrite|ferrites|niobate|tantalate|vanadate|tungstate|molybdate|"
+    "manganite|manganites|cobaltite|nickelate|cuprate|phosphate|silicate|carbonate|sulfate|nitrate|zirconate|"
+    "stannate|aluminate|garnet|oxyhydroxide|oxynitride|perovskite|chalcogenide|halide|ferrocyanide|hexacyanoferrate"
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _compound_name_pattern() -> re.Pattern[str]:
+    """'gallium oxide', 'copper ferrite', 'tungsten trioxide', 'lanthanum strontium manganite'."""
+    elements = sorted(
+        (e.long_name.lower() for e in Element if e.Z <= 92 and e.symbol not in ("D", "T")), key=len, reverse=True
+    )
+    element = "(?:" + "|".join(re.escape(e) for e in elements) + ")"
+    return re.compile(
+        rf"(?<![\w-])(?:{element}(?:\s|-)(?:\((?:I{{1,3}}|IV|V|VI)\)\s)?){{1,3}}(?:{_ANION_WORDS})(?![\w-])",
+        re.IGNORECASE,
+    )
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    start: int
+    end: int
+    text: str
+    formula: str | None
+
+
+def find_material_names(text: str) -> list[NameMatch]:
+    """Common names ('hematite', 'zinc oxide', 'silicon') and abbreviations ('CZTS', 'BFO')."""
+    found = []
+    for m in _compound_name_pattern().finditer(text):
+        found.append(NameMatch(m.start(), m.end(), m.group(0), material_names().get(m.group(0).lower())))
+    for m in _name_pattern().finditer(text):
+        if any(f.start <= m.start(1) < f.end for f in found):
+            continue
+        found.append(NameMatch(m.start(1), m.end(), m.group(0), material_names()[m.group(1).lower()]))
+    for m in _abbreviation_pattern().finditer(text):
+        found.append(NameMatch(m.start(1), m.end(1), m.group(1), _abbreviations()[m.group(1)]))
+    return sorted(found, key=lambda n: n.start)
+
+
+def formula_for_name(name: str) -> str | None:
+    return material_names().get(name.strip().lower()) or _abbreviations().get(name.strip())
+
+
+__all__ = ["NameMatch", "find_material_names", "formula_for_name", "material_names"]

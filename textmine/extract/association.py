@@ -1,0 +1,412 @@
+"""Association by rules: which property a value states, and which material it is about.
+
+Sentence by sentence (spans are sentence-relative here; the linker component maps them to and
+from the document's layers):
+
+1. give each quantity a cue: a fitting cue right after it ('a 60 meV exciton binding energy'),
+   else the nearest cue before it whose dimension fits the unit and whose plausible range holds
+   the value ('300 K' never becomes a band gap). Values of other symbols ('TO–T ∼ 85 °C'),
+   differences ('shifted by 0.2 eV', '0.3 eV lower than'), synthesis temperatures ('annealed at
+   500 °C') and measurement conditions ('at 300 K') are not property values;
+2. give each (cue, value) a material, trying the patterns papers use, most specific first:
+   'the band gaps of A, B and C are 1, 2 and 3 eV, respectively' (respectively),
+   'brookite (3.32 eV)' (bracketed), 'the band gap of ZnO is 3.37 eV' (between),
+   'ZnO (Eg = 3.37 eV)' (parenthesis), '3.2 eV for TiO2' (after), 'TiO2 has a band gap of
+   3.2 eV' (subject); strong mentions before weak ones (acronyms, lone elements);
+3. quantities introduced by 'at'/'under' become conditions (temperature, pressure).
+
+Pure functions over `Quantity`, `CueMatch` and `MaterialMention`; no IO, no document.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from textmine.extract.materials import MaterialMention
+from textmine.extract.quantities import Quantity
+from textmine.normalise.units import UnitError, compatible
+from textmine.ontology import CueMatch, Ontology, PropertyDefinition
+
+# --- cue -> property -----------------------------------------------------------------------------
+
+
+def resolve_property(cue: CueMatch, sentence: str, document_context: str, ontology: Ontology) -> list[PropertyDefinition]:
+    """Candidate properties for a cue, the best supported by context words first."""
+    props = [ontology.get(name) for name in cue.properties]
+    if len(props) == 1:
+        return props
+
+    scored = [
+        (_context_support(tuple(p.context), sentence), _context_support(tuple(p.context), document_context), -i, p)
+        for i, p in enumerate(props)
+    ]
+    scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
+    return [s[3] for s in scored]
+
+
+# A value further than this (in characters) from its cue is not linked to it.
+_MAX_CUE_DISTANCE = 250
+
+
+@functools.lru_cache(maxsize=4096)
+def _context_support(words: tuple[str, ...], text: str) -> int:
+    """How often the context words of a property occur in `text` (cached: asked per cue and value)."""
+    lowered = text.lower()
+    return sum(lowered.count(word.lower()) for word in words)
+
+
+_AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
+_SYNTHESIS_LEAD = re.compile(
+    r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|"
+    r"quenched|cooled|dried|heating|annealing|sintering|calcination)\s(?:\w+\s){0,2}(?:at|to|up to|from)\s*[~∼≈]?\s*$",
+    re.I,
+)
+# 'a change of 1 eV', 'shifted by 0.2 eV', 'decreased by 20 K': differences, not property values.
+_SYMBOL_ASSIGNMENT = re.compile(r"(?<![\w])([A-Za-zα-ωΑ-Ω][\w–,\-′']{0,7})\s?[=∼~≈<>≤≥]\s?[~∼≈]?\s?$")
+# '200 meV more negative than TiO2', '0.3 eV lower than': a difference stated as a comparison.
+_COMPARATIVE_AFTER = re.compile(
+    r"^\s?(?:more|less|higher|lower|larger|smaller|greater|wider|narrower|above|below)\s(?:than|negative|positive)\b", re.I
+)
+_DIFFERENCE_LEAD = re.compile(
+    r"\b(?:change|shift|shifts|decrease|increase|reduction|narrowing|widening|difference|enhancement|drop|rise|"
+    r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?"
+    r"(?:about\s|over\s|approximately\s|up to\s|nearly\s|~\s?|∼\s?)?$"
+    r"|\b(?:by|of only)\s(?:about\s|approximately\s|nearly\s|~\s?|∼\s?)?$",
+    re.I,
+)
+
+
+@dataclass
+class Assignment:
+    quantity: Quantity
+    prop: PropertyDefinition
+    cue: CueMatch
+    si_unit: str
+    cue_distance: int
+
+
+def fits(prop: PropertyDefinition, quantity: Quantity) -> str | None:
+    si_unit = prop.si_unit_for(quantity.unit)
+    if si_unit is None:
+        return None
+    values = [v for v in (quantity.value, quantity.value_min, quantity.value_max) if v is not None]
+    if not values:
+        return None
+    unit = quantity.unit or ""
+    if si_unit != prop.si_unit and prop.si_unit:
+        return si_unit if all(v >= 0 or prop.signed for v in values) else None
+    try:
+        if not all(prop.in_range(v, unit) for v in values):
+            return None
+    except UnitError:
+        return None
+    return si_unit
+
+
+def assign_properties(
+    sentence: str, cues: list[CueMatch], quantities: list[Quantity], document_context: str, ontology: Ontology
+) -> list[Assignment]:
+    assignments: list[Assignment] = []
+    for quantity in quantities:
+        before = sentence[max(0, quantity.start - 30) : quantity.start]
+        left = [c for c in cues if c.end <= quantity.start]
+        right = [c for c in cues if c.start >= quantity.end and c.start - quantity.end <= 25]
+        chosen: tuple[CueMatch, PropertyDefinition, str] | None = None
+        # 'a 3.2 eV band gap', 'a band gap of 3.37 eV and a 60 meV exciton binding energy': a fitting
+        # cue right after the value names it, unless the value directly follows its own cue
+        # ('Eg = 3.2 eV band edge') or that cue has a value of its own ('298 K with a TN of 955 K').
+        right_choice = _right_cue(quantity, right, quantities, sentence, document_context, ontology)
+        adjacent_left = left and re.fullmatch(
+            r"[\s(]*(?:[=:≈∼~]|of|is|was|as|as high as)?\s*[~∼≈]?\s*", sentence[left[-1].end : quantity.start]
+        )
+        if right_choice and not adjacent_left:
+            chosen = right_choice
+        # The nearest cue on the left decides; a cue of another dimension in between blocks
+        # attachment to cues further away ('Tc = 370 K and Eg = 2 eV, at 10 K').
+        for cue in reversed(left if chosen is None else []):
+            if quantity.start - cue.end > _MAX_CUE_DISTANCE:
+                break
+            between = sentence[cue.end : quantity.start]
+            if re.search(r"[;]|\bwhereas\b|\bwhile\b", between):
+                break
+            fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
+            if fitted:
+                chosen = (cue, *fitted)
+                break
+            if not cue.is_symbol or len(between) < 40:
+                break
+        if chosen is None:
+            chosen = right_choice
+        if chosen is None:
+            continue
+        cue, prop, si_unit = chosen
+        # 'TC∼267°C, TO–T∼85°C': a value given to a symbol we do not know belongs to that symbol.
+        # (a symbol comparator such as '∼' belongs to the quantity's span, so look past it)
+        lead = len(quantity.text) - len(quantity.text.lstrip("=∼~≈<>≤≥ "))
+        window_start = max(0, quantity.start - 14)
+        owner = _SYMBOL_ASSIGNMENT.search(sentence[window_start : quantity.start + lead])
+        if owner and re.search(r"[A-Z0-9α-ωΑ-Ω]", owner.group(1)):  # a symbol, not a word like 'of'
+            owner_start = window_start + owner.start(1)
+            if not any(c.start <= owner_start < c.end for c in cues):
+                continue
+        # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
+        if _DIFFERENCE_LEAD.search(before) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
+            continue
+        if _COMPARATIVE_AFTER.match(sentence[quantity.end : quantity.end + 30]):
+            continue
+        if _AT_LEAD.search(before):
+            if prop.dimension != "[temperature]" or any(a.cue == cue for a in assignments):
+                continue
+        distance = quantity.start - cue.end if cue.end <= quantity.start else cue.start - quantity.end
+        assignments.append(Assignment(quantity, prop, cue, si_unit, max(distance, 0)))
+    return assignments
+
+
+def _right_cue(
+    quantity: Quantity,
+    right: list[CueMatch],
+    quantities: list[Quantity],
+    sentence: str,
+    document_context: str,
+    ontology: Ontology,
+) -> tuple[CueMatch, PropertyDefinition, str] | None:
+    """The cue just after a value (at most two words between) if it fits and has no value of its own."""
+    for cue in right:
+        gap = sentence[quantity.end : cue.start]
+        if not (re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-", "(")):
+            continue
+        if any(q is not quantity and 0 <= q.start - cue.end <= 14 for q in quantities):
+            return None
+        fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
+        return (cue, *fitted) if fitted else None
+    return None
+
+
+def _first_fit(
+    cue: CueMatch, quantity: Quantity, sentence: str, document_context: str, ontology: Ontology
+) -> tuple[PropertyDefinition, str] | None:
+    for prop in resolve_property(cue, sentence, document_context, ontology):
+        si_unit = fits(prop, quantity)
+        if si_unit is not None:
+            return prop, si_unit
+    return None
+
+
+def conditions_for(sentence: str, quantities: list[Quantity], used: set[int]) -> list[tuple[Quantity, str]]:
+    """Quantities introduced by 'at'/'under' that are measurement conditions: (quantity, 'temperature'|'pressure')."""
+    conditions = []
+    for quantity in quantities:
+        if id(quantity) in used or quantity.value is None:
+            continue
+        if not _AT_LEAD.search(sentence[max(0, quantity.start - 16) : quantity.start]):
+            continue
+        for name, unit in (("temperature", "K"), ("pressure", "Pa")):
+            try:
+                if quantity.unit and compatible(quantity.unit, unit):
+                    conditions.append((quantity, name))
+            except UnitError:
+                pass
+    return conditions
+
+
+# --- material for an assignment ------------------------------------------------------------------
+
+BACK_REFERENCE = re.compile(
+    r"\b(?:its|it|their|they|this|these|the (?:compound|material|alloy|sample|samples|film|films|"
+    r"crystal|crystals|system|phase|ceramic|ceramics|nanoparticles|nanocrystals|oxide|perovskite|"
+    r"semiconductor|magnet|structure|composite|powder|catalyst|photocatalyst|absorber|thin films?))\b",
+    re.I,
+)
+# 'than' starts a comparison with another material ('larger than that of TiO2'), but 'less than
+# 10 K' is a comparator.
+_CLAUSE_BREAK = re.compile(
+    r"[;]|\bwhereas\b|\bwhile\b|\bbut\b|\bcompared (?:to|with)\b|\bthan\b(?!\s?[~∼≈]?\s?[\d.−-])|\bunlike\b"
+)
+
+
+@dataclass
+class Link:
+    material: MaterialMention
+    pattern: str
+    score: float
+
+
+def link_material(
+    assignment: Assignment,
+    sentence: str,
+    materials: list[MaterialMention],
+    assignments: list[Assignment],
+) -> Link | None:
+    """The material a (cue, value) pair is about: strong mentions first, weak ones as a fallback."""
+    everything = [m for m in materials if not m.is_dopant]
+    strong = [m for m in everything if not m.is_weak]
+    # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention
+    link = _link_respectively(assignment, sentence, everything, assignments)
+    if link is not None:
+        return link
+    # The best pattern wins; a weak mention ('PTTBTz') must beat a strong one by its pattern
+    # ('the band gap of PTTBTz ... was 1.89 eV, similar to that of P3HT').
+    link = _link_among(assignment, sentence, strong, assignments)
+    if len(everything) > len(strong):
+        any_link = _link_among(assignment, sentence, everything, assignments)
+        if any_link is not None and any_link.material.is_weak and (link is None or any_link.material.is_code_name):
+            any_link.score *= 0.85
+            if link is None or any_link.score > link.score:
+                link = any_link
+    return link
+
+
+def _link_respectively(
+    assignment: Assignment, sentence: str, candidates: list[MaterialMention], assignments: list[Assignment]
+) -> Link | None:
+    """'A, B and C ... 1, 2 and 3 eV, respectively'; 'A and B have TN of 224 and 204 K'."""
+    group = value_group(assignment, assignments, sentence)
+    if len(group) < 2:
+        return None
+    respectively = re.search(r"\brespectively\b", sentence[group[-1].quantity.end :]) is not None
+    materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
+    if len(materials) == len(group):
+        return Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
+    return None
+
+
+def value_group(assignment: Assignment, assignments: list[Assignment], sentence: str) -> list[Assignment]:
+    """Values of one cue written as a list ('1.2, 1.5 and 1.9 eV' or '2.92 eV, 2.86 eV, and 1.09 eV')."""
+    same_cue = sorted((a for a in assignments if a.cue == assignment.cue), key=lambda a: a.quantity.start)
+    groups: list[list[Assignment]] = []
+    for a in same_cue:
+        if groups and re.fullmatch(r"\s?(?:,|;|,?\s?and|,?\s?or)\s?", sentence[groups[-1][-1].quantity.end : a.quantity.start]):
+            groups[-1].append(a)
+        else:
+            groups.append([a])
+    for group in groups:
+        if assignment in group:
+            return group
+    return [assignment]
+
+
+def _link_among(
+    assignment: Assignment,
+    sentence: str,
+    candidates: list[MaterialMention],
+    assignments: list[Assignment],
+) -> Link | None:
+    q, cue = assignment.quantity, assignment.cue
+    if not candidates:
+        return None
+    lo, hi = min(cue.start, q.start), max(cue.end, q.end)
+
+    # 'brookite (3.32 eV), anatase (3.25 eV)', 'ZnS0.3Se0.7 (3.35 eV)': the value in brackets after its material
+    bracketed = [
+        m for m in candidates
+        if m.end <= q.start and re.fullmatch(r"\s?\((?:[^()]{0,12}[=∼~≈:]\s?)?[~∼≈]?\s?", sentence[m.end : q.start])
+    ]
+    if bracketed:
+        return Link(bracketed[-1], "bracketed", 0.85)
+    # '3 eV (BaCuTeF), 2.9 eV (BaCuSeF)': the material in brackets right after its value
+    named_after = [
+        m for m in candidates
+        if m.start >= q.end
+        and re.fullmatch(r"\s?\(\s?", sentence[q.end : m.start])
+        and sentence[m.end : m.end + 2].lstrip().startswith(")")
+    ]
+    if named_after:
+        return Link(named_after[0], "bracketed", 0.85)
+
+    # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt'
+    after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
+    if after and re.match(
+        r"^\W{0,3}\s?(?:for|of|in|in the case of|was observed for|is obtained for|was obtained for)\s"
+        r"(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?\s?\(?$",
+        sentence[q.end : after[0].start],
+    ):
+        return Link(after[0], "after", 0.8)
+
+    # 'the band gap of ZnO is 3.37 eV', 'Tc of LSMO (370 K)'; not a material that follows another
+    # value of the cue ('TN of 13 K for A and 21 K for B')
+    other_values = [a.quantity for a in assignments if a is not assignment]
+    inside = [
+        m for m in candidates
+        if lo <= m.start and m.end <= hi and not any(cue.end <= v.start and v.end <= m.start for v in other_values)
+    ]
+    if inside and cue.end <= q.start:
+        gap_before = sentence[cue.end : inside[0].start]
+        if re.search(r"\b(?:of|for|in|on)\b", gap_before) or len(gap_before.strip()) <= 3:
+            best = inside[0]
+            if not _CLAUSE_BREAK.search(sentence[best.end : q.start]):
+                return Link(best, "between", 0.9)
+
+    # 'ZnO (Eg = 3.37 eV)', 'Yb14MnSb11 (TC = 53 K)'
+    open_paren = sentence.rfind("(", 0, lo + 1)
+    if open_paren != -1 and ")" not in sentence[open_paren:lo] and ")" not in sentence[lo:hi]:
+        # '(bulk Nickel: Tc = 627 K)': a material inside the brackets, before the cue, comes first
+        within = [m for m in candidates if open_paren < m.start and m.end <= lo]
+        if within:
+            return Link(within[-1], "parenthesis", 0.85)
+        before = [m for m in candidates if m.end <= open_paren and open_paren - m.end <= 45]
+        if before and not _CLAUSE_BREAK.search(sentence[before[-1].end : open_paren]):
+            return Link(before[-1], "parenthesis", 0.85)
+
+    # 'TiO2 has a band gap of 3.2 eV', 'CrO2 ... with a Curie temperature TC = 390 K'
+    before = [m for m in candidates if m.end <= lo]
+    if before:
+        nearest = before[-1]
+        span = sentence[nearest.end : lo]
+        others_between = [a for a in assignments if a is not assignment and nearest.end <= a.quantity.start < lo]
+        if not _CLAUSE_BREAK.search(span) and not others_between:
+            distance = lo - nearest.end
+            score = 0.8 if distance <= 40 else 0.7 if distance <= 90 else 0.55
+            return Link(nearest, "subject", score)
+        if not _CLAUSE_BREAK.search(span):
+            # 'X is a semiconductor with Eg = 1.1 eV and TC = 300 K': no other material in between,
+            # so the values share the subject.
+            return Link(nearest, "subject", 0.55)
+
+    # a material right after the value in the same clause ('... is 3.2 eV for the ZnO films')
+    if after and not _CLAUSE_BREAK.search(sentence[q.end : after[0].start]) and after[0].start - q.end <= 20:
+        return Link(after[0], "after", 0.6)
+    # '2.1 eV (x = 0) and 1.8 eV (x = 0.5) for Cu2ZnSn(S1-xSex)4': values listed before 'for X'
+    later = [m for m in candidates if m.start >= q.end and m.start - q.end <= 90]
+    if later:
+        gap = sentence[q.end : later[0].start]
+        introduces = re.search(r"\b(?:for|of|in)\s(?:the\s)?$", gap) or (
+            re.search(r"\bfor\b", gap) and re.search(r"(?:doped|substituted)\s$", gap)  # 'for N–Fe codoped TiO2'
+        )
+        if introduces and not _CLAUSE_BREAK.search(gap) and "." not in re.sub(r"\d\.\d", "", gap):
+            return Link(later[0], "after", 0.55)
+    return None
+
+
+def _material_list_near(sentence: str, materials: list[MaterialMention], group_start: int, group_end: int) -> list[MaterialMention]:
+    """The run of materials ('A, B and C') before the values, or else right after them."""
+    before = material_run([m for m in materials if m.end <= group_start], sentence, from_end=True)
+    if len(before) > 1:
+        return before
+    after = material_run([m for m in materials if m.start >= group_end], sentence, from_end=False)
+    return after
+
+
+def material_run(materials: list[MaterialMention], sentence: str, from_end: bool) -> list[MaterialMention]:
+    ordered = list(reversed(materials)) if from_end else materials
+    run: list[MaterialMention] = []
+    for mention in ordered:
+        if run:
+            left, right = (mention, run[0]) if from_end else (run[-1], mention)
+            joiner = sentence[left.end : right.start]
+            if not re.fullmatch(r"\s?(?:,|,?\s?and|,?\s?or)\s?(?:the\s|bare\s|pure\s)?", joiner):
+                break
+        if from_end:
+            run.insert(0, mention)
+        else:
+            run.append(mention)
+    return run
+
+
+# --- the extractor -------------------------------------------------------------------------------
+
+
+def dimension_name(prop: PropertyDefinition) -> str:
+    """The condition a value of `prop` would duplicate ('temperature' for a Curie temperature)."""
+    return "temperature" if prop.dimension == "[temperature]" else ""

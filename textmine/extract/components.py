@@ -1,0 +1,279 @@
+"""The rules components that find spans: sentences, abbreviations, quantities, cues, materials,
+and the `mentions` component that turns the span layers into the mentions a store keeps.
+
+Each works sentence by sentence on the text the `sentences` layer points at and writes its layer
+in document offsets. None of them looks at another component's code; the linker
+(`textmine.extract.linker`) and `assemble` read what they wrote.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textmine.document import Document, Sentence
+from textmine.extract.association import resolve_property
+from textmine.extract.materials import MaterialMention, find_abbreviations, find_material_mentions
+from textmine.extract.quantities import parse_quantities
+from textmine.extraction import Extraction
+from textmine.layers import (
+    Abbreviation,
+    CueSpan,
+    MaterialSource,
+    MaterialSpan,
+    QuantitySpan,
+    SentenceSpan,
+)
+from textmine.ontology import CueMatch, Ontology, load_ontology
+from textmine.records import Mention
+
+# Version of the rules (cues, quantities, materials, linking, assembly): records of the `rules`
+# pipeline say `rules@RULES_VERSION`.
+RULES_VERSION = "0.3.0"
+
+# Title and abstract: the first paragraphs share one memory of the studied material.
+OPENING_PARAGRAPHS = 3
+# Run-on text (flattened tables, PDF debris) is cut into pieces of at most this many characters.
+MAX_SENTENCE = 2000
+# Abbreviations are looked for in the first characters of a document (title, abstract, intro).
+ABBREVIATION_WINDOW = 20000
+# Context words that resolve a shared symbol ('Tc') are counted in the first characters.
+CONTEXT_WINDOW = 5000
+
+_SIMPLE_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
+_NO_SPLIT_BEFORE = re.compile(r"(?:\b(?:Fig|Figs|Eq|Eqs|Ref|Refs|al|ca|approx|vs|No|e\.g|i\.e|etc|Tab|resp)\.)$")
+
+
+def document_context(document: Document) -> str:
+    return document.text[:CONTEXT_WINDOW]
+
+
+def sentence_text(extraction: Extraction, index: int) -> tuple[str, int]:
+    """The text of sentence `index` and its start offset."""
+    sentence = extraction.layers.sentences[index]
+    return extraction.document.text[sentence.start : sentence.end], sentence.start
+
+
+# --- sentences -----------------------------------------------------------------------------------
+
+
+def bounded(text: str, sentence: Sentence) -> list[Sentence]:
+    """A sentence, or for run-on text pieces of at most ~MAX_SENTENCE chars cut at '; ' or
+    spaces, so that the per-sentence rules stay fast."""
+    if sentence.end - sentence.start <= MAX_SENTENCE:
+        return [sentence]
+    pieces, start = [], sentence.start
+    while sentence.end - start > MAX_SENTENCE:
+        window = text[start : start + MAX_SENTENCE]
+        cut = max(window.rfind("; "), window.rfind(". "))
+        if cut < MAX_SENTENCE // 2:
+            cut = window.rfind(" ")
+        cut = cut + 1 if cut > 0 else MAX_SENTENCE
+        pieces.append(Sentence(start=start, end=start + cut))
+        start += cut
+        while start < sentence.end and text[start] == " ":
+            start += 1
+    pieces.append(Sentence(start=start, end=sentence.end))
+    return [p for p in pieces if p.end > p.start]
+
+
+def fallback_sentences(document: Document, start: int, end: int) -> list[Sentence]:
+    """Sentences of a paragraph the segmenter left empty: split at full stops before capitals."""
+    sentences = []
+    cursor = start
+    text = document.text
+    for m in _SIMPLE_SENTENCE_END.finditer(text, start, end):
+        if _NO_SPLIT_BEFORE.search(text[max(start, m.start() - 8) : m.start()]):
+            continue
+        sentences.append(Sentence(start=cursor, end=m.start()))
+        cursor = m.end()
+    if cursor < end:
+        sentences.append(Sentence(start=cursor, end=end))
+    return sentences
+
+
+class Sentences:
+    """Segments the document (chemistry-aware spaCy tokenizer) and lists the sentences extraction
+    works on, with their section, paragraph and whether they are in the opening (title/abstract)."""
+
+    name, version = "sentences", RULES_VERSION
+    reads: tuple[str, ...] = ()
+    writes = "sentences"
+
+    def __call__(self, extraction: Extraction) -> None:
+        from textmine.nlp import segment
+
+        document = segment(extraction.document)
+        layer = []
+        for index, (section, paragraph) in enumerate(document.paragraphs()):
+            sentences = paragraph.sentences or fallback_sentences(document, paragraph.start, paragraph.end)
+            for piece in (part for s in sentences for part in bounded(document.text, s)):
+                layer.append(SentenceSpan(start=piece.start, end=piece.end, section=section.title or section.kind,
+                                          paragraph=index, opening=index < OPENING_PARAGRAPHS))
+        extraction.layers.sentences = layer
+
+
+# --- abbreviations -------------------------------------------------------------------------------
+
+
+def _material_span(mention: MaterialMention, offset: int, sentence: int, source: MaterialSource | None = None) -> MaterialSpan:
+    return MaterialSpan(
+        start=offset + mention.start, end=offset + mention.end, text=mention.text, sentence=sentence,
+        formula=mention.formula, elements=mention.elements, confidence=mention.confidence,
+        source=source or MaterialSource(mention.source), is_dopant=mention.is_dopant, is_weak=mention.is_weak,
+        is_code_name=mention.is_code_name,
+    )
+
+
+def material_mention(span: MaterialSpan, offset: int) -> MaterialMention:
+    """A layer span as the sentence-relative mention the rules work on."""
+    return MaterialMention(span.start - offset, span.end - offset, span.text, span.formula, list(span.elements),
+                           span.confidence, is_dopant=span.is_dopant, is_weak=span.is_weak,
+                           is_code_name=span.is_code_name, source=span.source.value)
+
+
+class Abbreviations:
+    """'BiFeO3 (BFO)', 'lanthanum strontium manganite (LSMO)': short forms the paper defines for materials."""
+
+    name, version = "abbreviations", RULES_VERSION
+    reads: tuple[str, ...] = ()
+    writes = "abbreviations"
+
+    def __call__(self, extraction: Extraction) -> None:
+        found = find_abbreviations(extraction.document.text[:ABBREVIATION_WINDOW])
+        extraction.layers.abbreviations = [
+            Abbreviation(short=short, material=_material_span(mention, 0, -1, MaterialSource.ABBREVIATION))
+            for short, mention in found.items()
+        ]
+
+
+def abbreviation_table(extraction: Extraction) -> dict[str, MaterialMention]:
+    return {a.short: material_mention(a.material, 0) for a in extraction.layers.abbreviations}
+
+
+# --- quantities, cues, materials -----------------------------------------------------------------
+
+
+class Quantities:
+    """Values, ranges, lists and uncertainties with their units (textmine.extract.quantities)."""
+
+    name, version = "quantities", RULES_VERSION
+    reads = ("sentences",)
+    writes = "quantities"
+
+    def __call__(self, extraction: Extraction) -> None:
+        layer = []
+        for index in range(len(extraction.layers.sentences)):
+            text, offset = sentence_text(extraction, index)
+            for q in parse_quantities(text):
+                layer.append(QuantitySpan(
+                    start=offset + q.start, end=offset + q.end, text=q.text, sentence=index, value=q.value,
+                    value_min=q.value_min, value_max=q.value_max, uncertainty=q.uncertainty, unit=q.unit,
+                    comparator=q.comparator, list_size=q.list_size, list_index=q.list_index,
+                ))
+        extraction.layers.quantities = layer
+
+
+def cue_span(cue: CueMatch, offset: int, sentence: int, confidence: float | None = None) -> CueSpan:
+    return CueSpan(start=offset + cue.start, end=offset + cue.end, text=cue.text, sentence=sentence,
+                   properties=list(cue.properties), is_symbol=cue.is_symbol, confidence=confidence)
+
+
+class Cues:
+    """Property cues: the ontology's names and symbols (textmine/ontology/properties.yaml)."""
+
+    name, version = "cues", RULES_VERSION
+    reads = ("sentences",)
+    writes = "cues"
+
+    def __init__(self, ontology: Ontology | None = None) -> None:
+        self.ontology = ontology or load_ontology()
+
+    def __call__(self, extraction: Extraction) -> None:
+        layer = []
+        for index in range(len(extraction.layers.sentences)):
+            text, offset = sentence_text(extraction, index)
+            layer.extend(cue_span(c, offset, index) for c in self.ontology.find_cues(text))
+        extraction.layers.cues = layer
+
+
+class RuleMaterials:
+    """Material mentions by rules: formulas, known names, abbreviations the paper defines, and
+    weak mentions (acronyms, class nouns); dopants and symbol definitions are marked."""
+
+    name, version = "materials.rules", RULES_VERSION
+    reads = ("sentences", "abbreviations")
+    writes = "materials"
+
+    def __call__(self, extraction: Extraction) -> None:
+        abbreviations = abbreviation_table(extraction)
+        layer = []
+        for index in range(len(extraction.layers.sentences)):
+            text, offset = sentence_text(extraction, index)
+            layer.extend(_material_span(m, offset, index) for m in find_material_mentions(text, abbreviations))
+        extraction.layers.materials = layer
+
+
+# --- mentions ------------------------------------------------------------------------------------
+
+
+def kept_spans(cues: list, materials: list) -> tuple[list, list]:
+    """Where a cue and a material overlap, the longer wins: 'α' inside 'α-Mn2O3' is no cue, and a
+    property phrase is never a material. Works on any objects with `start`/`end`."""
+    cues = [c for c in cues if not any(m.start <= c.start and c.end <= m.end and m.end - m.start > c.end - c.start
+                                       for m in materials)]
+    materials = [m for m in materials if not any(c.start < m.end and m.start < c.end for c in cues)]
+    return cues, materials
+
+
+class Mentions:
+    """The entity mentions a store keeps: the NER model's spans when there are any, else the
+    materials and property cues (with the property each cue resolves to) that linking used."""
+
+    name, version = "mentions", RULES_VERSION
+    reads = ("sentences", "entities", "cues", "materials")
+    writes = "mentions"
+
+    def __init__(self, ontology: Ontology | None = None) -> None:
+        self.ontology = ontology or load_ontology()
+
+    def __call__(self, extraction: Extraction) -> None:
+        layers, doc_id = extraction.layers, extraction.doc_id
+        if layers.entities:
+            layers.mentions = [
+                Mention(doc_id=doc_id, label=e.label, text=e.text, char_start=e.start, char_end=e.end,
+                        confidence=e.confidence, extractor=e.source or extraction.provenance.extractor, normalised=None)
+                for e in layers.entities
+            ]
+            return
+        extractor = extraction.provenance.extractor
+        context = document_context(extraction.document)
+        cues_by, materials_by = by_sentence(layers.cues), by_sentence(layers.materials)
+        mentions: list[Mention] = []
+        for index in range(len(layers.sentences)):
+            text, offset = sentence_text(extraction, index)
+            cues, materials = kept_spans([c for _, c in cues_by.get(index, [])], [m for _, m in materials_by.get(index, [])])
+            for m in materials:
+                mentions.append(Mention(doc_id=doc_id, label="MAT", text=m.text, char_start=m.start, char_end=m.end,
+                                        confidence=m.confidence, extractor=extractor, normalised=m.formula))
+            for c in cues:
+                cue = CueMatch(c.start - offset, c.end - offset, c.text, tuple(c.properties), c.is_symbol)
+                resolved = resolve_property(cue, text, context, self.ontology)[0].name
+                mentions.append(Mention(doc_id=doc_id, label="PRO", text=c.text, char_start=c.start, char_end=c.end,
+                                        confidence=0.9 if not c.is_symbol else 0.6, extractor=extractor,
+                                        normalised=resolved))
+        layers.mentions = mentions
+
+
+def by_sentence(items: list) -> dict[int, list[tuple[int, object]]]:
+    """(index in the layer, item) per sentence index, for a layer kept in document order."""
+    grouped: dict[int, list[tuple[int, object]]] = {}
+    for index, item in enumerate(items):
+        grouped.setdefault(item.sentence, []).append((index, item))
+    return grouped
+
+
+__all__ = [
+    "ABBREVIATION_WINDOW", "Abbreviations", "CONTEXT_WINDOW", "Cues", "MAX_SENTENCE", "Mentions", "OPENING_PARAGRAPHS",
+    "Quantities", "RULES_VERSION", "RuleMaterials", "Sentences", "abbreviation_table", "bounded", "by_sentence", "cue_span",
+    "document_context", "fallback_sentences", "kept_spans", "material_mention", "sentence_text",
+]

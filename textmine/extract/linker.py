@@ -1,0 +1,164 @@
+"""`linker.rules`: relations between the spans other components found, by hand-written rules.
+
+Reads the quantities, cues and materials layers; writes the relations layer:
+
+- value -> property: the cue a quantity is a value of, with the ontology property it resolves to
+  (textmine.extract.association.assign_properties);
+- value -> material: the material it is about, with the pattern that matched and its score; a
+  value stated for a conjoined subject ('La2Ti2O7 and Nd2Ti2O7 possess a Tc of ...') links to
+  each member. A sentence that names no material ('Its Curie temperature is 116 K') links to the
+  main material of its paragraph (title and abstract share one memory), with a low score;
+- condition -> value: 'at 300 K', 'under 5 GPa'.
+
+Sentence-relative rules work on `Quantity`, `CueMatch` and `MaterialMention` objects made from
+the layers; every relation points back at layer items by index.
+"""
+
+from __future__ import annotations
+
+from textmine.extract.association import (
+    BACK_REFERENCE,
+    dimension_name,
+    assign_properties,
+    conditions_for,
+    link_material,
+    material_run,
+    value_group,
+)
+from textmine.extract.components import (
+    RULES_VERSION,
+    by_sentence,
+    document_context,
+    kept_spans,
+    material_mention,
+    sentence_text,
+)
+from textmine.extract.materials import MaterialMention, StudiedMaterials
+from textmine.extract.quantities import Quantity
+from textmine.extraction import Extraction
+from textmine.layers import CueSpan, QuantitySpan, Relation, RelationKind
+from textmine.ontology import CueMatch, Ontology, load_ontology
+
+
+def quantity_of(span: QuantitySpan, offset: int) -> Quantity:
+    return Quantity(span.text, span.start - offset, span.end - offset, span.value, span.value_min, span.value_max,
+                    span.uncertainty, span.unit, span.comparator, span.list_size, span.list_index)
+
+
+def cue_of(span: CueSpan, offset: int) -> CueMatch:
+    return CueMatch(span.start - offset, span.end - offset, span.text, tuple(span.properties), span.is_symbol)
+
+
+class RulesLinker:
+    """value->property, value->material and condition->value relations by the association rules."""
+
+    name, version = "linker.rules", RULES_VERSION
+    reads = ("sentences", "quantities", "cues", "materials")
+    writes = "relations"
+
+    def __init__(self, ontology: Ontology | None = None) -> None:
+        self.ontology = ontology or load_ontology()
+
+    def __call__(self, extraction: Extraction) -> None:
+        layers = extraction.layers
+        context = document_context(extraction.document)
+        quantities_by = by_sentence(layers.quantities)
+        cues_by = by_sentence(layers.cues)
+        materials_by = by_sentence(layers.materials)
+        layer_index: dict[int, int] = {}  # id(rule object) -> index in its layer
+        relations: list[Relation] = []
+        opening = StudiedMaterials()
+        studied, paragraph = opening, None
+        for s_index, sentence in enumerate(layers.sentences):
+            if sentence.paragraph != paragraph:
+                paragraph = sentence.paragraph
+                studied = opening if sentence.opening else StudiedMaterials()
+            text, offset = sentence_text(extraction, s_index)
+            cues = [_indexed(cue_of(span, offset), i, layer_index) for i, span in cues_by.get(s_index, [])]
+            materials = [_indexed(material_mention(span, offset), i, layer_index) for i, span in materials_by.get(s_index, [])]
+            cues, materials = kept_spans(cues, materials)
+            quantities = [_indexed(quantity_of(span, offset), i, layer_index) for i, span in quantities_by.get(s_index, [])]
+            if cues and quantities:
+                relations.extend(self._link_sentence(text, cues, materials, quantities, studied, context, layer_index))
+            studied.add(materials, offset)
+        layers.relations = relations
+
+    def _link_sentence(
+        self,
+        text: str,
+        cues: list[CueMatch],
+        materials: list[MaterialMention],
+        quantities: list[Quantity],
+        studied: StudiedMaterials,
+        context: str,
+        layer_index: dict[int, int],
+    ) -> list[Relation]:
+        relations: list[Relation] = []
+        # a number inside a material mention is part of its name ('2-propanol'), not a value
+        quantities = [q for q in quantities if not any(m.start <= q.start < m.end for m in materials)]
+        assignments = assign_properties(text, cues, quantities, context, self.ontology)
+        conditions = conditions_for(text, quantities, {id(a.quantity) for a in assignments})
+        back_reference = BACK_REFERENCE.search(text)
+        for assignment in assignments:
+            head = layer_index[id(assignment.quantity)]
+            relations.append(Relation(
+                kind=RelationKind.VALUE_PROPERTY, head=head, tail=layer_index[id(assignment.cue)], score=1.0,
+                component=self.name, property=assignment.prop.name, si_unit=assignment.si_unit,
+                distance=assignment.cue_distance,
+            ))
+            material, subjects, score, pattern = self._subjects(assignment, text, materials, assignments, studied,
+                                                                back_reference)
+            for subject in subjects:
+                relations.append(Relation(
+                    kind=RelationKind.VALUE_MATERIAL, head=head, tail=layer_index[id(subject)],
+                    score=score if subject is material else score - 0.05, component=self.name, pattern=pattern,
+                    primary=subject is material,
+                ))
+            if subjects:
+                own = dimension_name(assignment.prop)
+                for condition, name in conditions:
+                    if name != own:
+                        relations.append(Relation(kind=RelationKind.CONDITION_VALUE, head=layer_index[id(condition)],
+                                                  tail=head, score=1.0, component=self.name, property=name))
+        return relations
+
+    @staticmethod
+    def _subjects(
+        assignment, text, materials, assignments, studied, back_reference
+    ) -> tuple[MaterialMention | None, list[MaterialMention], float, str]:
+        """The material a (cue, value) is about, every subject it holds for (in text order), the
+        pattern score and the pattern's name."""
+        link = link_material(assignment, text, materials, assignments)
+        material = link.material if link else None
+        score = link.score if link else 0.0
+        pattern = link.pattern if link else ""
+        main = studied.main() if material is None else None
+        if material is None and back_reference:
+            # 'Barium titanate (BaTiO3) is stable but its band gap ...': 'its' points to the
+            # nearest material before it in the same sentence, if there is one.
+            before = [m for m in materials if not m.is_dopant and m.end <= back_reference.start()]
+            if before:
+                material, main, score, pattern = before[-1], None, 0.5, "back-reference"
+        if main is not None and back_reference:
+            material, score, pattern = main[0], 0.4, "main-material-referenced"
+        elif main is not None and not any(not m.is_dopant for m in materials):
+            material, score, pattern = main[0], 0.3, "main-material"
+        if material is None:
+            return None, [], 0.0, ""
+        subjects = [material]
+        single_value = len(value_group(assignment, assignments, text)) == 1
+        if link is not None and link.pattern in ("subject", "between", "parenthesis") and single_value:
+            # 'isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Tc (≈ 1500 °C)': one value
+            # stated for a conjoined subject holds for each of them.
+            run = material_run([m for m in materials if not m.is_dopant and m.end <= material.end], text, from_end=True)
+            if len(run) > 1 and run[-1] is material:
+                subjects = run
+        return material, subjects, score, pattern
+
+
+def _indexed(obj, index: int, layer_index: dict[int, int]):
+    layer_index[id(obj)] = index
+    return obj
+
+
+__all__ = ["RulesLinker", "cue_of", "quantity_of"]

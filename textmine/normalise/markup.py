@@ -1,0 +1,227 @@
+"""TeX markup in abstracts (arXiv and preprint servers) as plain text, with an exact offset map.
+
+    edits = tex_edits("MoS_2 has a gap of 1.8~eV at $T_C$ = 300~K")
+    view = TextView.of(text, edits)
+    view.text                 # 'MoS2 has a gap of 1.8 eV at TC = 300 K'
+    view.to_raw(0), view.to_raw(4)   # 0, 5: spans found in the view map back to 'MoS_2'
+
+An edit replaces `text[start:end]` by `replacement`. Extraction components find spans in the
+view and store raw offsets, so a record still points at the text as written (`MoS_2`) while its
+formula is parsed from what it means (`MoS2`). Only unambiguous TeX is touched: `$...$` math,
+backslash commands, `_{..}`/`^{..}` scripts after a letter or bracket, and `~` between a number
+and a unit; a plain text without TeX gets no edits at all.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+# \command -> text (symbols that carry meaning for extraction)
+SYMBOLS = {
+    "sim": "∼", "approx": "≈", "simeq": "≃", "pm": "±", "mp": "∓", "times": "×", "cdot": "·", "leq": "≤", "le": "≤",
+    "geq": "≥", "ge": "≥", "lesssim": "≲", "gtrsim": "≳", "ll": "≪", "gg": "≫", "deg": "°", "circ": "°",
+    "degree": "°", "AA": "Å", "angstrom": "Å", "mu": "μ", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ",
+    "Delta": "Δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ", "eta": "η", "theta": "θ", "kappa": "κ",
+    "lambda": "λ", "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "varphi": "φ",
+    "chi": "χ", "psi": "ψ", "omega": "ω", "Omega": "Ω", "Gamma": "Γ", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ",
+    "Lambda": "Λ", "Theta": "Θ", "Pi": "Π", "ohm": "Ω", "infty": "∞", "to": "→", "rightarrow": "→", "prime": "′",
+    "perp": "⊥", "parallel": "∥", "%": "%", ",": " ", ";": " ", ":": " ", "!": "", " ": " ", "-": "-",
+    "textdegree": "°", "textmu": "μ", "textpm": "±", "textperthousand": "‰", "AA{}": "Å",
+}
+# commands whose braced argument is kept as text: \mathrm{C}, \text{eff}, \textit{et al.}
+WRAPPERS = ("mathrm", "text", "textrm", "mathit", "textit", "mathbf", "textbf", "rm", "it", "bf", "mbox", "mathsf",
+            "operatorname", "textsubscript", "textsuperscript", "emph", "boldsymbol", "bm", "mathcal", "hbox")
+
+_MATH = re.compile(r"(?<![\\$])\$(?!\$)([^$\n]{1,200}?)(?<!\\)\$")
+_NAME = re.compile(r"[A-Za-z]+|[%,;:! \-']")
+_SCRIPT_AFTER = re.compile(r"[A-Za-z0-9)\]}'′α-ωΑ-Ω]")
+_TILDE_BEFORE = re.compile(r"[0-9}]")
+_TILDE_AFTER = re.compile(r"[A-Za-zμµ°Å\\%$]")
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    replacement: str
+    bracket: int = 0  # +1: opening markup ('$', '\\mathrm{'), -1: closing ('}', '$'); spans take them in
+
+
+def tex_edits(text: str) -> list[Edit]:
+    """The edits that turn the TeX in `text` into plain text; [] when there is none.
+
+    A left-to-right scan: `$` of paired math delimiters, `\\command`s (symbols become their
+    character, \\mathrm{..}-style wrappers keep their argument), `_`/`^` scripts after a letter,
+    digit or bracket (their group braces go; `^{\\circ}C` becomes `°C`), group braces opened in
+    math or by a script or wrapper, and `~` between a number and a unit.
+    """
+    if not any(c in text for c in "$\\_^~"):
+        return []
+    math = set()
+    for m in _MATH.finditer(text):
+        math.add(m.start())
+        math.add(m.end() - 1)
+    in_math = _math_ranges(text)
+    edits: list[Edit] = []
+    closing: list[bool] = []  # for each open '{': delete its '}'?
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "$" and i in math:
+            edits.append(Edit(i, i + 1, "", -1 if in_math(i - 1) else 1))
+            i += 1
+        elif c == "\\":
+            m = _NAME.match(text, i + 1)
+            if not m:
+                i += 1
+                continue
+            name, end = m.group(0), m.end()
+            if name in WRAPPERS:
+                if text[end : end + 1] == "{":
+                    edits.append(Edit(i, end + 1, "", 1))
+                    closing.append(True)
+                    i = end + 1
+                else:  # a declaration such as {\rm C}
+                    while end < n and text[end] == " ":
+                        end += 1
+                    edits.append(Edit(i, end, ""))
+                    i = end
+            elif name in SYMBOLS:
+                if text[end : end + 2] == "{}":
+                    end += 2
+                edits.append(Edit(i, end, SYMBOLS[name]))
+                i = end
+            else:
+                i = end
+        elif c in "_^" and _SCRIPT_AFTER.match(_before(text, i, math)) and i + 1 < n:
+            degree = re.match(r"\^\s*(?:\{\s*\\circ\s*\}|\\circ\s*)", text[i:])
+            if degree:
+                edits.append(Edit(i, i + degree.end(), "°"))
+                i += degree.end()
+                continue
+            keep = "^" if c == "^" else ""
+            if text[i + 1] == "{":
+                edits.append(Edit(i, i + 2, keep))
+                closing.append(True)
+                i += 2
+            elif text[i + 1].isalnum() or text[i + 1] in "+-−\\":
+                if c == "_" or in_math(i):
+                    edits.append(Edit(i, i + 1, keep))
+                i += 1
+            else:
+                i += 1
+        elif c == "{":
+            delete = in_math(i)
+            if delete:
+                edits.append(Edit(i, i + 1, ""))
+            closing.append(delete)
+            i += 1
+        elif c == "}":
+            if closing and closing.pop():
+                edits.append(Edit(i, i + 1, "", -1))
+            i += 1
+        elif c == "~" and _TILDE_BEFORE.match(_before(text, i, math)) and _TILDE_AFTER.match(text[i + 1 : i + 2] or " "):
+            edits.append(Edit(i, i + 1, " "))
+            i += 1
+        else:
+            i += 1
+    return [e for e in edits if text[e.start : e.end] != e.replacement]
+
+
+def _before(text: str, i: int, math: set[int]) -> str:
+    """The character before `i`, looking through math delimiters ('Li$_7$' -> 'i')."""
+    j = i - 1
+    while j >= 0 and text[j] == "$" and j in math:
+        j -= 1
+    return text[j] if j >= 0 else " "
+
+
+def _math_ranges(text: str):
+    ranges = [(m.start(), m.end()) for m in _MATH.finditer(text)]
+    starts = [a for a, _ in ranges]
+
+    def inside(position: int) -> bool:
+        k = bisect.bisect_right(starts, position) - 1
+        return k >= 0 and position < ranges[k][1]
+
+    return inside
+
+
+@dataclass
+class TextView:
+    """A text with edits applied, and the maps between its offsets and the raw text's."""
+
+    raw: str
+    text: str
+    _view_starts: list[int]
+    _raw_starts: list[int]
+    _edits: list[Edit]
+
+    @classmethod
+    def of(cls, raw: str, edits: list[Edit], base: int = 0) -> "TextView":
+        """The view of `raw` (which starts at `base` in the document; edits are in document offsets)."""
+        parts, view_starts, raw_starts, local = [], [], [], []
+        cursor = 0
+        length = 0
+        for edit in edits:
+            start, end = edit.start - base, edit.end - base
+            if start < cursor or end > len(raw):
+                continue
+            parts.append(raw[cursor:start])
+            length += start - cursor
+            view_starts.append(length)
+            raw_starts.append(start)
+            local.append(Edit(start, end, edit.replacement, edit.bracket))
+            parts.append(edit.replacement)
+            length += len(edit.replacement)
+            cursor = end
+        parts.append(raw[cursor:])
+        return cls(raw, "".join(parts), view_starts, raw_starts, local)
+
+    def to_raw(self, offset: int, *, end: bool = False) -> int:
+        """The raw offset of a span boundary at view offset `offset`. A start maps to the first raw
+        character that made the view character there (past deleted markup); an end maps past the
+        last raw character that made the view character before it."""
+        position = offset - 1 if end else offset
+        if position < 0:
+            return 0
+        k = bisect.bisect_right(self._view_starts, position) - 1
+        if k < 0:
+            raw = position
+        else:
+            edit, view_start = self._edits[k], self._view_starts[k]
+            view_end = view_start + len(edit.replacement)
+            if position < view_end:  # made by this edit's replacement
+                return self._around(edit.end if end else edit.start, end)
+            raw = edit.end + (position - view_end)
+        return self._around(raw + 1 if end else raw, end)
+
+    def _around(self, raw: int, end: bool) -> int:
+        """Take in markup that opens right before a span start or closes right after its end
+        ('$T_C$', 'Te_{6}'), so a span shows the markup whole."""
+        if not hasattr(self, "_opening"):
+            self._opening = {e.end: e for e in self._edits if e.bracket > 0 and not e.replacement}
+            self._closing = {e.start: e for e in self._edits if e.bracket < 0 and not e.replacement}
+        table = self._closing if end else self._opening
+        while raw in table:
+            raw = table[raw].end if end else table[raw].start
+        return raw
+
+    def to_view(self, offset: int) -> int:
+        """The view offset of raw offset `offset` (inside an edited region: the replacement's start)."""
+        i = bisect.bisect_right(self._raw_starts, offset) - 1
+        if i < 0:
+            return offset
+        edit = self._edits[i]
+        view_start = self._view_starts[i]
+        if offset < edit.end:
+            return view_start if offset == edit.start else view_start + len(edit.replacement)
+        return view_start + len(edit.replacement) + (offset - edit.end)
+
+    def span_to_raw(self, start: int, end: int) -> tuple[int, int]:
+        return self.to_raw(start), self.to_raw(end, end=True)
+
+
+__all__ = ["Edit", "TextView", "tex_edits"]
