@@ -155,11 +155,12 @@ def test_overflowing_and_underflowing_numbers_are_skipped_not_inf_or_zero():
 
 
 def test_a_document_with_an_overflowing_number_keeps_its_other_values(tmp_path):
-    from textmine.pipeline import load_extractor
+    from textmine.extract.pipeline import load_pipeline
 
     doc = one_document(H.overflow_number_text(tmp_path))
-    segment(doc)
-    records, _ = load_extractor("rules").extract(doc)  # raised OverflowError: the document was lost
+    extraction = load_pipeline("rules")(doc)  # raised OverflowError: the document was lost
+    assert extraction.ok, extraction.failures
+    records = extraction.records
     assert any(r.value == pytest.approx(3.37) and r.unit == "eV" for r in records)
     assert not any(r.value == 0.0 or r.value == float("inf") for r in records)
 
