@@ -95,7 +95,7 @@ NON_ASCII_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_s
 @FUZZ
 @given(NON_ASCII_TEXT, st.data())
 def test_one_stray_byte_costs_exactly_one_character(text, data):
-    from textmine.readers._markup import decode_text
+    from textmine.readers._encoding import decode_text
 
     at = data.draw(st.integers(0, len(text)))
     raw = text[:at].encode("utf-8") + b"\xff" + text[at:].encode("utf-8")

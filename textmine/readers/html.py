@@ -14,7 +14,8 @@ import lxml.html
 from lxml import etree
 
 from textmine.document import Document, DocumentBuilder
-from textmine.readers._markup import clean, decode_text, finish, html_table, parse_date, text_of
+from textmine.readers._encoding import decode_text
+from textmine.readers._markup import clean, finish, html_table, parse_date, text_of
 from textmine.readers.base import ReaderError, readers
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)

@@ -13,7 +13,8 @@ import re
 from typing import Iterator
 
 from textmine.document import Document, DocumentBuilder
-from textmine.readers._markup import MAX_TEXT_CHARS, clean, decode_text, finish, parse_date
+from textmine.readers._encoding import decode_text
+from textmine.readers._markup import MAX_TEXT_CHARS, clean, finish, parse_date
 from textmine.readers.base import ReaderError, readers
 
 _WRAP_WIDTH = 100  # lines this short inside a block are a hard-wrapped paragraph
