@@ -9,7 +9,7 @@ Crossref, Semantic Scholar and Europe PMC live in `textmine.readers.payloads`) a
 """
 
 import textmine.readers  # noqa: F401  (registers every reader, the API-payload ones included)
-from textmine.sources import arxiv, crossref, europepmc, patents, publishers, semantic_scholar  # noqa: F401
+from textmine.sources import arxiv, crossref, europepmc, optimade, patents, publishers, semantic_scholar  # noqa: F401
 from textmine.sources.base import HarvestQuery, Page, PageError, Source, SourceConfigError, SourceSettings, sources
 from textmine.sources.harvest import Harvester, HarvestStats
 from textmine.sources.http import FetchError, HarvestClient, RateLimit, RetryPolicy, TokenBucket
