@@ -17,7 +17,6 @@ from textmine.document import Document
 from textmine.extract.quantities import parse_quantities
 from textmine.nlp import MAX_SENTENCE_TOKENS, MAX_TOKEN_CHARS, segment
 from textmine.readers import (
-    display_source,
     iter_paths,
     iter_read,
     read_bytes,
@@ -338,9 +337,10 @@ def test_a_non_utf8_file_name_is_listed_and_read_losslessly(tmp_path):
     (listed,) = list(iter_paths(tmp_path))
     assert os.fsencode(listed) == os.fsencode(path)
     doc = one_document(listed)
-    assert source_bytes(doc.source) == os.fsencode(path) == source_bytes(source_of(path))  # lossless
-    assert display_source(doc.source).endswith("p220_caf\\xe9.txt")  # printable
-    display_source(doc.source).encode("utf-8")  # and valid UTF-8
+    assert source_bytes(doc.source) == os.fsencode(path.absolute()) == source_bytes(source_of(path))  # lossless
+    assert doc.source.startswith("file:///") and doc.source.endswith("/p220_caf%E9.txt")  # printable
+    doc.source.encode("utf-8")  # valid UTF-8: any store takes it
+    assert source_of(tmp_path / "plain é.txt") == str(tmp_path / "plain é.txt")  # UTF-8 names keep their source
 
 
 # --- the strict API says ReaderError, never anything else ---------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+from urllib.parse import quote, unquote_to_bytes
 
 from textmine.document import Document
 # API payloads kept by the harvesters (arXiv Atom, OAI-PMH, Crossref, Semantic Scholar, Europe PMC)
@@ -28,7 +29,6 @@ __all__ = [
     "Reader",
     "ReaderError",
     "detect_format",
-    "display_source",
     "get_reader",
     "iter_paths",
     "iter_read",
@@ -189,7 +189,8 @@ def iter_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]])
     are skipped; a path that does not exist is passed through so `read_file` reports it, and so
     is a folder that cannot be listed (no permission): `read_file` then records why its files
     were not read, instead of the walk skipping them without a word. Symlinked folders are not
-    followed. File names that are not valid UTF-8 are kept as they are (see `source_of`).
+    followed. File names that are not valid UTF-8 are kept as they are (their `source` is a
+    lossless `file://` URI: see `source_of`).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -233,24 +234,29 @@ def _not_a_file(path: Path) -> str:
 
 
 def source_of(path: str | os.PathLike[str]) -> str:
-    """The `source` string of a file: its path as `str`, lossless for any file name.
+    """The `source` string of a file: its path as `str`, valid UTF-8 text for any file name.
 
-    A name that is not valid UTF-8 keeps its raw bytes as lone surrogates (Python's
-    `surrogateescape`, what `os.fsdecode` gives), so `source_bytes(source_of(p)) == os.fsencode(p)`.
-    Such a string cannot be written as UTF-8 text as it is: a store encodes it with
-    `source_bytes` (a BLOB, or bytes it escapes) or shows it with `display_source`.
+    A name that is valid UTF-8 (all but a few) is its path as given, as it always was. A name that
+    is not becomes a `file://` URI of its absolute path with every byte outside ASCII letters,
+    digits and `/-._~` percent-encoded (RFC 8089): text every store, JSON and terminal takes, and
+    lossless, `source_bytes(source_of(p)) == os.fsencode(os.path.abspath(p))`.
     """
-    return os.fsdecode(path)
+    text = os.fsdecode(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _FILE_URI + quote(os.path.abspath(os.fsencode(path)), safe="/")
 
 
 def source_bytes(source: str) -> bytes:
-    """The bytes of a `source` string, lone surrogates back to the raw bytes they stand for."""
-    return source.encode("utf-8", "surrogateescape")
+    """The file path a `source` string names, as the bytes `open` takes (inverse of `source_of`)."""
+    if source.startswith(_FILE_URI):
+        return unquote_to_bytes(source[len(_FILE_URI):])
+    return os.fsencode(source)
 
 
-def display_source(source: str) -> str:
-    """`source` as printable, valid UTF-8 text: raw bytes of a non-UTF-8 name shown as '\\xe9'."""
-    return source_bytes(source).decode("utf-8", "backslashreplace")
+_FILE_URI = "file://"
 
 
 def _reason(err: Exception) -> str:
