@@ -44,6 +44,17 @@ class Timeouts:
     initial_backoff: float = 0.5
     max_backoff: float = 10.0
 
+    @classmethod
+    def from_env(cls) -> "Timeouts":
+        """The defaults, with `retry_deadline` from TEXTMINE_ES_RETRY_DEADLINE (seconds) when it is set."""
+        raw = os.environ.get("TEXTMINE_ES_RETRY_DEADLINE")
+        if not raw:
+            return cls()
+        try:
+            return cls(retry_deadline=float(raw))
+        except ValueError:
+            raise StoreUnavailable(f"TEXTMINE_ES_RETRY_DEADLINE={raw!r} is not a number of seconds") from None
+
 
 @dataclass(frozen=True)
 class Connection:
