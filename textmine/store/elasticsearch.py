@@ -284,7 +284,7 @@ class ElasticsearchStore:
         return bool(src.get("complete")) and src.get("content_hash") == content_hash and src.get("extractor") == extractor
 
     def document_ids(self, source: str) -> list[str]:
-        # No refresh forced (one call per file read): earlier runs' documents are searchable already.
+        self._fresh("documents")  # refreshes only after a write: at most once per written batch
         hits = self._scan("documents", {"term": {"source": source}}, sort=[{"id": "asc"}], source=["id"])
         return [hit["_source"]["id"] for hit in hits]
 
