@@ -68,7 +68,7 @@ class Runner:
         return os.waitstatus_to_exitcode(status), log.read_text("utf-8", "replace")
 
     def run(self, *paths: Path | str, cwd: Path | None = None, extra: tuple[str, ...] = ()) -> tuple[int, str]:
-        return self("--db", str(self.db), "-q", "run", *extra, *map(str, paths), cwd=cwd)
+        return self("--db", str(self.db), "-q", "run", "--pipeline", "rules", *extra, *map(str, paths), cwd=cwd)
 
     def rows(self, sql: str) -> list[tuple]:
         if not self.db.exists():

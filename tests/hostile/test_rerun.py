@@ -23,11 +23,20 @@ from tests.hostile import inputs as H
 
 
 def textmine(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    args = with_rules(args)
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **(env or {})}
     proc = subprocess.run([sys.executable, "-m", "textmine.cli", *args], cwd=cwd, env=environment,
                           capture_output=True, text=True, timeout=600)
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr[-3000:]
     return proc
+
+
+def with_rules(args: tuple[str, ...] | list[str]) -> list[str]:
+    """`run` with the rules pipeline: these tests are about inputs and identity, not about a model."""
+    args = list(args)
+    if "run" in args:
+        args.insert(args.index("run") + 1, "--pipeline=rules")
+    return args
 
 
 def query(db: Path, sql: str, *args: object) -> list[tuple]:
@@ -183,8 +192,8 @@ def test_elasticsearch_down_mid_run_is_one_line_and_a_rerun_finishes(tmp_path):
     proxy = Proxy(int(es_url.rsplit(":", 1)[1]))
     try:
         environment = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **env}
-        run = subprocess.Popen([sys.executable, "-m", "textmine.cli", "--store", f"es://127.0.0.1:{proxy.port}", "-q",
-                                "run", str(corpus)], cwd=tmp_path, env=environment, stdout=subprocess.PIPE,
+        run = subprocess.Popen([sys.executable, "-m", "textmine.cli", *with_rules(["--store", f"es://127.0.0.1:{proxy.port}", "-q",
+                                "run", str(corpus)])], cwd=tmp_path, env=environment, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 300
         while run.poll() is None and time.monotonic() < deadline and not _count(es_url, f"{prefix}-documents", complete=True):
