@@ -18,6 +18,7 @@ from textmine.document import Document
 from textmine.records import Failure, Mention, Record
 from textmine.store.structures_sqlite import ensure_schema as ensure_structure_schema
 from textmine.store.structures_sqlite import structure_counts
+from textmine.store.predictions_sqlite import ensure_schema as ensure_prediction_schema
 from textmine.store.base import (
     Query,
     SearchResult,
@@ -51,6 +52,7 @@ class SQLiteStore:
         self._db = connect(self.path, readonly=readonly)
         if not readonly:
             ensure_structure_schema(self._db)  # structures, spectra, links: textmine/store/structures_sqlite.py
+            ensure_prediction_schema(self._db)  # predictions, audit verdicts: textmine/store/predictions_sqlite.py
             # `document_ids(source)`: what a run asks once per file (v2 files made before it lack it)
             self._db.execute("CREATE INDEX IF NOT EXISTS documents_source ON documents(source)")
             if "fingerprint" not in self._failure_columns():  # a v2 file made before the column
