@@ -11,7 +11,9 @@ brackets, figure/table/equation numbers, composition variables (x = 0.3), digits
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from dataclasses import dataclass, replace
 
 from textmine.normalise.units import UnitError, parse_unit, to_si
@@ -148,6 +150,38 @@ class Quantity:
         return conv(self.value), low, high, unit_si
 
 
+class OutOfRange(ValueError):
+    """A number a float cannot hold: it overflows (1e309) or underflows to zero or to a
+    subnormal (1e-400, 1e-310); such numbers are skipped, never turned into inf or 0.0."""
+
+
+@dataclass(frozen=True)
+class SkippedNumber:
+    """A number `parse_quantities` left out because no float holds it; offsets into the text given."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+    def warning(self, offset: int = 0) -> str:
+        """One line for `Document.warnings` (`offset`: where the parsed text starts in the document)."""
+        return f"quantities: number {self.text!r} at offset {self.start + offset} skipped: {self.reason}"
+
+
+def _checked(mantissa: float, power: int, text: str) -> float:
+    """mantissa * 10**power, or OutOfRange when the result is not a normal float."""
+    try:
+        value = mantissa * 10.0**power
+    except OverflowError:
+        raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})") from None
+    if not math.isfinite(value):
+        raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})")
+    if mantissa != 0 and abs(value) < sys.float_info.min:
+        raise OutOfRange(f"out of range (a nonzero number under {sys.float_info.min:.3g})")
+    return value
+
+
 def _to_float(match: re.Match[str]) -> float:
     mantissa = float(match.group("mantissa").replace(",", ""))
     if match.group("sign") and match.group("sign") in _MINUS:
@@ -155,14 +189,16 @@ def _to_float(match: re.Match[str]) -> float:
     exponent = match.group("exponent")
     if exponent:
         exp_text = exponent.translate(_SUPERSCRIPT_DIGITS)
-        if re.search(r"[eE]", exp_text) and "10" not in exp_text:
+        if exp_text.strip()[:1] in ("e", "E"):  # '1e-310', '5e10': the digits may contain '10'
             power = int(re.sub(r"[−–]", "-", exp_text.strip()[1:]))
         else:
             digits = re.search(r"10\s?\^?\s?\(?([-−–+]?)\s?(\d+)\)?\s*$", exp_text.strip())
             if not digits:
                 raise ValueError(exponent)
             power = int(re.sub(r"[−–]", "-", digits.group(1) + digits.group(2)))
-        mantissa *= 10.0**power
+        return _checked(mantissa, power, match.group(0))
+    if not math.isfinite(mantissa):  # hundreds of digits
+        raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})")
     return mantissa
 
 
@@ -181,6 +217,7 @@ class _Number:
     end: int
     value: float
     uncertainty: float | None
+    out_of_range: bool = False  # kept only so its unit is consumed, then dropped
 
 
 _JUNK_BEFORE = re.compile(
@@ -216,11 +253,16 @@ def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
     return False
 
 
-def _find_numbers(text: str) -> list[_Number]:
+def _find_numbers(text: str, skipped: list[SkippedNumber] | None = None) -> list[_Number]:
     numbers: list[_Number] = []
     for m in _NUMBER.finditer(text):
         try:
             value = _to_float(m)
+        except OutOfRange as err:
+            if skipped is not None:
+                skipped.append(SkippedNumber(m.start(), m.end(), m.group(0)[:40], str(err)))
+            numbers.append(_Number(m.start(), m.end(), math.nan, None, out_of_range=True))
+            continue
         except ValueError:
             continue
         start = m.start()
@@ -239,7 +281,12 @@ def _find_numbers(text: str) -> list[_Number]:
         raw = (m.group("a") or m.group("b") or m.group("c")).translate(_SUPERSCRIPT_DIGITS)
         power = int(re.sub(r"[−–]\s?", "-", raw))
         numbers = [n for n in numbers if not (m.start() <= n.start < m.end())]
-        numbers.append(_Number(m.start(), m.end(), 10.0**power, None))
+        try:
+            numbers.append(_Number(m.start(), m.end(), _checked(1.0, power, m.group(0)), None))
+        except OutOfRange as err:
+            if skipped is not None:
+                skipped.append(SkippedNumber(m.start(), m.end(), m.group(0)[:40], str(err)))
+            numbers.append(_Number(m.start(), m.end(), math.nan, None, out_of_range=True))
     return sorted(numbers, key=lambda n: n.start)
 
 
@@ -250,19 +297,26 @@ _LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
 
 
-def parse_quantities(text: str) -> list[Quantity]:
-    """Every quantity in `text`, left to right."""
+def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None) -> list[Quantity]:
+    """Every quantity in `text`, left to right.
+
+    A number no float can hold (`1e309`, `1e-400`) is skipped, never stored as inf or 0.0; with
+    `skipped` given, each such number is appended to it, for the caller to record on the
+    document: `document.warnings.append(skipped_number.warning(offset=sentence_start))`.
+    """
     numbers: list[_Number] = []
     units: list[tuple[str, int] | None] = []
     consumed = 0
-    for number in _find_numbers(text):
+    for number in _find_numbers(text, skipped):
         # Digits inside a unit ('cm−1', 'K−1') or a formula are not numbers of their own.
         if number.start < consumed:
             continue
         unit = _unit_at(text, number.end)
+        consumed = unit[1] if unit else number.end
+        if number.out_of_range:
+            continue
         numbers.append(number)
         units.append(unit)
-        consumed = unit[1] if unit else number.end
     quantities: list[Quantity] = []
     i = 0
     while i < len(numbers):
@@ -375,4 +429,4 @@ def with_offset(quantity: Quantity, offset: int) -> Quantity:
     return replace(quantity, start=quantity.start + offset, end=quantity.end + offset)
 
 
-__all__ = ["Quantity", "parse_quantities", "with_offset"]
+__all__ = ["OutOfRange", "Quantity", "SkippedNumber", "parse_quantities", "with_offset"]
