@@ -31,29 +31,36 @@ from textmine.extract.components import (
     document_context,
     kept_spans,
     material_mention,
-    sentence_text,
 )
 from textmine.extract.materials import MaterialMention, StudiedMaterials
 from textmine.extract.quantities import Quantity
+from textmine.extract.views import View, sentence_view
 from textmine.extraction import Extraction
 from textmine.layers import CueSpan, QuantitySpan, Relation, RelationKind
 from textmine.ontology import CueMatch, Ontology, load_ontology
 
 
-def quantity_of(span: QuantitySpan, offset: int) -> Quantity:
-    return Quantity(span.text, span.start - offset, span.end - offset, span.value, span.value_min, span.value_max,
+def quantity_of(span: QuantitySpan, view: View | None = None) -> Quantity:
+    """A layer quantity as the rules' `Quantity`: in `view` coordinates and text, or as stored."""
+    start, end, text = (span.start, span.end, span.text) if view is None else _in_view(span, view)
+    return Quantity(text, start, end, span.value, span.value_min, span.value_max,
                     span.uncertainty, span.unit, span.comparator, span.list_size, span.list_index)
 
 
-def cue_of(span: CueSpan, offset: int) -> CueMatch:
-    return CueMatch(span.start - offset, span.end - offset, span.text, tuple(span.properties), span.is_symbol)
+def cue_of(span: CueSpan, view: View) -> CueMatch:
+    return CueMatch(*_in_view(span, view), tuple(span.properties), span.is_symbol)
+
+
+def _in_view(span, view: View) -> tuple[int, int, str]:
+    start, end = view.to_view(span.start, span.end)
+    return start, end, view.text[start:end]
 
 
 class RulesLinker:
     """value->property, value->material and condition->value relations by the association rules."""
 
     name, version = "linker.rules", RULES_VERSION
-    reads = ("sentences", "quantities", "cues", "materials")
+    reads = ("markup", "sentences", "quantities", "cues", "materials")
     writes = "relations"
 
     def __init__(self, ontology: Ontology | None = None) -> None:
@@ -73,11 +80,12 @@ class RulesLinker:
             if sentence.paragraph != paragraph:
                 paragraph = sentence.paragraph
                 studied = opening if sentence.opening else StudiedMaterials()
-            text, offset = sentence_text(extraction, s_index)
-            cues = [_indexed(cue_of(span, offset), i, layer_index) for i, span in cues_by.get(s_index, [])]
-            materials = [_indexed(material_mention(span, offset), i, layer_index) for i, span in materials_by.get(s_index, [])]
+            view = sentence_view(extraction, s_index)
+            text, offset = view.text, view.start
+            cues = [_indexed(cue_of(span, view), i, layer_index) for i, span in cues_by.get(s_index, [])]
+            materials = [_indexed(material_mention(span, view), i, layer_index) for i, span in materials_by.get(s_index, [])]
             cues, materials = kept_spans(cues, materials)
-            quantities = [_indexed(quantity_of(span, offset), i, layer_index) for i, span in quantities_by.get(s_index, [])]
+            quantities = [_indexed(quantity_of(span, view), i, layer_index) for i, span in quantities_by.get(s_index, [])]
             if cues and quantities:
                 relations.extend(self._link_sentence(text, cues, materials, quantities, studied, context, layer_index))
             studied.add(materials, offset)
