@@ -86,6 +86,8 @@ class MaterialSpan(Span):
     is_dopant: bool = False
     is_weak: bool = Field(default=False, description="lone element, class noun or code name: linked only as a fallback")
     is_code_name: bool = False
+    role: str = Field(default="", description="substrate, electrolyte, electrode, reference: named for another part "
+                                              "than the studied material (linked only by name)")
 
 
 class EntitySpan(Span):

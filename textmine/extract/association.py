@@ -228,7 +228,7 @@ _CLAUSE_BREAK = re.compile(
 
 @dataclass
 class Link:
-    material: MaterialMention
+    material: MaterialMention  # None only for the 'ambiguous' pattern, which links nothing
     pattern: str
     score: float
 
@@ -240,12 +240,14 @@ def link_material(
     assignments: list[Assignment],
 ) -> Link | None:
     """The material a (cue, value) pair is about: strong mentions first, weak ones as a fallback."""
-    everything = [m for m in materials if not m.is_dopant]
+    everything = [m for m in materials if not m.is_dopant and not m.role]
     strong = [m for m in everything if not m.is_weak]
     # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention
-    link = _link_respectively(assignment, sentence, everything, assignments)
+    # (an acronym the paper does not define still holds its place in a list)
+    listed = [m for m in materials if not m.is_dopant and m.role in ("", "acronym")]
+    link = _link_respectively(assignment, sentence, listed, assignments)
     if link is not None:
-        return link
+        return link if link.material is not None else None
     # The best pattern wins; a weak mention ('PTTBTz') must beat a strong one by its pattern
     # ('the band gap of PTTBTz ... was 1.89 eV, similar to that of P3HT').
     link = _link_among(assignment, sentence, strong, assignments)
@@ -255,7 +257,16 @@ def link_material(
             any_link.score *= 0.85
             if link is None or any_link.score > link.score:
                 link = any_link
+    if link is None:
+        # a substrate, electrolyte or reference gets a value only when the value is given for it by name
+        named = [m for m in materials if m.role and not m.is_dopant]
+        by_name = _link_among(assignment, sentence, named, assignments) if named else None
+        if by_name is not None and (not everything or by_name.pattern in _BY_NAME and by_name.score >= 0.8):
+            link = by_name
     return link
+
+
+_BY_NAME = ("between", "bracketed", "parenthesis", "after")
 
 
 def _link_respectively(
@@ -269,6 +280,9 @@ def _link_respectively(
     materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
     if len(materials) == len(group):
         return Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
+    if respectively and len(materials) > 1:
+        # 'A, B and C ... 1.2 and 1.5 eV, respectively': lists of unequal lengths pair nothing for sure
+        return Link(None, "ambiguous", 0.0)  # type: ignore[arg-type]
     return None
 
 

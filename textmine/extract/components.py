@@ -12,7 +12,12 @@ import re
 
 from textmine.document import Document, Sentence
 from textmine.extract.association import resolve_property
-from textmine.extract.materials import MaterialMention, find_abbreviations, find_material_mentions
+from textmine.extract.materials import (
+    MaterialMention,
+    acronym_definitions,
+    find_abbreviations,
+    find_material_mentions,
+)
 from textmine.extract.quantities import parse_quantities
 from textmine.extract.views import View, sentence_view, text_view
 from textmine.extraction import Extraction
@@ -124,7 +129,7 @@ def material_span(mention: MaterialMention, view: View, sentence: int, source: M
         start=start, end=end, text=view.raw(start, end), sentence=sentence,
         formula=mention.formula, elements=mention.elements, confidence=mention.confidence,
         source=source or MaterialSource(mention.source), is_dopant=mention.is_dopant, is_weak=mention.is_weak,
-        is_code_name=mention.is_code_name,
+        is_code_name=mention.is_code_name, role=mention.role,
     )
 
 
@@ -133,7 +138,7 @@ def material_mention(span: MaterialSpan, view: View) -> MaterialMention:
     start, end = view.to_view(span.start, span.end)
     return MaterialMention(start, end, view.text[start:end], span.formula, list(span.elements),
                            span.confidence, is_dopant=span.is_dopant, is_weak=span.is_weak,
-                           is_code_name=span.is_code_name, source=span.source.value)
+                           is_code_name=span.is_code_name, source=span.source.value, role=span.role)
 
 
 class Abbreviations:
@@ -150,6 +155,12 @@ class Abbreviations:
             Abbreviation(short=short, material=material_span(mention, view, -1, MaterialSource.ABBREVIATION))
             for short, mention in found.items()
         ]
+
+
+def defined_otherwise(extraction: Extraction, abbreviations: dict[str, MaterialMention]) -> set[str]:
+    """Short forms the paper defines for something that is not a material ('electron transport layer (ETL)')."""
+    view = text_view(extraction, 0, min(ABBREVIATION_WINDOW, len(extraction.document.text)))
+    return acronym_definitions(view.text) - set(abbreviations)
 
 
 def abbreviation_table(extraction: Extraction) -> dict[str, MaterialMention]:
@@ -218,10 +229,12 @@ class RuleMaterials:
 
     def __call__(self, extraction: Extraction) -> None:
         abbreviations = abbreviation_table(extraction)
+        otherwise = defined_otherwise(extraction, abbreviations)
         layer = []
         for index in range(len(extraction.layers.sentences)):
             view = sentence_view(extraction, index)
-            layer.extend(material_span(m, view, index) for m in find_material_mentions(view.text, abbreviations))
+            layer.extend(material_span(m, view, index)
+                         for m in find_material_mentions(view.text, abbreviations, otherwise))
         extraction.layers.materials = layer
 
 
@@ -287,5 +300,6 @@ def by_sentence(items: list) -> dict[int, list[tuple[int, object]]]:
 __all__ = [
     "ABBREVIATION_WINDOW", "Abbreviations", "CONTEXT_WINDOW", "Cues", "MAX_SENTENCE", "Mentions", "OPENING_PARAGRAPHS",
     "Quantities", "RULES_VERSION", "RuleMaterials", "Sentences", "abbreviation_table", "bounded", "by_sentence", "cue_span",
+    "defined_otherwise",
     "document_context", "fallback_sentences", "kept_spans", "material_mention", "material_span", "sentence_text",
 ]

@@ -144,12 +144,12 @@ class RulesLinker:
         if material is None and back_reference:
             # 'Barium titanate (BaTiO3) is stable but its band gap ...': 'its' points to the
             # nearest material before it in the same sentence, if there is one.
-            before = [m for m in materials if not m.is_dopant and m.end <= back_reference.start()]
+            before = [m for m in materials if not m.is_dopant and not m.role and m.end <= back_reference.start()]
             if before:
                 material, main, score, pattern = before[-1], None, 0.5, "back-reference"
         if main is not None and back_reference:
             material, score, pattern = main[0], 0.4, "main-material-referenced"
-        elif main is not None and not any(not m.is_dopant for m in materials):
+        elif main is not None and not any(not m.is_dopant and not m.role for m in materials):
             material, score, pattern = main[0], 0.3, "main-material"
         if material is None:
             return None, [], 0.0, ""
@@ -158,7 +158,8 @@ class RulesLinker:
         if link is not None and link.pattern in ("subject", "between", "parenthesis") and single_value:
             # 'isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Tc (≈ 1500 °C)': one value
             # stated for a conjoined subject holds for each of them.
-            run = material_run([m for m in materials if not m.is_dopant and m.end <= material.end], text, from_end=True)
+            run = material_run([m for m in materials if not m.is_dopant and not m.role and m.end <= material.end], text,
+                               from_end=True)
             if len(run) > 1 and run[-1] is material:
                 subjects = run
         return material, subjects, score, pattern

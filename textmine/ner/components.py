@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import bisect
 
-from textmine.extract.components import abbreviation_table, cue_span, material_span
-from textmine.extract.materials import MaterialMention, find_material_mentions
+from textmine.extract.components import abbreviation_table, cue_span, defined_otherwise, material_span
+from textmine.extract.materials import MaterialMention, find_material_mentions, not_a_material_token
 from textmine.extract.views import View, sentence_view
 from textmine.extraction import Extraction
 from textmine.layers import EntitySpan, MaterialSource, MaterialSpan
@@ -97,29 +97,35 @@ class NerMaterials:
 
     def __call__(self, extraction: Extraction) -> None:
         abbreviations = abbreviation_table(extraction)
+        otherwise = defined_otherwise(extraction, abbreviations)
         layer: list[MaterialSpan] = []
         mat = _spans_by_sentence(extraction, "MAT")
         for index in sorted(mat):
             view = sentence_view(extraction, index)
-            for m in sentence_materials(view.text, _in_view(mat[index], view), abbreviations):
+            for m in sentence_materials(view.text, _in_view(mat[index], view), abbreviations, otherwise):
                 source = MaterialSource.ABBREVIATION if m.source == "abbreviation" else MaterialSource.NER
                 layer.append(material_span(m, view, index, source))
         extraction.layers.materials = layer
 
 
-def sentence_materials(text: str, spans: list[tuple[int, int, float]],
-                       abbreviations: dict[str, MaterialMention]) -> list[MaterialMention]:
-    """Rules mentions the model confirms (with its confidence), then spans only the model found."""
+def sentence_materials(text: str, spans: list[tuple[int, int, float]], abbreviations: dict[str, MaterialMention],
+                       defined_otherwise: set[str] | frozenset[str] = frozenset()) -> list[MaterialMention]:
+    """Rules mentions the model confirms (with its confidence), then spans only the model found
+    (not units, symbols, Greek letters or method acronyms it tagged by mistake)."""
     materials: list[MaterialMention] = []
-    for mention in find_material_mentions(text, abbreviations):
+    for mention in find_material_mentions(text, abbreviations, defined_otherwise):
         overlapping = [c for a, b, c in spans if a < mention.end and mention.start < b]
         if overlapping:
             mention.confidence = max(overlapping)
+            if mention.role == "acronym":
+                mention.role = ""  # the model tags it MAT: a material
             materials.append(mention)
     for start, end, confidence in spans:
         if any(m.start < end and start < m.end for m in materials):
             continue
         span_text = text[start:end]
+        if not_a_material_token(span_text) or span_text in defined_otherwise:
+            continue
         try:
             parsed = parse_formula(span_text)
             formula, elements = parsed.formula, parsed.elements
