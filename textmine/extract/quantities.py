@@ -244,7 +244,10 @@ def _find_numbers(text: str) -> list[_Number]:
 
 
 _RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
-_UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+/-|\+/−|\+-|∓)\s?|\+)$")  # a bare '+' is a lost '±': '3.4+0.1'
+# '±', '+/-', '+-', '∓', written out ('3.1 pm 0.2', TeX's '\\pm' read as plain text) or lost to a bare '+' ('3.4+0.1')
+_UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+\s?/\s?[-−]|\+-|∓)\s?|\s(?:pm|\\pm)\s|\+)$")
+# an uncertainty on its own ('an accuracy of ±0.05 eV') is no value
+_BARE_UNCERTAINTY = re.compile(r"(?:±|\+\s?/\s?[-−]|∓|\bpm)\s?$")
 
 _LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
@@ -268,10 +271,14 @@ def parse_quantities(text: str) -> list[Quantity]:
     while i < len(numbers):
         first = numbers[i]
         unit_first = units[i]
-        if _is_junk_number(text, first, unit_first[0] if unit_first else ""):
+        if _is_junk_number(text, first, unit_first[0] if unit_first else "") or _BARE_UNCERTAINTY.search(
+                text[max(0, first.start - 4) : first.start]):
             i += 1
             continue
         comparator = _comparator_before(text, first.start)
+        if (unit_first and unit_first[0].strip() == "pm" and i + 1 < len(numbers)
+                and re.fullmatch(r"\s", text[unit_first[1] : numbers[i + 1].start])):
+            unit_first = None  # '3.1 pm 0.2 eV': '±' written out, not picometres
         # value ± uncertainty [unit]
         if i + 1 < len(numbers) and _UNCERTAINTY_JOIN.match(text[(unit_first[1] if unit_first else first.end) : numbers[i + 1].start]):
             second = numbers[i + 1]
