@@ -52,9 +52,16 @@ _MAX_CUE_DISTANCE = 250
 
 @functools.lru_cache(maxsize=4096)
 def _context_support(words: tuple[str, ...], text: str) -> int:
-    """How often the context words of a property occur in `text` (cached: asked per cue and value)."""
-    lowered = text.lower()
-    return sum(lowered.count(word.lower()) for word in words)
+    """How often the context words of a property start a word in `text` (cached: asked per cue and
+    value). 'antiferromagnetic' is no 'ferromagnetic' and 'paramagnetic' no 'magnetic': a
+    superconductor paper that mentions its antiferromagnetic parent phase is still about a Tc."""
+    return len(_context_pattern(words).findall(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True)) + ")",
+                      re.I)
 
 
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
@@ -69,6 +76,29 @@ _SYMBOL_ASSIGNMENT = re.compile(r"(?<![\w])([A-Za-zα-ωΑ-Ω][\w–,\-′']{0,7
 _COMPARATIVE_AFTER = re.compile(
     r"^\s?(?:more|less|higher|lower|larger|smaller|greater|wider|narrower|above|below)\s(?:than|negative|positive)\b", re.I
 )
+# 'a 12 K shift', 'a 0.3 eV increase', 'a 20 K higher TC', 'a 50 meV reduction of the gap': the value is a change
+_DIFFERENCE_AFTER = re.compile(
+    r"^\s?[-‐]?\s?(?:shifts?|increases?|decreases?|changes?|differences?|reductions?|enhancements?|rises?|drops?|"
+    r"narrowing|widening|lowering|broadening|red-?shifts?|blue-?shifts?|offsets?|jumps?|gains?|losses|splitting|"
+    r"(?:higher|lower|larger|smaller|greater|wider|narrower)\s(?!than)\w)",
+    re.I,
+)
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|this|that|its|their|large|small|slight|significant|further)\s*[~∼≈]?\s*$", re.I)
+# Another quantity named between a cue and a value takes the value: 'an energy gap of 1.6 eV, and a
+# spin-splitting of the gap of 0.36 eV', 'a band gap of 3.7 eV and a large exciton energy (∼40 meV)',
+# 'TC = 45 K and a structural transition at 120 K'.
+_OTHER_QUANTITY = re.compile(
+    r"\b(?:spin[- ]splitting|splitting|exciton(?:ic)?\s(?:energy|energies|binding)|binding energ|Urbach|Stokes shift|"
+    r"phonon energ|photon energ|excitation energ|emission|FWHM|full width|linewidth|line width|bandwidth|band width|"
+    r"barrier height|(?:structural|spin[- ]reorientation|charge[- ]ordering|Verwey|glass|melting|crystalli[sz]ation|"
+    r"decomposition|blocking|freezing|irreversibility|Debye|Morin|Lifshitz|metal[- ]insulator|martensitic|"
+    r"order[- ]disorder)\s(?:transition|temperature|point)|valence band (?:offset|maximum)|conduction band (?:offset|minimum)|"
+    r"band offset|gap width|work function|electron affinity|ionization (?:energy|potential))",
+    re.I,
+)
+# A voltage window is a condition of the test, not a voltage of the material: 'cycled between 2.0
+# and 4.2 V', 'in the voltage range of 2.5-4.0 V', 'a potential window of 0-1 V'.
+_WINDOW_LEAD = re.compile(r"\b(?:between|window|range|ranging|cycled|cycling|swept|scanned|cut-?off)\b[^.;]{0,25}$", re.I)
 _DIFFERENCE_LEAD = re.compile(
     r"\b(?:change|shift|shifts|decrease|increase|reduction|narrowing|widening|difference|enhancement|drop|rise|"
     r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?"
@@ -129,7 +159,7 @@ def assign_properties(
             if quantity.start - cue.end > _MAX_CUE_DISTANCE:
                 break
             between = sentence[cue.end : quantity.start]
-            if re.search(r"[;]|\bwhereas\b|\bwhile\b", between):
+            if re.search(r"[;]|\bwhereas\b|\bwhile\b", between) or _OTHER_QUANTITY.search(between):
                 break
             fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
             if fitted:
@@ -154,7 +184,11 @@ def assign_properties(
         # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
         if _DIFFERENCE_LEAD.search(before) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
             continue
-        if _COMPARATIVE_AFTER.match(sentence[quantity.end : quantity.end + 30]):
+        if _COMPARATIVE_AFTER.match(sentence[quantity.end : quantity.end + 30]) or (
+                _DIFFERENCE_AFTER.match(sentence[quantity.end : quantity.end + 30]) and _ARTICLE_BEFORE.search(before)):
+            continue
+        if si_unit == "V" and _WINDOW_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]) and (
+                quantity.value is None or quantity.list_size > 1):
             continue
         if _AT_LEAD.search(before):
             if prop.dimension != "[temperature]" or any(a.cue == cue for a in assignments):
@@ -226,6 +260,14 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+_CHANGED_TO = re.compile(
+    r"^[^;.]{0,60}\b(?:increas|decreas|chang|shift|ris|rose|drop|reduc|enhanc|improv|tun|vari|narrow|widen|grow|grew|fell|"
+    r"fall|went|go)\w*\s(?:\w+\s){0,3}to\s*[~∼≈]?\s*$",
+    re.I,
+)
+_THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?:the\s|pure\s|bulk\s)?$", re.I)
+
+
 @dataclass
 class Link:
     material: MaterialMention  # None only for the 'ambiguous' pattern, which links nothing
@@ -257,6 +299,13 @@ def link_material(
             any_link.score *= 0.85
             if link is None or any_link.score > link.score:
                 link = any_link
+    if link is None:
+        # 'the band gap of 3.37 eV of ZnO increases to 3.85 eV': the new value is the same material's
+        earlier = [a for a in assignments if a.cue == assignment.cue and a.quantity.end <= assignment.quantity.start]
+        if earlier and _CHANGED_TO.search(sentence[earlier[-1].quantity.end : assignment.quantity.start]):
+            previous = link_material(earlier[-1], sentence, materials, assignments)
+            if previous is not None:
+                return Link(previous.material, previous.pattern, previous.score - 0.1)
     if link is None:
         # a substrate, electrolyte or reference gets a value only when the value is given for it by name
         named = [m for m in materials if m.role and not m.is_dopant]
@@ -328,6 +377,15 @@ def _link_among(
     ]
     if named_after:
         return Link(named_after[0], "bracketed", 0.85)
+
+    # '... and that of CdSe is 1.74 eV': the material of 'that of' takes the value right after it
+    that_of = [
+        m for m in candidates
+        if 0 < q.start - m.end <= 40 and _THAT_OF.search(sentence, max(0, m.start - 16), m.start)
+        and not any(m.end <= a.quantity.start < q.start for a in assignments if a is not assignment)
+    ]
+    if that_of and not _CLAUSE_BREAK.search(sentence[that_of[-1].end : q.start]):
+        return Link(that_of[-1], "between", 0.85)
 
     # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt'
     after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
