@@ -133,10 +133,15 @@ def material_span(mention: MaterialMention, view: View, sentence: int, source: M
     )
 
 
-def material_mention(span: MaterialSpan, view: View) -> MaterialMention:
-    """A layer span as the view-relative mention the rules work on."""
-    start, end = view.to_view(span.start, span.end)
-    return MaterialMention(start, end, view.text[start:end], span.formula, list(span.elements),
+def material_mention(span: MaterialSpan, where: View | int) -> MaterialMention:
+    """A layer span as the mention the rules work on: in a `View`'s coordinates and text, or relative
+    to a sentence start (an int: the raw text)."""
+    if isinstance(where, int):
+        start, end, text = span.start - where, span.end - where, span.text
+    else:
+        start, end = where.to_view(span.start, span.end)
+        text = where.text[start:end]
+    return MaterialMention(start, end, text, span.formula, list(span.elements),
                            span.confidence, is_dopant=span.is_dopant, is_weak=span.is_weak,
                            is_code_name=span.is_code_name, source=span.source.value, role=span.role)
 

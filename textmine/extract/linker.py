@@ -40,20 +40,25 @@ from textmine.layers import CueSpan, QuantitySpan, Relation, RelationKind
 from textmine.ontology import CueMatch, Ontology, load_ontology
 
 
-def quantity_of(span: QuantitySpan, view: View | None = None) -> Quantity:
-    """A layer quantity as the rules' `Quantity`: in `view` coordinates and text, or as stored."""
-    start, end, text = (span.start, span.end, span.text) if view is None else _in_view(span, view)
+def quantity_of(span: QuantitySpan, where: View | int | None = None) -> Quantity:
+    """A layer quantity as the rules' `Quantity`: in the coordinates and text of a `View`, relative to
+    a sentence start (an int: the raw text), or as stored (None)."""
+    start, end, text = _located(span, where)
     return Quantity(text, start, end, span.value, span.value_min, span.value_max,
                     span.uncertainty, span.unit, span.comparator, span.list_size, span.list_index)
 
 
-def cue_of(span: CueSpan, view: View) -> CueMatch:
-    return CueMatch(*_in_view(span, view), tuple(span.properties), span.is_symbol)
+def cue_of(span: CueSpan, where: View | int) -> CueMatch:
+    return CueMatch(*_located(span, where), tuple(span.properties), span.is_symbol)
 
 
-def _in_view(span, view: View) -> tuple[int, int, str]:
-    start, end = view.to_view(span.start, span.end)
-    return start, end, view.text[start:end]
+def _located(span, where: View | int | None) -> tuple[int, int, str]:
+    if where is None:
+        return span.start, span.end, span.text
+    if isinstance(where, int):
+        return span.start - where, span.end - where, span.text
+    start, end = where.to_view(span.start, span.end)
+    return start, end, where.text[start:end]
 
 
 class RulesLinker:
