@@ -155,6 +155,7 @@ exporters: Registry[Any] = Registry(
         "csv": ("textmine.export:write_csv", "flat rows (material, value, unit, source sentence, ...)"),
         "parquet": ("textmine.export:write_parquet", "Apache Parquet, nested like the record (zstd)"),
         "hf": ("textmine.export:write_hf", "a Hugging Face dataset folder (needs the hf extra)"),
+        "extxyz": ("textmine.link.export:write_extxyz", "records' best linked structures as extended XYZ (needs the structures extra)"),
     },
 )
 
@@ -168,6 +169,11 @@ commands: Registry[Any] = Registry(
         "ner": ("textmine.ner.cli:ner_command", "Tag entities with the transformer NER model."),
         "train": ("textmine.ner.training.cli:train_group", "Train models (needs the train extra)."),
         "evaluate": ("textmine.eval.cli:evaluate", "Score NER, records and confidence against gold data."),
+        "structures": ("textmine.structures.cli:structures", "Crystal structures: add (CIF, POSCAR, extxyz, JSON), search, show."),
+        "spectra": ("textmine.spectra.cli:spectra", "Powder XRD patterns: add, simulate, identify phases."),
+        "link": ("textmine.link.cli:link", "Link records and patterns to ranked candidate structures."),
+        "material": ("textmine.link.cli:material", "One material: records by property, its structures and spectra."),
+        "migrate": ("textmine.store.cli:migrate", "Upgrade a store to this textmine's schema, in place."),
     },
 )
 
