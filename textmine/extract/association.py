@@ -64,6 +64,8 @@ def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
                       re.I)
 
 
+# 'the band-gap energies lie at 2.42 eV': the value itself, not a condition
+_LOCATED_AT = re.compile(r"\b(?:lies?|lying|located|situated|positioned|estimated)\s(?:to\s(?:be\s)?)?at\s*[~∼≈]?\s*$", re.I)
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
 _SYNTHESIS_LEAD = re.compile(
     r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|"
@@ -190,7 +192,7 @@ def assign_properties(
         if si_unit == "V" and _WINDOW_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]) and (
                 quantity.value is None or quantity.list_size > 1):
             continue
-        if _AT_LEAD.search(before):
+        if _AT_LEAD.search(before) and not _LOCATED_AT.search(before):
             if prop.dimension != "[temperature]" or any(a.cue == cue for a in assignments):
                 continue
         distance = quantity.start - cue.end if cue.end <= quantity.start else cue.start - quantity.end
@@ -248,7 +250,7 @@ def conditions_for(sentence: str, quantities: list[Quantity], used: set[int]) ->
 # --- material for an assignment ------------------------------------------------------------------
 
 BACK_REFERENCE = re.compile(
-    r"\b(?:its|it|their|they|this|these|the (?:compound|material|alloy|sample|samples|film|films|"
+    r"\b(?:its|it|their|they|this|these|the (?:title\s)?(?:compound|material|alloy|sample|samples|film|films|"
     r"crystal|crystals|system|phase|ceramic|ceramics|nanoparticles|nanocrystals|oxide|perovskite|"
     r"semiconductor|magnet|structure|composite|powder|catalyst|photocatalyst|absorber|thin films?))\b",
     re.I,
@@ -407,7 +409,9 @@ def _link_among(
         gap_before = sentence[cue.end : inside[0].start]
         if re.search(r"\b(?:of|for|in|on)\b", gap_before) or len(gap_before.strip()) <= 3:
             best = inside[0]
-            if not _CLAUSE_BREAK.search(sentence[best.end : q.start]):
+            # 'the band gap of A is 2.1 eV, and B has one of 3.2 eV': A's own value stands in between
+            taken = any(best.end <= v.start and v.end <= q.start for v in other_values)
+            if not taken and not _CLAUSE_BREAK.search(sentence[best.end : q.start]):
                 return Link(best, "between", 0.9)
 
     # 'ZnO (Eg = 3.37 eV)', 'Yb14MnSb11 (TC = 53 K)'

@@ -7,6 +7,7 @@ token at a time; papers name many materials with more than one token:
 - a dopant before it or after a colon: `Al-doped ZnO`, `Fe,N-codoped TiO2`, `ZnO:Al`, `Y2O3:Eu`
   (the formula stays the host's, the elements take the dopant in);
 - a blend of code names: `P2: PC71BM`, `PTB7-Th:PC71BM` (no formula);
+- a mineral or polymorph name before its formula: `anatase TiO2`;
 - a class noun after a formula: `Fe-Ni alloy`, `MAPbI3 perovskite`, `Fe40Ni40B20 metallic glass`.
 
 `widen` merges such runs into one mention whose text is what is written. `assign_roles` marks mentions the sentence gives
@@ -121,6 +122,13 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
                 out.append(_merged(m, guest, sentence, formula, elements, m))
                 i += 2
                 continue
+        # 'anatase TiO2', 'rutile TiO2': a mineral or polymorph name before its own formula is one mention
+        if (i + 1 < len(mentions) and m.formula and mentions[i + 1].formula == m.formula and not m.is_dopant
+                and re.fullmatch(r"[A-Za-z][a-z]{3,}", m.text) and sentence[m.end : mentions[i + 1].start] == " "):
+            nxt = mentions[i + 1]
+            out.append(_merged(m, nxt, sentence, nxt.formula, list(nxt.elements), nxt))
+            i += 2
+            continue
         out.append(m)
         i += 1
     for index, m in enumerate(out):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from textmine.chemistry.elements import ELEMENT_NAME_SET
+from textmine.chemistry.find import PHASE_PREFIX
 from textmine.extract.material_forms import assign_roles, widen
 from textmine.normalise.formula import (
     FormulaError,
@@ -137,6 +138,8 @@ _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
 # Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T' (two capitals at least).
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–][A-Za-z0-9]{1,8}){0,3})(?![\w-])")
+# 'gamma-graphyne', 'γ-graphyne', '2D-borophene': a phase label joined to the name (widen keeps it)
+_PHASE_LABELLED = re.compile(rf"{PHASE_PREFIX}[-‐–]")
 _ENE_ANE_WORD = re.compile(r"(?<![\w])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
 _NOT_MATERIAL_ACRONYMS = frozenset(
     """XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA
@@ -219,7 +222,8 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention], defined_otherwi
                 or _UNIT_LIKE.fullmatch(word)  # 'GPa', 'MHz', 'TW'
             ):
                 continue
-            if _whole_token(sentence, m.start(1), m.end(1)) != word:
+            token = _whole_token(sentence, m.start(1), m.end(1))
+            if token != word and not (pattern is _ENE_ANE_WORD and _PHASE_LABELLED.fullmatch(token[: -len(word)])):
                 continue  # '(OH)8', '(CN)7': part of a larger formula-like token
             if sentence[m.start(1) - 1 : m.start(1)] == "(" and sentence[m.end(1) : m.end(1) + 1] == ")" and not any(
                 0 <= m.start(1) - 1 - x.end <= 1 for x in strong

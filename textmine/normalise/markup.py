@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # \command -> text (symbols that carry meaning for extraction)
@@ -37,7 +38,11 @@ WRAPPERS = ("mathrm", "text", "textrm", "mathit", "textit", "mathbf", "textbf", 
 
 # inline `$...$` and display `$$...$$` math (one line, at most 200 characters inside)
 _MATH = re.compile(r"(?<![\\$])(\$\$|\$)(?!\$)([^$\n]{1,200}?)(?<![\\$])\1(?!\$)")
-_NAME = re.compile(r"[A-Za-z]+|[%,;:! \-']")
+_NAME = re.compile(r"[A-Za-z]+|[%,;:! \-'\"`^~]")
+# accents: R\'{e}nyi, Schr\"odinger, \c{c} -> Rényi, Schrödinger, ç
+ACCENTS = {"'": "\u0301", '"': "\u0308", "`": "\u0300", "^": "\u0302", "~": "\u0303", "c": "\u0327", "v": "\u030c",
+           "u": "\u0306", "H": "\u030b"}
+_ACCENTED = re.compile(r"\{\s?([A-Za-z])\s?\}|(?<=['\"`^~])([A-Za-z])")
 _SCRIPT_AFTER = re.compile(r"[A-Za-z0-9)\]}'′α-ωΑ-Ω]")
 _TILDE_BEFORE = re.compile(r"[0-9}]")
 _TILDE_AFTER = re.compile(r"[A-Za-zμµ°Å\\%$]")
@@ -101,9 +106,16 @@ def tex_edits(text: str) -> list[Edit]:
                             end += 1
                         edits.append(Edit(i, end, ""))
                         nxt = end
+                elif name in ACCENTS and _ACCENTED.match(text, end):
+                    letter = _ACCENTED.match(text, end)
+                    edits.append(Edit(i, letter.end(), unicodedata.normalize("NFC", (letter.group(1) or letter.group(2)) + ACCENTS[name])))
+                    nxt = letter.end()
                 elif name in SYMBOLS:
                     if text[end : end + 2] == "{}":
                         end += 2
+                    elif (name[0].isalpha() and in_math(i) and text[end : end + 1] == " "
+                          and text[end + 1 : end + 2].isalpha()):
+                        end += 1  # '$\\Delta E$' is 'ΔE': in math the space after a command name is no space
                     edits.append(Edit(i, end, SYMBOLS[name]))
                     nxt = end
         elif c in "_^" and i + 1 < n and _SCRIPT_AFTER.match(_before(text, i, math)):
