@@ -218,7 +218,15 @@ def test_phase_names_keep_their_formula(rules):
     ("Compared with TiO2, the band gap of ZnO is 3.3 eV.", [("ZnO", "band_gap", 3.3)]),
     ("The band gap of ZnS is 3.6 eV and that of CdSe is 1.74 eV.", [("ZnS", "band_gap", 3.6), ("CdSe", "band_gap", 1.74)]),
     # a value after another material's own value is not the first material's
-    ("The band gap of alpha-Fe2O3 is 2.1 eV, and anatase TiO2 has one of 3.2 eV.", [("alpha-Fe2O3", "band_gap", 2.1)]),
+    ("The band gap of alpha-Fe2O3 is 2.1 eV, and anatase TiO2 has one of 3.2 eV.",
+     [("alpha-Fe2O3", "band_gap", 2.1), ("anatase TiO2", "band_gap", 3.2)]),
+    ("The band gap of ZnS is 3.6 eV and CdSe 1.74 eV.", [("ZnS", "band_gap", 3.6), ("CdSe", "band_gap", 1.74)]),
+    # one material's list of values; 'respectively' pairing values with compositions, not materials
+    ("The band gap of Cu2O films was found to be 2.10, 2.05 and 1.98 eV.",
+     [("Cu2O", "band_gap", 2.1), ("Cu2O", "band_gap", 2.05), ("Cu2O", "band_gap", 1.98)]),
+    ("The band gap of pure SnO2 is 3.6 eV and for 1%, 3% and 5% Sb doped SnO2 films is 3.5, 3.4 and 3.3 eV, respectively.",
+     [("SnO2", "band_gap", 3.6), ("Sb doped SnO2", "band_gap", 3.5), ("Sb doped SnO2", "band_gap", 3.4),
+      ("Sb doped SnO2", "band_gap", 3.3)]),
 ])
 def test_each_value_goes_to_its_own_material(rules, text, expected):
     check(rules, text, expected)
@@ -236,6 +244,8 @@ def test_each_value_goes_to_its_own_material(rules, text, expected):
     ("The band gap of TiO2 is 3.2 eV, which is 0.2 eV larger than that of rutile.", [("TiO2", "band_gap", 3.2)]),
     ("Under pressure the Tc of the cuprate La2CuO4 is raised by 5 K to 45 K.",
      [("La2CuO4", "superconducting_transition_temperature", 45.0)]),
+    ("The band gap of ZnO films is 3.22 eV, and the red-shift of the Mn-doped ZnO films reaches 80 meV.",
+     [("ZnO", "band_gap", 3.22)]),
     # uncertainties are no values of their own
     ("The band gap of GaN is 3.4 eV with an uncertainty of ±0.1 eV.", [("GaN", "band_gap", 3.4)]),
     ("The band gap of CdSe is 1.74 eV with an error of 0.05 eV.", [("CdSe", "band_gap", 1.74)]),

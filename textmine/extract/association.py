@@ -90,7 +90,7 @@ _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|this|that|its|their|large|small|sli
 # spin-splitting of the gap of 0.36 eV', 'a band gap of 3.7 eV and a large exciton energy (∼40 meV)',
 # 'TC = 45 K and a structural transition at 120 K'.
 _OTHER_QUANTITY = re.compile(
-    r"\b(?:spin[- ]splitting|splitting|exciton(?:ic)?\s(?:energy|energies|binding)|binding energ|Urbach|Stokes shift|"
+    r"\b(?:spin[- ]splitting|splitting|(?:red|blue)[- ]?shifts?|peaks?\b|exciton(?:ic)?\s(?:energy|energies|binding)|binding energ|Urbach|Stokes shift|"
     r"phonon energ|photon energ|excitation energ|emission|FWHM|full width|linewidth|line width|bandwidth|band width|"
     r"barrier height|(?:structural|spin[- ]reorientation|charge[- ]ordering|Verwey|glass|melting|crystalli[sz]ation|"
     r"decomposition|blocking|freezing|irreversibility|Debye|Morin|Lifshitz|metal[- ]insulator|martensitic|"
@@ -331,10 +331,22 @@ def _link_respectively(
     materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
     if len(materials) == len(group):
         return Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
-    if respectively and len(materials) > 1:
+    if respectively and len(materials) > 1 and not _condition_list(sentence, group):
         # 'A, B and C ... 1.2 and 1.5 eV, respectively': lists of unequal lengths pair nothing for sure
         return Link(None, "ambiguous", 0.0)  # type: ignore[arg-type]
     return None
+
+
+def _condition_list(sentence: str, group: list[Assignment]) -> bool:
+    """Whether the sentence lists numbers besides the values ('for x = 0.2, 0.6 and 0.8', 'for 5%, 10%
+    and 15% Al doped CuO'): 'respectively' then pairs the values with those, not with materials."""
+    spans = [(a.quantity.start, a.quantity.end) for a in group]
+    numbers = [m for m in _NUMBER.finditer(sentence) if not any(a <= m.start() < b for a, b in spans)]
+    return any(_NUMBER_LIST_JOIN.fullmatch(sentence[left.end() : right.start()]) for left, right in zip(numbers, numbers[1:]))
+
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+_NUMBER_LIST_JOIN = re.compile(r"\s?%?\s?(?:,|,?\s?and|,?\s?or)\s?")
 
 
 def value_group(assignment: Assignment, assignments: list[Assignment], sentence: str) -> list[Assignment]:
@@ -410,9 +422,16 @@ def _link_among(
         if re.search(r"\b(?:of|for|in|on)\b", gap_before) or len(gap_before.strip()) <= 3:
             best = inside[0]
             # 'the band gap of A is 2.1 eV, and B has one of 3.2 eV': A's own value stands in between
-            taken = any(best.end <= v.start and v.end <= q.start for v in other_values)
+            siblings = {id(a.quantity) for a in value_group(assignment, assignments, sentence)}
+            taken = any(best.end <= v.start and v.end <= q.start and id(v) not in siblings for v in other_values)
             if not taken and not _CLAUSE_BREAK.search(sentence[best.end : q.start]):
                 return Link(best, "between", 0.9)
+            if taken:
+                # '... is 1.34 eV and for Al doped CuO is 1.38 eV': the material after that value takes this one
+                later = [m for m in candidates if cue.end <= m.start and m.end <= q.start and not any(
+                    m.end <= v.start and v.end <= q.start and id(v) not in siblings for v in other_values)]
+                if later and not _CLAUSE_BREAK.search(sentence[later[-1].end : q.start]):
+                    return Link(later[-1], "between", 0.8)
 
     # 'ZnO (Eg = 3.37 eV)', 'Yb14MnSb11 (TC = 53 K)'
     open_paren = sentence.rfind("(", 0, lo + 1)
