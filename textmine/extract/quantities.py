@@ -12,6 +12,7 @@ brackets, figure/table/equation numbers, composition variables (x = 0.3), digits
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -222,7 +223,9 @@ def _find_numbers(text: str) -> list[_Number]:
     for m in _NUMBER.finditer(text):
         try:
             value = _to_float(m)
-        except ValueError:
+        except (ValueError, OverflowError):  # '1e309' is no number a record can hold
+            continue
+        if not math.isfinite(value):
             continue
         start = m.start()
         # A '-' glued between two numbers is a range dash, not a sign: '2.4-2.7'.
