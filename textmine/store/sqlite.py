@@ -18,6 +18,7 @@ from textmine.document import Document
 from textmine.records import Failure, Mention, Record
 from textmine.store.structures_sqlite import ensure_schema as ensure_structure_schema
 from textmine.store.structures_sqlite import structure_counts
+from textmine.store.predictions_sqlite import ensure_schema as ensure_prediction_schema
 from textmine.store.base import (
     Query,
     SearchResult,
@@ -51,6 +52,7 @@ class SQLiteStore:
         self._db = connect(self.path, readonly=readonly)
         if not readonly:
             ensure_structure_schema(self._db)  # structures, spectra, links: textmine/store/structures_sqlite.py
+            ensure_prediction_schema(self._db)  # predictions, audit verdicts: textmine/store/predictions_sqlite.py
 
     # ------------------------------------------------------------------ writes
     def put(self, document: Document, records: Iterable[Record], mentions: Iterable[Mention] = ()) -> None:
