@@ -119,6 +119,7 @@ readers: Registry[Any] = Registry("reader")
 components: Registry[Any] = Registry(
     "component",
     builtins={
+        "markup.tex": ("textmine.extract.views:TexMarkup", "TeX markup ('MoS_2', '$T_C$', '300~K') as edits to plain text"),
         "sentences": ("textmine.extract.components:Sentences", "sentences of every paragraph (run-on text cut at ~2000 chars)"),
         "abbreviations": ("textmine.extract.components:Abbreviations", "materials the paper abbreviates: 'La2Ti2O7 (LTO)'"),
         "quantities": ("textmine.extract.components:Quantities", "numbers, ranges and uncertainties with their units"),

@@ -11,6 +11,7 @@ brackets, figure/table/equation numbers, composition variables (x = 0.3), digits
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import sys
@@ -291,7 +292,10 @@ def _find_numbers(text: str, skipped: list[SkippedNumber] | None = None) -> list
 
 
 _RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
-_UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+/-|\+/−|\+-|∓)\s?|\+)$")  # a bare '+' is a lost '±': '3.4+0.1'
+# '±', '+/-', '+-', '∓', written out ('3.1 pm 0.2', TeX's '\\pm' read as plain text) or lost to a bare '+' ('3.4+0.1')
+_UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+\s?/\s?[-−]|\+-|∓)\s?|\s(?:pm|\\pm)\s|\+)$")
+# an uncertainty on its own ('an accuracy of ±0.05 eV') is no value
+_BARE_UNCERTAINTY = re.compile(r"(?:±|\+\s?/\s?[-−]|∓|\bpm)\s?$")
 
 _LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
@@ -325,7 +329,19 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None) -> l
         if _is_junk_number(text, first, unit_first[0] if unit_first else ""):
             i += 1
             continue
+        bare = _BARE_UNCERTAINTY.search(text[max(0, first.start - 4) : first.start])
+        if bare:
+            previous = quantities[-1] if quantities else None
+            sign = first.start - (len(text[max(0, first.start - 4) : first.start]) - bare.start())
+            if (previous is not None and previous.value is not None and previous.uncertainty is None
+                    and _STATED_UNCERTAINTY.match(text[previous.end : sign])):
+                quantities[-1] = dataclasses.replace(previous, uncertainty=abs(first.value))
+            i += 1
+            continue
         comparator = _comparator_before(text, first.start)
+        if (unit_first and unit_first[0].strip() == "pm" and i + 1 < len(numbers)
+                and re.fullmatch(r"\s", text[unit_first[1] : numbers[i + 1].start])):
+            unit_first = None  # '3.1 pm 0.2 eV': '±' written out, not picometres
         # value ± uncertainty [unit]
         if i + 1 < len(numbers) and _UNCERTAINTY_JOIN.match(text[(unit_first[1] if unit_first else first.end) : numbers[i + 1].start]):
             second = numbers[i + 1]
@@ -348,7 +364,8 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None) -> l
             is_and = joiner.strip() == "and"
             units_agree = unit_first is None or units[i + 1] is None or _same_unit(unit_first[0], units[i + 1][0])
             dash_or_unit = units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"
-            if _RANGE_JOIN.match(joiner) and units_agree and (not is_and or lead) and dash_or_unit:
+            changed_by = joiner.strip() == "to" and re.search(r"\bby\s?[~∼]?$", text[max(0, first.start - 12) : first.start])
+            if _RANGE_JOIN.match(joiner) and not changed_by and units_agree and (not is_and or lead) and dash_or_unit:
                 if not (is_and and not lead):
                     unit = units[i + 1] or unit_first
                     end = units[i + 1][1] if units[i + 1] else second.end
@@ -390,7 +407,29 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None) -> l
                      comparator=comparator[0] if comparator else None)
         )
         i += 1
-    return quantities
+    return _with_stated_uncertainty(text, quantities)
+
+
+# '3.4 eV with an uncertainty of 0.1 eV', '1.74 eV (error of ±0.05 eV)': the second number is the
+# first one's uncertainty, not a value of its own
+_STATED_UNCERTAINTY = re.compile(
+    r"^\s?[,(]?\s?(?:with(?:in)?\s)?(?:an?\s|the\s)?(?:(?:experimental|estimated|statistical|measurement)\s)?"
+    r"(?:uncertainty|error|accuracy|precision|standard deviation)\s(?:of\s)?(?:about\s|approximately\s)?[~∼]?$",
+    re.I,
+)
+
+
+def _with_stated_uncertainty(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    out: list[Quantity] = []
+    for q in quantities:
+        previous = out[-1] if out else None
+        if (previous is not None and previous.value is not None and previous.uncertainty is None
+                and q.value is not None and (not q.unit or _same_unit(q.unit, previous.unit))
+                and _STATED_UNCERTAINTY.match(text[previous.end : q.start])):
+            out[-1] = dataclasses.replace(previous, uncertainty=abs(q.value))
+            continue
+        out.append(q)
+    return out
 
 
 def _comparator_before(text: str, pos: int) -> tuple[str, int] | None:
