@@ -61,13 +61,13 @@ class RescoreLinker:
         self.pipe([extraction])
 
     def pipe(self, extractions: list[Extraction]) -> None:
-        """Pairs of every document first, then one scoring call for all of them."""
-        plans = [self._plan(e) for e in extractions]
-        pairs = [pair for plan in plans for _, pair in plan]
-        scores = iter(self.scorer.score(pairs) if pairs else [])
-        for extraction, plan in zip(extractions, plans):
-            scored = [(key, float(next(scores))) for key, _ in plan]
-            self._decide(extraction, dict(scored))
+        """Each document's pairs are scored on their own: the int8 model quantises its activations
+        per call, so pairs batched with another document's would score differently, and a record's
+        confidence must not depend on which documents shared its batch (workers, shards, re-runs)."""
+        for extraction in extractions:
+            plan = self._plan(extraction)
+            scores = self.scorer.score([pair for _, pair in plan]) if plan else []
+            self._decide(extraction, {key: float(p) for (key, _), p in zip(plan, scores)})
 
     # -- pairs -----------------------------------------------------------------------------
     def _plan(self, extraction: Extraction) -> list[tuple[tuple, Pair]]:
