@@ -33,15 +33,23 @@ def _count_documents(paths: tuple[str, ...]) -> int:
 @click.option("--reprocess", is_flag=True, help="redo documents already stored unchanged by the same pipeline")
 @click.option("--max-bytes", type=int, default=None, help="skip (and record) files larger than this")
 @click.option("--workers", "-j", type=int, default=1, show_default=True, help="extraction processes (0: one per core)")
+@click.option("--cluster", default=None, metavar="local[:N]|tcp://HOST:8786",
+              help="run as a resumable Dask job (`textmine jobs`); PATHS may also be raw stores and *.manifest files")
+@click.option("--shard-size", type=click.IntRange(min=1), default=32, show_default=True, help="with --cluster: files per shard")
 @store_options
 @click.pass_obj
 def run(app: AppContext, paths: tuple[str, ...], pipeline: str, ner_model: str, reprocess: bool, max_bytes: int | None,
-        workers: int) -> None:
+        workers: int, cluster: str | None, shard_size: int) -> None:
     """Read, extract and index PATHS (files or folders) in one go.
 
     Documents stored unchanged by the same pipeline (same versions of its components, models and
     ontology) are skipped; documents processed by another version are re-extracted.
     """
+    if cluster:
+        from textmine.cluster.cli import run_job
+
+        return run_job(app, paths, cluster, pipeline=pipeline, ner_model=ner_model, reprocess=reprocess,
+                       max_bytes=max_bytes, shard_size=shard_size)
     from textmine.pipeline import Pipeline
 
     extraction = load_extraction(pipeline, ner_model)
