@@ -130,7 +130,7 @@ class _progress:
         self.bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), TextColumn("{task.fields[info]}", style="dim"), console=console)
         self.bar.__enter__()
-        self.task = self.bar.add_task(f"job {self.job.id} shards", total=self.job.n_shards, info="")
+        self.task = self.bar.add_task("shards", total=self.job.n_shards, info="")
 
         def update(driver: Any) -> None:
             summary = driver.summary
