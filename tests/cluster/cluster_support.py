@@ -184,20 +184,17 @@ class LoopbackCluster:
         finally:
             client.close()
 
-    def worker_pids(self) -> dict[str, int]:
-        """Worker name -> pid of the process that runs its tasks."""
+    def kill_worker(self, name: str) -> tuple[str, list[str]]:
+        """SIGKILL the process that runs worker `name`'s tasks: its address and the task keys it was running."""
         client = self.client()
         try:
-            info = client.run(os.getpid)
-            names = {addr: w["name"] for addr, w in client.scheduler_info()["workers"].items()}
-            return {names[addr]: pid for addr, pid in info.items()}
+            pids = client.run(os.getpid)
+            address = next(a for a, w in client.scheduler_info()["workers"].items() if w["name"] == name)
+            running = [str(k) for k in client.processing([address])[address]]
+            os.kill(pids[address], signal.SIGKILL)
         finally:
             client.close()
-
-    def kill_worker(self, name: str) -> int:
-        pid = self.worker_pids()[name]
-        os.kill(pid, signal.SIGKILL)
-        return pid
+        return address, running
 
     def stop(self) -> None:
         for process in [*self.workers.values(), self.scheduler]:

@@ -116,7 +116,7 @@ def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(tmp_path: Path, lo
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_until(lambda: _done_shards(db) >= 2, timeout=300)
-        loopback.kill_worker("w1")  # SIGKILL: in the middle of a shard (each takes ~1 s of sleeping alone)
+        killed, lost = loopback.kill_worker("w1")  # SIGKILL, in the middle of a shard (each sleeps 0.75 s alone)
         _, stderr = job.communicate(timeout=600)
     finally:
         if job.poll() is None:
@@ -126,6 +126,13 @@ def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(tmp_path: Path, lo
     assert_same_store(dump(str(db)), plain)
     [listed] = jobs_json(str(db))
     assert listed["state"] == "done" and listed["shards"]["done"] == listed["shards"]["total"]
+    # the shard w1 was running when it died was done again, by the worker left
+    assert lost, "w1 was running no shard when it was killed"
+    redone = int(lost[0].split("-")[-2])
+    from textmine.store.jobs_sqlite import SQLiteJobTable
+
+    shard = SQLiteJobTable(db).shards(listed["id"])[redone]
+    assert shard.state.value == "done" and shard.worker and shard.worker != killed
 
 
 def test_a_killed_client_and_jobs_resume_lose_and_duplicate_nothing(tmp_path: Path, loopback) -> None:
