@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -43,7 +42,7 @@ def test_the_slurm_script_asks_for_the_job_and_starts_one_worker_per_core() -> N
                  "export TEXTMINE_DEVICE=cuda", "export TEXTMINE_ORT_THREADS=1",
                  "source /shared/venvs/textmine/bin/activate"):
         assert line in script, line
-    assert "--nworkers 32 --nthreads 1" in script and "distributed.cli.dask_worker" in script
+    assert "--nworkers 32 " in script and "--nthreads 1 " in script and "distributed.cli.dask_worker" in script
 
 
 def test_the_pbs_script_asks_for_gpus_in_its_select_statement() -> None:
@@ -53,7 +52,7 @@ def test_the_pbs_script_asks_for_gpus_in_its_select_statement() -> None:
     finally:
         cluster.close()
     assert "#PBS -l select=1:ncpus=16:ngpus=2:mem=32GB" in script and "#PBS -l walltime=02:00:00" in script
-    assert "--nworkers 4 --nthreads 4" in script and "export TEXTMINE_ORT_THREADS=4" in script
+    assert "--nworkers 4 " in script and "--nthreads 4 " in script and "export TEXTMINE_ORT_THREADS=4" in script
 
 
 def test_print_script_submits_nothing_and_bad_options_say_why() -> None:
@@ -137,4 +136,3 @@ def test_a_job_through_real_slurm_workers(tmp_path: Path) -> None:
 def test_cluster_commands_are_registered() -> None:
     result = subprocess.run([*TEXTMINE, "--help"], capture_output=True, text=True, env=env(), cwd=ROOT, timeout=120)
     assert "jobs" in result.stdout and "cluster" in result.stdout
-    assert sys.executable  # the same interpreter runs the workers' script

@@ -178,6 +178,9 @@ class JobDriver:
         for ref in shard.inputs:
             self.store.clear_failure(ref.source)  # as a plain run: a file's failures are recorded afresh
         failures = list(result.failures)
+        if shard.exclude:  # documents quarantined when they killed their worker: failures of this shard too
+            failures.extend(_as_failure(q) for q in self.table.quarantined(self.job.id)
+                            if q.shard == shard.shard and q.doc in shard.exclude)
         for note in result.quarantined:
             failures.append(self._quarantine(shard, note.doc, note.source, f"quarantined: {note.reason}"))
         for failure in failures:
@@ -199,11 +202,10 @@ class JobDriver:
         self._save_job()
 
     def _quarantine(self, shard: Shard, doc: str, source: str, reason: str) -> Failure:
-        self.table.quarantine(Quarantined(job_id=self.job.id, shard=shard.shard, doc=doc or source, source=source,
-                                          reason=reason, at=now()))
+        entry = Quarantined(job_id=self.job.id, shard=shard.shard, doc=doc or source, source=source, reason=reason, at=now())
+        self.table.quarantine(entry)
         self.summary.quarantined += 1
-        stage = FailureStage.READ if not doc else FailureStage.EXTRACT
-        return Failure(source=source, stage=stage, reason=f"{reason} (job {self.job.id})", doc_id=doc or None)
+        return _as_failure(entry)
 
     def _failed(self, shard: Shard, error: BaseException | None, key: str, queue: list[Shard]) -> None:
         if isinstance(error, ProvenanceMismatch):
@@ -217,9 +219,9 @@ class JobDriver:
             if where and where.get("token") == key and where.get("stage") in ("read", "extract"):
                 item = where.get("doc") or where["source"]
                 if item not in shard.exclude:
+                    # recorded in the store with the shard's other failures when the shard is committed
                     reason = f"its worker died while it was being {'read' if where['stage'] == 'read' else 'extracted'} ({shard.error[:200]})"
-                    failure = self._quarantine(shard, where.get("doc", ""), where["source"], f"quarantined: {reason}")
-                    self.store.add_failure(failure)
+                    self._quarantine(shard, where.get("doc", ""), where["source"], f"quarantined: {reason}")
                     shard.exclude.append(item)
                     progressed = True
         if progressed or shard.attempts < self.job.max_attempts:
@@ -265,6 +267,12 @@ def _worker_died(error: BaseException | None) -> bool:
     from distributed import KilledWorker
 
     return isinstance(error, (KilledWorker, OSError)) or type(error).__name__ in ("CommClosedError", "FutureCancelledError")
+
+
+def _as_failure(entry: Quarantined) -> Failure:
+    stage = FailureStage.READ if entry.doc == entry.source else FailureStage.EXTRACT
+    return Failure(source=entry.source, stage=stage, reason=f"{entry.reason} (job {entry.job_id})",
+                   doc_id=None if entry.doc == entry.source else entry.doc)
 
 
 def _error_of(future: Any) -> BaseException:
