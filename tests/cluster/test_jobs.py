@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from cluster_support import (
+    DEMO,
     ROOT,
     TEXTMINE,
     assert_same_store,
@@ -35,8 +37,8 @@ from es_support import drop_prefix, require_es, unique_prefix  # noqa: E402
 pytestmark = pytest.mark.slow
 
 
-def _job(store_flag: list[str], cluster: str, corpus: Path, *extra: str) -> subprocess.CompletedProcess:
-    result = textmine(*store_flag, "run", "--cluster", cluster, "--shard-size", "4", *extra, str(corpus))
+def _job(store_flag: list[str], cluster: str, *inputs: Path | str, options: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    result = textmine(*store_flag, "run", "--cluster", cluster, "--shard-size", "4", *options, *map(str, inputs))
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 1), result.stderr  # 1: the corpus has files that cannot be read, as for a plain run
     return result
@@ -177,7 +179,7 @@ def test_a_document_that_kills_its_worker_is_quarantined_not_the_shard(tmp_path:
     cluster = LoopbackCluster(tmp_path, nanny=True).start(2)  # nannies restart the killed workers
     try:
         db = tmp_path / "job.db"
-        result = _job(["--db", str(db)], cluster.address, corpus, "--pipeline", str(chaos))
+        result = _job(["--db", str(db)], cluster.address, corpus, options=("--pipeline", str(chaos)))
     finally:
         cluster.stop()
     assert result.returncode == 1 and "1 documents quarantined" in result.stderr, result.stderr
@@ -204,3 +206,29 @@ def _done_shards(db: Path) -> int:
             return conn.execute("SELECT count(*) FROM job_shards WHERE state = 'done'").fetchone()[0]
     except sqlite3.OperationalError:
         return 0  # the table is not there yet
+
+
+def test_raw_payloads_and_a_manifest_as_inputs_match_a_plain_run_of_the_same_files(tmp_path: Path, shared_data: Path) -> None:
+    from textmine.sources.rawstore import RawStore
+
+    require_dask()
+    raw = RawStore(tmp_path / "harvest" / "raw")
+    payloads = sorted((shared_data / "docs" / "arxiv_atom").glob("search_query=*.xml"))
+    payloads += sorted((shared_data / "docs" / "crossref_json").glob("*.json"))[:2]
+    assert payloads, "no harvested payloads in the shared data"
+    digests = [raw.put(p.read_bytes(), source="test", url=f"https://example.org/{p.name}") for p in payloads]
+    raw.put(payloads[0].read_bytes(), source="test", url="https://example.org/again")  # fetched twice, read once
+    manifest = tmp_path / "batch.manifest"
+    manifest.write_text("# two demo papers\n" + "\n".join(str(p) for p in sorted(DEMO.glob("*.txt"))[:2]) + "\n", encoding="utf-8")
+    plain_files = [str(raw.path_for(d)) for d in digests] + [str(p) for p in sorted(DEMO.glob("*.txt"))[:2]]
+    plain_db = tmp_path / "plain.db"
+    result = textmine("--db", str(plain_db), "run", *plain_files)
+    assert result.returncode in (0, 1), result.stderr
+    processed = int(re.search(r"(\d+) documents processed", result.stderr).group(1))
+    plain = dump(str(plain_db))
+    db = tmp_path / "job.db"
+    _job(["--db", str(db)], "local:1", tmp_path / "harvest" / "raw", str(manifest))
+    assert_same_store(dump(str(db)), plain)
+    [listed] = jobs_json(str(db))
+    # a paper in two payloads is written twice (the last wins), by the job as by the plain run
+    assert listed["documents"] == processed >= len(plain["documents"]) and listed["shards"]["total"] == 2

@@ -26,7 +26,7 @@ from textmine.iterate import batched
 from textmine.records import Failure, FailureStage
 from textmine.store.base import StoreUnavailable
 from textmine.store.jobs import InputRef
-from textmine.cluster.tasks import QuarantineNote, ShardResult, ShardTask, progress_key
+from textmine.cluster.tasks import PipelineSpec, QuarantineNote, ShardResult, ShardTask, progress_key
 
 EXTRACT_BATCH = 16   # documents per `process` call, as textmine.pipeline
 WRITE_BATCH = 200    # documents per store write in direct mode
@@ -41,13 +41,18 @@ class ProvenanceMismatch(RuntimeError):
     """The worker's pipeline is not the client's (another textmine, ontology or model version)."""
 
 
-def worker_pipeline(task: ShardTask) -> Any:
-    key = task.pipeline.key
+def preload(spec: PipelineSpec) -> int:
+    """Build the pipeline in this worker process now (`client.run(preload, spec)`); its pid."""
     with _lock:
-        if key not in _pipelines:
-            _pipelines[key] = task.pipeline.build()
+        if spec.key not in _pipelines:
+            _pipelines[spec.key] = spec.build()
             LOADS["pipelines"] += 1
-        pipeline = _pipelines[key]
+    return os.getpid()
+
+
+def worker_pipeline(task: ShardTask) -> Any:
+    preload(task.pipeline)
+    pipeline = _pipelines[task.pipeline.key]
     if pipeline.provenance.key != task.provenance:
         raise ProvenanceMismatch(
             f"worker {socket.gethostname()} (pid {os.getpid()}) builds pipeline {pipeline.provenance.key}, the job needs "
@@ -221,4 +226,4 @@ def run_shard(task: ShardTask) -> ShardResult:
     return result
 
 
-__all__ = ["LOADS", "ProvenanceMismatch", "read_input", "run_shard", "worker_pipeline", "worker_store"]
+__all__ = ["LOADS", "ProvenanceMismatch", "preload", "read_input", "run_shard", "worker_pipeline", "worker_store"]
