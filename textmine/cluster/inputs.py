@@ -78,14 +78,11 @@ def manifest_inputs(manifest: Path) -> Iterator[InputRef]:
 
 
 def expand_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[InputRef]:
-    from textmine.readers import iter_paths
-
     plain: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if is_raw_store(path) or is_manifest(path):
-            for ref in _plain_refs(plain):
-                yield ref
+            yield from _plain_refs(plain)
             plain = []
             yield from (raw_store_inputs(path) if path.is_dir() else manifest_inputs(path))
         else:

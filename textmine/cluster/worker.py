@@ -41,12 +41,18 @@ class ProvenanceMismatch(RuntimeError):
     """The worker's pipeline is not the client's (another textmine, ontology or model version)."""
 
 
-def preload(spec: PipelineSpec) -> int:
-    """Build the pipeline in this worker process now (`client.run(preload, spec)`); its pid."""
+def preload(spec: PipelineSpec, *, warm: bool = False) -> int:
+    """Build the pipeline in this worker process now (`client.run(preload, spec, warm=True)`);
+    `warm` also runs it once on a small text, so what loads lazily (spaCy) is loaded. Its pid."""
     with _lock:
         if spec.key not in _pipelines:
             _pipelines[spec.key] = spec.build()
             LOADS["pipelines"] += 1
+        pipeline = _pipelines[spec.key]
+    if warm:
+        from textmine.extract import document_from_text
+
+        pipeline.process([document_from_text("warm-up", "The band gap of ZnO is 3.3 eV at 300 K.", kind="body")])
     return os.getpid()
 
 
