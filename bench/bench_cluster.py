@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -53,7 +54,7 @@ def run_job(work: Path, name: str, workers: int, corpus: Path, spec: PipelineSpe
     table = open_job_table(store)
     t0 = time.perf_counter()
     handle = connect(f"local:{workers}", dashboard_address="127.0.0.1:0")
-    handle.client.run(preload, spec)  # what the first shard of each worker would pay
+    handle.client.run(preload, spec, warm=True)  # what the first shard of each worker would pay
     startup = time.perf_counter() - t0
     shards = list(plan_shards(expand_inputs([corpus]), max_files=shard_size))
     job = create_job(table, store, inputs=[str(corpus)], shards=shards, spec=spec, provenance=provenance, cluster=handle,
@@ -107,11 +108,12 @@ def es_bytes_per_document(es_url: str, files: list[Path]) -> None:
         urllib.request.urlopen(urllib.request.Request(f"{http}/{prefix}-*", method="DELETE"), timeout=60).read()
 
 
-def per_document_costs(work: Path, pipelines: list[str], es_url: str | None = None) -> None:
+def per_document_costs(work: Path, pipelines: list[str], es_url: str | None = None, limit: int = 12) -> None:
     """Single-process costs on real full-text papers from the shared data (when present)."""
     shared = Path(os.environ.get("TEXTMINE_SHARED_DATA", ROOT.parent / "shared" / "data")) / "docs"
     folders = ["elsevier_xml_oa_stm_ccby", "jats_pmc_xml", "springer_jats_xml"]
     files = [p for f in folders for p in sorted((shared / f).glob("*")) if p.suffix in (".xml", ".nxml")]
+    files = files[::max(1, len(files) // limit)][:limit]  # spread over the folders
     if not files:
         print(f"--costs: no full-text papers under {shared}; skipped")
         return
@@ -135,13 +137,27 @@ def per_document_costs(work: Path, pipelines: list[str], es_url: str | None = No
         es_bytes_per_document(es_url, files)
 
 
+def plain_run(work: Path, corpus: Path, extraction) -> tuple[float, int, tuple[int, int]]:
+    db = work / "plain.db"
+    db.unlink(missing_ok=True)
+    store = SQLiteStore(db)
+    t0 = time.perf_counter()
+    summary = Pipeline(store, extraction).run_paths([corpus])
+    wall = time.perf_counter() - t0
+    stats = store.stats()
+    store.close()
+    return wall, summary.documents + summary.skipped, (stats.documents, stats.records)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--docs", type=int, default=400)
-    parser.add_argument("--shard-size", type=int, default=16)
+    parser.add_argument("--docs", type=int, default=200)
+    parser.add_argument("--shard-size", type=int, default=10)
     parser.add_argument("--pipeline", default="rules")
+    parser.add_argument("--rounds", type=int, default=2, help="plain, 1 worker, 2 workers, interleaved; medians reported")
     parser.add_argument("--empty-shards", type=int, default=100, help="shards of the overhead job")
     parser.add_argument("--costs", action="store_true", help="also per-document costs of rules and ner on real papers")
+    parser.add_argument("--cost-papers", type=int, default=12, help="with --costs: how many real papers")
     parser.add_argument("--es", default=os.environ.get("TEXTMINE_ES_URL"), help="with --costs: also ES bytes per paper")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
@@ -151,43 +167,42 @@ def main() -> None:
     corpus.mkdir(parents=True)
     n_files = make_corpus(ROOT / "corpora" / "demo", corpus, args.docs)
     print(f"before: {uptime()}")
-    print(f"corpus: {n_files} files ({corpus}); pipeline {args.pipeline}; {args.shard_size} files per shard")
-
+    print(f"corpus: {n_files} files ({corpus}); pipeline {args.pipeline}; {args.shard_size} files per shard; "
+          f"{args.rounds} interleaved rounds, medians")
     extraction = load_pipeline(args.pipeline)
     spec = PipelineSpec.of(args.pipeline)
-    db = work / "plain.db"
-    db.unlink(missing_ok=True)
-    store = SQLiteStore(db)
-    t0 = time.perf_counter()
-    plain = Pipeline(store, extraction).run_paths([corpus])
-    plain_wall = time.perf_counter() - t0
-    stats = store.stats()
-    stored = (stats.documents, stats.records)
-    store.close()
-    plain_docs = plain.documents + plain.skipped
-    plain_rate = plain_docs / plain_wall
-
-    rows = [("plain run (1 process)", plain_docs, plain_wall, None, None)]
-    results = {}
-    for workers in (1, 2):
-        result = run_job(work, f"job{workers}", workers, corpus, spec, extraction.provenance.key, args.shard_size,
-                         empty_shards=args.empty_shards if workers == 2 else 0)
-        results[workers] = result
-        rows.append((f"job, {workers} worker{'s' * (workers > 1)}", result["documents"], result["wall"], result["startup"],
-                     result["overhead_from_job"]))
-        # the same store contents (a copy of an unchanged file can be "processed" by one and "skipped" by the other)
-        assert result["stored"] == stored and result["documents"] == plain_docs, (result, stored, plain)
-
+    # the machine is shared and its load drifts: the three runs alternate, so drift hits them alike
+    walls: dict[str, list[float]] = {"plain": [], "job1": [], "job2": []}
+    jobs: dict[str, list[dict]] = {"job1": [], "job2": []}
+    for round_ in range(args.rounds):
+        wall, plain_docs, stored = plain_run(work, corpus, extraction)
+        walls["plain"].append(wall)
+        for workers in (1, 2):
+            name = f"job{workers}"
+            last = round_ == args.rounds - 1 and workers == 2
+            result = run_job(work, name, workers, corpus, spec, extraction.provenance.key, args.shard_size,
+                             empty_shards=args.empty_shards if last else 0)
+            # the same store contents (a copy of an unchanged file can be "processed" by one, "skipped" by the other)
+            assert result["stored"] == stored and result["documents"] == plain_docs, (result, stored, plain_docs)
+            walls[name].append(result["wall"])
+            jobs[name].append(result)
+        print(f"  round {round_ + 1}: plain {walls['plain'][-1]:.1f} s, 1 worker {walls['job1'][-1]:.1f} s, "
+              f"2 workers {walls['job2'][-1]:.1f} s ({uptime()})")
+    plain_rate = plain_docs / statistics.median(walls["plain"])
     print(f"{'':<24}{'docs':>6}{'seconds':>9}{'docs/s':>9}{'x plain':>9}{'start-up s':>12}{'overhead s/shard':>18}")
-    for name, docs, wall, startup, overhead in rows:
-        rate = docs / wall
-        print(f"{name:<24}{docs:>6}{wall:>9.2f}{rate:>9.1f}{rate / plain_rate:>9.2f}"
+    rows = [("plain run (1 process)", walls["plain"], None, None)]
+    rows += [(f"job, {w} worker{'s' * (w > 1)}", walls[f"job{w}"], statistics.median(r["startup"] for r in jobs[f"job{w}"]),
+              statistics.median(r["overhead_from_job"] for r in jobs[f"job{w}"])) for w in (1, 2)]
+    for name, times, startup, overhead in rows:
+        wall = statistics.median(times)
+        rate = plain_docs / wall
+        print(f"{name:<24}{plain_docs:>6}{wall:>9.2f}{rate:>9.1f}{rate / plain_rate:>9.2f}"
               f"{'' if startup is None else f'{startup:.1f}':>12}{'' if overhead is None else f'{overhead:.3f}':>18}")
     print(f"scheduling overhead per shard, a job of {args.empty_shards} empty shards on 2 workers: "
-          f"{1000 * results[2]['overhead_empty']:.1f} ms (submit, run, result, commit, job-table write)")
-    print(f"shards of the document jobs: {results[1]['shards']}")
+          f"{1000 * jobs['job2'][-1]['overhead_empty']:.1f} ms (submit, run, result, commit, job-table writes)")
+    print(f"shards per document job: {jobs['job1'][0]['shards']}")
     if args.costs:
-        per_document_costs(work, ["rules", "ner"], args.es)
+        per_document_costs(work, ["rules", "ner"], args.es, args.cost_papers)
     print(f"after: {uptime()}")
 
 
