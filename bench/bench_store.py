@@ -1,6 +1,9 @@
 """Store benchmark: SQLite vs Elasticsearch on the same generated corpus.
 
     PYTHONPATH=. python bench/bench_store.py --records 1000000 [--es http://127.0.0.1:9200]
+    PYTHONPATH=. python bench/bench_store.py --records 1000000 --only sqlite --runs 10
+    PYTHONPATH=. python bench/bench_store.py --only sqlite --scaling 100000,300000,1000000,3000000
+    PYTHONPATH=. python bench/bench_store.py --query-only /path/to/kept/bench.db --runs 10
 
 Measures, for each store, in its own process (so peak RSS is that store's alone):
   - indexing throughput (records/s) of `put_many` over a streamed, generated corpus
@@ -119,36 +122,74 @@ def node_rss_mb(pid_file: str | None) -> float | None:
     return None
 
 
-def worker(kind: str, n_records: int, target: str, runs: int) -> dict:
+def open_store(kind: str, target: str, readonly: bool = False):
     if kind == "sqlite":
         from textmine.store.sqlite import SQLiteStore
 
-        store = SQLiteStore(target)
-    else:
-        from textmine.store.elasticsearch import ElasticsearchStore
+        return SQLiteStore(target, readonly=readonly)
+    from textmine.store.elasticsearch import ElasticsearchStore
 
-        url, prefix = target.rsplit("|", 1)
-        store = ElasticsearchStore(url, index_prefix=prefix)
+    url, prefix = target.rsplit("|", 1)
+    return ElasticsearchStore(url, index_prefix=prefix, readonly=readonly)
+
+
+def measure(store, runs: int) -> tuple[dict, dict]:
+    """p50/p95 per query (after 3 warm-up runs) and the hit counts."""
+    latencies, totals = {}, {}
+    for name, query in QUERIES.items():
+        for _ in range(3):
+            result = store.search(query)
+        samples, cpu = [], []
+        for _ in range(runs):
+            t, c = time.perf_counter(), time.process_time()
+            result = store.search(query)
+            samples.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
+        samples.sort()
+        cpu.sort()
+        p95 = min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))
+        # wall p50, wall p95, and this process's CPU time p50/p95 (on a loaded machine wall >> CPU)
+        latencies[name] = (statistics.median(samples), samples[p95], statistics.median(cpu), cpu[p95])
+        totals[name] = result.total
+    return latencies, totals
+
+
+def worker(kind: str, n_records: int, target: str, runs: int) -> dict:
+    store = open_store(kind, target)
     started = time.perf_counter()
     store.put_many(generate(n_records))
     stats = store.stats()  # includes making the writes visible (ES refresh)
     seconds = time.perf_counter() - started
     assert stats.records == n_records, f"{kind}: {stats.records} records stored, {n_records} generated"
-    latencies = {}
-    totals = {}
-    for name, query in QUERIES.items():
-        for _ in range(3):
-            result = store.search(query)
-        samples = []
-        for _ in range(runs):
-            t = time.perf_counter()
-            result = store.search(query)
-            samples.append((time.perf_counter() - t) * 1000)
-        samples.sort()
-        latencies[name] = (statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))])
-        totals[name] = result.total
+    rss_mb = peak_rss_mb()
     store.close()
-    return {"seconds": seconds, "records": stats.records, "rss_mb": peak_rss_mb(), "latencies": latencies, "totals": totals}
+    store = open_store(kind, target, readonly=True)  # searched as `textmine search` does: read-only
+    latencies, totals = measure(store, runs)
+    store.close()
+    return {"seconds": seconds, "records": stats.records, "rss_mb": rss_mb, "latencies": latencies, "totals": totals,
+            "load": os.getloadavg()}
+
+
+def scaling_worker(kind: str, sizes: list[int], target: str, runs: int) -> dict:
+    """One store grown to each size in turn (the corpus is deterministic: the first N records
+    are the same at every size), measured at each."""
+    store = open_store(kind, target)
+    out: dict[str, dict] = {}
+    done = 0
+    for size in sizes:
+        started = time.perf_counter()
+        # generate() makes 5 records per document: skip the documents already stored
+        store.put_many(item for i, item in enumerate(generate(size)) if i * 5 >= done)
+        seconds = time.perf_counter() - started
+        assert store.stats().records == size
+        with open_store(kind, target, readonly=True) as reader:
+            latencies, totals = measure(reader, runs)
+        out[str(size)] = {"seconds": seconds, "added": size - done, "latencies": latencies, "totals": totals,
+                          "load": os.getloadavg()}
+        print(json.dumps({"size": size, **out[str(size)]}), file=sys.stderr, flush=True)
+        done = size
+    store.close()
+    return out
 
 
 def main() -> None:
@@ -159,14 +200,29 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30, help="timed runs per query")
     parser.add_argument("--only", choices=["sqlite", "es"], help="benchmark one store")
     parser.add_argument("--keep", action="store_true", help="keep the ES indices and the SQLite file")
+    parser.add_argument("--scaling", default=None, help="comma-separated sizes (e.g. 100000,300000,1000000,3000000): "
+                        "grow one store to each and print p95 per query at each size")
+    parser.add_argument("--query-only", metavar="DB", default=None,
+                        help="only time the queries on an existing SQLite store (e.g. one kept with --keep)")
     parser.add_argument("--worker", choices=["sqlite", "es"], help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args.worker and args.scaling:
+        sizes = [int(x) for x in args.scaling.split(",")]
+        print(json.dumps(scaling_worker(args.worker, sizes, args.target, args.runs)))
+        return
     if args.worker:
         print(json.dumps(worker(args.worker, args.records, args.target, args.runs)))
         return
+    if args.scaling:
+        scaling(args)
+        return
+    if args.query_only:
+        query_only(args.query_only, args.runs)
+        return
 
+    print(f"load before: {load()}", flush=True)
     t = time.perf_counter()
     generated = sum(len(records) for _, records, _ in generate(args.records))
     gen_seconds = time.perf_counter() - t
@@ -205,11 +261,60 @@ def main() -> None:
     report(results, args.records)
 
 
+def scaling(args: argparse.Namespace) -> None:
+    kind = args.only or "sqlite"
+    workdir = Path(tempfile.mkdtemp(prefix="textmine-bench-"))
+    target = str(workdir / "bench.db") if kind == "sqlite" else f"{args.es}|bench-{uuid.uuid4().hex[:8]}"
+    print(f"scaling {kind}: {args.scaling} records, load {load()}", flush=True)
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", kind, "--scaling", args.scaling, "--target", target, "--runs", str(args.runs)],
+            check=True, capture_output=True, text=True,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    results = json.loads(out.stdout.strip().splitlines()[-1])
+    sizes = list(results)
+    print(f"{'':38s}" + "".join(f"{int(n):>12,d}" for n in sizes))
+    print(f"{'indexing, records/s':38s}" + "".join(f"{r['added'] / r['seconds']:>12,.0f}" for r in results.values()))
+    for name in QUERIES:
+        print(f"{name + ' p95 ms':38s}" + "".join(f"{r['latencies'][name][1]:>12,.2f}" for r in results.values()))
+    for name in QUERIES:
+        print(f"  hits for {name!r}: " + ", ".join(f"{int(n):,}: {r['totals'][name]:,}" for n, r in results.items()))
+    print("  load (1/5/15 min) after each size: " + "; ".join(
+        f"{int(n):,}: {' '.join(f'{x:.2f}' for x in r['load'])}" for n, r in results.items()))
+
+
+def query_only(path: str, runs: int) -> None:
+    from textmine.store.sqlite import SQLiteStore
+
+    print(f"queries on {path}, load before: {load()}", flush=True)
+    with SQLiteStore(path, readonly=True) as store:
+        cpu = time.process_time()
+        latencies, totals = measure(store, runs)
+        cpu = time.process_time() - cpu
+        n = store.stats().records
+    print(f"{n:,} records; CPU time of the whole measurement {cpu:.1f}s; load after: {load()}")
+    for name in QUERIES:
+        print(f"{name + ' p50 ms':38s}{latencies[name][0]:>12,.2f}")
+        print(f"{name + ' p95 ms':38s}{latencies[name][1]:>12,.2f}")
+    for name in QUERIES:
+        print(f"  {name}: CPU time p50 {latencies[name][2]:.2f} ms, p95 {latencies[name][3]:.2f} ms")
+    for name in QUERIES:
+        print(f"  hits for {name!r}: {totals[name]:,}")
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (1/5/15 min load average)"
+
+
 def report(results: dict[str, dict], n: int) -> None:
     kinds = [k for k in ("sqlite", "es") if k in results]
     header = f"{'':38s}" + "".join(f"{k:>14s}" for k in kinds) + ("  ES/SQLite" if len(kinds) == 2 else "")
     print()
     print(f"{n:,} records, {os.cpu_count()} CPU cores (shared with other work while measured)")
+    for kind in kinds:
+        print(f"load after {kind}: " + " ".join(f"{x:.2f}" for x in results[kind].get("load", ())) + " (1/5/15 min)")
     print(header)
     print("-" * len(header))
 
@@ -228,6 +333,10 @@ def report(results: dict[str, dict], n: int) -> None:
     for name in QUERIES:
         row(f"{name} p50 ms", [results[k]["latencies"][name][0] for k in kinds], ",.2f")
         row(f"{name} p95 ms", [results[k]["latencies"][name][1] for k in kinds], ",.2f")
+    for name in QUERIES:
+        cpu = ", ".join(f"{k} {results[k]['latencies'][name][2]:.2f}/{results[k]['latencies'][name][3]:.2f}"
+                        for k in kinds if len(results[k]["latencies"][name]) > 2)
+        print(f"  {name}: CPU time p50/p95 ms {cpu}")
     for name in QUERIES:
         totals = {results[k]["totals"][name] for k in kinds}
         counts = ", ".join(f"{k}={results[k]['totals'][name]:,}" for k in kinds)

@@ -45,11 +45,20 @@ def _work(documents: list[Document]) -> list[Extraction]:
 @dataclass
 class RunSummary:
     files: int = 0
-    documents: int = 0
     skipped: int = 0
-    records: int = 0
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    # records stored per document id: a document read twice in one run (two copies of a file) is
+    # stored once, and counted once
+    stored: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def documents(self) -> int:
+        return len(self.stored)
+
+    @property
+    def records(self) -> int:
+        return sum(self.stored.values())
 
     @property
     def ok(self) -> bool:
@@ -156,8 +165,7 @@ class Pipeline:
     def _flush(self, batch: list[Extraction], summary: RunSummary) -> None:
         self.store.put_many(batch)
         for extraction in batch:
-            summary.documents += 1
-            summary.records += len(extraction.records)
+            summary.stored[extraction.doc_id] = len({r.record_id for r in extraction.records})
 
     def _fail(self, failure: Failure, summary: RunSummary) -> None:
         summary.failures.append(failure)

@@ -125,6 +125,7 @@ components: Registry[Any] = Registry(
         "cues": ("textmine.extract.components:Cues", "property cues: ontology names and symbols"),
         "materials.rules": ("textmine.extract.components:RuleMaterials", "material mentions: formulas, names, defined abbreviations"),
         "linker.rules": ("textmine.extract.linker:RulesLinker", "value->property, value->material and condition->value by rules"),
+        "linker.model": ("textmine.relations.component:ModelLinker", "value->property and value->material chosen by the trained relation model"),
         "mentions": ("textmine.extract.components:Mentions", "the entity mentions a store keeps (NER spans, else materials and cues)"),
         "assemble": ("textmine.extract.assemble:Assemble", "layers -> Records (SI values, material ids) and table records"),
         "calibrate": ("textmine.extract.calibrate:Calibrate", "raw record scores -> calibrated confidence"),
@@ -153,6 +154,7 @@ exporters: Registry[Any] = Registry(
         "csv": ("textmine.export:write_csv", "flat rows (material, value, unit, source sentence, ...)"),
         "parquet": ("textmine.export:write_parquet", "Apache Parquet, nested like the record (zstd)"),
         "hf": ("textmine.export:write_hf", "a Hugging Face dataset folder (needs the hf extra)"),
+        "extxyz": ("textmine.link.export:write_extxyz", "records' best linked structures as extended XYZ (needs the structures extra)"),
     },
 )
 
@@ -168,6 +170,11 @@ commands: Registry[Any] = Registry(
         "evaluate": ("textmine.eval.cli:evaluate", "Score NER, records and confidence against gold data."),
         "jobs": ("textmine.cluster.cli:jobs", "Distributed corpus jobs (run --cluster): list, show, resume."),
         "cluster": ("textmine.cluster.hpc:cluster", "Dask workers as Slurm or PBS jobs (needs the cluster extra)."),
+        "structures": ("textmine.structures.cli:structures", "Crystal structures: add (CIF, POSCAR, extxyz, JSON), search, show."),
+        "spectra": ("textmine.spectra.cli:spectra", "Powder XRD patterns: add, simulate, identify phases."),
+        "link": ("textmine.link.cli:link", "Link records and patterns to ranked candidate structures."),
+        "material": ("textmine.link.cli:material", "One material: records by property, its structures and spectra."),
+        "migrate": ("textmine.store.cli:migrate", "Upgrade a store to this textmine's schema, in place."),
     },
 )
 

@@ -12,6 +12,7 @@ from elasticsearch import Elasticsearch
 from es_support import build_corpus, drop_prefix, require_es, synthetic_corpus, unique_prefix
 
 from textmine.store import es_schema as schema
+from textmine.store.es_schema import RECORDS, SPECS
 from textmine.store import open_store
 from textmine.store.base import Query, StoreUnavailable
 from textmine.store.elasticsearch import ElasticsearchStore
@@ -42,9 +43,11 @@ def test_open_store_url_gives_es_store_with_prefix_from_path(es_url, prefix):
     client = Elasticsearch(es_url)
     aliases = client.indices.get_alias(index=f"{prefix}-*").body
     assert {name: list(v["aliases"]) for name, v in aliases.items()} == {
-        f"{prefix}-{n}-v1": [f"{prefix}-{n}"] for n in ("documents", "sentences", "mentions", "records", "failures")
+        f"{prefix}-{spec.name}-v{spec.version}": [f"{prefix}-{spec.name}"] for spec in SPECS
     }
-    mapping = client.indices.get_mapping(index=f"{prefix}-records").body[f"{prefix}-records-v1"]["mappings"]
+    assert RECORDS.version == 2  # 2: material_id
+    mapping = client.indices.get_mapping(index=f"{prefix}-records").body[f"{prefix}-records-v2"]["mappings"]
+    assert mapping["properties"]["material_id"]["type"] == "keyword"
     assert mapping["dynamic"] == "strict"
     assert mapping["properties"]["value_range_si"]["type"] == "double_range"
     assert mapping["properties"]["elements"]["type"] == "keyword"
@@ -59,7 +62,7 @@ def test_open_store_url_gives_es_store_with_prefix_from_path(es_url, prefix):
 
 
 def test_mapping_change_reindexes_client_side_and_swaps_alias(es_url, prefix):
-    """v1 -> v2 of the records index (a new field derived from each record), while a reader keeps
+    """vN -> vN+1 of the records index (a new field derived from each record), while a reader keeps
     searching: it never sees an error or a partial index."""
     store = ElasticsearchStore(es_url, index_prefix=prefix)
     corpus = list(synthetic_corpus(300))
@@ -80,7 +83,8 @@ def test_mapping_change_reindexes_client_side_and_swaps_alias(es_url, prefix):
         body["material_length"] = len(body["material"])
         return body
 
-    records_v2 = dataclasses.replace(schema.RECORDS, version=2, mappings=v2_mappings, upgrade=upgrade)
+    old, new = schema.RECORDS.version, schema.RECORDS.version + 1
+    records_v2 = dataclasses.replace(schema.RECORDS, version=new, mappings=v2_mappings, upgrade=upgrade)
     specs_v2 = tuple(records_v2 if s.name == "records" else s for s in schema.SPECS)
 
     reader_errors: list[BaseException] = []
@@ -107,8 +111,8 @@ def test_mapping_change_reindexes_client_side_and_swaps_alias(es_url, prefix):
     assert totals and set(totals) == {1200}
 
     client = Elasticsearch(es_url)
-    assert list(client.indices.get_alias(name=f"{prefix}-records").body) == [f"{prefix}-records-v2"]
-    assert not client.indices.exists(index=f"{prefix}-records-v1")
+    assert list(client.indices.get_alias(name=f"{prefix}-records").body) == [f"{prefix}-records-v{new}"]
+    assert not client.indices.exists(index=f"{prefix}-records-v{old}")
     after = migrated.search(Query(property="band_gap", value_min=1, value_max=2, unit="eV", facets=["elements"]))
     assert after == before
     assert migrated.stats() == stats_before

@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -109,7 +110,7 @@ def report(summary: Any, store: Store, quiet: bool = False) -> None:
     if summary.failures and not quiet:
         table = Table("source", "stage", "reason", title="Failures (recorded in the store; fix and re-run)")
         for failure in summary.failures[:50]:
-            table.add_row(failure.source, str(failure.stage), failure.reason[:200])
+            table.add_row(escape(failure.source), str(failure.stage), escape(failure.reason[:200]))
         console.print(table)
         if len(summary.failures) > 50:
             console.print(f"... and {len(summary.failures) - 50} more: `textmine failures`")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from textmine.cli import main
@@ -73,7 +74,7 @@ def failures(app: AppContext, as_json: bool) -> None:
         return
     table = Table("source", "stage", "reason", title=f"{len(found)} failures")
     for failure in found:
-        table.add_row(failure.source, str(failure.stage), failure.reason)
+        table.add_row(escape(failure.source), str(failure.stage), escape(failure.reason))
     out.print(table)
 
 

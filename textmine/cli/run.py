@@ -57,7 +57,26 @@ def run(app: AppContext, paths: tuple[str, ...], pipeline: str, ner_model: str, 
     runner = Pipeline(store, extraction, reprocess=reprocess, max_bytes=max_bytes, workers=workers)
     with progress_bar(app.quiet, _count_documents(paths), "run") as advance:
         summary = runner.run_paths(paths, progress=advance)
+    link_new_records(store, summary, app.quiet)
     finish(summary, store, app.quiet)
+
+
+def link_new_records(store, summary, quiet: bool) -> None:
+    """When the store holds crystal structures, the records just written get their links too."""
+    if not summary.stored:
+        return
+    try:
+        from textmine.store.structures import structure_store
+
+        companion = structure_store(store)
+        if not companion.counts().get("structures"):
+            return
+        from textmine.link.records import link_records
+    except (ImportError, TypeError):
+        return  # no structures extra, or a store without structures: nothing to link to
+    linked = link_records(store, list(summary.stored))
+    if not quiet:
+        console.print(f"linked {linked.linked} of {linked.records} records to stored structures ({linked.links} links)")
 
 
 @main.command()

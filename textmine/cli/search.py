@@ -6,6 +6,7 @@ import json
 from typing import Any, Callable
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from textmine.cli import main
@@ -29,6 +30,12 @@ def query_options(f: Callable) -> Callable:
         click.option("--kind", type=click.Choice(["paper", "patent"]), default=None),
         click.option("--extractor", default=None, help="only records of this pipeline (rules, ner)"),
         click.option("--min-confidence", type=float, default=None),
+        click.option("--space-group", default=None, help="of the record's best linked structure: symbol or number, e.g. P4_2/mnm or 136"),
+        click.option("--crystal-system", default=None,
+                     type=click.Choice(["triclinic", "monoclinic", "orthorhombic", "tetragonal", "trigonal", "hexagonal", "cubic"]),
+                     help="of the record's best linked structure"),
+        click.option("--has-structure/--no-structure", "has_structure", default=None,
+                     help="only records linked (or not linked) to a crystal structure (`textmine link`)"),
     ]
     for option in reversed(options):
         f = option(f)
@@ -105,7 +112,7 @@ def search(app: AppContext, text: str | None, limit: int, offset: int, facet_nam
             out.print_json(json.dumps([h.model_dump() for h in hits]))
         else:
             for hit in hits:
-                out.print(f"[dim]{hit.doc_id}[{hit.char_start}:{hit.char_end}][/] {hit.text}")
+                out.print(f"[dim]{escape(hit.doc_id)}\\[{hit.char_start}:{hit.char_end}][/] {escape(hit.text)}")
         return
     facets = [f.strip() for f in facet_names.split(",") if f.strip()]
     query = build_query(text, limit=limit, offset=offset, facets=facets, **kw)
@@ -128,10 +135,11 @@ def search(app: AppContext, text: str | None, limit: int, offset: int, facet_nam
             value += f" ± {r.uncertainty:g}"
         material = r.material.text if r.material.formula in (None, r.material.text) else f"{r.material.text} ({r.material.formula})"
         sentence = r.sentence if len(r.sentence) <= 160 else r.sentence[:157] + "..."
-        table.add_row(material, r.property, f"{value} {r.unit or ''}".strip(), f"{r.confidence:.2f}", sentence)
+        table.add_row(escape(material), r.property, escape(f"{value} {r.unit or ''}".strip()), f"{r.confidence:.2f}",
+                      escape(sentence))
     out.print(table)
     for name, counts in result.facets.items():
-        out.print(f"[bold]{name}[/]: " + ", ".join(f"{c.value} ({c.count})" for c in counts))
+        out.print(f"[bold]{name}[/]: " + ", ".join(f"{escape(c.value)} ({c.count})" for c in counts))
     out.print("[dim]--json gives every field: document id, char spans, SI values, extractor[/]")
 
 
@@ -144,11 +152,13 @@ def _formats() -> list[str]:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(_formats()), default="jsonl", show_default=True)
 @click.option("--output", "-o", "output", type=click.Path(), required=True, help="file (or folder for hf)")
+@click.option("--with-structures", is_flag=True,
+              help="join each record to its best linked crystal structure (CIF and pymatgen dict): parquet, hf, jsonl, extxyz")
 @click.argument("text", required=False)
 @query_options
 @click.pass_obj
-def export(app: AppContext, fmt: str, output: str, text: str | None, **kw: Any) -> None:
-    """Export records (all, or those matching the filters) as JSONL, CSV, Parquet or an HF dataset."""
+def export(app: AppContext, fmt: str, output: str, with_structures: bool, text: str | None, **kw: Any) -> None:
+    """Export records (all, or those matching the filters) as JSONL, CSV, Parquet, an HF dataset or extxyz."""
     from textmine.export import ExportError, export_records
 
     query = build_query(text, **kw)
@@ -157,6 +167,15 @@ def export(app: AppContext, fmt: str, output: str, text: str | None, **kw: Any) 
         total = store.search(query.model_copy(update={"limit": 0})).total
     except ValueError as exc:
         raise click.BadParameter(_message(exc)) from exc
+    if with_structures or fmt == "extxyz":
+        from textmine.link.export import export_with_structures
+
+        try:
+            n = export_with_structures(store, query, output, fmt)
+        except (ValueError, ImportError) as exc:
+            raise click.ClickException(f"{exc}; pip install 'textmine[structures]' for structures") from exc
+        console.print(f"{n} records with their structures -> {output}")
+        return
     with progress_bar(app.quiet, total, f"export {fmt}") as advance:
         def counted():
             for record in store.iter_records(query):

@@ -2,7 +2,8 @@
 becomes one record, with the value in SI, the conditions of the value, the source sentence and
 spans, and a raw confidence; table rows become records too (textmine.extract.tables).
 
-The raw confidence starts from the linking pattern's score and is lowered for a value far from
+With `confidence = "model"` (the relation model's pipelines) the raw confidence is the model's
+P(cue) x P(material). Otherwise it starts from the linking pattern's score and is lowered for a value far from
 its cue, a symbol cue, a comparator ('> 300 K') and a bare number. With `span_confidence` (the
 `ner` pipeline) it is multiplied by the model's confidence in the material span and in the cue
 (`untagged_cue` where no PRO span covers the cue). `calibrate` maps it to a probability.
@@ -28,7 +29,10 @@ class Assemble:
     writes = "records"
 
     def __init__(self, ontology: Ontology | None = None, span_confidence: bool = False, untagged_cue: float = 0.7,
-                 min_confidence: float = 0.0, tables: bool = True) -> None:
+                 min_confidence: float = 0.0, tables: bool = True, confidence: str = "rules") -> None:
+        if confidence not in ("rules", "model"):
+            raise ValueError(f"confidence must be 'rules' (pattern heuristics) or 'model' (relation scores), not {confidence!r}")
+        self.confidence = confidence
         self.ontology = ontology or load_ontology()
         self.span_confidence = span_confidence
         self.untagged_cue = untagged_cue
@@ -66,15 +70,18 @@ class Assemble:
             values = value_fields(quantity, prop.si_unit)
         except UnitError:
             return None
-        confidence = link.score
-        confidence -= min(prop.distance or 0, 120) / 600  # far from its cue: less sure
-        if cue.is_symbol:
-            confidence -= 0.05
-        if quantity.comparator in (">", "<", ">=", "<="):
-            confidence -= 0.1
-        if not quantity.unit:
-            confidence -= 0.1
-        confidence = round(max(0.05, min(0.99, confidence)), 3)
+        if self.confidence == "model":  # the relation model's P(cue) x P(material)
+            confidence = round(max(0.01, min(0.99, prop.score * link.score)), 3)
+        else:
+            confidence = link.score
+            confidence -= min(prop.distance or 0, 120) / 600  # far from its cue: less sure
+            if cue.is_symbol:
+                confidence -= 0.05
+            if quantity.comparator in (">", "<", ">=", "<="):
+                confidence -= 0.1
+            if not quantity.unit:
+                confidence -= 0.1
+            confidence = round(max(0.05, min(0.99, confidence)), 3)
         if self.span_confidence:
             cue_confidence = self.untagged_cue if cue.confidence is None else cue.confidence
             material_confidence = min(1.0, max(0.0, material.confidence))

@@ -25,6 +25,10 @@ class Calibrate:
     writes = "records"
 
     def __init__(self, map: str | Path | dict | None = None) -> None:
+        if isinstance(map, str) and map.startswith("relations:"):  # the map shipped with a relation model
+            from textmine.relations.model import model_dir
+
+            map = model_dir(map.split(":", 1)[1]) / "calibration.json"
         if isinstance(map, (str, Path)):
             data = json.loads(Path(map).read_text(encoding="utf-8"))
         else:

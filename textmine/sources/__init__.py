@@ -9,7 +9,7 @@ Semantic Scholar, Europe PMC) in `textmine.readers.base.readers` and every sourc
 """
 
 from textmine.sources import payloads as payloads  # noqa: F401  (registers the payload readers)
-from textmine.sources import arxiv, crossref, europepmc, patents, publishers, semantic_scholar  # noqa: F401
+from textmine.sources import arxiv, crossref, europepmc, optimade, patents, publishers, semantic_scholar  # noqa: F401
 from textmine.sources.base import HarvestQuery, Page, PageError, Source, SourceConfigError, SourceSettings, sources
 from textmine.sources.harvest import Harvester, HarvestStats
 from textmine.sources.http import FetchError, HarvestClient, RateLimit, RetryPolicy, TokenBucket

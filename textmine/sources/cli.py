@@ -89,8 +89,9 @@ def harvest(app: Any, source: str, query: str | None, since: dt.datetime | None,
     except SourceConfigError as exc:
         raise click.UsageError(str(exc)) from exc
 
+    structures = getattr(cls, "kind", "documents") == "structures"  # OPTIMADE yields crystal structures
     try:
-        extraction = load_pipeline(pipeline if extract else "none")
+        extraction = load_pipeline(pipeline if extract and not structures else "none")
     except (PipelineError, ImportError) as exc:
         raise click.ClickException(f"cannot load the pipeline ({exc}); use --no-extract to only store documents") from exc
 
@@ -105,7 +106,12 @@ def harvest(app: Any, source: str, query: str | None, since: dt.datetime | None,
     try:
         with _progress(getattr(app, "quiet", False), f"harvest {source}") as hook:
             harvester.progress = hook
-            summary = runner.process(harvester.items(harvest_query))
+            if structures:
+                from textmine.structures.ingest import harvest_structures
+
+                summary = harvest_structures(harvester.items(harvest_query), store)
+            else:
+                summary = runner.process(harvester.items(harvest_query))
     except KeyboardInterrupt:
         interrupted = True  # the cursor already points after the last stored document
     finally:

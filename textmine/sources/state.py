@@ -130,6 +130,8 @@ class HarvestState:
     # -- identities ----------------------------------------------------------------------------
     def classify(self, doc: Document) -> tuple[str, str | None]:
         """What emitting `doc` would be: (Verdict, id of the work already emitted, if any)."""
+        if not isinstance(doc, Document):  # a structure (OPTIMADE): the store de-duplicates by content id
+            return Verdict.NEW, None
         ids = identifiers(doc)
         known: str | None = None
         for identifier in ids:
@@ -148,6 +150,8 @@ class HarvestState:
 
     def record(self, doc: Document, verdict: str, known: str | None) -> None:
         """Commit what was decided for `doc` (called once the consumer has taken it)."""
+        if not isinstance(doc, Document):
+            return
         with self._lock:
             self._db.execute("BEGIN")
             try:

@@ -6,30 +6,47 @@ ask the same question of every store and must get the same answer.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Literal, Protocol, runtime_checkable
+import math
+from typing import Any, Iterable, Iterator, Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from textmine.document import DocKind, Document
 from textmine.extraction import Extraction
+from textmine.chemistry.elements import ELEMENT_SET
 from textmine.records import Failure, Mention, Record
 
 FacetName = Literal["property", "elements", "formula", "year", "kind", "extractor"]
+FACETS: tuple[str, ...] = ("property", "elements", "formula", "year", "kind", "extractor")
+MAX_LIMIT = 10_000
 DEFAULT_FACETS: tuple[FacetName, ...] = ("property", "elements", "year", "kind")
 FACET_SIZE = 20  # buckets per facet, ordered by count desc then value asc (as Elasticsearch terms aggs)
+
+
+class QueryError(ValueError):
+    """A query that cannot be answered as asked (an unknown facet, unit or element, a NaN or
+    reversed bound, a negative limit); the one-line message says what to change."""
 
 
 class Query(BaseModel):
     """A search over records. Every field is optional; set fields are AND-ed.
 
-    `value_min`/`value_max` are in `unit` (any unit compatible with the property); a record matches
-    when its reported value, or any part of its reported range, falls in [value_min, value_max].
+    `value_min`/`value_max` are in `unit` (any unit compatible with the property; default: the
+    property's usual unit); a record matches when its reported value, or any part of its reported
+    range, falls in [value_min, value_max].
+
+    A query checks itself when it is built and when a field is set, and raises `QueryError` (a
+    ValueError) with one clear line: `Query(facets=["bogus"])`, `Query(property="band_gap",
+    unit="K")`, `Query(include_elements=["Xx"])`, a NaN bound, min > max, a negative limit.
     """
+
+    model_config = ConfigDict(validate_assignment=True)
 
     text: str | None = Field(default=None, description="full-text query over source sentences")
     property: str | None = None
     formula: str | None = Field(default=None, description="exact normalised formula")
     material: str | None = Field(default=None, description="material as written (case-insensitive)")
+    material_id: str | None = Field(default=None, description="stable material id (textmine.normalise.material_id)")
     include_elements: list[str] = Field(default_factory=list, description="records whose material has all these")
     exclude_elements: list[str] = Field(default_factory=list, description="... and none of these")
     only_elements: bool = Field(default=False, description="material made of include_elements and nothing else")
@@ -42,14 +59,135 @@ class Query(BaseModel):
     doc_id: str | None = None
     extractor: str | None = Field(default=None, description="extractor name, e.g. 'rules'")
     min_confidence: float | None = None
-    limit: int = Field(default=20, ge=0, le=10_000)
-    offset: int = Field(default=0, ge=0)
-    facets: list[FacetName] = Field(default_factory=list)
+    # records whose best linked structure (textmine link) has this space group / crystal system
+    space_group: str | None = Field(default=None, description="Hermann-Mauguin symbol or number, e.g. 'P4_2/mnm' or 136")
+    crystal_system: str | None = Field(default=None, description="cubic, tetragonal, ... of the best linked structure")
+    has_structure: bool | None = Field(default=None, description="True: linked to a structure; False: not linked")
+    limit: int = Field(default=20, description=f"records to return, 0 to {MAX_LIMIT}")
+    offset: int = Field(default=0, description="records to skip")
+    facets: list[str] = Field(default_factory=list, description=f"any of {', '.join(FACETS)}")
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise QueryError(_one_line(exc)) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        before = self.__dict__.get(name)
+        try:
+            super().__setattr__(name, value)
+        except (ValidationError, QueryError) as exc:
+            self.__dict__[name] = before  # pydantic has already set it when a model check fails
+            raise exc if isinstance(exc, QueryError) else QueryError(_one_line(exc)) from None
 
     @field_validator("include_elements", "exclude_elements")
     @classmethod
-    def _capitalise(cls, v: list[str]) -> list[str]:
-        return [e.strip().capitalize() for e in v if e.strip()]
+    def _elements(cls, v: list[str]) -> list[str]:
+        symbols = [e.strip().capitalize() for e in v if e.strip()]
+        unknown = [s for s in symbols if s not in ELEMENT_SET]
+        if unknown:
+            raise ValueError(f"unknown element symbol{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"
+                             " (use symbols such as Ti, O, Fe)")
+        return symbols
+
+    @field_validator("facets")
+    @classmethod
+    def _facets(cls, v: list[str]) -> list[str]:
+        unknown = [f for f in v if f not in FACETS]
+        if unknown:
+            raise ValueError(f"unknown facet {', '.join(map(repr, unknown))}; facets are: {', '.join(FACETS)}")
+        return v
+
+    @field_validator("value_min", "value_max", "min_confidence")
+    @classmethod
+    def _finite(cls, v: float | None, info: Any) -> float | None:
+        if v is not None and math.isnan(v):
+            raise ValueError(f"{info.field_name} is NaN: give a number")
+        return v
+
+    @field_validator("limit")
+    @classmethod
+    def _limit(cls, v: int) -> int:
+        if not 0 <= v <= MAX_LIMIT:
+            raise ValueError(f"limit must be between 0 and {MAX_LIMIT} (got {v}); page further with offset")
+        return v
+
+    @field_validator("offset")
+    @classmethod
+    def _offset(cls, v: int) -> int:
+        if v < 0:
+            raise ValueError(f"offset must be 0 or more (got {v})")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Query":
+        self.check()
+        return self
+
+    def check(self) -> "Query":
+        """Raise QueryError unless the query can be answered as asked (also run when built)."""
+        for low, high, what in ((self.value_min, self.value_max, "value"), (self.year_min, self.year_max, "year")):
+            if low is not None and high is not None and low > high:
+                raise QueryError(f"{what} min {low:g} is above {what} max {high:g}: swap them")
+        if self.min_confidence is not None and not 0 <= self.min_confidence <= 1:
+            raise QueryError(f"min_confidence must be between 0 and 1 (got {self.min_confidence:g})")
+        if self.unit is not None or self.value_min is not None or self.value_max is not None:
+            self._si_unit()
+        return self
+
+    def _si_unit(self) -> str | None:
+        """The SI unit the value bounds convert to, checking the unit against the property."""
+        from textmine.normalise.units import UnitError, parse_unit
+
+        if self.unit is not None:
+            try:
+                parse_unit(self.unit)
+            except UnitError:
+                raise QueryError(f"unknown unit {self.unit!r} (use e.g. eV, meV, K, degC, GPa)") from None
+        if not self.property:
+            if self.value_min is None and self.value_max is None:
+                return None
+            raise QueryError("a value range needs a property (e.g. --property band_gap) to know what is compared")
+        from textmine.ontology import load_ontology
+
+        ontology = load_ontology()
+        if self.property not in ontology:
+            raise QueryError(f"unknown property {self.property!r}: `textmine properties` lists them")
+        definition = ontology.get(self.property)
+        unit = self.unit or definition.default_unit
+        si_unit = definition.si_unit_for(unit)
+        if si_unit is None:
+            raise QueryError(
+                f"unit {unit!r} does not fit {self.property} (measured in {definition.default_unit or 'no unit'})"
+            )
+        return si_unit
+
+    def value_bounds_si(self) -> tuple[float | None, float | None]:
+        """The value range converted to the SI unit records store `value_*_si` in.
+
+        Both stores use it (through the query compiler), so a range in eV, meV or J (or K and °C)
+        selects the same records."""
+        if self.value_min is None and self.value_max is None:
+            return None, None
+        si_unit = self._si_unit()
+        from textmine.ontology import load_ontology
+        from textmine.normalise.units import to_si
+
+        unit = self.unit or load_ontology().get(self.property).default_unit  # type: ignore[arg-type]
+        low = to_si(self.value_min, unit, si_unit)[0] if self.value_min is not None else None
+        high = to_si(self.value_max, unit, si_unit)[0] if self.value_max is not None else None
+        return low, high
+
+
+def _one_line(exc: ValidationError) -> str:
+    """pydantic's multi-line report -> 'field: message; field: message'."""
+    parts = []
+    for error in exc.errors():
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        where = ".".join(str(x) for x in error.get("loc", ()) if not isinstance(x, int))
+        parts.append(message if not where or message.startswith(where) else f"{where}: {message}")
+    return "; ".join(parts) or str(exc).splitlines()[0]
 
 
 class FacetCount(BaseModel):
@@ -77,6 +215,8 @@ class StoreStats(BaseModel):
     mentions: int
     records: int
     failures: int
+    structures: int = 0
+    spectra: int = 0
     by_property: dict[str, int] = Field(default_factory=dict)
     by_kind: dict[str, int] = Field(default_factory=dict)
 
@@ -145,25 +285,5 @@ def stored_item(item: Extraction | StoredItem) -> StoredItem:
 
 
 def value_bounds_si(query: Query) -> tuple[float | None, float | None]:
-    """The query's value range converted to coherent SI units, as records store `value_*_si`.
-
-    Both stores call this, so a range in eV, meV or J (or K and °C) selects the same records.
-    """
-    if query.value_min is None and query.value_max is None:
-        return None, None
-    if not query.property:
-        raise ValueError("a value range needs a property (e.g. --property band_gap) to know what is compared")
-    from textmine.normalise.units import to_si
-
-    unit = query.unit or _default_unit(query.property)
-    low = to_si(query.value_min, unit)[0] if query.value_min is not None else None
-    high = to_si(query.value_max, unit)[0] if query.value_max is not None else None
-    if low is not None and high is not None and low > high:
-        low, high = high, low
-    return low, high
-
-
-def _default_unit(property_name: str) -> str:
-    from textmine.ontology import load_ontology
-
-    return load_ontology().get(property_name).default_unit
+    """`query.value_bounds_si()` (kept for callers of the function)."""
+    return query.value_bounds_si()

@@ -20,7 +20,6 @@ one writes see them within `refresh_interval`: 1 s, 30 s during a bulk load).
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Iterable, Iterator
 
 from textmine.document import Document
@@ -34,15 +33,16 @@ from textmine.store.base import (
     SentenceHit,
     StoreStats,
     StoreUnavailable,
-    value_bounds_si,
     stored_item,
 )
+from textmine.store.es_query import phrase_clauses, render_query
+from textmine.store.query import compile_query, text_phrases
 from textmine.store.es_migrate import ensure_indices
 from textmine.store.es_transport import Retrying, Timeouts, chunks, connect, send_bulk
+from textmine.store.structures_es import ESStructures, es_structure_counts
 
 log = logging.getLogger(__name__)
 
-_WORD_SPLIT = re.compile(r"\w+", re.UNICODE)
 BULK_REFRESH_INTERVAL = "30s"
 _RECORD_SORT = [{"confidence": "desc"}, {"record_id": "asc"}]  # SQLite: confidence DESC, record_id ASC
 
@@ -210,6 +210,8 @@ class ElasticsearchStore:
                 )
 
         self._bulk(incomplete_entries(), touched=("documents",))
+        # Searchable before any record is: a reader that sees a record also sees it is incomplete.
+        self._fresh("documents")
         self._bulk(children(), touched=("sentences", "mentions", "records"))
         self._bulk(complete_entries(), touched=("documents",))
         return len(batch)
@@ -330,14 +332,14 @@ class ElasticsearchStore:
         return out
 
     def search_sentences(self, text: str, limit: int = 20) -> list[SentenceHit]:
-        clauses = _word_clauses(text, "text_terms")
+        clauses = phrase_clauses(text_phrases(text), "text_terms")
         if not clauses or limit <= 0:
             return []
         self._fresh("sentences")
         response = self._call(
             self._client.search,
             index=self._alias["sentences"],
-            query={"bool": {"must": clauses}},
+            query=self._complete_only({"bool": {"must": clauses, "must_not": []}}),
             sort=["_score", {"doc_id": "asc"}, {"char_start": "asc"}],
             size=limit,
             source=["doc_id", "char_start", "char_end", "text", "section"],
@@ -364,9 +366,12 @@ class ElasticsearchStore:
 
     def stats(self) -> StoreStats:
         self._fresh(*self._alias)
+        pending = self._pending()
+        complete = self._complete_only({"match_all": {}}, pending)  # children of complete documents
 
         def count(name: str) -> int:
-            return self._call(self._client.count, index=self._alias[name])["count"]
+            query = {"term": {"complete": True}} if name == "documents" else complete if name != "failures" else None
+            return self._call(self._client.count, index=self._alias[name], query=query)["count"]
 
         def by(name: str, field: str) -> dict[str, int]:
             response = self._call(
@@ -374,16 +379,17 @@ class ElasticsearchStore:
                 index=self._alias[name],
                 size=0,
                 aggs={"by": {"terms": {"field": field, "size": 10_000, "order": [{"_count": "desc"}, {"_key": "asc"}]}}},
-                **({"query": {"term": {"complete": True}}} if name == "documents" else {}),
+                query={"term": {"complete": True}} if name == "documents" else complete,
             )
             return {str(b["key"]): b["doc_count"] for b in response["aggregations"]["by"]["buckets"]}
 
         return StoreStats(
-            documents=self._call(self._client.count, index=self._alias["documents"], query={"term": {"complete": True}})["count"],
+            documents=count("documents"),
             sentences=count("sentences"),
             mentions=count("mentions"),
             records=count("records"),
             failures=count("failures"),
+            **es_structure_counts(self),
             by_property=by("records", "property"),
             by_kind=by("documents", "kind"),
         )
@@ -408,45 +414,31 @@ class ElasticsearchStore:
         self.close()
 
     # ---------------------------------------------------------------- queries
+    def _pending(self) -> list[str]:
+        """Ids of documents whose entry says `complete: false`."""
+        self._fresh("documents")
+        return [hit["_source"]["id"] for hit in self._scan(
+            "documents", {"term": {"complete": False}}, sort=[{"id": "asc"}], source=["id"])]
+
     def _records_query(self, query: Query) -> dict[str, Any]:
-        """`Query` -> ES bool query, clause for clause as `SQLiteStore._where`."""
-        filters: list[dict[str, Any]] = []
-        must_not: list[dict[str, Any]] = []
-        if query.text:
-            filters.extend(_word_clauses(query.text, "sentence_terms"))
-        if query.property:
-            filters.append({"term": {"property": query.property}})
-        if query.formula:
-            filters.append({"term": {"formula": query.formula}})
-        if query.material:
-            filters.append({"term": {"material_lc": schema.ascii_lower(query.material)}})
-        for element in query.include_elements:
-            filters.append({"term": {"elements": element}})
-        if query.exclude_elements:
-            must_not.append({"terms": {"elements": query.exclude_elements}})
-        if query.only_elements and query.include_elements:
-            # Has every included element (above) and no other: exactly as many distinct elements.
-            filters.append({"term": {"n_elements": len(set(query.include_elements))}})
-        low, high = value_bounds_si(query)
-        # A record matches when its value, or any part of its reported range, lies in [low, high].
-        if low is not None:
-            filters.append({"range": {"value_max_si": {"gte": low}}})
-        if high is not None:
-            filters.append({"range": {"value_min_si": {"lte": high}}})
-        if query.year_min is not None or query.year_max is not None:
-            bounds = {k: v for k, v in (("gte", query.year_min), ("lte", query.year_max)) if v is not None}
-            filters.append({"range": {"year": bounds}})
-        if query.kind:
-            filters.append({"term": {"kind": query.kind}})
-        if query.doc_id:
-            filters.append({"term": {"doc_id": query.doc_id}})
-        if query.extractor:
-            filters.append({"term": {"extractor": query.extractor.split("@")[0]}})
-        if query.min_confidence is not None:
-            filters.append({"range": {"confidence": {"gte": query.min_confidence}}})
-        if not filters and not must_not:
-            return {"match_all": {}}
-        return {"bool": {"filter": filters, "must_not": must_not}}
+        return self._complete_only(render_query(compile_query(query), self._linked_records))
+
+    def _linked_records(self, linked) -> list[str]:
+        """Ids of the records whose rank-1 structure link matches a `LinkedStructure` predicate."""
+        wanted = {"has": linked.has, "space_group_number": linked.space_group_number, "crystal_system": linked.crystal_system}
+        return ESStructures.of(self).best_linked_records({k: v for k, v in wanted.items() if v is not None})
+
+    def _complete_only(self, es_query: dict[str, Any], pending: list[str] | None = None) -> dict[str, Any]:
+        """Records of documents still being written (or whose write was cut short) are not
+        answers: their document entry says `complete: false` until every record is in (it is
+        written, and made searchable, before the records; `complete: true` after them)."""
+        pending = self._pending() if pending is None else pending
+        if not pending:
+            return es_query
+        hide = [{"terms": {"doc_id": pending[i : i + 65_536]}} for i in range(0, len(pending), 65_536)]
+        if "bool" in es_query:
+            return {"bool": {**es_query["bool"], "must_not": [*es_query["bool"]["must_not"], *hide]}}
+        return {"bool": {"filter": [es_query], "must_not": hide}}
 
     def _scan(
         self,
@@ -477,18 +469,3 @@ class ElasticsearchStore:
             if len(hits) < page:
                 return
             after = hits[-1]["sort"]
-
-
-def _word_clauses(text: str, field: str) -> list[dict[str, Any]]:
-    """Like SQLite's `fts_query`: every \\w+ word of the text must occur (as a phrase of the tokens
-    FTS5 makes of it, which the `*_terms` fields hold)."""
-    clauses = []
-    for word in _WORD_SPLIT.findall(text.lower()):
-        tokens = schema.fts_tokens(word)
-        if not tokens:
-            continue
-        if len(tokens) == 1:
-            clauses.append({"term": {field: tokens[0]}})
-        else:
-            clauses.append({"match_phrase": {field: " ".join(tokens)}})
-    return clauses

@@ -15,15 +15,13 @@ Only core Elasticsearch features are used (keyword/numeric/range fields, the `st
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from textmine.document import Document
 from textmine.records import Failure, Mention, Record
+from textmine.store.query import ascii_lower, fts_tokens
 
 # One shard: term statistics and terms-aggregation counts are then exact, which the parity with
 # SQLite needs; a corpus that outgrows one shard should raise it here (and accept approximate
@@ -60,7 +58,7 @@ def _strict(properties: dict[str, Any]) -> dict[str, Any]:
 
 RECORDS = IndexSpec(
     name="records",
-    version=1,
+    version=2,  # 2: material_id
     mappings=_strict(
         {
             "record_id": _KEYWORD,
@@ -69,6 +67,7 @@ RECORDS = IndexSpec(
             "formula": _KEYWORD,
             "material": _KEYWORD,
             "material_lc": _KEYWORD,
+            "material_id": _KEYWORD,
             "elements": _KEYWORD,
             "n_elements": {"type": "integer"},
             "value_si": {"type": "double"},
@@ -171,36 +170,6 @@ def child_id(doc_id: str, kind: str, position: int) -> str:
     return es_id(f"{doc_id}#{kind}{position}")
 
 
-# ---------------------------------------------------------------------- text as FTS5 tokens
-
-def fts_tokens(text: str) -> list[str]:
-    """Split like SQLite FTS5's default `unicode61` tokenizer: runs of letters, numbers and
-    private-use characters, case-folded, diacritics removed. '1.2 eV' -> ['1', '2', 'ev']."""
-    return [token.lower() if token.isascii() else "".join(_fold(c) for c in token) for token in _TOKEN.findall(text)]
-
-
-# [^\W_] is exactly the letters (L*) and numbers (N*) of str.isalnum(); plus private use (Co).
-_TOKEN = re.compile(r"(?:[^\W_]|[\ue000-\uf8ff])+")
-
-
-@functools.lru_cache(maxsize=4096)
-def _fold(ch: str) -> str:
-    decomposed = unicodedata.normalize("NFD", ch)
-    # FTS5 remove_diacritics=1: a Latin letter with one diacritic ('é'; not 'ǖ', 'ё' or 'ά')
-    if len(decomposed) == 2 and decomposed[0].isascii() and unicodedata.combining(decomposed[1]):
-        ch = decomposed[0]
-    folded = ch.casefold()  # simple case folding, as FTS5 ('µ' -> 'μ'), never one char to two
-    return folded if len(folded) == 1 else ch.lower()
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def ascii_lower(text: str) -> str:
-    """SQLite's `lower()`: ASCII letters only (material matching is case-insensitive like SQLite)."""
-    return text.translate(_ASCII_LOWER)
-
-
 # ------------------------------------------------------------------ rows -> ES documents
 
 def record_source(record: Record, year: int | None, kind: str | None) -> dict[str, Any]:
@@ -212,6 +181,7 @@ def record_source(record: Record, year: int | None, kind: str | None) -> dict[st
         "formula": record.material.formula,
         "material": record.material.text,
         "material_lc": ascii_lower(record.material.text),
+        "material_id": record.material_id,
         "elements": elements,
         "n_elements": len(elements),
         "value_si": record.value_si,

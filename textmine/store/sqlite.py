@@ -1,7 +1,8 @@
 """Embedded store: one SQLite file (WAL), no server. The reference semantics for every `Query`.
 
-Tables: documents, sentences (+ FTS5), mentions, records (+ FTS5 over the source sentence),
-record_elements (one row per element, for include/exclude and facets), failures.
+Tables (`sqlite_schema.py`): documents, sentences (+ FTS5), mentions, records (a narrow row per
+record: what queries filter, sort and count on) with record_bodies (the whole Record), records_fts
+(words and element tokens), failures. How a query is answered: `sqlite_search.py`.
 `put` replaces everything stored for a document inside one transaction, so a crash never leaves a
 half-written document and a re-run never duplicates.
 """
@@ -9,142 +10,47 @@ half-written document and a re-run never duplicates.
 from __future__ import annotations
 
 import json
-import re
-import sqlite3
 import zlib
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from textmine.document import Document
 from textmine.records import Failure, Mention, Record
+from textmine.store.structures_sqlite import ensure_schema as ensure_structure_schema
+from textmine.store.structures_sqlite import structure_counts
 from textmine.store.base import (
-    FACET_SIZE,
-    FacetCount,
     Query,
     SearchResult,
     SentenceHit,
     StoreStats,
-    StoreUnavailable,
-    value_bounds_si,
     stored_item,
 )
+from textmine.store.query import compile_query, text_phrases
+from textmine.store.sqlite_schema import SCHEMA_VERSION, connect, elements_text, words_text
+from textmine.store.sqlite_search import Hits, bodies, iter_rowids, page, plan, total, walk, walk_budget
 
-SCHEMA_VERSION = 1
+__all__ = ["SQLiteStore", "SCHEMA_VERSION", "fts_match", "fts_query"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    format TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    title TEXT NOT NULL,
-    doi TEXT,
-    arxiv_id TEXT,
-    patent_number TEXT,
-    year INTEGER,
-    content_hash TEXT NOT NULL,
-    extractor TEXT,
-    body BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_year ON documents(year);
-CREATE TABLE IF NOT EXISTS sentences (
-    id INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    section TEXT,
-    text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sentences_doc ON sentences(doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(text, content='sentences', content_rowid='id');
-CREATE TRIGGER IF NOT EXISTS sentences_ai AFTER INSERT ON sentences BEGIN
-    INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS sentences_ad AFTER DELETE ON sentences BEGIN
-    INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-CREATE TABLE IF NOT EXISTS mentions (
-    doc_id TEXT NOT NULL,
-    label TEXT NOT NULL,
-    text TEXT NOT NULL,
-    char_start INTEGER NOT NULL,
-    char_end INTEGER NOT NULL,
-    confidence REAL NOT NULL,
-    extractor TEXT NOT NULL,
-    normalised TEXT
-);
-CREATE INDEX IF NOT EXISTS mentions_doc ON mentions(doc_id);
-CREATE TABLE IF NOT EXISTS records (
-    rowid INTEGER PRIMARY KEY,
-    record_id TEXT NOT NULL UNIQUE,
-    doc_id TEXT NOT NULL,
-    property TEXT NOT NULL,
-    formula TEXT,
-    material TEXT NOT NULL,
-    value_si REAL,
-    value_min_si REAL,
-    value_max_si REAL,
-    confidence REAL NOT NULL,
-    extractor TEXT NOT NULL,
-    year INTEGER,
-    kind TEXT,
-    sentence TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS records_doc ON records(doc_id);
-CREATE INDEX IF NOT EXISTS records_property_value ON records(property, value_min_si, value_max_si);
-CREATE INDEX IF NOT EXISTS records_formula ON records(formula);
-CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(sentence, content='records', content_rowid='rowid');
-CREATE TRIGGER IF NOT EXISTS records_ai AFTER INSERT ON records BEGIN
-    INSERT INTO records_fts(rowid, sentence) VALUES (new.rowid, new.sentence);
-END;
-CREATE TRIGGER IF NOT EXISTS records_ad AFTER DELETE ON records BEGIN
-    INSERT INTO records_fts(records_fts, rowid, sentence) VALUES ('delete', old.rowid, old.sentence);
-END;
-CREATE TABLE IF NOT EXISTS record_elements (
-    record_rowid INTEGER NOT NULL REFERENCES records(rowid) ON DELETE CASCADE,
-    element TEXT NOT NULL,
-    PRIMARY KEY (element, record_rowid)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS record_elements_record ON record_elements(record_rowid);
-CREATE TABLE IF NOT EXISTS failures (
-    source TEXT PRIMARY KEY,
-    stage TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    doc_id TEXT
-);
-"""
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+def fts_match(phrases: tuple[tuple[str, ...], ...]) -> str:
+    """Phrases (from `text_phrases`) -> an FTS5 query that ANDs them; tokens hold only letters
+    and digits, so quoting each phrase is enough to keep FTS syntax out."""
+    return " ".join('"' + " ".join(tokens) + '"' for tokens in phrases)
 
 
 def fts_query(text: str) -> str:
     """User text -> an FTS5 query that ANDs its words (no FTS syntax leaks through)."""
-    words = _WORD.findall(text.lower())
-    return " ".join(f'"{w}"' for w in words)
+    return fts_match(text_phrases(text))
 
 
 class SQLiteStore:
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
-        if readonly and not self.path.exists():
-            raise StoreUnavailable(f"no database at {self.path}: run `textmine run PATH...` first, or pass --db")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.execute("PRAGMA temp_store=MEMORY")
-            self._db.executescript(SCHEMA)
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"cannot open {self.path} as a textmine database: {exc}") from exc
-        version = int(self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
-        if version != SCHEMA_VERSION:
-            raise StoreUnavailable(f"{self.path} has schema v{version}, this textmine needs v{SCHEMA_VERSION}")
+        self.readonly = readonly
+        self._db = connect(self.path, readonly=readonly)
+        if not readonly:
+            ensure_structure_schema(self._db)  # structures, spectra, links: textmine/store/structures_sqlite.py
 
     # ------------------------------------------------------------------ writes
     def put(self, document: Document, records: Iterable[Record], mentions: Iterable[Mention] = ()) -> None:
@@ -212,35 +118,40 @@ class SQLiteStore:
             "INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?)",
             ((m.doc_id, m.label, m.text, m.char_start, m.char_end, m.confidence, m.extractor, m.normalised) for m in mentions),
         )
-        seen: set[str] = set()
-        for record in records:
-            if record.record_id in seen:
-                continue
-            seen.add(record.record_id)
-            cursor = db.execute(
-                "INSERT INTO records(record_id, doc_id, property, formula, material, value_si, value_min_si, value_max_si,"
-                " confidence, extractor, year, kind, sentence, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    record.record_id,
-                    record.doc_id,
-                    record.property,
-                    record.material.formula,
-                    record.material.text,
-                    record.value_si,
-                    record.value_min_si,
-                    record.value_max_si,
-                    record.confidence,
-                    record.extractor.split("@")[0],
-                    document.year,
-                    document.kind,
-                    record.sentence,
-                    record.model_dump_json(),
-                ),
-            )
-            rowid = cursor.lastrowid
-            db.executemany(
-                "INSERT OR IGNORE INTO record_elements VALUES (?, ?)", ((rowid, e) for e in record.material.elements)
-            )
+        seen: set[str] = set()  # of two records with one id, the first is kept
+        unique = [r for r in records if not (r.record_id in seen or seen.add(r.record_id))]
+        # Rowids given here (the write lock is held): one executemany per table, not one call per row.
+        first = db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM records").fetchone()[0]
+        rows = []
+        for record in unique:
+            elements = sorted(set(record.material.elements))
+            rows.append((
+                record.record_id,
+                record.doc_id,
+                record.property,
+                record.material.formula,
+                record.material.text,
+                record.material_id,
+                record.value_si,
+                record.value_min_si,
+                record.value_max_si,
+                record.confidence,
+                record.extractor.split("@")[0],
+                document.year,
+                document.kind,
+                len(elements),
+                elements_text(elements),
+                words_text(record.sentence),
+            ))
+        db.executemany(
+            "INSERT INTO records(rowid, record_id, doc_id, property, formula, material, material_id, value_si, value_min_si,"
+            " value_max_si, confidence, extractor, year, kind, n_elements, elements, words)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            ((first + i, *row) for i, row in enumerate(rows)),
+        )
+        db.executemany(
+            "INSERT INTO record_bodies VALUES (?, ?)", ((first + i, r.model_dump_json()) for i, r in enumerate(unique))
+        )
 
     def add_failure(self, failure: Failure) -> None:
         self._db.execute(
@@ -276,98 +187,31 @@ class SQLiteStore:
                 yield _unpack_document(body)
             last = rows[-1][0]
 
-    def _where(self, query: Query) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if query.text and (fts := fts_query(query.text)):
-            clauses.append("r.rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
-            params.append(fts)
-        if query.property:
-            clauses.append("r.property = ?")
-            params.append(query.property)
-        if query.formula:
-            clauses.append("r.formula = ?")
-            params.append(query.formula)
-        if query.material:
-            clauses.append("lower(r.material) = lower(?)")
-            params.append(query.material)
-        for element in query.include_elements:
-            clauses.append("EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid AND e.element = ?)")
-            params.append(element)
-        if query.exclude_elements:
-            marks = ",".join("?" * len(query.exclude_elements))
-            clauses.append(
-                f"NOT EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid AND e.element IN ({marks}))"
-            )
-            params.extend(query.exclude_elements)
-        if query.only_elements and query.include_elements:
-            marks = ",".join("?" * len(query.include_elements))
-            clauses.append(
-                f"NOT EXISTS (SELECT 1 FROM record_elements e WHERE e.record_rowid = r.rowid AND e.element NOT IN ({marks}))"
-            )
-            params.extend(query.include_elements)
-        low, high = value_bounds_si(query)
-        # A record matches when its value, or any part of its reported range, lies in [low, high].
-        if low is not None:
-            clauses.append("r.value_max_si >= ?")
-            params.append(low)
-        if high is not None:
-            clauses.append("r.value_min_si <= ?")
-            params.append(high)
-        if query.year_min is not None:
-            clauses.append("r.year >= ?")
-            params.append(query.year_min)
-        if query.year_max is not None:
-            clauses.append("r.year <= ?")
-            params.append(query.year_max)
-        if query.kind:
-            clauses.append("r.kind = ?")
-            params.append(query.kind)
-        if query.doc_id:
-            clauses.append("r.doc_id = ?")
-            params.append(query.doc_id)
-        if query.extractor:
-            clauses.append("r.extractor = ?")
-            params.append(query.extractor.split("@")[0])
-        if query.min_confidence is not None:
-            clauses.append("r.confidence >= ?")
-            params.append(query.min_confidence)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
     def search(self, query: Query) -> SearchResult:
-        where, params = self._where(query)
-        if not query.facets:
-            total = self._db.execute(f"SELECT count(*) FROM records r{where}", params).fetchone()[0]
-            rows = self._db.execute(
-                f"SELECT r.body FROM records r{where} ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?",
-                [*params, query.limit, query.offset],
-            ).fetchall()
-            return SearchResult(total=total, records=[Record.model_validate_json(r[0]) for r in rows])
-        # With facets the filter would run once per facet: evaluate it once into a temp table.
-        self._db.execute("DROP TABLE IF EXISTS temp.hits")
-        self._db.execute(f"CREATE TEMP TABLE hits AS SELECT r.rowid AS rid FROM records r{where}", params)
-        try:
-            total = self._db.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
-            rows = self._db.execute(
-                "SELECT r.body FROM temp.hits h JOIN records r ON r.rowid = h.rid"
-                " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?",
-                (query.limit, query.offset),
-            ).fetchall()
-            facets = {name: self._facet(name) for name in query.facets}
-        finally:
-            self._db.execute("DROP TABLE IF EXISTS temp.hits")
-        return SearchResult(total=total, records=[Record.model_validate_json(r[0]) for r in rows], facets=facets)
-
-    def _facet(self, name: str) -> list[FacetCount]:
-        """Counts over the hits of the current search (temp.hits)."""
-        if name == "elements":
-            sql = "SELECT e.element, count(*) AS n FROM temp.hits h JOIN record_elements e ON e.record_rowid = h.rid GROUP BY e.element"
+        compiled = compile_query(query)
+        db = self._db
+        p = plan(db, compiled)
+        # Rows the driver cannot check by itself are read once, into a temp table that gives the
+        # total, the page and the facets; an index-only or FTS-only driver counts without reading.
+        if compiled.facets or not p.covered:
+            hits = Hits.collect(db, p, compiled.facets)
+            try:
+                n = hits.total
+                budget = walk_budget(compiled, n, self._n_records())
+                walked = walk(db, compiled, budget) if budget is not None and compiled.offset < n else None
+                rowids = walked if walked is not None else hits.page(compiled.limit, compiled.offset)
+                facets = {name: hits.facet(name) for name in compiled.facets}
+            finally:
+                hits.drop()
         else:
-            column = {"property": "r.property", "formula": "r.formula", "year": "r.year", "kind": "r.kind", "extractor": "r.extractor"}[name]
-            sql = (f"SELECT {column}, count(*) AS n FROM temp.hits h JOIN records r ON r.rowid = h.rid"
-                   f" WHERE {column} IS NOT NULL GROUP BY {column}")
-        rows = self._db.execute(f"{sql} ORDER BY n DESC, 1 ASC LIMIT {FACET_SIZE}").fetchall()
-        return [FacetCount(value=str(value), count=count) for value, count in rows]
+            n = total(db, p)
+            rowids = page(db, p, compiled, n, self._n_records())
+            facets = {}
+        return SearchResult(total=n, records=[Record.model_validate_json(b) for b in bodies(db, rowids)], facets=facets)
+
+    def _n_records(self) -> int:
+        # max(rowid) is O(log n) and close enough (deleted rows leave gaps) for choosing a plan
+        return self._db.execute("SELECT coalesce(max(rowid), 0) FROM records").fetchone()[0]
 
     def search_sentences(self, text: str, limit: int = 20) -> list[SentenceHit]:
         fts = fts_query(text)
@@ -381,19 +225,10 @@ class SQLiteStore:
         return [SentenceHit(doc_id=d, char_start=a, char_end=b, text=t, section=sec) for d, a, b, t, sec in rows]
 
     def iter_records(self, query: Query | None = None, batch_size: int = 1000) -> Iterator[Record]:
-        where, params = self._where(query or Query())
-        joiner = " AND " if where else " WHERE "
-        last = ""
-        while True:
-            rows = self._db.execute(
-                f"SELECT r.record_id, r.body FROM records r{where}{joiner}r.record_id > ? ORDER BY r.record_id LIMIT ?",
-                [*params, last, batch_size],
-            ).fetchall()
-            if not rows:
-                return
-            for _, body in rows:
+        p = plan(self._db, compile_query(query or Query()))
+        for rowids in iter_rowids(self._db, p, batch_size):
+            for body in bodies(self._db, rowids):
                 yield Record.model_validate_json(body)
-            last = rows[-1][0]
 
     def failures(self) -> list[Failure]:
         rows = self._db.execute("SELECT source, stage, reason, doc_id FROM failures ORDER BY source").fetchall()
@@ -411,6 +246,7 @@ class SQLiteStore:
             mentions=count("mentions"),
             records=count("records"),
             failures=count("failures"),
+            **structure_counts(self._db),
             by_property=by_property,
             by_kind=by_kind,
         )

@@ -1,7 +1,8 @@
-"""`textmine train ner` and `textmine train encoder` (needs the `train` extra: torch, transformers).
+"""`textmine train ner`, `textmine train encoder` and `textmine train relations` (need the `train` extra: torch, transformers).
 
     textmine train ner --config configs/ner/fast.yaml
     textmine train encoder --config configs/ner/fast-tapt.yaml
+    textmine train relations --config configs/relations/fast.yaml
 """
 
 from __future__ import annotations
@@ -52,3 +53,25 @@ def train_encoder_command(config_path: str) -> None:
         main(["--config", config_path])
     except (RuntimeError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@train_group.command("relations")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), required=True,
+              help="YAML relation-model config, e.g. configs/relations/fast.yaml")
+@click.option("--out-dir", default=None, help="override the config's out_dir")
+@click.option("--epochs", type=int, default=None)
+@click.option("--max-train-pairs", type=int, default=None, help="train on at most N pairs (smoke runs)")
+def train_relations_command(config_path: str, out_dir: str | None, epochs: int | None, max_train_pairs: int | None) -> None:
+    """Train the relation model (linker.model) on the annotated corpora, export ONNX, quantise int8."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("textmine").setLevel(logging.INFO)
+    from textmine.relations.training.train import RelationConfig, train
+
+    cfg = RelationConfig.load(config_path, out_dir=out_dir, epochs=epochs, max_train_pairs=max_train_pairs)
+    try:
+        folder = train(cfg)
+    except (RuntimeError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"relation model -> {folder}")

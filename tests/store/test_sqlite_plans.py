@@ -1,0 +1,124 @@
+"""The SQLite planner's paths give the same answer: FTS or index drivers, sorted or walked pages
+(and a walk that gives up when hits sit at low confidence), facets from the hits table. The
+reference is brute force over every stored record."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from es_support import synthetic_corpus
+
+from textmine.store import sqlite_search
+from textmine.store.base import FACET_SIZE, Query
+from textmine.store.query import compile_query
+from textmine.store.sqlite import SQLiteStore
+
+QUERIES = [
+    Query(property="band_gap", facets=["elements", "year"]),
+    Query(property="band_gap", value_min=1, value_max=3),
+    Query(text="band gap", include_elements=["O"]),
+    Query(text="band gap", include_elements=["O"], facets=["elements", "year", "property"]),
+    Query(include_elements=["Fe", "O"], exclude_elements=["Sr"], facets=["property", "formula"]),
+    Query(include_elements=["O", "Ti"], only_elements=True),
+    Query(text="Curie temperature", property="curie_temperature", value_min=300, value_max=900, unit="K", min_confidence=0.8),
+    Query(formula="TiO2", year_min=2012),
+    Query(exclude_elements=["O"], facets=["kind"]),
+    Query(min_confidence=0.75, year_max=2015),
+    Query(material="zno"),
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = SQLiteStore(tmp_path_factory.mktemp("plans") / "p.db")
+    s.put_many(synthetic_corpus(1500))  # 6,000 records
+    yield s
+    s.close()
+
+
+def brute_force(store, query: Query):
+    """Every record the query's predicates accept (iter_records over a full scan), ranked."""
+    everything = list(store.iter_records())
+    compiled = compile_query(query)
+    where, params = sqlite_search.all_checks(compiled.predicates)
+    sql = "SELECT r.record_id FROM records r" + (f" WHERE {' AND '.join(where)}" if where else "")
+    ids = {row[0] for row in store._db.execute(sql, params)}
+    hits = sorted((r for r in everything if r.record_id in ids), key=lambda r: (-r.confidence, r.record_id))
+    return hits
+
+
+def expected_facets(hits, names):
+    out = {}
+    for name in names:
+        if name == "elements":
+            counts = Counter(e for r in hits for e in set(r.material.elements))
+        else:
+            value = {"property": lambda r: r.property, "formula": lambda r: r.material.formula,
+                     "kind": lambda r: None, "year": lambda r: None}[name]
+            counts = Counter(value(r) for r in hits)
+            if name in ("kind", "year"):
+                continue  # not on the record model: checked for totals only
+        out[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+    return out
+
+
+def check(store, query: Query):
+    hits = brute_force(store, query)
+    for offset in (0, 7, 500):
+        q = query.model_copy(update={"offset": offset, "limit": 25})
+        result = store.search(q)
+        assert result.total == len(hits)
+        assert [r.record_id for r in result.records] == [r.record_id for r in hits[offset : offset + 25]]
+        for name, buckets in expected_facets(hits, query.facets).items():
+            assert [(f.value, f.count) for f in result.facets[name]] == [(str(v), n) for v, n in buckets]
+        for name in query.facets:
+            if name in ("kind", "year"):
+                assert sum(f.count for f in result.facets[name]) == len(hits)
+    assert [r.record_id for r in store.iter_records(query, batch_size=97)] == sorted(r.record_id for r in hits)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[str(i) for i in range(len(QUERIES))])
+def test_default_plans(store, query):
+    check(store, query)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[str(i) for i in range(len(QUERIES))])
+def test_walked_pages(store, query, monkeypatch):
+    """Pages by walking the rank index (forced), including walks that give up and sort."""
+    monkeypatch.setattr(sqlite_search, "SORT_MAX", 0)
+    monkeypatch.setattr(sqlite_search, "WALK_COST", 0)
+    check(store, query)
+    real_walk = sqlite_search.walk
+    monkeypatch.setattr(sqlite_search, "walk", lambda db, compiled, budget: real_walk(db, compiled, 30))
+    check(store, query)
+
+
+def test_fts_or_index_for_property_with_words(store, monkeypatch):
+    """With a property and words, FTS drives only when its words are rare: both give one answer."""
+    query = Query(text="band gap", property="band_gap", value_min=0.5, value_max=2.5, facets=["elements"])
+    monkeypatch.setattr(sqlite_search, "FTS_PREFERRED", 1)  # words "common": the index drives
+    assert sqlite_search.plan(store._db, compile_query(query)).driver == "records_property_value"
+    check(store, query)
+    monkeypatch.setattr(sqlite_search, "FTS_PREFERRED", 10**9)
+    assert sqlite_search.plan(store._db, compile_query(query)).driver == "fts"
+    check(store, query)
+
+
+def test_walk_visits_a_bounded_number_of_rows(store):
+    """A walk reads at most its budget of rows in rank order: with too few hits among them it
+    answers None (the caller sorts); with enough, exactly the top of the ranking."""
+    query = Query(formula="TiO2", limit=25)
+    compiled = compile_query(query)
+    ranked = [row[0] for row in store._db.execute(
+        "SELECT formula FROM records INDEXED BY records_rank ORDER BY confidence DESC, record_id ASC")]
+    for budget in (30, 300, len(ranked)):
+        in_budget = sum(f == "TiO2" for f in ranked[:budget])
+        rows = sqlite_search.walk(store._db, compiled, budget)
+        if in_budget < 25:
+            assert rows is None
+        else:
+            assert rows is not None
+            ids = [b for b in sqlite_search.bodies(store._db, rows)]
+            assert [i.split('"record_id":"')[1][:20] for i in ids] == [r.record_id for r in brute_force(store, query)[:25]]
+    assert sum(f == "TiO2" for f in ranked[:30]) < 25 <= sum(f == "TiO2" for f in ranked)  # both cases were seen

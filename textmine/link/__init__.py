@@ -1,0 +1,1 @@
+"""Linking: records and spectra -> ranked candidate structures, with a score and a reason."""

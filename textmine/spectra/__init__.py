@@ -1,0 +1,1 @@
+"""Powder diffraction patterns: read (.xrdml, .xy/.csv), simulate (pymatgen XRDCalculator), identify phases."""

@@ -1,0 +1,329 @@
+"""How the embedded store answers a compiled query: a small planner over SQLite.
+
+Every predicate has two renderings: a *row check* on the narrow `records` row (always exact:
+`instr(r.words, ' band gap ')`, `instr(r.elements, ' Fe ')`, `r.value_max_si >= ?` ...), and,
+where an access path exists, a way to *find* the rows: the FTS index (words and element tokens,
+intersected inside FTS5), or a B-tree index (doc_id, material_id, formula + year, property + value
+range + confidence). The planner picks one driver, checks the remaining predicates on each row it
+yields, and never moves a hit list through Python:
+
+- total: one `count(*)` over the driver;
+- the page (confidence desc, record_id asc): sorted from the hits when they are few, or, when they
+  are many, by walking the `records_rank` index in that order until the page is full (about
+  (offset + limit) * records / hits rows);
+- facets: the hits (with the columns facets need) are materialised once into a temp table, and
+  every facet is one GROUP BY over it (elements: per distinct element set, then split).
+
+`tests/store/test_parity.py` holds the answers equal to Elasticsearch's; `bench/bench_store.py`
+measures the latency.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from textmine.store.base import FACET_SIZE, FacetCount
+from textmine.store.query import (
+    Between,
+    CompiledQuery,
+    ElementsAll,
+    ElementsExactly,
+    ElementsNone,
+    Equals,
+    LinkedStructure,
+    MaterialIs,
+    Overlap,
+    Predicate,
+    Words,
+)
+from textmine.store.sqlite_schema import elements_text
+
+# With a property (+ range) to drive by index, FTS drives instead only when it finds fewer rows.
+FTS_PREFERRED = 5_000
+# Fewer hits than this are sorted; with more, the confidence-ordered index is walked when that
+# visits fewer rows (a walk is ~WALK_COST times dearer per row: it reads the row, not an index).
+SORT_MAX = 1_000
+WALK_COST = 3
+_FACET_COLUMNS = {"property": "property", "formula": "formula", "year": "year", "kind": "kind", "extractor": "extractor"}
+_temp_names = itertools.count()
+
+
+@dataclass
+class Plan:
+    source: str  # FROM ... (the driver, aliased `r` for records)
+    where: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    driver: str = "scan"
+    checks_only: bool = False  # a plain FTS count answers `total` (no check left on the row)
+    fts: str | None = None
+    covered: bool = False  # the driver answers every check without reading the row (index-only)
+
+    def sql(self, select: str, tail: str = "") -> str:
+        where = f" WHERE {' AND '.join(self.where)}" if self.where else ""
+        return f"SELECT {select} FROM {self.source}{where}{tail}"
+
+
+# ------------------------------------------------------------------------- row checks
+
+def row_check(p: Predicate) -> tuple[list[str], list[Any]]:
+    """An exact SQL condition on the `records r` row for one predicate."""
+    match p:
+        case Words(phrases):
+            return ["instr(r.words, ?) > 0"] * len(phrases), [" " + " ".join(tokens) + " " for tokens in phrases]
+        case Equals(name, value):
+            return [f"r.{name} = ?"], [value]
+        case MaterialIs(lowered):
+            return ["lower(r.material) = ?"], [lowered]
+        case ElementsAll(elements):
+            return ["instr(r.elements, ?) > 0"] * len(elements), [f" {e} " for e in elements]
+        case ElementsNone(elements):
+            return ["instr(r.elements, ?) = 0"] * len(elements), [f" {e} " for e in elements]
+        case ElementsExactly(elements):
+            return ["r.elements = ?"], [elements_text(elements)]
+        case Overlap(low, high):
+            return _bounds("r.value_max_si >= ?", low, "r.value_min_si <= ?", high)
+        case Between(name, low, high):
+            return _bounds(f"r.{name} >= ?", low, f"r.{name} <= ?", high)
+        case LinkedStructure(has, number, system):
+            inner = ["l.kind = 'record'", "l.subject_id = r.record_id", "l.rank = 1"]
+            params: list[Any] = []
+            if number is not None:
+                inner.append("l.space_group_number = ?")
+                params.append(number)
+            if system is not None:
+                inner.append("l.crystal_system = ?")
+                params.append(system)
+            exists = f"EXISTS (SELECT 1 FROM links l WHERE {' AND '.join(inner)})"
+            return [exists if has else "NOT " + exists], params
+    raise TypeError(f"no SQL for {p!r}")  # pragma: no cover - every predicate type is rendered above
+
+
+def _bounds(low_sql: str, low: Any, high_sql: str, high: Any) -> tuple[list[str], list[Any]]:
+    pairs = [(sql, v) for sql, v in ((low_sql, low), (high_sql, high)) if v is not None]
+    return [sql for sql, _ in pairs], [v for _, v in pairs]
+
+
+def all_checks(predicates: tuple[Predicate, ...] | list[Predicate]) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for p in predicates:
+        sql, values = row_check(p)
+        where += sql
+        params += values
+    return where, params
+
+
+# ------------------------------------------------------------------------------ planning
+
+def fts_expression(predicates: tuple[Predicate, ...]) -> tuple[str | None, list[Predicate]]:
+    """The FTS5 query for the predicates FTS can answer exactly, and those it answers. None when
+    nothing positive is there to search for (FTS5 cannot start from NOT)."""
+    positive: list[str] = []
+    negative: list[str] = []
+    covered: list[Predicate] = []
+    for p in predicates:
+        match p:
+            case Words(phrases):
+                positive += [f'words:"{" ".join(tokens)}"' for tokens in phrases]
+                covered.append(p)
+            case ElementsAll(elements):
+                positive += [f'elements:"{e.lower()}"' for e in elements]
+                covered.append(p)
+            case ElementsExactly(elements):
+                positive += [f'elements:"{e.lower()}"' for e in elements]  # and n_elements, checked on the row
+            case ElementsNone(elements):
+                negative += [f'elements:"{e.lower()}"' for e in elements]
+    if not positive:
+        return None, []
+    covered += [p for p in predicates if isinstance(p, ElementsNone)]
+    expression = " AND ".join(positive) + "".join(f" NOT {n}" for n in negative)
+    return expression, covered
+
+
+# B-tree drivers, most selective first: (index, what makes it usable)
+_INDEXES = (("records_doc", "doc_id"), ("records_material_id", "material_id"), ("records_formula", "formula"))
+
+
+def plan(db: sqlite3.Connection, compiled: CompiledQuery) -> Plan:
+    predicates = compiled.predicates
+    equals = {p.field: p for p in predicates if isinstance(p, Equals)}
+    for index, name in _INDEXES:
+        if name in equals:
+            return _indexed(index, predicates)
+    fts, covered = fts_expression(predicates)
+    if "property" in equals:
+        if fts is None:
+            return _indexed("records_property_value", predicates)
+        # Both could drive: FTS when its words are rare (a bounded count says so), else the index.
+        fts_only = Plan(source="records_fts", where=["records_fts MATCH ?"], params=[fts])
+        if _capped_count(db, fts_only, FTS_PREFERRED) >= FTS_PREFERRED:
+            return _indexed("records_property_value", predicates)
+    if fts is not None:
+        return _fts_plan(fts, covered, predicates)
+    where, params = all_checks(predicates)
+    return Plan(source="records r", where=where, params=params, driver="scan")
+
+
+# What each index holds beyond rowid: a query whose checks read only these never reads the row.
+_INDEX_COLUMNS = {
+    "records_doc": {"doc_id"},
+    "records_material_id": {"material_id"},
+    "records_formula": {"formula", "year", "confidence"},
+    "records_property_value": {"property", "value_min_si", "value_max_si", "confidence"},
+}
+
+
+def _reads(p: Predicate) -> set[str]:
+    match p:
+        case Equals(name, _) | Between(name, _, _):
+            return {name}
+        case Overlap():
+            return {"value_min_si", "value_max_si"}
+    return {"row"}
+
+
+def _indexed(index: str, predicates: tuple[Predicate, ...]) -> Plan:
+    # Checks the index answers first: SQLite defers reading the row until a check needs it.
+    in_index = [p for p in predicates if _reads(p) <= _INDEX_COLUMNS[index]]
+    where, params = all_checks(in_index + [p for p in predicates if p not in in_index])
+    covered = len(in_index) == len(predicates)
+    return Plan(source=f"records r INDEXED BY {index}", where=where, params=params, driver=index, covered=covered)
+
+
+def _fts_plan(fts: str, covered: list[Predicate], predicates: tuple[Predicate, ...]) -> Plan:
+    rest = [p for p in predicates if p not in covered]
+    where, params = all_checks(rest)
+    return Plan(
+        source="records_fts f CROSS JOIN records r ON r.rowid = f.rowid",
+        where=["records_fts MATCH ?", *where],
+        params=[fts, *params],
+        driver="fts",
+        checks_only=not rest,
+        fts=fts,
+        covered=not rest,
+    )
+
+
+def _capped_count(db: sqlite3.Connection, p: Plan, cap: int) -> int:
+    sql = f"SELECT count(*) FROM ({p.sql('1', f' LIMIT {cap}')})"
+    return db.execute(sql, p.params).fetchone()[0]
+
+
+# ------------------------------------------------------------------------------ answering
+
+def total(db: sqlite3.Connection, p: Plan) -> int:
+    if p.driver == "fts" and p.checks_only:
+        return db.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH ?", (p.fts,)).fetchone()[0]
+    return db.execute(p.sql("count(*)"), p.params).fetchone()[0]
+
+
+def walk_budget(compiled: CompiledQuery, hits: int, n_records: int) -> int | None:
+    """Rows of the rank index to walk for the page, or None to sort the hits instead. Walking
+    visits about (offset + limit) * n_records / hits rows when hits are spread evenly over the
+    confidence order; sorting costs about `hits` (cheap ones: from a temp table or an index)."""
+    wanted = compiled.offset + compiled.limit
+    if hits <= SORT_MAX or WALK_COST * wanted * n_records / hits >= hits:
+        return None
+    return max(2_000, 4 * wanted * n_records // hits)
+
+
+def walk(db: sqlite3.Connection, compiled: CompiledQuery, budget: int) -> list[int] | None:
+    """The page by walking at most `budget` rows in rank order; None when they hold too few hits
+    (hits gathered at low confidence): the caller sorts instead. Exact whenever it answers: a hit
+    past the budget ranks below every row walked."""
+    where, params = all_checks(compiled.predicates)
+    ok = " AND ".join(where) or "1"
+    sql = (f"SELECT rid FROM (SELECT r.rowid AS rid, ({ok}) AS ok FROM records r INDEXED BY records_rank"
+           " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ?) WHERE ok LIMIT ? OFFSET ?")
+    rowids = [row[0] for row in db.execute(sql, [*params, budget, compiled.limit, compiled.offset])]
+    return rowids if len(rowids) == compiled.limit else None
+
+
+def page(db: sqlite3.Connection, p: Plan, compiled: CompiledQuery, hits: int, n_records: int) -> list[int]:
+    """Rowids of the requested page, in confidence desc, record_id asc order."""
+    if compiled.limit == 0 or compiled.offset >= hits:
+        return []
+    budget = walk_budget(compiled, hits, n_records)
+    if budget is not None and (rowids := walk(db, compiled, budget)) is not None:
+        return rowids
+    sql = p.sql("r.rowid", " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?")
+    return [row[0] for row in db.execute(sql, [*p.params, compiled.limit, compiled.offset])]
+
+
+@dataclass
+class Hits:
+    """The hits of one search, materialised once in a temp table for the facets and the page."""
+
+    db: sqlite3.Connection
+    name: str
+    total: int
+
+    @classmethod
+    def collect(cls, db: sqlite3.Connection, p: Plan, facets: tuple[str, ...]) -> "Hits":
+        name = f"hits_{next(_temp_names)}"
+        columns = ["r.rowid AS rid", "r.confidence AS confidence", "r.record_id AS record_id"]
+        columns += [f"r.{_FACET_COLUMNS[f]} AS {f}" for f in facets if f in _FACET_COLUMNS]
+        if "elements" in facets:
+            columns.append("r.elements AS elements")
+        db.execute(f"CREATE TEMP TABLE {name} AS {p.sql(', '.join(columns))}", p.params)
+        total = db.execute(f"SELECT count(*) FROM temp.{name}").fetchone()[0]
+        return cls(db, name, total)
+
+    def page(self, limit: int, offset: int) -> list[int]:
+        sql = f"SELECT rid FROM temp.{self.name} ORDER BY confidence DESC, record_id ASC LIMIT ? OFFSET ?"
+        return [row[0] for row in self.db.execute(sql, (limit, offset))]
+
+    def facet(self, name: str) -> list[FacetCount]:
+        if name == "elements":
+            return self._elements_facet()
+        sql = (f"SELECT {name}, count(*) AS n FROM temp.{self.name} WHERE {name} IS NOT NULL GROUP BY {name}"
+               f" ORDER BY n DESC, 1 ASC LIMIT {FACET_SIZE}")
+        return [FacetCount(value=str(value), count=count) for value, count in self.db.execute(sql)]
+
+    def _elements_facet(self) -> list[FacetCount]:
+        """Counted per distinct element set (far fewer than hits), then per element."""
+        counts: dict[str, int] = {}
+        for elements, n in self.db.execute(f"SELECT elements, count(*) FROM temp.{self.name} GROUP BY elements"):
+            for element in elements.split():
+                counts[element] = counts.get(element, 0) + n
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
+        return [FacetCount(value=value, count=count) for value, count in ranked]
+
+    def drop(self) -> None:
+        self.db.execute(f"DROP TABLE IF EXISTS temp.{self.name}")
+
+
+def iter_rowids(db: sqlite3.Connection, p: Plan, batch_size: int) -> Iterator[list[int]]:
+    """Rowids of every hit in record_id order, in batches (keyset paging: bounded memory)."""
+    if p.driver == "scan":  # walk the record_id index itself
+        last = ""
+        where = [*p.where, "r.record_id > ?"]
+        sql = Plan(source="records r INDEXED BY sqlite_autoindex_records_1", where=where).sql(
+            "r.record_id, r.rowid", " ORDER BY r.record_id LIMIT ?")
+        while rows := db.execute(sql, [*p.params, last, batch_size]).fetchall():
+            yield [rid for _, rid in rows]
+            last = rows[-1][0]
+        return
+    # Any other driver: its hits once, into a temp table ordered by record_id.
+    name = f"iter_{next(_temp_names)}"
+    db.execute(f"CREATE TEMP TABLE {name} (record_id TEXT PRIMARY KEY, rid INTEGER) WITHOUT ROWID")
+    try:
+        db.execute(f"INSERT INTO temp.{name} {p.sql('r.record_id, r.rowid')}", p.params)
+        last = ""
+        while rows := db.execute(f"SELECT record_id, rid FROM temp.{name} WHERE record_id > ? ORDER BY record_id LIMIT ?",
+                                 (last, batch_size)).fetchall():
+            yield [rid for _, rid in rows]
+            last = rows[-1][0]
+    finally:
+        db.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+def bodies(db: sqlite3.Connection, rowids: list[int]) -> list[str]:
+    """The record bodies (JSON) of `rowids`, in that order."""
+    if not rowids:
+        return []
+    found = dict(db.execute(f"SELECT rowid, body FROM record_bodies WHERE rowid IN ({','.join('?' * len(rowids))})", rowids))
+    return [found[r] for r in rowids]
