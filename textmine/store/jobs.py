@@ -153,7 +153,7 @@ def open_job_table(store: Any) -> JobTable:
     if isinstance(store, SQLiteStore):
         from textmine.store.jobs_sqlite import SQLiteJobTable
 
-        return SQLiteJobTable(store.path)
+        return SQLiteJobTable(store.path, readonly=bool(getattr(store, "readonly", False)))
     if type(store).__module__ == "textmine.store.elasticsearch":  # no import: the es extra may be absent
         from textmine.store.jobs_es import ElasticsearchJobTable
 

@@ -3,14 +3,15 @@
 
 Each ES document keeps its model whole in `body` (not indexed) and the fields looked up by as
 keywords. A write is durable once acknowledged (the translog is synced per request); reads refresh
-first, so the client sees its own writes.
+first, so the client sees its own writes. A read-only table (a store opened read-only) creates
+nothing; where the job indices do not exist yet it lists no jobs.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterator
 
-from textmine.store.es_migrate import ensure_index
+from textmine.store.es_migrate import alias_targets, ensure_index
 from textmine.store.es_schema import IndexSpec, es_id
 from textmine.store.es_transport import Retrying, Timeouts, chunks, connect, send_bulk
 from textmine.store.jobs import Job, Quarantined, Shard, match_job
@@ -30,13 +31,17 @@ PAGE = 1000
 
 
 class ElasticsearchJobTable:
-    def __init__(self, client: Any, retry: Retrying, prefix: str) -> None:
+    def __init__(self, client: Any, retry: Retrying, prefix: str, *, readonly: bool = False) -> None:
         self._client = client
         self._retry = retry
         self.prefix = prefix
         self._alias = {spec.name: spec.alias(prefix) for spec in SPECS}
+        self._present = True
         for spec in SPECS:
-            ensure_index(client, retry, prefix, spec)
+            if readonly and not alias_targets(client, retry, spec.alias(prefix)):
+                self._present = False  # no job ever ran on this store
+                continue
+            ensure_index(client, retry, prefix, spec, create=not readonly)
 
     @classmethod
     def for_store(cls, store: Any) -> "ElasticsearchJobTable":
@@ -47,7 +52,7 @@ class ElasticsearchJobTable:
             timeouts = Timeouts()
             client, connection = connect(store.url, timeouts=timeouts)
             retry = Retrying(connection, timeouts)
-        return cls(client, retry, store.prefix)
+        return cls(client, retry, store.prefix, readonly=bool(getattr(store, "readonly", False)))
 
     def _call(self, fn: Any, /, **kwargs: Any) -> Any:
         return self._retry(lambda: fn(**kwargs))
@@ -56,6 +61,8 @@ class ElasticsearchJobTable:
         self._call(self._client.index, index=self._alias[name], id=es_id(doc_id), document=source)
 
     def _scan(self, name: str, query: dict[str, Any], sort: list[dict[str, str]]) -> Iterator[dict[str, Any]]:
+        if not self._present:
+            return
         self._call(self._client.indices.refresh, index=self._alias[name])
         after = None
         while True:
@@ -85,6 +92,8 @@ class ElasticsearchJobTable:
         return Job.model_validate(self._call(self._client.get, index=self._alias["jobs"], id=es_id(found))["_source"]["body"])
 
     def jobs(self, limit: int = 50) -> list[Job]:
+        if not self._present:
+            return []
         self._call(self._client.indices.refresh, index=self._alias["jobs"])
         hits = self._call(self._client.search, index=self._alias["jobs"], query={"match_all": {}},
                           sort=[{"created_at": "desc"}, {"id": "desc"}], size=limit)["hits"]["hits"]

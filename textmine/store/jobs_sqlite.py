@@ -1,47 +1,38 @@
-"""The job table in the SQLite store's file: three tables beside the records, on a connection of
-its own (the store's schema is not touched). Each row keeps its model as JSON, with the columns
-that are looked up by kept apart."""
+"""The job table in the SQLite store's file: the tables `sqlite_schema.JOB_TABLES` (part of the
+store's schema, created with it or added by a writable open), on a connection of its own. Each row
+keeps its model as JSON, with the columns it is looked up by kept apart.
+
+A read-only table (`textmine jobs`, `jobs show` on a store opened read-only) opens the file with
+`mode=ro` and never writes; on a file made before the job tables existed it lists no jobs."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from textmine.store.base import StoreUnavailable
 from textmine.store.jobs import Job, Quarantined, Shard, match_job
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS job_shards (
-    job_id TEXT NOT NULL,
-    shard INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (job_id, shard)
-);
-CREATE TABLE IF NOT EXISTS job_quarantine (
-    job_id TEXT NOT NULL,
-    shard INTEGER NOT NULL,
-    doc TEXT NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (job_id, shard, doc)
-);
-"""
-
+from textmine.store.sqlite_schema import ensure_job_tables, has_job_tables
 
 class SQLiteJobTable:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        self.readonly = readonly
         try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
+            if readonly:
+                self._db = sqlite3.connect(f"file:{quote(str(self.path.resolve()))}?mode=ro", uri=True, timeout=30,
+                                           isolation_level=None, check_same_thread=False)
+                self._present = has_job_tables(self._db)
+            else:  # the store opened the file first: its schema (and WAL mode) are in place
+                self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                ensure_job_tables(self._db)
+                self._present = True
         except sqlite3.DatabaseError as exc:
             raise StoreUnavailable(f"cannot keep a job table in {self.path}: {exc}") from exc
+
+    def _rows(self, sql: str, params: tuple) -> list[tuple]:
+        return list(self._db.execute(sql, params)) if self._present else []
 
     def _transaction(self, statements: list[tuple[str, tuple]]) -> None:
         self._db.execute("BEGIN IMMEDIATE")
@@ -60,7 +51,7 @@ class SQLiteJobTable:
         )
 
     def job(self, job_id: str) -> Job | None:
-        ids = [r[0] for r in self._db.execute("SELECT id FROM jobs WHERE id >= ? AND id < ?", (job_id, job_id + "\uffff"))]
+        ids = [r[0] for r in self._rows("SELECT id FROM jobs WHERE id >= ? AND id < ?", (job_id, job_id + "\uffff"))]
         found = match_job(ids, job_id)
         if found is None:
             return None
@@ -68,14 +59,14 @@ class SQLiteJobTable:
         return Job.model_validate_json(row[0])
 
     def jobs(self, limit: int = 50) -> list[Job]:
-        rows = self._db.execute("SELECT body FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))
+        rows = self._rows("SELECT body FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))
         return [Job.model_validate_json(r[0]) for r in rows]
 
     def update_job(self, job: Job) -> None:
         self._db.execute("UPDATE jobs SET body = ? WHERE id = ?", (job.model_dump_json(), job.id))
 
     def shards(self, job_id: str) -> list[Shard]:
-        rows = self._db.execute("SELECT body FROM job_shards WHERE job_id = ? ORDER BY shard", (job_id,))
+        rows = self._rows("SELECT body FROM job_shards WHERE job_id = ? ORDER BY shard", (job_id,))
         return [Shard.model_validate_json(r[0]) for r in rows]
 
     def put_shards(self, shards: list[Shard]) -> None:
@@ -86,7 +77,7 @@ class SQLiteJobTable:
                          (entry.job_id, entry.shard, entry.doc, entry.model_dump_json()))
 
     def quarantined(self, job_id: str) -> list[Quarantined]:
-        rows = self._db.execute("SELECT body FROM job_quarantine WHERE job_id = ? ORDER BY shard, doc", (job_id,))
+        rows = self._rows("SELECT body FROM job_quarantine WHERE job_id = ? ORDER BY shard, doc", (job_id,))
         return [Quarantined.model_validate_json(r[0]) for r in rows]
 
     def close(self) -> None:
