@@ -105,6 +105,9 @@ def _drive(app: AppContext, job: Job, table: JobTable, store: Any, handle: Any) 
     finally:
         handle.close()
         table.close()
+    from textmine.cli.run import link_new_records
+
+    link_new_records(store, summary, app.quiet)  # as a plain run: new records get their structures
     report(summary, store, app.quiet)
     line = f"job {job.id}: {summary.shards_done}/{job.n_shards} shards done"
     if summary.shards_failed:

@@ -36,14 +36,23 @@ class JobSummary:
 
     job_id: str = ""
     files: int = 0
-    documents: int = 0
     skipped: int = 0
-    records: int = 0
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     shards_done: int = 0
     shards_failed: int = 0
     quarantined: int = 0
+    # records stored per document id in this session, as `RunSummary.stored`: a document written
+    # by two shards counts once (the shards' own counts in the job table count it in each)
+    stored: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def documents(self) -> int:
+        return len(self.stored)
+
+    @property
+    def records(self) -> int:
+        return sum(self.stored.values())
 
     @property
     def ok(self) -> bool:
@@ -171,10 +180,10 @@ class JobDriver:
                 skipped += len(extractions) - len(fresh)
                 extractions = fresh
             self.store.put_many(extractions)
-            documents = len(extractions)
-            records = sum(len(e.records) for e in extractions)
+            stored = {e.doc_id: len(e.records) for e in extractions}  # the last copy of a document wins
         else:
-            documents, records = result.documents, result.records
+            stored = result.stored
+        documents, records = len(stored), sum(stored.values())
         for ref in shard.inputs:
             self.store.clear_failure(ref.source)  # as a plain run: a file's failures are recorded afresh
         failures = list(result.failures)
@@ -193,9 +202,8 @@ class JobDriver:
         shard.failures, shard.failure_reasons = len(failures), dict(reasons)
         self.table.put_shards([shard])  # after the writes: from here on the shard is never redone
         self.summary.files += len(shard.inputs)
-        self.summary.documents += documents
+        self.summary.stored.update(stored)
         self.summary.skipped += skipped
-        self.summary.records += records
         self.summary.failures.extend(failures)
         self.summary.shards_done += 1
         self.failure_reasons.update(reasons)

@@ -67,9 +67,11 @@ class ShardResult(BaseModel):
     started: float = 0.0   # worker clock, epoch seconds
     finished: float = 0.0
     input_hashes: dict[str, str] = Field(default_factory=dict)
-    documents: int = 0      # written (direct) or returned (writer)
+    documents: int = 0      # written (direct) or returned (writer), each document once
     skipped: int = 0        # stored unchanged by the same pipeline
     records: int = 0
+    stored: dict[str, int] = Field(default_factory=dict, description="records per document id written or returned "
+                                   "(a document read twice in the shard counts once, its last version)")
     failures: list[Failure] = Field(default_factory=list)
     quarantined: list[QuarantineNote] = Field(default_factory=list)
     extractions: list[str] = Field(default_factory=list, description="Extraction JSON, for the writer (writer mode)")

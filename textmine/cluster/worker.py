@@ -194,8 +194,7 @@ def run_shard(task: ShardTask) -> ShardResult:
         result.failures.extend(extraction.failures)
         if extraction.ok:
             pending.append(extraction)
-            result.documents += 1
-            result.records += len(extraction.records)
+            result.stored[extraction.doc_id] = len(extraction.records)
 
     def flush() -> None:
         if direct is not None:
@@ -214,6 +213,7 @@ def run_shard(task: ShardTask) -> ShardResult:
     else:
         for document in documents():
             mark("extract", document.source, document.id)
+            before = result.stored.get(document.id)  # a copy read earlier in this shard and written
             try:
                 [extraction] = pipeline.process([document])
                 keep(extraction)
@@ -222,12 +222,16 @@ def run_shard(task: ShardTask) -> ShardResult:
                 raise  # the store is down: not this document's fault; the shard is retried
             except Exception as exc:  # noqa: BLE001 - quarantine the document, not the shard
                 if pending and pending[-1].doc_id == document.id:
-                    result.documents -= 1
-                    result.records -= len(pending.pop().records)
+                    pending.pop()
+                    if before is None:
+                        result.stored.pop(document.id, None)
+                    else:
+                        result.stored[document.id] = before
                 result.quarantined.append(QuarantineNote(doc=document.id, source=document.source,
                                                          reason=f"{type(exc).__name__}: {exc}"[:500]))
         flush()
         mark("done", "")
+    result.documents, result.records = len(result.stored), sum(result.stored.values())
     result.finished = time.time()
     return result
 
