@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # A single-node Slurm (slurmctld + slurmd on this machine, munge for auth) for the tests of
 # `textmine cluster slurm` (tests/cluster/test_hpc.py runs a worker job through it when `sinfo`
-# answers). Debian/Ubuntu, as root:   services/slurm/single-node.sh start | stop | status
-# No cgroups (proctrack/linuxproc, task/none): it runs in containers and VMs alike.
+# answers; it runs `start` itself when it is root and `stop` after). Debian/Ubuntu, as root:
+#   services/slurm/single-node.sh start | stop | status
+# Packages (installed by `start` when missing): slurmctld slurmd slurm-client munge (Debian 12:
+# Slurm 22.05). No cgroups (proctrack/linuxproc, task/none): it runs in containers and VMs alike.
+# `stop` stops only the daemons `start` started (listed in $started).
 set -euo pipefail
 cmd="${1:-start}"
 host="$(hostname -s)"
 cpus="$(nproc)"
 mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 * 8 / 10 ))
+started=/var/run/textmine-single-node-slurm.started
 
 install() {
   command -v slurmctld >/dev/null && command -v munged >/dev/null && return
@@ -22,7 +26,10 @@ start() {
   [ -s /etc/munge/munge.key ] || mungekey --create --keyfile=/etc/munge/munge.key
   chown -R munge:munge /etc/munge /var/run/munge /var/log/munge /var/lib/munge
   chmod 0700 /etc/munge && chmod 0400 /etc/munge/munge.key
-  [ -S /var/run/munge/munge.socket.2 ] || runuser -u munge -- /usr/sbin/munged
+  if [ ! -S /var/run/munge/munge.socket.2 ] || ! pgrep -x munged >/dev/null; then
+    runuser -u munge -- /usr/sbin/munged --force
+    echo munged >> "$started"
+  fi
   cat > /etc/slurm/slurm.conf <<CONF
 # written by textmine services/slurm/single-node.sh
 ClusterName=textmine
@@ -48,8 +55,8 @@ NodeName=${host} CPUs=${cpus} RealMemory=${mem_mb} State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
   running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
-  running /var/run/slurmctld.pid || /usr/sbin/slurmctld
-  running /var/run/slurmd.pid || /usr/sbin/slurmd
+  running /var/run/slurmctld.pid || { /usr/sbin/slurmctld; echo slurmctld >> "$started"; }
+  running /var/run/slurmd.pid || { /usr/sbin/slurmd; echo slurmd >> "$started"; }
   for _ in $(seq 30); do
     if sinfo -h -o %t 2>/dev/null | grep -q idle; then sinfo; return; fi
     sleep 1
@@ -59,10 +66,13 @@ CONF
 }
 
 stop() {
-  scancel --user=root 2>/dev/null || true
-  for pidfile in /var/run/slurmd.pid /var/run/slurmctld.pid; do
-    [ -s "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
-  done
+  [ -s "$started" ] || return 0
+  scancel --name=textmine-worker 2>/dev/null || true
+  grep -qx slurmd "$started" && [ -s /var/run/slurmd.pid ] && kill "$(cat /var/run/slurmd.pid)" 2>/dev/null
+  grep -qx slurmctld "$started" && [ -s /var/run/slurmctld.pid ] && kill "$(cat /var/run/slurmctld.pid)" 2>/dev/null
+  grep -qx munged "$started" && [ -s /var/run/munge/munged.pid ] && kill "$(cat /var/run/munge/munged.pid)" 2>/dev/null
+  rm -f "$started"
+  return 0
 }
 
 case "$cmd" in

@@ -197,18 +197,25 @@ class LoopbackCluster:
         return address, running
 
     def stop(self) -> None:
-        for process in [*self.workers.values(), self.scheduler]:
-            if process is not None and process.poll() is None:
+        """Workers first (a worker whose scheduler is gone waits to reconnect), then the scheduler;
+        what has not exited 5 s after SIGTERM is killed."""
+        for group in (list(self.workers.values()), [self.scheduler]):
+            running = [p for p in group if p is not None and p.poll() is None]
+            for process in running:
                 try:
                     os.killpg(process.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-        for process in [*self.workers.values(), self.scheduler]:
-            if process is not None:
+            deadline = time.monotonic() + 5
+            for process in running:
                 try:
-                    process.wait(timeout=20)
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
+                    try:
+                        os.killpg(process.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    process.wait(timeout=30)
 
 
 def wait_until(predicate, timeout: float = 300, every: float = 0.5) -> None:

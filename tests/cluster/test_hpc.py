@@ -1,18 +1,22 @@
 """`textmine cluster slurm|pbs`: the job script dask-jobqueue generates, run for real.
 
-Where Slurm itself is up (`sinfo` answers: a single-node slurmctld + slurmd with munge, see
-docs/scaling.md), the Slurm test submits the worker job through `sbatch`. Elsewhere (CI, a laptop)
-the same generated script is run with bash on this machine: the #SBATCH lines are comments to it,
-and everything after them (environment, the worker command and its scheduler address) runs as on a
-compute node; the worker joins and a job runs through it.
+The Slurm test submits the worker job through `sbatch` to a real single-node Slurm (slurmctld +
+slurmd with munge). When none answers and the test runs as root, it starts one with
+services/slurm/single-node.sh (which apt-installs slurmctld slurmd slurm-client munge when they are
+missing) and stops what it started afterwards; it skips only where that cannot be done (not root, no
+apt), saying so. The generated script is also run with bash on this machine: the #SBATCH lines are
+comments to it, and everything after them (environment, the worker command and its scheduler
+address) runs as on a compute node; the worker joins and a job runs through it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from cluster_support import ROOT, TEXTMINE, assert_same_store, dump, env, make_corpus, plain_run, require_dask, textmine
@@ -63,6 +67,9 @@ def test_print_script_submits_nothing_and_bad_options_say_why() -> None:
     assert shown.returncode == 0 and shown.stdout.startswith("#!/usr/bin/env bash") and "#SBATCH" in shown.stdout
     bad = textmine("cluster", "pbs", "--cores", "4", "--memory", "8GB", "--processes", "8", "--print-script")
     assert bad.returncode == 2 and "--processes must be between 1 and --cores (4)" in bad.stderr
+    nowhere = textmine("cluster", "slurm", "--cores", "4", "--memory", "8GB", "--interface", "nosuch0", "--print-script")
+    assert nowhere.returncode == 2 and "'nosuch0' is not a valid network interface" in nowhere.stderr, nowhere.stderr
+    assert "Traceback" not in nowhere.stderr
 
 
 def test_the_generated_slurm_script_runs_a_worker_that_does_a_job(tmp_path: Path) -> None:
@@ -100,9 +107,33 @@ def _slurm_up() -> bool:
     return answer.returncode == 0 and any(state.startswith(("idle", "mix", "alloc")) for state in answer.stdout.split())
 
 
-def test_a_job_through_real_slurm_workers(tmp_path: Path) -> None:
-    if not _slurm_up():
-        pytest.skip("no Slurm here (sinfo/sbatch missing or no idle node): see docs/scaling.md for a single-node Slurm")
+SINGLE_NODE = ROOT / "services" / "slurm" / "single-node.sh"
+SLURM_PACKAGES = "slurmctld slurmd slurm-client munge"
+
+
+@pytest.fixture(scope="module")
+def slurm() -> Iterator[None]:
+    """A Slurm that answers: the one running here, or a single-node one started (and stopped) here."""
+    if _slurm_up():
+        yield
+        return
+    installed = all(shutil.which(tool) for tool in ("slurmctld", "slurmd", "sbatch", "munged"))
+    if os.geteuid() != 0:
+        pytest.skip(f"no Slurm answers and this is not root, so none can be started: as root, "
+                    f"`{SINGLE_NODE.relative_to(ROOT)} start` (apt packages {SLURM_PACKAGES})")
+    if not installed and not shutil.which("apt-get"):
+        pytest.skip(f"Slurm is not installed and there is no apt-get to install {SLURM_PACKAGES}")
+    started = subprocess.run(["bash", str(SINGLE_NODE), "start"], capture_output=True, text=True, timeout=900)
+    try:
+        if started.returncode != 0 and not installed and not shutil.which("slurmctld"):
+            pytest.skip(f"cannot install {SLURM_PACKAGES}: {started.stderr.strip()[-500:]}")
+        assert started.returncode == 0 and _slurm_up(), f"single-node Slurm did not start:\n{started.stdout}\n{started.stderr}"
+        yield
+    finally:
+        subprocess.run(["bash", str(SINGLE_NODE), "stop"], capture_output=True, timeout=120)
+
+
+def test_a_job_through_real_slurm_workers(tmp_path: Path, slurm: None) -> None:
     require_dask()
     corpus = make_corpus(tmp_path / "corpus", papers=6)
     plain = plain_run(tmp_path, corpus)

@@ -37,6 +37,25 @@ from es_support import drop_prefix, require_es, unique_prefix  # noqa: E402
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module")
+def standard(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The demo corpus and 40 generated papers, and what a plain `textmine run` stores of them
+    (shared by the SQLite and the Elasticsearch job tests: one plain run)."""
+    tmp = tmp_path_factory.mktemp("standard")
+    corpus = make_corpus(tmp / "corpus")
+    return corpus, plain_run(tmp, corpus)
+
+
+@pytest.fixture(scope="module")
+def slow(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """A corpus, a pipeline that sleeps 0.25 s per document (a job lasts long enough to kill
+    something in its middle) and the plain run of the two (shared by both fault tests)."""
+    tmp = tmp_path_factory.mktemp("slow")
+    corpus = make_corpus(tmp / "corpus", papers=30)
+    pipeline = chaos_pipeline(tmp / "slow.toml", sleep=0.25)
+    return corpus, pipeline, plain_run(tmp, corpus, "--pipeline", str(pipeline))
+
+
 def _job(store_flag: list[str], cluster: str, *inputs: Path | str, options: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     result = textmine(*store_flag, "run", "--cluster", cluster, "--shard-size", "4", *options, *map(str, inputs))
     assert "Traceback" not in result.stderr, result.stderr
@@ -44,9 +63,8 @@ def _job(store_flag: list[str], cluster: str, *inputs: Path | str, options: tupl
     return result
 
 
-def test_job_into_sqlite_on_two_loopback_workers_matches_a_plain_run(tmp_path: Path, loopback) -> None:
-    corpus = make_corpus(tmp_path / "corpus")
-    plain = plain_run(tmp_path, corpus)
+def test_job_into_sqlite_on_two_loopback_workers_matches_a_plain_run(tmp_path: Path, loopback, standard) -> None:
+    corpus, plain = standard
     db = tmp_path / "job.db"
     result = _job(["--db", str(db)], loopback.address, corpus)
     assert "Dask dashboard: http://127.0.0.1:" in result.stderr
@@ -83,17 +101,16 @@ def test_job_into_sqlite_on_two_loopback_workers_matches_a_plain_run(tmp_path: P
 
 def test_job_on_a_local_cluster_matches_a_plain_run(tmp_path: Path) -> None:
     require_dask()
-    corpus = make_corpus(tmp_path / "corpus", papers=12)
+    corpus = make_corpus(tmp_path / "corpus", papers=4)
     plain = plain_run(tmp_path, corpus)
     db = tmp_path / "local.db"
     _job(["--db", str(db)], "local:2", corpus)
     assert_same_store(dump(str(db)), plain)
 
 
-def test_job_into_elasticsearch_workers_write_directly_and_match_a_plain_run(tmp_path: Path, loopback) -> None:
+def test_job_into_elasticsearch_workers_write_directly_and_match_a_plain_run(tmp_path: Path, loopback, standard) -> None:
     url = require_es()
-    corpus = make_corpus(tmp_path / "corpus")
-    plain = plain_run(tmp_path, corpus)
+    corpus, plain = standard
     prefix = unique_prefix("cluster")
     store = url.replace("http://", "es://") + "/" + prefix
     try:
@@ -108,10 +125,8 @@ def test_job_into_elasticsearch_workers_write_directly_and_match_a_plain_run(tmp
         drop_prefix(url, prefix)
 
 
-def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(tmp_path: Path, loopback) -> None:
-    corpus = make_corpus(tmp_path / "corpus", papers=40)
-    slow = chaos_pipeline(tmp_path / "slow.toml", sleep=0.25)
-    plain = plain_run(tmp_path, corpus, "--pipeline", str(slow))
+def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(tmp_path: Path, loopback, slow) -> None:
+    corpus, slow, plain = slow
     db = tmp_path / "job.db"
     job = subprocess.Popen([*TEXTMINE, "--db", str(db), "-q", "run", "--cluster", loopback.address, "--shard-size", "3",
                             "--pipeline", str(slow), str(corpus)], env=env(), cwd=ROOT,
@@ -137,10 +152,8 @@ def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(tmp_path: Path, lo
     assert shard.state.value == "done" and shard.worker and shard.worker != killed
 
 
-def test_a_killed_client_and_jobs_resume_lose_and_duplicate_nothing(tmp_path: Path, loopback) -> None:
-    corpus = make_corpus(tmp_path / "corpus", papers=40)
-    slow = chaos_pipeline(tmp_path / "slow.toml", sleep=0.25)
-    plain = plain_run(tmp_path, corpus, "--pipeline", str(slow))
+def test_a_killed_client_and_jobs_resume_lose_and_duplicate_nothing(tmp_path: Path, loopback, slow) -> None:
+    corpus, slow, plain = slow
     db = tmp_path / "job.db"
     job = subprocess.Popen([*TEXTMINE, "--db", str(db), "-q", "run", "--cluster", loopback.address, "--shard-size", "3",
                             "--pipeline", str(slow), str(corpus)], env=env(), cwd=ROOT,

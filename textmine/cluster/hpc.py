@@ -48,13 +48,19 @@ def make_cluster(kind: str, *, jobs: int, cores: int, memory: str, walltime: str
     elif gpus and kind == "pbs":
         options["resource_spec"] = f"select=1:ncpus={cores}:ngpus={gpus}:mem={memory}"
     cls = getattr(dask_jobqueue, KINDS[kind])
-    return cls(
-        cores=cores, processes=processes, memory=memory, walltime=walltime, queue=queue, account=account,
-        job_name="textmine-worker", python=python or sys.executable, interface=interface,
-        job_script_prologue=[*env, *prologue], job_extra_directives=directives,
-        scheduler_options={"port": scheduler_port, "dashboard_address": dashboard_address},
-        log_directory=log_directory, local_directory=local_directory, **options,
-    )
+    try:
+        return cls(
+            cores=cores, processes=processes, memory=memory, walltime=walltime, queue=queue, account=account,
+            job_name="textmine-worker", python=python or sys.executable, interface=interface,
+            job_script_prologue=[*env, *prologue], job_extra_directives=directives,
+            scheduler_options={"port": scheduler_port, "dashboard_address": dashboard_address},
+            log_directory=log_directory, local_directory=local_directory, **options,
+        )
+    except (ValueError, RuntimeError, OSError) as exc:  # the scheduler starts here: a bad interface, a port in use
+        cause = exc.__cause__ or exc
+        if isinstance(cause, ValueError):
+            raise ValueError(f"{cause} (--interface, --memory, --walltime)") from None
+        raise ClusterUnavailable(f"cannot start the Dask scheduler on this machine: {cause}") from None
 
 
 def _hpc_options(f: Any) -> Any:
