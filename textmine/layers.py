@@ -105,6 +105,7 @@ class Relation(BaseModel):
     distance: int | None = Field(default=None, description="value_property: characters between value and cue")
     pattern: str | None = Field(default=None, description="value_material: the pattern that linked them")
     primary: bool = Field(default=True, description="value_material: False for the other members of a conjoined subject")
+    model_score: float | None = Field(default=None, description="the relation model's probability, where it judged this relation")
 
 
 class Layers(BaseModel):

@@ -126,6 +126,7 @@ components: Registry[Any] = Registry(
         "materials.rules": ("textmine.extract.components:RuleMaterials", "material mentions: formulas, names, defined abbreviations"),
         "linker.rules": ("textmine.extract.linker:RulesLinker", "value->property, value->material and condition->value by rules"),
         "linker.model": ("textmine.relations.component:ModelLinker", "value->property and value->material chosen by the trained relation model"),
+        "linker.rescore": ("textmine.relations.rescore:RescoreLinker", "the relation model scores (and where sure, corrects) the relations of the linker before it"),
         "mentions": ("textmine.extract.components:Mentions", "the entity mentions a store keeps (NER spans, else materials and cues)"),
         "assemble": ("textmine.extract.assemble:Assemble", "layers -> Records (SI values, material ids) and table records"),
         "calibrate": ("textmine.extract.calibrate:Calibrate", "raw record scores -> calibrated confidence"),

@@ -57,3 +57,43 @@ def test_command_pools_properties(write_files, tmp_path):
     assert [b["n"] for b in cal["bins"]] == [0, 0, 0, 2, 0, 0, 0, 0, 0, 2]
     text = CliRunner().invoke(main, ["evaluate", "calibration", str(gold.parent), str(out)]).output
     assert "ECE 0.3000" in text and "[0.9, 1.0]      2" in text
+
+
+def test_isotonic_fit_is_monotone_and_pools_small_blocks():
+    from textmine.eval.calibration import apply_map, fit_isotonic
+
+    # raw 0.1..0.4 mostly wrong, 0.6..0.9 mostly right, with a violator in each half
+    scores = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9]
+    correct = [False, True, False, False, False, False, False, True, True, False, True, True, True, True]
+    xs, ys = fit_isotonic(scores, correct, min_block=7)
+    assert len(xs) == 2 and xs == sorted(xs) and ys == sorted(ys)
+    assert ys[0] == pytest.approx(1 / 7, abs=1e-3) and ys[1] == pytest.approx(6 / 7, abs=1e-3)
+    assert apply_map(xs, ys, 0.0) == ys[0] and apply_map(xs, ys, 1.0) == ys[1]
+    assert ys[0] < apply_map(xs, ys, 0.5) < ys[1]
+    # every fitted map is non-decreasing, whatever the data
+    xs, ys = fit_isotonic([0.9, 0.8, 0.1, 0.2, 0.5] * 10, [False, False, True, True, True] * 10, min_block=5)
+    assert all(a <= b for a, b in zip(ys, ys[1:]))
+
+
+def test_fit_command_writes_a_map_the_calibrate_component_reads(write_files, tmp_path):
+    from textmine.extract.calibrate import Calibrate
+
+    gold_rows, records = [], []
+    for i in range(60):  # high raw scores right 4 times in 5, low ones 1 time in 5, over 12 documents
+        doc = f"d{i % 12}"
+        right = (i % 5 != 0) if i % 2 else (i % 5 == 0)
+        value = 1.0 + i / 10
+        if right:
+            gold_rows.append((f"M{i}", f"{value} eV", doc))
+        records.append(make_record(doc, f"M{i}", value, "eV", confidence=0.8 if i % 2 else 0.3))
+    gold, out = write_files(gold_rows, records)
+    fitted = tmp_path / "map.json"
+    result = CliRunner().invoke(main, ["evaluate", "calibration", str(gold), str(out), "--property", "band_gap",
+                                       "--fit", str(fitted), "--folds", "3", "--min-block", "10", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(fitted.read_text())
+    assert data["x"] == [0.3, 0.8] and data["y"] == [pytest.approx(0.2), pytest.approx(0.8)]
+    calibrate = Calibrate(str(fitted))
+    assert calibrate.apply(0.3) == pytest.approx(0.2) and calibrate.apply(0.8) == pytest.approx(0.8)
+    table = json.loads(result.output[result.output.index("{"):])
+    assert table["n"] == 60 and table["ece"] < 0.1  # out-of-fold confidences of a well-separated toy set

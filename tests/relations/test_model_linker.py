@@ -1,20 +1,36 @@
-"""The shipped relation model as a pipeline component (`linker.model`, the `model` pipeline)."""
+"""The shipped relation model in the pipeline: `linker.rescore` (the `model` and `ner-model`
+pipelines: the model judges the rules' links) and `linker.model` (the model choosing alone)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from textmine.extract import document_from_text
-from textmine.extract.pipeline import load_pipeline
+from textmine.extract.calibrate import Calibrate
+from textmine.extract.pipeline import ExtractionPipeline, PipelineConfig, load_pipeline
 from textmine.layers import RelationKind
 from textmine.relations.model import MODELS
 
 pytestmark = pytest.mark.skipif(not (MODELS / "fast" / "model.onnx").exists(), reason="no shipped relation model")
 
+SENTENCES = [
+    "The band gap of ZnO is 3.37 eV at room temperature.",
+    "The band gaps are 2.1 eV for CdS and 3.4 eV for GaN.",
+    "Epitaxial La0.7Sr0.3MnO3 films grown on SrTiO3 substrates show a Curie temperature of 360 K.",
+    "We report single crystals of CrI3 grown by vapour transport. Its Curie temperature is 61 K.",
+]
+
 
 @pytest.fixture(scope="module")
-def pipeline():
+def model():
     return load_pipeline("model")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_pipeline("rules")
 
 
 def facts(pipeline, text: str) -> set[tuple[str, str, float | None]]:
@@ -23,29 +39,60 @@ def facts(pipeline, text: str) -> set[tuple[str, str, float | None]]:
     return {(r.material.text, r.property, r.value) for r in extraction.records}
 
 
-def test_records_name_the_model_and_carry_probabilities(pipeline) -> None:
-    extraction = pipeline(document_from_text("t", "The band gap of ZnO is 3.37 eV at room temperature.", kind="body"))
+def test_records_name_the_model_and_carry_its_probabilities(model) -> None:
+    extraction = model(document_from_text("t", SENTENCES[0], kind="body"))
     [record] = extraction.records
     assert (record.material.text, record.property, record.value) == ("ZnO", "band_gap", 3.37)
-    assert record.extractor.startswith("model@") and 0 < record.confidence < 1
-    links = [r for r in extraction.layers.relations if r.kind == RelationKind.VALUE_MATERIAL]
-    assert links and all(r.component == "linker.model" for r in links)
+    assert record.extractor.startswith("model@") and "linker.rescore" in extraction.provenance.components
     assert extraction.provenance.models["relations.fast"]
+    judged = [r for r in extraction.layers.relations if r.kind != RelationKind.CONDITION_VALUE]
+    assert judged and all(r.model_score is not None and 0 <= r.model_score <= 1 for r in judged)
+    # the confidence is a value of the shipped calibration map (between its lowest and highest step)
+    steps = json.loads((MODELS / "fast" / "calibration-rules.json").read_text())["y"]
+    assert min(steps) <= record.confidence <= max(steps)
 
 
-def test_each_value_of_a_list_goes_to_its_own_material(pipeline) -> None:
-    got = facts(pipeline, "The band gaps are 2.1 eV for CdS and 3.4 eV for GaN.")
+def test_the_model_keeps_the_rules_values_and_properties(model, rules) -> None:
+    for text in SENTENCES:
+        got = {(p, v) for _, p, v in facts(model, text)}
+        assert got == {(p, v) for _, p, v in facts(rules, text)}, text
+
+
+def test_list_and_back_reference(model) -> None:
+    got = facts(model, SENTENCES[1])
     assert ("CdS", "band_gap", 2.1) in got and ("GaN", "band_gap", 3.4) in got
-    assert ("GaN", "band_gap", 2.1) not in got and ("CdS", "band_gap", 3.4) not in got
+    assert ("CrI3", "curie_temperature", 61.0) in facts(model, SENTENCES[3])
 
 
-def test_a_substrate_does_not_take_the_films_value(pipeline) -> None:
-    got = facts(pipeline, "Epitaxial La0.7Sr0.3MnO3 films grown on SrTiO3 substrates show a Curie temperature of 360 K.")
-    assert ("La0.7Sr0.3MnO3", "curie_temperature", 360.0) in got
-    assert not any(material == "SrTiO3" for material, _, _ in got)
+def test_confident_model_moves_a_link_and_otherwise_leaves_it(model) -> None:
+    from textmine.relations.rescore import RescoreLinker
+
+    text = SENTENCES[1]
+    never = ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
+                                              options={"linker.rescore": {"switch_margin": 2.0},
+                                                       "assemble": {"confidence": "hybrid"}}))
+    always = RescoreLinker(switch_margin=0.0, switch_min=0.0)
+    extraction = never(document_from_text("t", text, kind="body"))
+    links = [r for r in extraction.layers.relations if r.kind == RelationKind.VALUE_MATERIAL and r.primary]
+    assert all(r.pattern != "model-switch" for r in links)
+    always(extraction)  # with no margin every link goes to the model's favourite material
+    moved = [r for r in extraction.layers.relations if r.kind == RelationKind.VALUE_MATERIAL and r.primary]
+    for before, after in zip(links, moved):
+        assert after.model_score >= before.model_score
+        assert (after.tail != before.tail) == (after.pattern == "model-switch")
 
 
-def test_a_sentence_that_names_no_material_falls_back_to_the_main_one(pipeline) -> None:
-    text = "We report single crystals of CrI3 grown by vapour transport. Its Curie temperature is 61 K."
-    got = facts(pipeline, text)
-    assert ("CrI3", "curie_temperature", 61.0) in got
+def test_each_pipeline_names_its_calibration_map() -> None:
+    for variant in ("rules", "ner"):
+        calibrate = Calibrate(f"relations:fast:{variant}")
+        assert calibrate.xs == sorted(calibrate.xs) and calibrate.ys == sorted(calibrate.ys)
+    with pytest.raises(FileNotFoundError):
+        Calibrate("relations:fast:nothing")
+
+
+def test_the_model_choosing_alone_still_works() -> None:
+    alone = ExtractionPipeline(PipelineConfig(
+        name="alone", components=["sentences", "abbreviations", "quantities", "cues", "materials.rules", "linker.model",
+                                  "mentions", "assemble"], options={"assemble": {"confidence": "model"}}))
+    got = facts(alone, SENTENCES[0])
+    assert ("ZnO", "band_gap", 3.37) in got

@@ -75,3 +75,77 @@ def format_table(cal: Calibration) -> str:
 
 
 __all__ = ["Bin", "Calibration", "format_table", "reliability"]
+
+
+# --- fitting --------------------------------------------------------------------------------------
+
+def fit_isotonic(scores: Sequence[float], correct: Sequence[bool], min_block: int = 20,
+                 floor: float = 0.02, ceiling: float = 0.98) -> tuple[list[float], list[float]]:
+    """A monotone map score -> P(correct) by pooling adjacent violators, every block holding at least
+    `min_block` records (small blocks are merged: a map from a few hundred records must not chase
+    noise). Returns the breakpoints (mean score, accuracy) of the blocks, for `Calibrate`."""
+    if len(scores) != len(correct):
+        raise ValueError("one correctness flag per score")
+    if not scores:
+        raise ValueError("no records to fit a calibration on")
+    order = sorted(range(len(scores)), key=lambda i: scores[i])
+    # blocks: [sum of scores, sum of correct, count]
+    blocks: list[list[float]] = []
+    for i in order:
+        if blocks and abs(blocks[-1][0] / blocks[-1][2] - scores[i]) < 1e-9:  # equal scores: one step, always
+            blocks[-1][0] += scores[i]
+            blocks[-1][1] += float(bool(correct[i]))
+            blocks[-1][2] += 1
+        else:
+            blocks.append([float(scores[i]), float(bool(correct[i])), 1.0])
+        while len(blocks) > 1 and (blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]
+                                   or blocks[-2][2] < min_block):
+            s, c, n = blocks.pop()
+            blocks[-1][0] += s
+            blocks[-1][1] += c
+            blocks[-1][2] += n
+    while len(blocks) > 1 and blocks[-1][2] < min_block:  # the last block too
+        s, c, n = blocks.pop()
+        blocks[-1] = [blocks[-1][0] + s, blocks[-1][1] + c, blocks[-1][2] + n]
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            s, c, n = blocks.pop()
+            blocks[-1] = [blocks[-1][0] + s, blocks[-1][1] + c, blocks[-1][2] + n]
+    xs = [round(s / n, 4) for s, _, n in blocks]
+    ys = [round(min(ceiling, max(floor, c / n)), 4) for _, c, n in blocks]
+    return xs, ys
+
+
+def apply_map(xs: Sequence[float], ys: Sequence[float], score: float) -> float:
+    """Piecewise-linear between breakpoints, flat outside (as `textmine.extract.calibrate.Calibrate`)."""
+    if score <= xs[0]:
+        return ys[0]
+    if score >= xs[-1]:
+        return ys[-1]
+    for i in range(1, len(xs)):
+        if score <= xs[i]:
+            x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (score - x0) / (x1 - x0)
+    return ys[-1]  # pragma: no cover
+
+
+def cross_fitted(scores: Sequence[float], correct: Sequence[bool], groups: Sequence[str], folds: int = 5,
+                 min_block: int = 20) -> list[float]:
+    """Out-of-fold calibrated confidences: each record mapped by a map fitted without its document's
+    fold (folds by a stable hash of `groups`, e.g. doc_id), so the ECE they give is an honest
+    estimate of the shipped map's on new documents."""
+    import hashlib
+
+    fold_of = [int(hashlib.sha1(g.encode("utf-8")).hexdigest(), 16) % folds for g in groups]
+    out = [0.0] * len(scores)
+    for f in range(folds):
+        train = [i for i in range(len(scores)) if fold_of[i] != f]
+        test = [i for i in range(len(scores)) if fold_of[i] == f]
+        if not test:
+            continue
+        xs, ys = fit_isotonic([scores[i] for i in train], [correct[i] for i in train], min_block=min_block)
+        for i in test:
+            out[i] = round(apply_map(xs, ys, scores[i]), 3)
+    return out
+
+
+__all__ += ["apply_map", "cross_fitted", "fit_isotonic"]

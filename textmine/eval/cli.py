@@ -117,15 +117,32 @@ def records(gold: str, records: str, properties: tuple[str, ...], as_json: bool,
 @click.argument("records", type=click.Path(exists=True, dir_okay=False))
 @click.option("--property", "properties", multiple=True, help="property to pool (repeatable) [default: every gold property]")
 @click.option("--bins", default=10, show_default=True, help="equal-width confidence bins")
+@click.option("--fit", "fit_path", type=click.Path(dir_okay=False), default=None,
+              help="fit an isotonic map raw confidence -> P(correct) on these records and write it here (JSON, for "
+                   "the `calibrate` component); the table shows the map's out-of-fold (by document) confidences")
+@click.option("--folds", default=5, show_default=True, help="--fit: document folds for the out-of-fold table")
+@click.option("--min-block", default=20, show_default=True, help="--fit: fewest records per step of the map")
 @click.option("--json", "as_json", is_flag=True, help="print the table as JSON")
-def calibration(gold: str, records: str, properties: tuple[str, ...], bins: int, as_json: bool) -> None:
-    """Reliability table and expected calibration error of record confidences (correct = matches a gold row)."""
-    from textmine.eval.calibration import format_table, reliability
+def calibration(gold: str, records: str, properties: tuple[str, ...], bins: int, fit_path: str | None, folds: int,
+                min_block: int, as_json: bool) -> None:
+    """Reliability table and expected calibration error of record confidences (correct = matches a gold row).
+
+    With --fit, RECORDS should hold raw (uncalibrated) confidences: the map is fitted on all of them,
+    and the table is what it gives each record when fitted without that record's documents."""
+    from textmine.eval.calibration import cross_fitted, fit_isotonic, format_table, reliability
 
     result = _score(gold, records, properties)
     if not result.records:
         raise click.ClickException("no records of the scored properties: nothing to calibrate")
-    cal = reliability([r.confidence for r in result.records], result.correct, n_bins=bins)
+    confidences = [r.confidence for r in result.records]
+    if fit_path:
+        xs, ys = fit_isotonic(confidences, result.correct, min_block=min_block)
+        Path(fit_path).write_text(json.dumps({"x": xs, "y": ys, "fitted_on": str(records), "gold": str(gold),
+                                              "records": len(confidences)}, indent=1) + "\n", encoding="utf-8")
+        confidences = cross_fitted(confidences, result.correct, [r.doc_id for r in result.records], folds=folds,
+                                   min_block=min_block)
+        click.echo(f"map of {len(xs)} steps -> {fit_path}; out-of-fold ({folds} document folds):", err=True)
+    cal = reliability(confidences, result.correct, n_bins=bins)
     click.echo(json.dumps(cal.to_dict(), indent=2) if as_json else format_table(cal))
 
 

@@ -2,8 +2,9 @@
 becomes one record, with the value in SI, the conditions of the value, the source sentence and
 spans, and a raw confidence; table rows become records too (textmine.extract.tables).
 
-With `confidence = "model"` (the relation model's pipelines) the raw confidence is the model's
-P(cue) x P(material). Otherwise it starts from the linking pattern's score and is lowered for a value far from
+With `confidence = "model"` (`linker.model`) the raw confidence is the model's P(cue) x P(material);
+with `confidence = "hybrid"` (`linker.rescore`) it is the rules' score below (a range lowered by 0.2:
+ranges are often measurement windows or changes) blended with that product (`model_weight`). Otherwise it starts from the linking pattern's score and is lowered for a value far from
 its cue, a symbol cue, a comparator ('> 300 K') and a bare number. With `span_confidence` (the
 `ner` pipeline) it is multiplied by the model's confidence in the material span and in the cue
 (`untagged_cue` where no PRO span covers the cue). `calibrate` maps it to a probability.
@@ -29,10 +30,13 @@ class Assemble:
     writes = "records"
 
     def __init__(self, ontology: Ontology | None = None, span_confidence: bool = False, untagged_cue: float = 0.7,
-                 min_confidence: float = 0.0, tables: bool = True, confidence: str = "rules") -> None:
-        if confidence not in ("rules", "model"):
-            raise ValueError(f"confidence must be 'rules' (pattern heuristics) or 'model' (relation scores), not {confidence!r}")
+                 min_confidence: float = 0.0, tables: bool = True, confidence: str = "rules",
+                 model_weight: float = 0.5) -> None:
+        if confidence not in ("rules", "model", "hybrid"):
+            raise ValueError("confidence must be 'rules' (pattern heuristics), 'model' (relation scores) or 'hybrid'"
+                             f" (both: linker.rescore), not {confidence!r}")
         self.confidence = confidence
+        self.model_weight = model_weight
         self.ontology = ontology or load_ontology()
         self.span_confidence = span_confidence
         self.untagged_cue = untagged_cue
@@ -82,6 +86,14 @@ class Assemble:
             if not quantity.unit:
                 confidence -= 0.1
             confidence = round(max(0.05, min(0.99, confidence)), 3)
+            if self.confidence == "hybrid" and prop.model_score is not None:
+                # the relation model's judgement of the rules' choice (linker.rescore): P(cue) x P(material);
+                # a material from another sentence (the paragraph's main material) it cannot see
+                p_material = link.model_score if link.model_score is not None else link.score
+                model = prop.model_score * p_material
+                if quantity.value_min is not None and quantity.value_max is not None and quantity.value_min != quantity.value_max:
+                    confidence -= 0.2  # a range: often a window ('range of 2.0-4.0 V') or a change ('from 325 to 279 K')
+                confidence = round(max(0.01, min(0.99, (1 - self.model_weight) * confidence + self.model_weight * model)), 3)
         if self.span_confidence:
             cue_confidence = self.untagged_cue if cue.confidence is None else cue.confidence
             material_confidence = min(1.0, max(0.0, material.confidence))

@@ -28,7 +28,8 @@ class Calibrate:
         if isinstance(map, str) and map.startswith("relations:"):  # the map shipped with a relation model
             from textmine.relations.model import model_dir
 
-            map = model_dir(map.split(":", 1)[1]) / "calibration.json"
+            _, model, *variant = map.split(":")  # relations:fast or relations:fast:ner -> calibration-ner.json
+            map = model_dir(model) / (f"calibration-{variant[0]}.json" if variant else "calibration.json")
         if isinstance(map, (str, Path)):
             data = json.loads(Path(map).read_text(encoding="utf-8"))
         else:

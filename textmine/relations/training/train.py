@@ -237,7 +237,7 @@ def pair_scores(rows: list[dict], probs: list[float], threshold: float = 0.5) ->
         for r, p in zip(rows, probs):
             if kind != "all" and r["kind"] != kind:
                 continue
-            predicted = p >= threshold
+            predicted = float(p) >= threshold
             tp += predicted and r["label"] == 1
             fp += predicted and r["label"] == 0
             fn += (not predicted) and r["label"] == 1
@@ -245,7 +245,7 @@ def pair_scores(rows: list[dict], probs: list[float], threshold: float = 0.5) ->
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         out[kind] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-                     "positives": tp + fn}
+                     "positives": int(tp + fn)}
     return out
 
 
