@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from textmine.cluster.connect import ClusterHandle
 from textmine.cluster.tasks import PipelineSpec, ShardResult, ShardTask, progress_key
 from textmine.cluster.worker import ProvenanceMismatch, run_shard
 from textmine.extraction import Extraction
+from textmine.pipeline import RunSummary
 from textmine.records import Failure, FailureStage
 from textmine.store.base import Store
 from textmine.store.jobs import InputRef, Job, JobState, JobTable, Quarantined, Shard, ShardState, new_job_id, now
@@ -31,28 +32,15 @@ class JobAborted(RuntimeError):
 
 
 @dataclass
-class JobSummary:
-    """What `textmine.cli._common.report` prints, as for a plain run, plus the job's own counts."""
+class JobSummary(RunSummary):
+    """A plain run's summary (what `textmine.cli._common.report` prints; `stored` counts a document
+    written by two shards once, where the shards' own counts in the job table count it in each),
+    plus the job's own counts."""
 
     job_id: str = ""
-    files: int = 0
-    skipped: int = 0
-    failures: list[Failure] = field(default_factory=list)
-    seconds: float = 0.0
     shards_done: int = 0
     shards_failed: int = 0
     quarantined: int = 0
-    # records stored per document id in this session, as `RunSummary.stored`: a document written
-    # by two shards counts once (the shards' own counts in the job table count it in each)
-    stored: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def documents(self) -> int:
-        return len(self.stored)
-
-    @property
-    def records(self) -> int:
-        return sum(self.stored.values())
 
     @property
     def ok(self) -> bool:
