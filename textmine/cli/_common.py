@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from textmine.extract.pipeline import DEFAULT_PIPELINE
 from textmine.store import DEFAULT_DB, Store, StoreUnavailable, open_store
 
 console = Console(stderr=True)
@@ -60,7 +61,7 @@ def pipeline_options(f: Callable) -> Callable:
     f = click.option("--ner-model", default="fast", show_default=True,
                      help="NER model of pipelines that use one: fast (bulk jobs), accurate (MPNet-base, ~16x slower), "
                           "or a model folder")(f)
-    f = click.option("--pipeline", "--extractor", "pipeline", default="rules", show_default=True, metavar="NAME|FILE",
+    f = click.option("--pipeline", "--extractor", "pipeline", default=DEFAULT_PIPELINE, show_default=True, metavar="NAME|FILE",
                      help="extraction pipeline: " + ", ".join(pipeline_choices()) + "; or a pipeline .toml file "
                           "(`textmine pipelines` lists them and their components)")(f)
     return f

@@ -10,11 +10,12 @@ from rich.table import Table
 
 from textmine.cli import main
 from textmine.cli._common import AppContext, load_extraction, out, store_options
+from textmine.extract.pipeline import DEFAULT_PIPELINE
 
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--pipeline", "--extractor", "pipeline", default="rules", show_default=True, metavar="NAME|FILE",
+@click.option("--pipeline", "--extractor", "pipeline", default=DEFAULT_PIPELINE, show_default=True, metavar="NAME|FILE",
               help="count documents whose stored extraction is stale against this pipeline")
 @click.option("--ner-model", default="fast", show_default=True, hidden=True)
 @store_options

@@ -30,7 +30,7 @@ from textmine.iterate import batched
 from textmine.layers import LAYER_NAMES
 from textmine.records import Failure, FailureStage
 
-DEFAULT_PIPELINE = "rules"
+DEFAULT_PIPELINE = "model"  # rules spans and links judged by the relation model (docs/relations.md)
 BATCH_SIZE = 32
 
 
