@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from cluster_support import ROOT, TEXTMINE, assert_same_store, dump, env, make_corpus, plain_run, require_dask, textmine
+from cluster_support import PIPELINE, ROOT, TEXTMINE, assert_same_store, dump, env, make_corpus, plain_run, require_dask, textmine
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ def test_the_generated_slurm_script_runs_a_worker_that_does_a_job(tmp_path: Path
         with Client(cluster) as client:
             client.wait_for_workers(1, timeout=180)
         db = tmp_path / "job.db"
-        result = textmine("--db", str(db), "run", "--cluster", cluster.scheduler_address, "--shard-size", "4", str(corpus))
+        result = textmine("--db", str(db), "run", *PIPELINE, "--cluster", cluster.scheduler_address, "--shard-size", "4", str(corpus))
         assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
         assert_same_store(dump(str(db)), plain)
     finally:
@@ -151,7 +151,7 @@ def test_a_job_through_real_slurm_workers(tmp_path: Path, slurm: None) -> None:
         with Client(scheduler_file=str(scheduler_file), timeout=60) as client:
             client.wait_for_workers(1, timeout=300)
         db = tmp_path / "job.db"
-        result = textmine("--db", str(db), "run", "--cluster", str(scheduler_file), "--shard-size", "4", str(corpus))
+        result = textmine("--db", str(db), "run", *PIPELINE, "--cluster", str(scheduler_file), "--shard-size", "4", str(corpus))
         assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
         assert_same_store(dump(str(db)), plain)
     finally:

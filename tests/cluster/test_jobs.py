@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from cluster_support import (
     DEMO,
+    PIPELINE,
     ROOT,
     TEXTMINE,
     assert_same_store,
@@ -57,6 +58,7 @@ def slow(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
 
 
 def _job(store_flag: list[str], cluster: str, *inputs: Path | str, options: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    options = options if "--pipeline" in options else (*PIPELINE, *options)
     result = textmine(*store_flag, "run", "--cluster", cluster, "--shard-size", "4", *options, *map(str, inputs))
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 1), result.stderr  # 1: the corpus has files that cannot be read, as for a plain run
@@ -235,7 +237,7 @@ def test_raw_payloads_and_a_manifest_as_inputs_match_a_plain_run_of_the_same_fil
     manifest.write_text("# two demo papers\n" + "\n".join(str(p) for p in sorted(DEMO.glob("*.txt"))[:2]) + "\n", encoding="utf-8")
     plain_files = [str(raw.path_for(d)) for d in digests] + [str(p) for p in sorted(DEMO.glob("*.txt"))[:2]]
     plain_db = tmp_path / "plain.db"
-    result = textmine("--db", str(plain_db), "run", *plain_files)
+    result = textmine("--db", str(plain_db), "run", *PIPELINE, *plain_files)
     assert result.returncode in (0, 1), result.stderr
     processed = int(re.search(r"(\d+) documents processed", result.stderr).group(1))
     plain = dump(str(plain_db))
