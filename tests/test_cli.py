@@ -49,7 +49,7 @@ def test_readme_search_band_gap_ti_o(demo_db):
         assert {"Ti", "O"} <= set(r["material"]["elements"])
         low, high = (r["value"], r["value"]) if r["value"] is not None else (r["value_min"], r["value_max"])
         assert high >= 1 and low <= 2 and r["unit"] == "eV"
-        assert 0 <= r["confidence"] <= 1 and r["extractor"].startswith("rules@")
+        assert 0 <= r["confidence"] <= 1 and r["extractor"].startswith("model@")  # the default pipeline
     # the same range in meV selects the same records
     in_mev = json.loads(invoke("--db", str(demo_db), "search", "--property", "band_gap", "--min", "1000", "--max", "2000",
                                "--unit", "meV", "--elements", "Ti,O", "--json").output)

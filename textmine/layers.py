@@ -4,6 +4,7 @@ A document being extracted carries one `Layers` object. Each component reads som
 writes one (`textmine.extract.component`), so the NER model, the rules and the relation model
 share their results through the layers rather than through each other's code:
 
+    markup         MarkupEdit      TeX markup as edits to plain text ('MoS_2' -> 'MoS2', '300~K' -> '300 K')
     sentences      SentenceSpan    the sentences extraction works on (section, paragraph, opening)
     abbreviations  Abbreviation    'La2Ti2O7 (LTO)': a short form the paper defines for a material
     quantities     QuantitySpan    numbers, ranges, uncertainties with their units
@@ -14,7 +15,8 @@ share their results through the layers rather than through each other's code:
     mentions       Mention         the entity mentions a store keeps for the document
 
 Every span is in document character offsets (`Document.text[start:end] == text`); `sentence` is
-an index into `sentences`. Relations point at items by index into their layers. Layers are plain
+an index into `sentences`. Spans are found in the sentence with its `markup` edits applied
+(textmine.extract.views) but point at the text as written: `MoS_2`, with the formula `MoS2`. Relations point at items by index into their layers. Layers are plain
 pydantic models, so an `Extraction` (textmine.extraction) serialises to JSON and back: a document
 can be extracted on one machine and stored on another.
 """
@@ -33,6 +35,15 @@ class Span(BaseModel):
     end: int
     text: str
     sentence: int = Field(default=-1, description="index into the sentences layer (-1: not in a sentence)")
+
+
+class MarkupEdit(BaseModel):
+    """`Document.text[start:end]` reads as `replacement` in plain text (textmine.normalise.markup)."""
+
+    start: int
+    end: int
+    replacement: str
+    bracket: int = Field(default=0, description="+1 opening markup ('$', '\\mathrm{'), -1 closing; spans take it in")
 
 
 class SentenceSpan(BaseModel):
@@ -75,6 +86,8 @@ class MaterialSpan(Span):
     is_dopant: bool = False
     is_weak: bool = Field(default=False, description="lone element, class noun or code name: linked only as a fallback")
     is_code_name: bool = False
+    role: str = Field(default="", description="substrate, electrolyte, electrode, reference: named for another part "
+                                              "than the studied material (linked only by name)")
 
 
 class EntitySpan(Span):
@@ -109,6 +122,7 @@ class Relation(BaseModel):
 
 
 class Layers(BaseModel):
+    markup: list[MarkupEdit] = Field(default_factory=list)
     sentences: list[SentenceSpan] = Field(default_factory=list)
     abbreviations: list[Abbreviation] = Field(default_factory=list)
     quantities: list[QuantitySpan] = Field(default_factory=list)
@@ -126,6 +140,6 @@ class Layers(BaseModel):
 LAYER_NAMES = tuple(Layers.model_fields)
 
 __all__ = [
-    "Abbreviation", "CueSpan", "EntitySpan", "LAYER_NAMES", "Layers", "MaterialSource", "MaterialSpan",
+    "Abbreviation", "CueSpan", "EntitySpan", "LAYER_NAMES", "Layers", "MarkupEdit", "MaterialSource", "MaterialSpan",
     "QuantitySpan", "Relation", "RelationKind", "SentenceSpan", "Span",
 ]

@@ -51,6 +51,15 @@ class RunSummary:
     # records stored per document id: a document read twice in one run (two copies of a file) is
     # stored once, and counted once
     stored: dict[str, int] = field(default_factory=dict)
+    # Document identity of a local file (issue 12 item 4): documents stored from a file earlier
+    # that its successful read now does not give (it was edited) are `replaced` at the end of the
+    # run, unless another input of this run gave them (`seen`: hashes of the ids read).
+    seen: set[int] = field(default_factory=set)
+    superseded: set[str] = field(default_factory=set)
+    replaced: int = 0
+    # Failures of files that failed to read before and have not changed since: not retried, still
+    # failures (the run's exit status says so), not listed again.
+    failed_before: list[Failure] = field(default_factory=list)
 
     @property
     def documents(self) -> int:
@@ -62,7 +71,7 @@ class RunSummary:
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.failed_before
 
 
 ProgressCallback = Callable[[str], None]
@@ -75,6 +84,7 @@ class Pipeline:
         extraction: ExtractionPipeline | str = DEFAULT_PIPELINE,
         *,
         reprocess: bool = False,
+        retry_failed: bool = False,
         batch_size: int = 100,
         max_bytes: int | None = None,
         workers: int = 1,
@@ -84,6 +94,7 @@ class Pipeline:
         self.extraction = extraction if isinstance(extraction, ExtractionPipeline) else load_pipeline(extraction, overrides)
         self.workers = workers if workers > 0 else (os.cpu_count() or 1)
         self.reprocess = reprocess
+        self.retry_failed = retry_failed
         self.batch_size = batch_size
         # Never pull more documents from the input than one write holds: a harvest (batch_size=1)
         # moves its cursor only after the document before was stored.
@@ -92,18 +103,45 @@ class Pipeline:
 
     # -- inputs ----------------------------------------------------------------------------
     def read(self, paths: Sequence[str | Path], summary: RunSummary) -> Iterator[Document | Failure]:
-        from textmine.readers import iter_paths, read_file
+        from textmine.readers import iter_paths, read_file, source_of
 
+        options = {} if self.max_bytes is None else {"max_bytes": self.max_bytes}
+        failed_before = {} if self.retry_failed else _read_failures_by_file(self.store)
         for path in iter_paths([Path(p) for p in paths]):
             summary.files += 1
+            # The absolute path: a file is the same input whatever directory the run starts in.
+            path = Path(os.path.abspath(path))
+            source = source_of(path)
+            fingerprint = _fingerprint(path)
+            before = failed_before.get(source, [])
+            if fingerprint and before and all(f.fingerprint == fingerprint for f in before):
+                summary.failed_before.extend(before)  # unchanged since it failed: the same reason again
+                continue
             # Failures are per file: a re-run records this file's failures afresh.
-            self.store.clear_failure(str(path))
-            options = {} if self.max_bytes is None else {"max_bytes": self.max_bytes}
-            yield from read_file(path, **options)
+            self.store.clear_failure(source)
+            earlier = set(self.store.document_ids(source))
+            failed = False
+            for item in read_file(path, **options):
+                if isinstance(item, Failure):
+                    failed = True
+                    item = item.model_copy(update={"fingerprint": fingerprint})
+                else:
+                    earlier.discard(item.id)
+                    summary.seen.add(hash(item.id))
+                yield item
+            if not failed:  # a file that now fails to read keeps what it gave before
+                summary.superseded.update(earlier)
 
     def run_paths(self, paths: Sequence[str | Path], *, progress: ProgressCallback | None = None) -> RunSummary:
+        """Read, extract and store the files under `paths`. A file's path is its identity: once the
+        run has stored the new version of an edited file, the documents its earlier version gave
+        (content-hash ids no input gives any more) are deleted, so re-running never duplicates."""
         summary = RunSummary()
-        return self.process(self.read(paths, summary), summary=summary, progress=progress)
+        self.process(self.read(paths, summary), summary=summary, progress=progress)
+        gone = sorted(i for i in summary.superseded if hash(i) not in summary.seen)
+        if gone:
+            summary.replaced += self.store.delete_documents(gone)
+        return summary
 
     # -- core loop -------------------------------------------------------------------------
     def process(
@@ -170,3 +208,22 @@ class Pipeline:
     def _fail(self, failure: Failure, summary: RunSummary) -> None:
         summary.failures.append(failure)
         self.store.add_failure(failure)
+
+
+def _fingerprint(path: Path) -> str | None:
+    """What tells a file changed without reading it: size and modification time."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _read_failures_by_file(store: Store) -> dict[str, list[Failure]]:
+    """The store's read failures that carry a file fingerprint, by file source ("path#3" under "path")."""
+    by_file: dict[str, list[Failure]] = {}
+    for failure in store.failures():
+        if failure.fingerprint:
+            file, mark, part = failure.source.rpartition("#")
+            by_file.setdefault(file if mark and part.isdigit() else failure.source, []).append(failure)
+    return by_file

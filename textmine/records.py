@@ -57,6 +57,11 @@ class Failure(BaseModel):
     stage: FailureStage
     reason: str
     doc_id: str | None = None
+    fingerprint: str | None = Field(
+        default=None,
+        description="size:mtime_ns of the file when it failed to read; `run` skips the file while it is unchanged "
+        "(unless --retry-failed)",
+    )
 
 
 class Mention(BaseModel):

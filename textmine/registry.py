@@ -119,6 +119,7 @@ readers: Registry[Any] = Registry("reader")
 components: Registry[Any] = Registry(
     "component",
     builtins={
+        "markup.tex": ("textmine.extract.views:TexMarkup", "TeX markup ('MoS_2', '$T_C$', '300~K') as edits to plain text"),
         "sentences": ("textmine.extract.components:Sentences", "sentences of every paragraph (run-on text cut at ~2000 chars)"),
         "abbreviations": ("textmine.extract.components:Abbreviations", "materials the paper abbreviates: 'La2Ti2O7 (LTO)'"),
         "quantities": ("textmine.extract.components:Quantities", "numbers, ranges and uncertainties with their units"),
@@ -171,6 +172,11 @@ commands: Registry[Any] = Registry(
         "evaluate": ("textmine.eval.cli:evaluate", "Score NER, records and confidence against gold data."),
         "jobs": ("textmine.cluster.cli:jobs", "Distributed corpus jobs (run --cluster): list, show, resume."),
         "cluster": ("textmine.cluster.hpc:cluster", "Dask workers as Slurm or PBS jobs (needs the cluster extra)."),
+        "serve": ("textmine.api.cli:serve", "Serve the REST API and the web interface (needs the serving extra)."),
+        "documents": ("textmine.export.cli:documents", "List and show documents with their metadata."),
+        "dataset": ("textmine.dataset.cli:dataset", "Datasets from extracted records: one row per material, group-aware splits."),
+        "predict": ("textmine.predict.cli:predict", "Property models with calibrated intervals (needs the prediction extra)."),
+        "audit": ("textmine.predict.cli:audit", "Mark extracted records outside a model's 99 % interval as suspect."),
         "structures": ("textmine.structures.cli:structures", "Crystal structures: add (CIF, POSCAR, extxyz, JSON), search, show."),
         "spectra": ("textmine.spectra.cli:spectra", "Powder XRD patterns: add, simulate, identify phases."),
         "link": ("textmine.link.cli:link", "Link records and patterns to ranked candidate structures."),

@@ -10,11 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from textmine.readers.payloads import parse_arxiv_atom
 from textmine.records import Failure
+from textmine.retry import RetryPolicy
 from textmine.sources import Harvester, HarvestQuery
 from textmine.sources.arxiv import ArxivApi, ArxivOai
 from textmine.sources.crossref import Crossref
-from textmine.sources.payloads import parse_arxiv_atom
 from textmine.sources.semantic_scholar import SemanticScholarBatch, SemanticScholarBulk
 
 from tests.sources.conftest import FIXTURES
@@ -297,3 +298,18 @@ def test_semantic_scholar_date_filter(make_source, state, replay):
     s2 = make_source(SemanticScholarBulk, "/graph/v1")
     _run(s2, state, HarvestQuery("perovskite", since=dt.date(2015, 1, 1), until=dt.date(2016, 6, 30)))
     assert replay.requests()[0].params["publicationDateOrYear"] == "2015-01-01:2016-06-30"
+
+
+def test_an_offline_harvest_stops_at_once_on_a_host_that_does_not_resolve(make_source, state, sleeps):
+    """Issue 12: offline, a harvest spent ~50 s retrying DNS failures page after page. A name that
+    does not resolve is not retried, and the harvest stops at the first page (resume goes on)."""
+    import time
+
+    source = make_source(ArxivApi, page_size=10, base_url="http://export.no-such-host.invalid/api/query",
+                         retry=RetryPolicy(attempts=5, backoff_base=1.0, backoff_max=8.0))
+    started = time.monotonic()
+    harvester, docs, failures = _run(source, state, HarvestQuery("au:del_maestro", since=dt.date(2004, 1, 1)))
+    assert time.monotonic() - started < 10 and sleeps.calls == []  # no backoff at all
+    assert docs == [] and len(failures) == 1
+    assert "cannot resolve the host 'export.no-such-host.invalid'" in failures[0].reason
+    assert "cannot resolve" in harvester.stats.stopped and not harvester.stats.complete

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from textmine.readers.base import ReaderError, readers
-from textmine.sources.payloads import (
+from textmine.readers.payloads import (
     MalformedPayload, OaiError, parse_crossref, parse_europepmc, parse_oai, parse_semantic_scholar, strip_markup,
 )
 

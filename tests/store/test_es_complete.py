@@ -4,10 +4,9 @@ complete, and Elasticsearch going away is one clear `StoreUnavailable` line sayi
 from __future__ import annotations
 
 import socket
-import threading
 
 import pytest
-from es_support import drop_prefix, require_es, synthetic_corpus, unique_prefix
+from es_support import Proxy, drop_prefix, require_es, synthetic_corpus, unique_prefix
 
 from textmine.store.base import Query, StoreUnavailable
 from textmine.store.elasticsearch import ElasticsearchStore
@@ -65,57 +64,6 @@ def test_records_of_an_incomplete_document_are_not_answers(es_url, prefix):
     assert reader.search(Query(limit=100)).total == 24
     assert reader.stats().records == 24
     reader.close()
-
-
-class Proxy:
-    """A TCP forwarder in front of the node, that can be switched off: the node 'goes down'."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target = ("127.0.0.1", target_port)
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.sockets: list[socket.socket] = []
-        self.running = True
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a: socket.socket, b: socket.socket) -> None:
-        try:
-            while data := a.recv(65536):
-                b.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                try:
-                    s.close()
-                except OSError:
-                    pass
-
-    def stop(self) -> None:
-        self.running = False
-        try:
-            self.server.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-        except OSError:
-            pass
-        self.server.close()
-        for s in self.sockets:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-                s.close()
-            except OSError:
-                pass
 
 
 def test_node_down_is_one_clear_line(es_url, prefix):

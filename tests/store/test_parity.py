@@ -8,6 +8,7 @@ import pytest
 from es_support import EV, FAILURES, build_corpus, drop_prefix, require_es, unique_prefix
 
 from textmine.normalise.material_id import material_id
+from textmine.records import Failure
 from textmine.store.base import Query
 from textmine.store.elasticsearch import ElasticsearchStore
 from textmine.store.sqlite import SQLiteStore
@@ -173,6 +174,25 @@ def test_rewrites_and_failure_clearing_stay_in_parity(stores):
     assert es.stats() == sqlite.stats()
     assert es.stats().records < 151
     assert es.failures() == sqlite.failures() and len(es.failures()) == 1
+    for _, query, _ in QUERIES:
+        assert _answer(es, query) == _answer(sqlite, query)
+
+
+def test_an_edited_files_documents_are_deleted_alike(stores):
+    """Runs after the rewrites: what `run` does for an edited file (issue 12 item 4), and a failure's
+    fingerprint (item 12), in both stores."""
+    sqlite, es = stores
+    doc = next(iter(sqlite.iter_documents()))
+    assert es.document_ids(doc.source) == sqlite.document_ids(doc.source) and doc.id in sqlite.document_ids(doc.source)
+    assert es.document_ids("nowhere/none.txt") == sqlite.document_ids("nowhere/none.txt") == []
+    before = sqlite.stats()
+    for store in (sqlite, es):
+        assert store.delete_documents([doc.id, "sha256:" + "0" * 32]) == 1  # an unknown id is no error
+        assert store.get_document(doc.id) is None
+        store.add_failure(Failure(source="corpus/bad.txt", stage="read", reason="empty file", fingerprint="0:123"))
+    assert es.stats() == sqlite.stats() and sqlite.stats().documents == before.documents - 1
+    assert sqlite.stats().records < before.records
+    assert es.failures() == sqlite.failures() and [f.fingerprint for f in es.failures()].count("0:123") == 1
     for _, query, _ in QUERIES:
         assert _answer(es, query) == _answer(sqlite, query)
 

@@ -14,9 +14,13 @@ from textmine.chemistry.formula import SUBSCRIPTS, FormulaError, ParsedFormula, 
 
 # A candidate: starts with an element-like capital or a bracket, made of formula characters.
 _SITE_ALLOY = re.compile(r"(?<![\w])\((?P<sites>[A-Z][a-z]?(?:,\s?[A-Z][a-z]?)+)\)(?P<rest>[A-Z][A-Za-z0-9.]*[A-Za-z0-9])")
-_PHASE_PREFIX = r"(?:[αβγδεθκλ]|[ahotcmgrnp]|hex|cub|tet|ortho|mono|am|[0-3]D)-"
+# Phase, polymorph and polytype labels before a formula: 'α-Fe2O3', 'alpha-Fe2O3', 'h-BN', '2H-MoS2', "1T'-MoTe2"
+SPELLED_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "theta", "kappa", "lambda", "sigma", "omega", "eta", "zeta")
+PHASE_PREFIX = (r"(?:[αβγδεθκλσωη]|(?i:" + "|".join(SPELLED_GREEK) + r")|[ahotcmgrnp]|hex|cub|tet|ortho|mono|am|[0-3]D"
+                r"|\d{1,2}[HTRCO]['′’]{0,2})")
+_PHASE_PREFIX = PHASE_PREFIX + "[-‐–]"
 _CANDIDATE = re.compile(
-    r"(?<![\w\-/])"
+    r"(?<![\w\-/'′’])"
     rf"(?P<prefix>{_PHASE_PREFIX})?"
     r"(?:\d{0,2}(?=[A-Z(\[]))?"
     r"[A-Z(\[][A-Za-z0-9().\[\]/+\-−–·•⋅δεxyz₀-₉]*"
@@ -95,9 +99,49 @@ def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> P
     return parsed
 
 
+# PDF extraction puts spaces around lost subscripts: 'LaH 10', 'H 3 S', 'Gd 50 Co 45 Fe 5', 'K y Fe 2−x Se 2'
+_SPACED_AMOUNT = r"(?:\d+(?:\.\d+)?(?:\s?[-−–]\s?[xyzδ])?|[xyzδ])"
+_SPACED_FORMULA = re.compile(
+    rf"(?<![\w\-/.,])(?:[A-Z][a-z]?){{1,6}}(?: {_SPACED_AMOUNT}(?= |$|[,;:)(]))(?: (?:[A-Z][a-z]?){{1,6}}(?: {_SPACED_AMOUNT}(?= |$|[,;:)(]))?)*"
+)
+# What may follow a number that is a quantity of its own rather than a lost subscript ('ZnO 10 nm')
+_QUANTITY_AFTER = re.compile(
+    # (a bare S, C, N or B after a number is sulfur, carbon, nitrogen or boron: 'H 3 S', not siemens)
+    r" ?(?:[-‐–]|[fpnuµμmcdkMGT]?(?:m|g|s|K|V|A|W|J|Hz|Pa|eV|Oe|T|L|h|Ω|M|mol|Wh|Ah)\b|[fpnuµμmcdkMGT](?:S|C|N)\b|%|°|"
+    r"wt|at\.|mol|vol|ppm|"
+    r"times|fold|orders?\b|cycles?\b|layers?\b|samples?\b|nm|μm|µm|mm|cm|min|hours?\b|days?\b|years?\b|and\b|or\b|to\b)"
+)
+
+
+def _spaced_formulas(text: str, variables: dict[str, float] | None) -> list[FormulaMatch]:
+    """Formulas whose subscripts PDF extraction set apart: only where the joined form is a formula
+    of several elements and no number of the run reads as a quantity ('LaH 10 K' is not 'LaH10')."""
+    found = []
+    for m in _SPACED_FORMULA.finditer(text):
+        tokens = [(t.group(0), m.start() + t.start(), m.start() + t.end()) for t in re.finditer(r"\S+", m.group(0))]
+        for k, (token, _, end) in enumerate(tokens):
+            if token[0].isdigit() and _QUANTITY_AFTER.match(text, end):
+                tokens = tokens[:k]  # '10 K', '5 nm': the run ends before a number that is a quantity
+                break
+        while tokens and tokens[-1][0][0].isupper() and len(tokens) > 1 and _QUANTITY_AFTER.match(text, tokens[-1][2]):
+            tokens.pop()
+        amounts = [t for t, _, _ in tokens if not t[0].isupper()]
+        if not amounts:
+            continue
+        groups = [t for t, _, _ in tokens if t[0].isupper()]
+        if len(groups) == 1 and (any(ch.isdigit() for ch in groups[0]) or groups[0] in _AMBIGUOUS_WORDS):
+            continue  # 'TiO2 3' is a material and a number; 'K 2' no formula
+        run = text[tokens[0][1] : tokens[-1][2]]
+        parsed = _formula_or_none(re.sub(r"\s+", "", run), variables)
+        if parsed is None or len(parsed.elements) < 2:
+            continue
+        found.append(FormulaMatch(tokens[0][1], tokens[-1][2], run, parsed))
+    return found
+
+
 def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[FormulaMatch]:
     """Formula-like tokens in `text` with their spans (few false positives by design)."""
-    found: list[FormulaMatch] = []
+    found: list[FormulaMatch] = _spaced_formulas(text, variables) if " " in text else []
     # Alloys written with a comma list of shared sites: '(Ga,Mn)As', '(Zn,Co)O', '(Bi,La)FeO3'
     for m in _SITE_ALLOY.finditer(text):
         try:

@@ -102,7 +102,8 @@ class _Group:
 
 
 # Symbols papers use for 'any element of a family' in general formulas: R2Ti2O7, ABO3, Co1-xMxO2.
-PLACEHOLDERS = ("RE", "Ln", "TM", "Me", "M", "A", "B", "R", "X")
+# 'B' is boron (BN, MgB2, LaB6), not a placeholder: in 'ABO3' the A site keeps the formula open.
+PLACEHOLDERS = ("RE", "Ln", "TM", "Me", "M", "A", "R", "X")
 
 
 class _Parser:

@@ -103,11 +103,16 @@ def progress_bar(quiet: bool, total: int | None, label: str) -> Iterator[Callabl
 
 
 def report(summary: Any, store: Store, quiet: bool = False) -> None:
+    failed_before = getattr(summary, "failed_before", [])
     console.print(
         f"[bold]{summary.documents}[/] documents processed, {summary.skipped} unchanged skipped, "
-        f"[bold]{summary.records}[/] records, {len(summary.failures)} failures "
+        f"[bold]{summary.records}[/] records, {len(summary.failures) + len(failed_before)} failures "
         f"in {summary.seconds:.1f} s -> {store.url}"
     )
+    if failed_before:
+        files = len({f.source.split("#", 1)[0] for f in failed_before})
+        console.print(f"{files} file{'s' if files != 1 else ''} that failed before and did not change since "
+                      "not read again (`textmine failures` says why; --retry-failed reads them again)")
     if summary.failures and not quiet:
         table = Table("source", "stage", "reason", title="Failures (recorded in the store; fix and re-run)")
         for failure in summary.failures[:50]:
@@ -121,11 +126,23 @@ def finish(summary: Any, store: Store, quiet: bool = False) -> None:
     """Report, close the store, and exit 1 when anything failed (the failures are in the store)."""
     report(summary, store, quiet)
     store.close()
-    if summary.failures:
+    if summary.failures or getattr(summary, "failed_before", None):
         sys.exit(1)
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """A store that goes away mid-run (Elasticsearch node down, disk full) is one line saying what
+    to do, not a traceback; what was written before it stays, and a re-run skips it."""
+    try:
+        yield
+    except StoreUnavailable as exc:
+        raise click.ClickException(
+            f"the store stopped answering mid-run; the documents stored before that are kept and a re-run skips them. {exc}"
+        ) from None
 
 
 __all__ = [
     "AppContext", "console", "finish", "load_extraction", "out", "pipeline_options", "progress_bar", "report",
-    "store_options",
+    "store_errors", "store_options",
 ]

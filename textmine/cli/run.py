@@ -17,6 +17,7 @@ from textmine.cli._common import (
     load_extraction,
     pipeline_options,
     progress_bar,
+    store_errors,
     store_options,
 )
 
@@ -31,6 +32,8 @@ def _count_documents(paths: tuple[str, ...]) -> int:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @pipeline_options
 @click.option("--reprocess", is_flag=True, help="redo documents already stored unchanged by the same pipeline")
+@click.option("--retry-failed", is_flag=True,
+              help="read again files that failed to read before even if they did not change (default: skip them)")
 @click.option("--max-bytes", type=int, default=None, help="skip (and record) files larger than this")
 @click.option("--workers", "-j", type=int, default=1, show_default=True, help="extraction processes (0: one per core)")
 @click.option("--cluster", default=None, metavar="local[:N]|tcp://HOST:8786",
@@ -38,12 +41,14 @@ def _count_documents(paths: tuple[str, ...]) -> int:
 @click.option("--shard-size", type=click.IntRange(min=1), default=32, show_default=True, help="with --cluster: files per shard")
 @store_options
 @click.pass_obj
-def run(app: AppContext, paths: tuple[str, ...], pipeline: str, ner_model: str, reprocess: bool, max_bytes: int | None,
-        workers: int, cluster: str | None, shard_size: int) -> None:
+def run(app: AppContext, paths: tuple[str, ...], pipeline: str, ner_model: str, reprocess: bool, retry_failed: bool,
+        max_bytes: int | None, workers: int, cluster: str | None, shard_size: int) -> None:
     """Read, extract and index PATHS (files or folders) in one go.
 
     Documents stored unchanged by the same pipeline (same versions of its components, models and
-    ontology) are skipped; documents processed by another version are re-extracted.
+    ontology) are skipped; documents processed by another version are re-extracted. A file is one
+    input whatever its content: an edited file's new version replaces what it gave before. Files
+    that failed to read and have not changed since are not read again unless --retry-failed.
     """
     if cluster:
         from textmine.cluster.cli import run_job
@@ -54,10 +59,12 @@ def run(app: AppContext, paths: tuple[str, ...], pipeline: str, ner_model: str, 
 
     extraction = load_extraction(pipeline, ner_model)
     store = app.open_store()
-    runner = Pipeline(store, extraction, reprocess=reprocess, max_bytes=max_bytes, workers=workers)
-    with progress_bar(app.quiet, _count_documents(paths), "run") as advance:
+    runner = Pipeline(store, extraction, reprocess=reprocess, retry_failed=retry_failed, max_bytes=max_bytes,
+                      workers=workers)
+    with store_errors(), progress_bar(app.quiet, _count_documents(paths), "run") as advance:
         summary = runner.run_paths(paths, progress=advance)
-    link_new_records(store, summary, app.quiet)
+    with store_errors():
+        link_new_records(store, summary, app.quiet)
     finish(summary, store, app.quiet)
 
 
@@ -90,7 +97,7 @@ def ingest(app: AppContext, paths: tuple[str, ...], max_bytes: int | None) -> No
 
     store = app.open_store()
     runner = Pipeline(store, load_extraction("none"), reprocess=True, max_bytes=max_bytes)
-    with progress_bar(app.quiet, _count_documents(paths), "ingest") as advance:
+    with store_errors(), progress_bar(app.quiet, _count_documents(paths), "ingest") as advance:
         summary = runner.run_paths(paths, progress=advance)
     finish(summary, store, app.quiet)
 
@@ -118,9 +125,10 @@ def extract(app: AppContext, input_path: str | None, output_path: str | None, re
 
     extraction = load_extraction(pipeline, ner_model)
     store = app.open_store()
-    total = store.stats().documents
+    with store_errors():
+        total = store.stats().documents
     runner = Pipeline(store, extraction, reprocess=True)
-    with progress_bar(app.quiet, total, "extract") as advance:
+    with store_errors(), progress_bar(app.quiet, total, "extract") as advance:
         summary = runner.process(store.iter_documents(), progress=advance)
     finish(summary, store, app.quiet)
 

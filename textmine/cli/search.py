@@ -12,6 +12,7 @@ from rich.table import Table
 from textmine.cli import main
 from textmine.cli._common import AppContext, console, out, progress_bar, store_options
 from textmine.store import Query
+from textmine.store.predictions import audit_marks
 
 
 def query_options(f: Callable) -> Callable:
@@ -92,9 +93,11 @@ def _message(exc: Exception) -> str:
               help="comma-separated facets to count (empty for none): property, elements, formula, year, kind, extractor")
 @click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
 @click.option("--sentences", is_flag=True, help="search source sentences instead of records")
+@click.option("--include-predicted", is_flag=True,
+              help="also list model predictions matching the filters (origin: predicted; `textmine predict run --save`)")
 @click.pass_obj
 def search(app: AppContext, text: str | None, limit: int, offset: int, facet_names: str, as_json: bool, sentences: bool,
-           **kw: Any) -> None:
+           include_predicted: bool, **kw: Any) -> None:
     """Search records: full TEXT over source sentences plus filters.
 
     \b
@@ -119,10 +122,18 @@ def search(app: AppContext, text: str | None, limit: int, offset: int, facet_nam
     store = app.open_store(readonly=True)
     try:
         result = store.search(query)
+        marks = audit_marks(store, [r.record_id for r in result.records])
+        predicted = _predictions(store, query) if include_predicted else None
     except ValueError as exc:
         raise click.BadParameter(_message(exc)) from exc
     if as_json:
-        out.print_json(result.model_dump_json())
+        payload = json.loads(result.model_dump_json())
+        for record in payload["records"]:  # `textmine audit`'s verdict, on the records it audited
+            if flag := marks.get(record["record_id"]):
+                record["audit"] = flag.status
+        if predicted is not None:
+            payload["predictions"] = json.loads(predicted.model_dump_json())
+        out.print_json(json.dumps(payload))
         return
     table = Table("material", "property", "value", "conf.", "source sentence", title=f"{result.total} records",
                   expand=True)
@@ -135,12 +146,36 @@ def search(app: AppContext, text: str | None, limit: int, offset: int, facet_nam
             value += f" ± {r.uncertainty:g}"
         material = r.material.text if r.material.formula in (None, r.material.text) else f"{r.material.text} ({r.material.formula})"
         sentence = r.sentence if len(r.sentence) <= 160 else r.sentence[:157] + "..."
-        table.add_row(escape(material), r.property, escape(f"{value} {r.unit or ''}".strip()), f"{r.confidence:.2f}",
+        flag = marks.get(r.record_id)
+        confidence = f"{r.confidence:.2f}" + (" [bold red]suspect[/]" if flag and flag.status == "suspect" else "")
+        table.add_row(escape(material), r.property, escape(f"{value} {r.unit or ''}".strip()), confidence,
                       escape(sentence))
     out.print(table)
     for name, counts in result.facets.items():
         out.print(f"[bold]{name}[/]: " + ", ".join(f"{escape(c.value)} ({c.count})" for c in counts))
+    if predicted is not None:
+        ptable = Table("formula", "property", "prediction", "interval", "model", title=f"{predicted.total} predictions (origin: predicted)")
+        for p in predicted.predictions:
+            interval = f"[{'-inf' if p.lower is None else f'{p.lower:.4g}'}, {'inf' if p.upper is None else f'{p.upper:.4g}'}] ({p.coverage:.0%})"
+            ptable.add_row(escape(p.formula), p.property, escape(f"{p.value:.4g} {p.unit}".strip()), escape(interval), escape(p.model))
+        out.print(ptable)
+    if any(flag.status == "suspect" for flag in marks.values()):
+        out.print("[dim]suspect: the value lies outside a model's interval for the material (`textmine audit`)[/]")
     out.print("[dim]--json gives every field: document id, char spans, SI values, extractor[/]")
+
+
+def _predictions(store: Any, query: Query) -> Any:
+    """Predictions matching the query (same filters, same page), or an empty result for a store that keeps none."""
+    from textmine.store.predictions import PredictionResult, predictions_for
+
+    try:
+        prediction_store = predictions_for(store)
+    except TypeError:
+        return PredictionResult(total=0, predictions=[])
+    try:
+        return prediction_store.search_predictions(query)
+    finally:
+        prediction_store.close()
 
 
 def _formats() -> list[str]:
@@ -154,15 +189,25 @@ def _formats() -> list[str]:
 @click.option("--output", "-o", "output", type=click.Path(), required=True, help="file (or folder for hf)")
 @click.option("--with-structures", is_flag=True,
               help="join each record to its best linked crystal structure (CIF and pymatgen dict): parquet, hf, jsonl, extxyz")
+@click.option("--reviews", "reviews_only", is_flag=True,
+              help="write the curators' reviews as NER/relation training data (JSONL) instead of records")
 @click.argument("text", required=False)
 @query_options
 @click.pass_obj
-def export(app: AppContext, fmt: str, output: str, with_structures: bool, text: str | None, **kw: Any) -> None:
-    """Export records (all, or those matching the filters) as JSONL, CSV, Parquet, an HF dataset or extxyz."""
-    from textmine.export import ExportError, export_records
+def export(app: AppContext, fmt: str, output: str, with_structures: bool, reviews_only: bool, text: str | None,
+           **kw: Any) -> None:
+    """Export records (all, or those matching the filters) as JSONL, CSV, Parquet, an HF dataset or extxyz,
+    each with its document's metadata and as its reviewers left it (rejected records left out)."""
+    from textmine.curation.export import export_reviews, open_reviews_or_none, reviewed_records
+    from textmine.export import DocumentIndex, ExportError, export_records
 
     query = build_query(text, **kw)
     store = app.open_store(readonly=True)
+    if reviews_only:
+        n = export_reviews(store, output, fmt)
+        console.print(f"{n} reviewed records -> {output}")
+        return
+    reviews = open_reviews_or_none(store)
     try:
         total = store.search(query.model_copy(update={"limit": 0})).total
     except ValueError as exc:
@@ -183,7 +228,7 @@ def export(app: AppContext, fmt: str, output: str, with_structures: bool, text: 
                 yield record
 
         try:
-            n = export_records(counted(), output, fmt)
+            n = export_records(reviewed_records(counted(), reviews), output, fmt, documents=DocumentIndex(store))
         except ExportError as exc:
             raise click.ClickException(str(exc)) from exc
     console.print(f"{n} records -> {output}")

@@ -69,7 +69,7 @@ class Assemble:
         cue = layers.cues[prop.tail]
         material = layers.materials[link.tail]
         sentence = layers.sentences[span.sentence]
-        quantity = quantity_of(span, 0)
+        quantity = quantity_of(span)
         try:
             values = value_fields(quantity, prop.si_unit)
         except UnitError:

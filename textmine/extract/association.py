@@ -52,11 +52,20 @@ _MAX_CUE_DISTANCE = 250
 
 @functools.lru_cache(maxsize=4096)
 def _context_support(words: tuple[str, ...], text: str) -> int:
-    """How often the context words of a property occur in `text` (cached: asked per cue and value)."""
-    lowered = text.lower()
-    return sum(lowered.count(word.lower()) for word in words)
+    """How often the context words of a property start a word in `text` (cached: asked per cue and
+    value). 'antiferromagnetic' is no 'ferromagnetic' and 'paramagnetic' no 'magnetic': a
+    superconductor paper that mentions its antiferromagnetic parent phase is still about a Tc."""
+    return len(_context_pattern(words).findall(text))
 
 
+@functools.lru_cache(maxsize=256)
+def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True)) + ")",
+                      re.I)
+
+
+# 'the band-gap energies lie at 2.42 eV': the value itself, not a condition
+_LOCATED_AT = re.compile(r"\b(?:lies?|lying|located|situated|positioned|estimated)\s(?:to\s(?:be\s)?)?at\s*[~∼≈]?\s*$", re.I)
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
 _SYNTHESIS_LEAD = re.compile(
     r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|"
@@ -69,6 +78,29 @@ _SYMBOL_ASSIGNMENT = re.compile(r"(?<![\w])([A-Za-zα-ωΑ-Ω][\w–,\-′']{0,7
 _COMPARATIVE_AFTER = re.compile(
     r"^\s?(?:more|less|higher|lower|larger|smaller|greater|wider|narrower|above|below)\s(?:than|negative|positive)\b", re.I
 )
+# 'a 12 K shift', 'a 0.3 eV increase', 'a 20 K higher TC', 'a 50 meV reduction of the gap': the value is a change
+_DIFFERENCE_AFTER = re.compile(
+    r"^\s?[-‐]?\s?(?:shifts?|increases?|decreases?|changes?|differences?|reductions?|enhancements?|rises?|drops?|"
+    r"narrowing|widening|lowering|broadening|red-?shifts?|blue-?shifts?|offsets?|jumps?|gains?|losses|splitting|"
+    r"(?:higher|lower|larger|smaller|greater|wider|narrower)\s(?!than)\w)",
+    re.I,
+)
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|this|that|its|their|large|small|slight|significant|further)\s*[~∼≈]?\s*$", re.I)
+# Another quantity named between a cue and a value takes the value: 'an energy gap of 1.6 eV, and a
+# spin-splitting of the gap of 0.36 eV', 'a band gap of 3.7 eV and a large exciton energy (∼40 meV)',
+# 'TC = 45 K and a structural transition at 120 K'.
+_OTHER_QUANTITY = re.compile(
+    r"\b(?:spin[- ]splitting|splitting|(?:red|blue)[- ]?shifts?|peaks?\b|exciton(?:ic)?\s(?:energy|energies|binding)|binding energ|Urbach|Stokes shift|"
+    r"phonon energ|photon energ|excitation energ|emission|FWHM|full width|linewidth|line width|bandwidth|band width|"
+    r"barrier height|(?:structural|spin[- ]reorientation|charge[- ]ordering|Verwey|glass|melting|crystalli[sz]ation|"
+    r"decomposition|blocking|freezing|irreversibility|Debye|Morin|Lifshitz|metal[- ]insulator|martensitic|"
+    r"order[- ]disorder)\s(?:transition|temperature|point)|valence band (?:offset|maximum)|conduction band (?:offset|minimum)|"
+    r"band offset|gap width|work function|electron affinity|ionization (?:energy|potential))",
+    re.I,
+)
+# A voltage window is a condition of the test, not a voltage of the material: 'cycled between 2.0
+# and 4.2 V', 'in the voltage range of 2.5-4.0 V', 'a potential window of 0-1 V'.
+_WINDOW_LEAD = re.compile(r"\b(?:between|window|range|ranging|cycled|cycling|swept|scanned|cut-?off)\b[^.;]{0,25}$", re.I)
 _DIFFERENCE_LEAD = re.compile(
     r"\b(?:change|shift|shifts|decrease|increase|reduction|narrowing|widening|difference|enhancement|drop|rise|"
     r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?"
@@ -129,7 +161,7 @@ def assign_properties(
             if quantity.start - cue.end > _MAX_CUE_DISTANCE:
                 break
             between = sentence[cue.end : quantity.start]
-            if re.search(r"[;]|\bwhereas\b|\bwhile\b", between):
+            if re.search(r"[;]|\bwhereas\b|\bwhile\b", between) or _OTHER_QUANTITY.search(between):
                 break
             fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
             if fitted:
@@ -154,9 +186,13 @@ def assign_properties(
         # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
         if _DIFFERENCE_LEAD.search(before) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
             continue
-        if _COMPARATIVE_AFTER.match(sentence[quantity.end : quantity.end + 30]):
+        if _COMPARATIVE_AFTER.match(sentence[quantity.end : quantity.end + 30]) or (
+                _DIFFERENCE_AFTER.match(sentence[quantity.end : quantity.end + 30]) and _ARTICLE_BEFORE.search(before)):
             continue
-        if _AT_LEAD.search(before):
+        if si_unit == "V" and _WINDOW_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]) and (
+                quantity.value is None or quantity.list_size > 1):
+            continue
+        if _AT_LEAD.search(before) and not _LOCATED_AT.search(before):
             if prop.dimension != "[temperature]" or any(a.cue == cue for a in assignments):
                 continue
         distance = quantity.start - cue.end if cue.end <= quantity.start else cue.start - quantity.end
@@ -214,7 +250,7 @@ def conditions_for(sentence: str, quantities: list[Quantity], used: set[int]) ->
 # --- material for an assignment ------------------------------------------------------------------
 
 BACK_REFERENCE = re.compile(
-    r"\b(?:its|it|their|they|this|these|the (?:compound|material|alloy|sample|samples|film|films|"
+    r"\b(?:its|it|their|they|this|these|the (?:title\s)?(?:compound|material|alloy|sample|samples|film|films|"
     r"crystal|crystals|system|phase|ceramic|ceramics|nanoparticles|nanocrystals|oxide|perovskite|"
     r"semiconductor|magnet|structure|composite|powder|catalyst|photocatalyst|absorber|thin films?))\b",
     re.I,
@@ -226,9 +262,17 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+_CHANGED_TO = re.compile(
+    r"^[^;.]{0,60}\b(?:increas|decreas|chang|shift|ris|rose|drop|reduc|enhanc|improv|tun|vari|narrow|widen|grow|grew|fell|"
+    r"fall|went|go)\w*\s(?:\w+\s){0,3}to\s*[~∼≈]?\s*$",
+    re.I,
+)
+_THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?:the\s|pure\s|bulk\s)?$", re.I)
+
+
 @dataclass
 class Link:
-    material: MaterialMention
+    material: MaterialMention  # None only for the 'ambiguous' pattern, which links nothing
     pattern: str
     score: float
 
@@ -240,12 +284,14 @@ def link_material(
     assignments: list[Assignment],
 ) -> Link | None:
     """The material a (cue, value) pair is about: strong mentions first, weak ones as a fallback."""
-    everything = [m for m in materials if not m.is_dopant]
+    everything = [m for m in materials if not m.is_dopant and not m.role]
     strong = [m for m in everything if not m.is_weak]
     # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention
-    link = _link_respectively(assignment, sentence, everything, assignments)
+    # (an acronym the paper does not define still holds its place in a list)
+    listed = [m for m in materials if not m.is_dopant and m.role in ("", "acronym")]
+    link = _link_respectively(assignment, sentence, listed, assignments)
     if link is not None:
-        return link
+        return link if link.material is not None else None
     # The best pattern wins; a weak mention ('PTTBTz') must beat a strong one by its pattern
     # ('the band gap of PTTBTz ... was 1.89 eV, similar to that of P3HT').
     link = _link_among(assignment, sentence, strong, assignments)
@@ -255,7 +301,23 @@ def link_material(
             any_link.score *= 0.85
             if link is None or any_link.score > link.score:
                 link = any_link
+    if link is None:
+        # 'the band gap of 3.37 eV of ZnO increases to 3.85 eV': the new value is the same material's
+        earlier = [a for a in assignments if a.cue == assignment.cue and a.quantity.end <= assignment.quantity.start]
+        if earlier and _CHANGED_TO.search(sentence[earlier[-1].quantity.end : assignment.quantity.start]):
+            previous = link_material(earlier[-1], sentence, materials, assignments)
+            if previous is not None:
+                return Link(previous.material, previous.pattern, previous.score - 0.1)
+    if link is None:
+        # a substrate, electrolyte or reference gets a value only when the value is given for it by name
+        named = [m for m in materials if m.role and not m.is_dopant]
+        by_name = _link_among(assignment, sentence, named, assignments) if named else None
+        if by_name is not None and (not everything or by_name.pattern in _BY_NAME and by_name.score >= 0.8):
+            link = by_name
     return link
+
+
+_BY_NAME = ("between", "bracketed", "parenthesis", "after")
 
 
 def _link_respectively(
@@ -269,7 +331,22 @@ def _link_respectively(
     materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
     if len(materials) == len(group):
         return Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
+    if respectively and len(materials) > 1 and not _condition_list(sentence, group):
+        # 'A, B and C ... 1.2 and 1.5 eV, respectively': lists of unequal lengths pair nothing for sure
+        return Link(None, "ambiguous", 0.0)  # type: ignore[arg-type]
     return None
+
+
+def _condition_list(sentence: str, group: list[Assignment]) -> bool:
+    """Whether the sentence lists numbers besides the values ('for x = 0.2, 0.6 and 0.8', 'for 5%, 10%
+    and 15% Al doped CuO'): 'respectively' then pairs the values with those, not with materials."""
+    spans = [(a.quantity.start, a.quantity.end) for a in group]
+    numbers = [m for m in _NUMBER.finditer(sentence) if not any(a <= m.start() < b for a, b in spans)]
+    return any(_NUMBER_LIST_JOIN.fullmatch(sentence[left.end() : right.start()]) for left, right in zip(numbers, numbers[1:]))
+
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+_NUMBER_LIST_JOIN = re.compile(r"\s?%?\s?(?:,|,?\s?and|,?\s?or)\s?")
 
 
 def value_group(assignment: Assignment, assignments: list[Assignment], sentence: str) -> list[Assignment]:
@@ -315,6 +392,15 @@ def _link_among(
     if named_after:
         return Link(named_after[0], "bracketed", 0.85)
 
+    # '... and that of CdSe is 1.74 eV': the material of 'that of' takes the value right after it
+    that_of = [
+        m for m in candidates
+        if 0 < q.start - m.end <= 40 and _THAT_OF.search(sentence, max(0, m.start - 16), m.start)
+        and not any(m.end <= a.quantity.start < q.start for a in assignments if a is not assignment)
+    ]
+    if that_of and not _CLAUSE_BREAK.search(sentence[that_of[-1].end : q.start]):
+        return Link(that_of[-1], "between", 0.85)
+
     # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt'
     after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
     if after and re.match(
@@ -335,8 +421,17 @@ def _link_among(
         gap_before = sentence[cue.end : inside[0].start]
         if re.search(r"\b(?:of|for|in|on)\b", gap_before) or len(gap_before.strip()) <= 3:
             best = inside[0]
-            if not _CLAUSE_BREAK.search(sentence[best.end : q.start]):
+            # 'the band gap of A is 2.1 eV, and B has one of 3.2 eV': A's own value stands in between
+            siblings = {id(a.quantity) for a in value_group(assignment, assignments, sentence)}
+            taken = any(best.end <= v.start and v.end <= q.start and id(v) not in siblings for v in other_values)
+            if not taken and not _CLAUSE_BREAK.search(sentence[best.end : q.start]):
                 return Link(best, "between", 0.9)
+            if taken:
+                # '... is 1.34 eV and for Al doped CuO is 1.38 eV': the material after that value takes this one
+                later = [m for m in candidates if cue.end <= m.start and m.end <= q.start and not any(
+                    m.end <= v.start and v.end <= q.start and id(v) not in siblings for v in other_values)]
+                if later and not _CLAUSE_BREAK.search(sentence[later[-1].end : q.start]):
+                    return Link(later[-1], "between", 0.8)
 
     # 'ZnO (Eg = 3.37 eV)', 'Yb14MnSb11 (TC = 53 K)'
     open_paren = sentence.rfind("(", 0, lo + 1)

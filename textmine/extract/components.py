@@ -12,8 +12,14 @@ import re
 
 from textmine.document import Document, Sentence
 from textmine.extract.association import resolve_property
-from textmine.extract.materials import MaterialMention, find_abbreviations, find_material_mentions
+from textmine.extract.materials import (
+    MaterialMention,
+    acronym_definitions,
+    find_abbreviations,
+    find_material_mentions,
+)
 from textmine.extract.quantities import parse_quantities
+from textmine.extract.views import View, sentence_view, text_view
 from textmine.extraction import Extraction
 from textmine.layers import (
     Abbreviation,
@@ -115,39 +121,58 @@ class Sentences:
 # --- abbreviations -------------------------------------------------------------------------------
 
 
-def _material_span(mention: MaterialMention, offset: int, sentence: int, source: MaterialSource | None = None) -> MaterialSpan:
+def material_span(mention: MaterialMention, view: View, sentence: int, source: MaterialSource | None = None) -> MaterialSpan:
+    """A mention found in `view` as a layer span: document offsets and the text as written, the
+    formula parsed from the plain text."""
+    start, end = view.to_document(mention.start, mention.end)
     return MaterialSpan(
-        start=offset + mention.start, end=offset + mention.end, text=mention.text, sentence=sentence,
+        start=start, end=end, text=view.raw(start, end), sentence=sentence,
         formula=mention.formula, elements=mention.elements, confidence=mention.confidence,
         source=source or MaterialSource(mention.source), is_dopant=mention.is_dopant, is_weak=mention.is_weak,
-        is_code_name=mention.is_code_name,
+        is_code_name=mention.is_code_name, role=mention.role,
     )
 
 
-def material_mention(span: MaterialSpan, offset: int) -> MaterialMention:
-    """A layer span as the sentence-relative mention the rules work on."""
-    return MaterialMention(span.start - offset, span.end - offset, span.text, span.formula, list(span.elements),
+def material_mention(span: MaterialSpan, where: View | int) -> MaterialMention:
+    """A layer span as the mention the rules work on: in a `View`'s coordinates and text, or relative
+    to a sentence start (an int: the raw text)."""
+    if isinstance(where, int):
+        start, end, text = span.start - where, span.end - where, span.text
+    else:
+        start, end = where.to_view(span.start, span.end)
+        text = where.text[start:end]
+    return MaterialMention(start, end, text, span.formula, list(span.elements),
                            span.confidence, is_dopant=span.is_dopant, is_weak=span.is_weak,
-                           is_code_name=span.is_code_name, source=span.source.value)
+                           is_code_name=span.is_code_name, source=span.source.value, role=span.role)
 
 
 class Abbreviations:
     """'BiFeO3 (BFO)', 'lanthanum strontium manganite (LSMO)': short forms the paper defines for materials."""
 
     name, version = "abbreviations", RULES_VERSION
-    reads: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ("markup",)
     writes = "abbreviations"
 
     def __call__(self, extraction: Extraction) -> None:
-        found = find_abbreviations(extraction.document.text[:ABBREVIATION_WINDOW])
+        view = text_view(extraction, 0, min(ABBREVIATION_WINDOW, len(extraction.document.text)))
+        found = find_abbreviations(view.text)
         extraction.layers.abbreviations = [
-            Abbreviation(short=short, material=_material_span(mention, 0, -1, MaterialSource.ABBREVIATION))
+            Abbreviation(short=short, material=material_span(mention, view, -1, MaterialSource.ABBREVIATION))
             for short, mention in found.items()
         ]
 
 
+def defined_otherwise(extraction: Extraction, abbreviations: dict[str, MaterialMention]) -> set[str]:
+    """Short forms the paper defines for something that is not a material ('electron transport layer (ETL)')."""
+    view = text_view(extraction, 0, min(ABBREVIATION_WINDOW, len(extraction.document.text)))
+    return acronym_definitions(view.text) - set(abbreviations)
+
+
 def abbreviation_table(extraction: Extraction) -> dict[str, MaterialMention]:
-    return {a.short: material_mention(a.material, 0) for a in extraction.layers.abbreviations}
+    """Short form -> the material it stands for (formula and elements are what the rules use)."""
+    return {a.short: MaterialMention(0, 0, a.material.text, a.material.formula, list(a.material.elements),
+                                     a.material.confidence, source=a.material.source.value)
+            for a in extraction.layers.abbreviations}
 
 
 # --- quantities, cues, materials -----------------------------------------------------------------
@@ -157,24 +182,27 @@ class Quantities:
     """Values, ranges, lists and uncertainties with their units (textmine.extract.quantities)."""
 
     name, version = "quantities", RULES_VERSION
-    reads = ("sentences",)
+    reads = ("markup", "sentences")
     writes = "quantities"
 
     def __call__(self, extraction: Extraction) -> None:
         layer = []
         for index in range(len(extraction.layers.sentences)):
-            text, offset = sentence_text(extraction, index)
-            for q in parse_quantities(text):
+            view = sentence_view(extraction, index)
+            for q in parse_quantities(view.text):
+                start, end = view.to_document(q.start, q.end)
                 layer.append(QuantitySpan(
-                    start=offset + q.start, end=offset + q.end, text=q.text, sentence=index, value=q.value,
+                    start=start, end=end, text=view.raw(start, end), sentence=index, value=q.value,
                     value_min=q.value_min, value_max=q.value_max, uncertainty=q.uncertainty, unit=q.unit,
                     comparator=q.comparator, list_size=q.list_size, list_index=q.list_index,
                 ))
         extraction.layers.quantities = layer
 
 
-def cue_span(cue: CueMatch, offset: int, sentence: int, confidence: float | None = None) -> CueSpan:
-    return CueSpan(start=offset + cue.start, end=offset + cue.end, text=cue.text, sentence=sentence,
+def cue_span(cue: CueMatch, view: View, sentence: int, confidence: float | None = None) -> CueSpan:
+    """A cue found in `view` as a layer span (document offsets, the text as written)."""
+    start, end = view.to_document(cue.start, cue.end)
+    return CueSpan(start=start, end=end, text=view.raw(start, end), sentence=sentence,
                    properties=list(cue.properties), is_symbol=cue.is_symbol, confidence=confidence)
 
 
@@ -182,7 +210,7 @@ class Cues:
     """Property cues: the ontology's names and symbols (textmine/ontology/properties.yaml)."""
 
     name, version = "cues", RULES_VERSION
-    reads = ("sentences",)
+    reads = ("markup", "sentences")
     writes = "cues"
 
     def __init__(self, ontology: Ontology | None = None) -> None:
@@ -191,8 +219,8 @@ class Cues:
     def __call__(self, extraction: Extraction) -> None:
         layer = []
         for index in range(len(extraction.layers.sentences)):
-            text, offset = sentence_text(extraction, index)
-            layer.extend(cue_span(c, offset, index) for c in self.ontology.find_cues(text))
+            view = sentence_view(extraction, index)
+            layer.extend(cue_span(c, view, index) for c in self.ontology.find_cues(view.text))
         extraction.layers.cues = layer
 
 
@@ -201,15 +229,17 @@ class RuleMaterials:
     weak mentions (acronyms, class nouns); dopants and symbol definitions are marked."""
 
     name, version = "materials.rules", RULES_VERSION
-    reads = ("sentences", "abbreviations")
+    reads = ("markup", "sentences", "abbreviations")
     writes = "materials"
 
     def __call__(self, extraction: Extraction) -> None:
         abbreviations = abbreviation_table(extraction)
+        otherwise = defined_otherwise(extraction, abbreviations)
         layer = []
         for index in range(len(extraction.layers.sentences)):
-            text, offset = sentence_text(extraction, index)
-            layer.extend(_material_span(m, offset, index) for m in find_material_mentions(text, abbreviations))
+            view = sentence_view(extraction, index)
+            layer.extend(material_span(m, view, index)
+                         for m in find_material_mentions(view.text, abbreviations, otherwise))
         extraction.layers.materials = layer
 
 
@@ -230,7 +260,7 @@ class Mentions:
     materials and property cues (with the property each cue resolves to) that linking used."""
 
     name, version = "mentions", RULES_VERSION
-    reads = ("sentences", "entities", "cues", "materials")
+    reads = ("markup", "sentences", "entities", "cues", "materials")
     writes = "mentions"
 
     def __init__(self, ontology: Ontology | None = None) -> None:
@@ -250,13 +280,13 @@ class Mentions:
         cues_by, materials_by = by_sentence(layers.cues), by_sentence(layers.materials)
         mentions: list[Mention] = []
         for index in range(len(layers.sentences)):
-            text, offset = sentence_text(extraction, index)
             cues, materials = kept_spans([c for _, c in cues_by.get(index, [])], [m for _, m in materials_by.get(index, [])])
+            text = sentence_view(extraction, index).text if cues else ""
             for m in materials:
                 mentions.append(Mention(doc_id=doc_id, label="MAT", text=m.text, char_start=m.start, char_end=m.end,
                                         confidence=m.confidence, extractor=extractor, normalised=m.formula))
             for c in cues:
-                cue = CueMatch(c.start - offset, c.end - offset, c.text, tuple(c.properties), c.is_symbol)
+                cue = CueMatch(c.start, c.end, c.text, tuple(c.properties), c.is_symbol)
                 resolved = resolve_property(cue, text, context, self.ontology)[0].name
                 mentions.append(Mention(doc_id=doc_id, label="PRO", text=c.text, char_start=c.start, char_end=c.end,
                                         confidence=0.9 if not c.is_symbol else 0.6, extractor=extractor,
@@ -275,5 +305,6 @@ def by_sentence(items: list) -> dict[int, list[tuple[int, object]]]:
 __all__ = [
     "ABBREVIATION_WINDOW", "Abbreviations", "CONTEXT_WINDOW", "Cues", "MAX_SENTENCE", "Mentions", "OPENING_PARAGRAPHS",
     "Quantities", "RULES_VERSION", "RuleMaterials", "Sentences", "abbreviation_table", "bounded", "by_sentence", "cue_span",
-    "document_context", "fallback_sentences", "kept_spans", "material_mention", "sentence_text",
+    "defined_otherwise",
+    "document_context", "fallback_sentences", "kept_spans", "material_mention", "material_span", "sentence_text",
 ]

@@ -31,29 +31,41 @@ from textmine.extract.components import (
     document_context,
     kept_spans,
     material_mention,
-    sentence_text,
 )
 from textmine.extract.materials import MaterialMention, StudiedMaterials
 from textmine.extract.quantities import Quantity
+from textmine.extract.views import View, sentence_view
 from textmine.extraction import Extraction
 from textmine.layers import CueSpan, QuantitySpan, Relation, RelationKind
 from textmine.ontology import CueMatch, Ontology, load_ontology
 
 
-def quantity_of(span: QuantitySpan, offset: int) -> Quantity:
-    return Quantity(span.text, span.start - offset, span.end - offset, span.value, span.value_min, span.value_max,
+def quantity_of(span: QuantitySpan, where: View | int | None = None) -> Quantity:
+    """A layer quantity as the rules' `Quantity`: in the coordinates and text of a `View`, relative to
+    a sentence start (an int: the raw text), or as stored (None)."""
+    start, end, text = _located(span, where)
+    return Quantity(text, start, end, span.value, span.value_min, span.value_max,
                     span.uncertainty, span.unit, span.comparator, span.list_size, span.list_index)
 
 
-def cue_of(span: CueSpan, offset: int) -> CueMatch:
-    return CueMatch(span.start - offset, span.end - offset, span.text, tuple(span.properties), span.is_symbol)
+def cue_of(span: CueSpan, where: View | int) -> CueMatch:
+    return CueMatch(*_located(span, where), tuple(span.properties), span.is_symbol)
+
+
+def _located(span, where: View | int | None) -> tuple[int, int, str]:
+    if where is None:
+        return span.start, span.end, span.text
+    if isinstance(where, int):
+        return span.start - where, span.end - where, span.text
+    start, end = where.to_view(span.start, span.end)
+    return start, end, where.text[start:end]
 
 
 class RulesLinker:
     """value->property, value->material and condition->value relations by the association rules."""
 
     name, version = "linker.rules", RULES_VERSION
-    reads = ("sentences", "quantities", "cues", "materials")
+    reads = ("markup", "sentences", "quantities", "cues", "materials")
     writes = "relations"
 
     def __init__(self, ontology: Ontology | None = None) -> None:
@@ -73,11 +85,12 @@ class RulesLinker:
             if sentence.paragraph != paragraph:
                 paragraph = sentence.paragraph
                 studied = opening if sentence.opening else StudiedMaterials()
-            text, offset = sentence_text(extraction, s_index)
-            cues = [_indexed(cue_of(span, offset), i, layer_index) for i, span in cues_by.get(s_index, [])]
-            materials = [_indexed(material_mention(span, offset), i, layer_index) for i, span in materials_by.get(s_index, [])]
+            view = sentence_view(extraction, s_index)
+            text, offset = view.text, view.start
+            cues = [_indexed(cue_of(span, view), i, layer_index) for i, span in cues_by.get(s_index, [])]
+            materials = [_indexed(material_mention(span, view), i, layer_index) for i, span in materials_by.get(s_index, [])]
             cues, materials = kept_spans(cues, materials)
-            quantities = [_indexed(quantity_of(span, offset), i, layer_index) for i, span in quantities_by.get(s_index, [])]
+            quantities = [_indexed(quantity_of(span, view), i, layer_index) for i, span in quantities_by.get(s_index, [])]
             if cues and quantities:
                 relations.extend(self._link_sentence(text, cues, materials, quantities, studied, context, layer_index))
             studied.add(materials, offset)
@@ -136,12 +149,12 @@ class RulesLinker:
         if material is None and back_reference:
             # 'Barium titanate (BaTiO3) is stable but its band gap ...': 'its' points to the
             # nearest material before it in the same sentence, if there is one.
-            before = [m for m in materials if not m.is_dopant and m.end <= back_reference.start()]
+            before = [m for m in materials if not m.is_dopant and not m.role and m.end <= back_reference.start()]
             if before:
                 material, main, score, pattern = before[-1], None, 0.5, "back-reference"
         if main is not None and back_reference:
             material, score, pattern = main[0], 0.4, "main-material-referenced"
-        elif main is not None and not any(not m.is_dopant for m in materials):
+        elif main is not None and not any(not m.is_dopant and not m.role for m in materials):
             material, score, pattern = main[0], 0.3, "main-material"
         if material is None:
             return None, [], 0.0, ""
@@ -150,7 +163,8 @@ class RulesLinker:
         if link is not None and link.pattern in ("subject", "between", "parenthesis") and single_value:
             # 'isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Tc (≈ 1500 °C)': one value
             # stated for a conjoined subject holds for each of them.
-            run = material_run([m for m in materials if not m.is_dopant and m.end <= material.end], text, from_end=True)
+            run = material_run([m for m in materials if not m.is_dopant and not m.role and m.end <= material.end], text,
+                               from_end=True)
             if len(run) > 1 and run[-1] is material:
                 subjects = run
         return material, subjects, score, pattern

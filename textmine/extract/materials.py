@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from textmine.chemistry.elements import ELEMENT_NAME_SET
+from textmine.chemistry.find import PHASE_PREFIX
+from textmine.extract.material_forms import assign_roles, widen
 from textmine.normalise.formula import (
     FormulaError,
     find_formulas,
@@ -32,6 +35,7 @@ class MaterialMention:
     is_weak: bool = False  # a lone element, class noun or code name: linked only if nothing stronger fits
     is_code_name: bool = False  # an acronym or code name ('CZTS', 'PTTBTz'): may win on a better pattern
     source: str = "rules"  # rules | ner | table | abbreviation (textmine.layers.MaterialSource)
+    role: str = ""  # substrate | electrolyte | electrode | reference | auxiliary: named for another part
 
 
 _DOPANT_AFTER = re.compile(
@@ -56,7 +60,10 @@ _DOPANT_BEFORE = re.compile(
 _ABBREVIATION_DEFINITION = re.compile(r"^\s?\(\s?([A-Z][A-Za-z0-9\-]{1,9})\s?\)")
 
 
-def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMention]) -> list[MaterialMention]:
+def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMention],
+                           defined_otherwise: frozenset[str] | set[str] = frozenset()) -> list[MaterialMention]:
+    """Material mentions of one sentence. `abbreviations`: short forms the paper defines for materials;
+    `defined_otherwise`: short forms it defines for something else ('electron transport layer (ETL)')."""
     variables = variables_in_text(sentence)
     mentions: list[MaterialMention] = []
     for match in find_formulas(sentence, variables):
@@ -78,11 +85,12 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         if any(m.start < name.end and name.start < m.end for m in mentions):
             continue
         formula, elements = formula_and_elements(name.formula)
-        # Class nouns ('perovskite') and lone element names ('sodium cells') are weak subjects.
-        generic = name.text.lower() in _GENERIC_NAMES or (len(elements) == 1 and " " not in name.text)
+        # Class nouns ('perovskite') and lone element names ('sodium cells') are weak subjects;
+        # allotropes ('graphene', 'diamond') are materials in their own right.
+        generic = name.text.lower() in _GENERIC_NAMES or (name.text.lower() in ELEMENT_NAME_SET)
         mentions.append(MaterialMention(name.start, name.end, name.text, formula, elements, 0.4 if generic else 0.8,
                                         is_weak=generic))
-    mentions.extend(_weak_mentions(sentence, mentions))
+    mentions.extend(_weak_mentions(sentence, mentions, defined_otherwise))
     kept = []
     for mention in mentions:
         # '(Pr)' after a word defines a symbol (remnant polarization), not praseodymium.
@@ -116,6 +124,9 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
             left.is_dopant = True
         else:
             in_dopant_list = False
+    # 'Al-doped ZnO', 'ZnO:Al', 'Fe-Ni alloy', 'gamma-graphyne': one material, named as written
+    mentions = widen(sentence, mentions)
+    assign_roles(sentence, mentions)
     return mentions
 
 
@@ -127,7 +138,9 @@ _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
 # Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T' (two capitals at least).
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–][A-Za-z0-9]{1,8}){0,3})(?![\w-])")
-_ENE_ANE_WORD = re.compile(r"(?<![\w-])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
+# 'gamma-graphyne', 'γ-graphyne', '2D-borophene': a phase label joined to the name (widen keeps it)
+_PHASE_LABELLED = re.compile(rf"{PHASE_PREFIX}[-‐–]")
+_ENE_ANE_WORD = re.compile(r"(?<![\w])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
 _NOT_MATERIAL_ACRONYMS = frozenset(
     """XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA
     DOS PDOS VBM CBM CB VB PL PLQY QY PCE EQE IQE LED LEDs OLED TFT FET OFET NMR EPR ESR ICP XAS XANES EXAFS BET
@@ -138,22 +151,65 @@ _NOT_MATERIAL_ACRONYMS = frozenset(
     KPFM XRR GIXRD GIWAXS AM NIST ASTM ISO AR TSC NTC PTC CCD CMOS IC MEMS SAW MS ME MPB PNR PNRs FE AFE
     GW DMFT ARPES MPMS EELS HAADF SAXS WAXS DSSC OSC PSC OPV BHJ ITO-free NREL AM1 CIE FTO ITO UV-vis UV-Visible
     DRS IPCE JV IV-curve XRF ICP-OES ICP-MS SPS HIP PVA PVDF-HFP DFT-D DFT-D3 PAW VASP LAPW FLAPW WIEN2k QE TB-mBJ
-    mBJ HSE03 SCAN OLEDs TFTs FETs OFETs PSCs OSCs DSSCs BHJs""".split()
+    mBJ HSE03 SCAN OLEDs TFTs FETs OFETs PSCs OSCs DSSCs BHJs PBEsol PW91 B3LYP r2SCAN rSCAN HSE12 HSEsol G0W0 GW0
+    DFT+U GGA+U LDA+U optB86b optB88 vdW-DF vdW-DF2 DFT-D2 SCAN+rVV10 LCAO FP-LAPW BCC FCC HCP I-V C-V P-E M-H
+    J-V R-T M-T ETL HTL ETLs HTLs EML CBM VBM BZ SOFC SOEC PEMFC PEMFCs AEMFC AEMFCs OCV ASR EIS NPD""".split()
 )
 _NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane ethane propane butane hexane "
                                 "mundane humane insane lane arene alkene alkane benzene toluene xylene "
                                 "polyethylene polypropylene styrene butadiene".split())
 
 
+# Acronyms of capital letters only ('BCC', 'ETL', 'BWO', 'I–V', 'R–O') name methods, devices, phases and
+# samples as often as materials. One the paper defines for a material ('La2Ti2O7 (LTO)') comes from
+# the abbreviations layer; one it defines for something else ('body-centred cubic (BCC)') is none;
+# one it does not define is linked only where a value is given for it by name ('the band gap of
+# BWO is 2.96 eV', a list paired by 'respectively'), never as the subject of the sentence. In the
+# ner pipeline the model's MAT tags decide.
+_CAPITALS_ONLY = re.compile(r"[A-Z]+(?:[-–‐][A-Z]+)*")
+_DASHES = str.maketrans({"–": "-", "‐": "-", "‑": "-", "—": "-", "−": "-"})
+
+
+def _not_material(word: str) -> bool:
+    """Method, functional, instrument and device acronyms ('UV–Vis', 'As-NMR', 'PBEsol') and -ene/-ane words
+    that are no materials ('scene', 'methane')."""
+    plain = word.translate(_DASHES)
+    if plain in _NOT_MATERIAL_ACRONYMS or word.lower() in _NOT_MATERIAL_WORDS:
+        return True
+    return any(part in _NOT_MATERIAL_ACRONYMS and len(part) > 2 for part in plain.split("-")[1:])
+
+
+_SYMBOL_TOKEN = re.compile(r"[^\w]+|[α-ωΑ-Ωµ][\w′']{0,3}|[A-Za-z][′']?|\d[\d.,]*")
+
+
+def not_a_material_token(text: str) -> bool:
+    """A token a tagger may take for a material that is none: a unit ('Å', 'GPa', 'mAh g−1'), a Greek
+    letter or symbol ('σ', 'Δ', 'μ'), a lone letter or number, a method or functional ('DFT', 'PBE')."""
+    token = text.strip()
+    if not token or _SYMBOL_TOKEN.fullmatch(token) or _not_material(token) or _UNIT_LIKE.fullmatch(token):
+        return True
+    if token[0] in "Å°%" or not any(ch.isalpha() for ch in token):
+        return True
+    from textmine.normalise.units import UnitError, parse_unit
+
+    if not any(ch.isdigit() for ch in token) and len(token) <= 8 and not token[1:].islower():
+        try:
+            parse_unit(token)
+            return True
+        except UnitError:
+            return False
+    return False
+
+
 _UNIT_LIKE = re.compile(r"[fpnuµμmkMGT]?(?:Pa|Hz|eV|Wh|Ah|Oe|Wb|V|A|W|J|S|F|T|K|N|C|L|g|m|s|Ω)\d?")
 
 
-def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[MaterialMention]:
+def _weak_mentions(sentence: str, strong: list[MaterialMention], defined_otherwise=frozenset()) -> list[MaterialMention]:
     weak = []
     for pattern in (_ACRONYM, _ENE_ANE_WORD):
         for m in pattern.finditer(sentence):
             word = m.group(1)
-            if word in _NOT_MATERIAL_ACRONYMS or word.lower() in _NOT_MATERIAL_WORDS:
+            if _not_material(word) or word in defined_otherwise:
                 continue
             if any(x.start < m.end(1) and m.start(1) < x.end for x in strong + weak):
                 continue
@@ -166,13 +222,17 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention]) -> list[Materia
                 or _UNIT_LIKE.fullmatch(word)  # 'GPa', 'MHz', 'TW'
             ):
                 continue
-            if _whole_token(sentence, m.start(1), m.end(1)) != word:
+            token = _whole_token(sentence, m.start(1), m.end(1))
+            if token != word and not (pattern is _ENE_ANE_WORD and _PHASE_LABELLED.fullmatch(token[: -len(word)])):
                 continue  # '(OH)8', '(CN)7': part of a larger formula-like token
             if sentence[m.start(1) - 1 : m.start(1)] == "(" and sentence[m.end(1) : m.end(1) + 1] == ")" and not any(
                 0 <= m.start(1) - 1 - x.end <= 1 for x in strong
             ):
                 continue  # 'ferromagnetic (FM)': an abbreviation defined for a phrase, not a material
-            weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=True, is_code_name=True))
+            # an acronym of capitals the paper does not define ('BWO', 'BCC') is linked only by name
+            role = "acronym" if pattern is _ACRONYM and _CAPITALS_ONLY.fullmatch(word) else ""
+            weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=True, is_code_name=True,
+                                        role=role))
     return weak
 
 
@@ -209,7 +269,39 @@ def find_abbreviations(text: str) -> dict[str, MaterialMention]:
     return found
 
 
-_BRACKETED_ACRONYM = re.compile(r"\(\s?([A-Z][A-Za-z0-9\-]{1,9})\s?\)")
+_BRACKETED_ACRONYM = re.compile(r"\(\s?([A-Z][A-Za-z0-9\-–]{1,9})\s?\)")
+_LONG_FORM_WORDS = re.compile(r"[A-Za-z][\w']*")
+
+
+def acronym_definitions(text: str) -> set[str]:
+    """Short forms the text defines by a long form whose initials spell them: 'electron transport
+    layer (ETL)', 'body-centered cubic (BCC)', 'rhombohedral–orthorhombic (R–O)', 'benzodithiophene (BDT)'."""
+    found = set()
+    for bracket in _BRACKETED_ACRONYM.finditer(text):
+        short = bracket.group(1)
+        letters = [c.lower() for c in short if c.isalpha()]
+        if len(letters) < 2 or not short[:1].isupper():
+            continue
+        words = _LONG_FORM_WORDS.findall(text[max(0, bracket.start() - 90) : bracket.start()].replace("-", " ").replace("–", " "))
+        for n in range(1, min(len(words), 8) + 1):
+            tail = words[-n:]
+            if tail[0][0].lower() == letters[0] and _spells(letters, "".join(w.lower() for w in tail), [w[0].lower() for w in tail]):
+                found.add(short)
+                break
+    return found
+
+
+def _spells(letters: list[str], joined: str, initials: list[str]) -> bool:
+    """The letters are the initials of the words, or appear in order in them starting each word used."""
+    if letters == initials:
+        return True
+    position = 0
+    for letter in letters:
+        position = joined.find(letter, position)
+        if position < 0:
+            return False
+        position += 1
+    return len(initials) <= len(letters)
 
 
 class StudiedMaterials:
@@ -240,4 +332,5 @@ class StudiedMaterials:
         return mention, offset
 
 
-__all__ = ["MaterialMention", "StudiedMaterials", "find_abbreviations", "find_material_mentions", "formula_and_elements"]
+__all__ = ["MaterialMention", "StudiedMaterials", "acronym_definitions", "not_a_material_token", "find_abbreviations", "find_material_mentions",
+           "formula_and_elements"]

@@ -11,7 +11,10 @@ brackets, figure/table/equation numbers, composition variables (x = 0.3), digits
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
+import sys
 from dataclasses import dataclass, replace
 
 from textmine.normalise.units import UnitError, parse_unit, to_si
@@ -148,6 +151,38 @@ class Quantity:
         return conv(self.value), low, high, unit_si
 
 
+class OutOfRange(ValueError):
+    """A number a float cannot hold: it overflows (1e309) or underflows to zero or to a
+    subnormal (1e-400, 1e-310); such numbers are skipped, never turned into inf or 0.0."""
+
+
+@dataclass(frozen=True)
+class SkippedNumber:
+    """A number `parse_quantities` left out because no float holds it; offsets into the text given."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+    def warning(self, offset: int = 0) -> str:
+        """One line for `Document.warnings` (`offset`: where the parsed text starts in the document)."""
+        return f"quantities: number {self.text!r} at offset {self.start + offset} skipped: {self.reason}"
+
+
+def _checked(mantissa: float, power: int, text: str) -> float:
+    """mantissa * 10**power, or OutOfRange when the result is not a normal float."""
+    try:
+        value = mantissa * 10.0**power
+    except OverflowError:
+        raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})") from None
+    if not math.isfinite(value):
+        raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})")
+    if mantissa != 0 and abs(value) < sys.float_info.min:
+        raise OutOfRange(f"out of range (a nonzero number under {sys.float_info.min:.3g})")
+    return value
+
+
 def _to_float(match: re.Match[str]) -> float:
     mantissa = float(match.group("mantissa").replace(",", ""))
     if match.group("sign") and match.group("sign") in _MINUS:
@@ -155,14 +190,16 @@ def _to_float(match: re.Match[str]) -> float:
     exponent = match.group("exponent")
     if exponent:
         exp_text = exponent.translate(_SUPERSCRIPT_DIGITS)
-        if re.search(r"[eE]", exp_text) and "10" not in exp_text:
+        if exp_text.strip()[:1] in ("e", "E"):  # '1e-310', '5e10': the digits may contain '10'
             power = int(re.sub(r"[−–]", "-", exp_text.strip()[1:]))
         else:
             digits = re.search(r"10\s?\^?\s?\(?([-−–+]?)\s?(\d+)\)?\s*$", exp_text.strip())
             if not digits:
                 raise ValueError(exponent)
             power = int(re.sub(r"[−–]", "-", digits.group(1) + digits.group(2)))
-        mantissa *= 10.0**power
+        return _checked(mantissa, power, match.group(0))
+    if not math.isfinite(mantissa):  # hundreds of digits
+        raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})")
     return mantissa
 
 
@@ -181,6 +218,7 @@ class _Number:
     end: int
     value: float
     uncertainty: float | None
+    out_of_range: bool = False  # kept only so its unit is consumed, then dropped
 
 
 _JUNK_BEFORE = re.compile(
@@ -216,11 +254,16 @@ def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
     return False
 
 
-def _find_numbers(text: str) -> list[_Number]:
+def _find_numbers(text: str, skipped: list[SkippedNumber] | None = None) -> list[_Number]:
     numbers: list[_Number] = []
     for m in _NUMBER.finditer(text):
         try:
             value = _to_float(m)
+        except OutOfRange as err:
+            if skipped is not None:
+                skipped.append(SkippedNumber(m.start(), m.end(), m.group(0)[:40], str(err)))
+            numbers.append(_Number(m.start(), m.end(), math.nan, None, out_of_range=True))
+            continue
         except ValueError:
             continue
         start = m.start()
@@ -239,30 +282,45 @@ def _find_numbers(text: str) -> list[_Number]:
         raw = (m.group("a") or m.group("b") or m.group("c")).translate(_SUPERSCRIPT_DIGITS)
         power = int(re.sub(r"[−–]\s?", "-", raw))
         numbers = [n for n in numbers if not (m.start() <= n.start < m.end())]
-        numbers.append(_Number(m.start(), m.end(), 10.0**power, None))
+        try:
+            numbers.append(_Number(m.start(), m.end(), _checked(1.0, power, m.group(0)), None))
+        except OutOfRange as err:
+            if skipped is not None:
+                skipped.append(SkippedNumber(m.start(), m.end(), m.group(0)[:40], str(err)))
+            numbers.append(_Number(m.start(), m.end(), math.nan, None, out_of_range=True))
     return sorted(numbers, key=lambda n: n.start)
 
 
 _RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
-_UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+/-|\+/−|\+-|∓)\s?|\+)$")  # a bare '+' is a lost '±': '3.4+0.1'
+# '±', '+/-', '+-', '∓', written out ('3.1 pm 0.2', TeX's '\\pm' read as plain text) or lost to a bare '+' ('3.4+0.1')
+_UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+\s?/\s?[-−]|\+-|∓)\s?|\s(?:pm|\\pm)\s|\+)$")
+# an uncertainty on its own ('an accuracy of ±0.05 eV') is no value
+_BARE_UNCERTAINTY = re.compile(r"(?:±|\+\s?/\s?[-−]|∓|\bpm)\s?$")
 
 _LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
 
 
-def parse_quantities(text: str) -> list[Quantity]:
-    """Every quantity in `text`, left to right."""
+def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None) -> list[Quantity]:
+    """Every quantity in `text`, left to right.
+
+    A number no float can hold (`1e309`, `1e-400`) is skipped, never stored as inf or 0.0; with
+    `skipped` given, each such number is appended to it, for the caller to record on the
+    document: `document.warnings.append(skipped_number.warning(offset=sentence_start))`.
+    """
     numbers: list[_Number] = []
     units: list[tuple[str, int] | None] = []
     consumed = 0
-    for number in _find_numbers(text):
+    for number in _find_numbers(text, skipped):
         # Digits inside a unit ('cm−1', 'K−1') or a formula are not numbers of their own.
         if number.start < consumed:
             continue
         unit = _unit_at(text, number.end)
+        consumed = unit[1] if unit else number.end
+        if number.out_of_range:
+            continue
         numbers.append(number)
         units.append(unit)
-        consumed = unit[1] if unit else number.end
     quantities: list[Quantity] = []
     i = 0
     while i < len(numbers):
@@ -271,7 +329,19 @@ def parse_quantities(text: str) -> list[Quantity]:
         if _is_junk_number(text, first, unit_first[0] if unit_first else ""):
             i += 1
             continue
+        bare = _BARE_UNCERTAINTY.search(text[max(0, first.start - 4) : first.start])
+        if bare:
+            previous = quantities[-1] if quantities else None
+            sign = first.start - (len(text[max(0, first.start - 4) : first.start]) - bare.start())
+            if (previous is not None and previous.value is not None and previous.uncertainty is None
+                    and _STATED_UNCERTAINTY.match(text[previous.end : sign])):
+                quantities[-1] = dataclasses.replace(previous, uncertainty=abs(first.value))
+            i += 1
+            continue
         comparator = _comparator_before(text, first.start)
+        if (unit_first and unit_first[0].strip() == "pm" and i + 1 < len(numbers)
+                and re.fullmatch(r"\s", text[unit_first[1] : numbers[i + 1].start])):
+            unit_first = None  # '3.1 pm 0.2 eV': '±' written out, not picometres
         # value ± uncertainty [unit]
         if i + 1 < len(numbers) and _UNCERTAINTY_JOIN.match(text[(unit_first[1] if unit_first else first.end) : numbers[i + 1].start]):
             second = numbers[i + 1]
@@ -294,7 +364,8 @@ def parse_quantities(text: str) -> list[Quantity]:
             is_and = joiner.strip() == "and"
             units_agree = unit_first is None or units[i + 1] is None or _same_unit(unit_first[0], units[i + 1][0])
             dash_or_unit = units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"
-            if _RANGE_JOIN.match(joiner) and units_agree and (not is_and or lead) and dash_or_unit:
+            changed_by = joiner.strip() == "to" and re.search(r"\bby\s?[~∼]?$", text[max(0, first.start - 12) : first.start])
+            if _RANGE_JOIN.match(joiner) and not changed_by and units_agree and (not is_and or lead) and dash_or_unit:
                 if not (is_and and not lead):
                     unit = units[i + 1] or unit_first
                     end = units[i + 1][1] if units[i + 1] else second.end
@@ -336,7 +407,29 @@ def parse_quantities(text: str) -> list[Quantity]:
                      comparator=comparator[0] if comparator else None)
         )
         i += 1
-    return quantities
+    return _with_stated_uncertainty(text, quantities)
+
+
+# '3.4 eV with an uncertainty of 0.1 eV', '1.74 eV (error of ±0.05 eV)': the second number is the
+# first one's uncertainty, not a value of its own
+_STATED_UNCERTAINTY = re.compile(
+    r"^\s?[,(]?\s?(?:with(?:in)?\s)?(?:an?\s|the\s)?(?:(?:experimental|estimated|statistical|measurement)\s)?"
+    r"(?:uncertainty|error|accuracy|precision|standard deviation)\s(?:of\s)?(?:about\s|approximately\s)?[~∼]?$",
+    re.I,
+)
+
+
+def _with_stated_uncertainty(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    out: list[Quantity] = []
+    for q in quantities:
+        previous = out[-1] if out else None
+        if (previous is not None and previous.value is not None and previous.uncertainty is None
+                and q.value is not None and (not q.unit or _same_unit(q.unit, previous.unit))
+                and _STATED_UNCERTAINTY.match(text[previous.end : q.start])):
+            out[-1] = dataclasses.replace(previous, uncertainty=abs(q.value))
+            continue
+        out.append(q)
+    return out
 
 
 def _comparator_before(text: str, pos: int) -> tuple[str, int] | None:
@@ -375,4 +468,4 @@ def with_offset(quantity: Quantity, offset: int) -> Quantity:
     return replace(quantity, start=quantity.start + offset, end=quantity.end + offset)
 
 
-__all__ = ["Quantity", "parse_quantities", "with_offset"]
+__all__ = ["OutOfRange", "Quantity", "SkippedNumber", "parse_quantities", "with_offset"]

@@ -83,15 +83,23 @@ def material(app: Any, name: str, as_json: bool) -> None:
         console.print(f"nothing known about {name!r} ({view['reduced_formula']}): no records, no structures")
         return
     out.print(f"[bold]{name}[/] ({view['reduced_formula']}): {view['records']} records")
-    table = Table("property", "n", "consensus", "range", "spread", "phases named", title="records by property")
+    table = Table("property", "n", "consensus", "range", "spread", "phases named", "suspect", title="records by property")
+    predicted = []
     for prop, s in view["properties"].items():
+        suspect = str(s.get("suspect") or "")
+        predicted += [(prop, p) for p in s.get("predictions", [])]
         if s.get("consensus") is None:
-            table.add_row(prop, str(s["n"]), "", "", "", "")
+            table.add_row(prop, str(s["n"]), "", "", "", "", suspect)
             continue
         unit = s["unit"] or ""
         quals = ", ".join(f"{q} ({n})" for q, n in s["qualifiers"].items())
-        table.add_row(prop, str(s["n"]), f"{s['consensus']:g} {unit}", f"{s['min']:g}–{s['max']:g}", f"±{s['spread']:.3g}", quals)
+        table.add_row(prop, str(s["n"]), f"{s['consensus']:g} {unit}", f"{s['min']:g}–{s['max']:g}", f"±{s['spread']:.3g}", quals,
+                      suspect)
     out.print(table)
+    for prop, p in predicted:
+        low = "-inf" if p["lower"] is None else f"{p['lower']:.4g}"
+        high = "inf" if p["upper"] is None else f"{p['upper']:.4g}"
+        out.print(f"predicted {prop}: {p['value']:.4g} {p['unit']} [{low}, {high}] ({p['coverage']:.0%}, {p['model']})")
     if view["structures"]:
         st = Table("structure", "space group", "system", "source id", "records (best link)", "score", title="structures")
         for row in view["structures"]:

@@ -3,7 +3,9 @@ spread), the structures they link to, and the measured patterns linked to those 
 
 `material_view(store, "TiO2")` is what `textmine material TiO2 --json` prints; the material is
 matched on its reduced composition (`Ti2O4`, `anatase TiO2` and `TiO2` are one material), and the
-records' phase qualifiers (`anatase`, `rutile`) are counted per property.
+records' phase qualifiers (`anatase`, `rutile`) are counted per property. Records `textmine audit`
+marked carry `audit: suspect|consistent`; model predictions (origin: predicted) are listed per
+property under `predictions`, apart from the extracted consensus.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from textmine.link.model import LinkQuery
+from textmine.store.predictions import audit_marks
 
 
 def _records_of(store, reduced: str, name: str):
@@ -61,12 +64,36 @@ def _consensus(records) -> dict[str, Any]:
     }
 
 
+def _predictions(store, records, reduced: str, name: str) -> dict[str, list[dict[str, Any]]]:
+    """Model predictions (origin: predicted) for the material's ids, by property; never merged into
+    the consensus of the extracted records."""
+    from textmine.normalise.material_id import material_id
+    from textmine.store.predictions import predictions_for
+
+    try:
+        prediction_store = predictions_for(store)
+    except TypeError:
+        return {}
+    ids = {r.material_id for r in records if r.material_id} | {material_id(reduced, name)}
+    try:
+        found = prediction_store.predictions_for_materials(sorted(ids))
+    finally:
+        prediction_store.close()
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for predictions in found.values():
+        for p in predictions:
+            out[p.property].append(p.model_dump(include={"origin", "formula", "material_id", "structure_id", "value", "lower",
+                                                         "upper", "coverage", "unit", "model", "model_id"}))
+    return dict(out)
+
+
 def material_view(store, name: str) -> dict[str, Any]:
     from textmine.normalise.material_id import normalised_composition, qualifiers
     from textmine.store.structures import StructureQuery, structure_store
 
     reduced = normalised_composition(name) or name
     records = list(_records_of(store, reduced, name))
+    marks = audit_marks(store, [r.record_id for r in records])
     by_property: dict[str, list] = defaultdict(list)
     for record in records:
         by_property[record.property].append(record)
@@ -76,8 +103,14 @@ def material_view(store, name: str) -> dict[str, Any]:
         summary["qualifiers"] = dict(Counter(q for r in group for q in qualifiers(r.material.text)))
         summary["records"] = [{"record_id": r.record_id, "doc_id": r.doc_id, "material": r.material.text, "value": r.value,
                                "value_min": r.value_min, "value_max": r.value_max, "unit": r.unit,
-                               "confidence": r.confidence, "sentence": r.sentence} for r in sorted(group, key=lambda r: -r.confidence)]
+                               "confidence": r.confidence, "sentence": r.sentence,
+                               "audit": marks[r.record_id].status if r.record_id in marks else None}
+                              for r in sorted(group, key=lambda r: -r.confidence)]
+        summary["suspect"] = sum(row["audit"] == "suspect" for row in summary["records"])
         properties[prop] = summary
+    for prop, predictions in _predictions(store, records, reduced, name).items():
+        properties.setdefault(prop, {"n": 0, "consensus": None, "qualifiers": {}, "records": [], "suspect": 0})
+        properties[prop]["predictions"] = predictions
     view: dict[str, Any] = {"material": name, "reduced_formula": reduced, "records": len(records), "properties": properties,
                             "structures": [], "spectra": []}
     try:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import bisect
 
-from textmine.extract.components import abbreviation_table, cue_span, sentence_text
-from textmine.extract.materials import MaterialMention, find_material_mentions
+from textmine.extract.components import abbreviation_table, cue_span, defined_otherwise, material_span
+from textmine.extract.materials import MaterialMention, find_material_mentions, not_a_material_token
+from textmine.extract.views import View, sentence_view
 from textmine.extraction import Extraction
 from textmine.layers import EntitySpan, MaterialSource, MaterialSpan
 from textmine.ner.tagger import VERSION, load_tagger
@@ -74,53 +75,57 @@ class NerEntities:
 
 
 def _spans_by_sentence(extraction: Extraction, label: str) -> dict[int, list[tuple[int, int, float]]]:
-    """Entity spans of `label` per sentence index, sentence-relative (start, end, confidence)."""
-    sentences = extraction.layers.sentences
+    """Entity spans of `label` per sentence index, in document offsets (start, end, confidence)."""
     grouped: dict[int, list[tuple[int, int, float]]] = {}
     for e in extraction.layers.entities:
         if e.label == label and e.sentence >= 0:
-            offset = sentences[e.sentence].start
-            grouped.setdefault(e.sentence, []).append((e.start - offset, e.end - offset, e.confidence))
+            grouped.setdefault(e.sentence, []).append((e.start, e.end, e.confidence))
     return grouped
+
+
+def _in_view(spans: list[tuple[int, int, float]], view: View) -> list[tuple[int, int, float]]:
+    """Document spans as spans of the sentence's plain-text view."""
+    return [(*view.to_view(a, b), c) for a, b, c in spans]
 
 
 class NerMaterials:
     """Material mentions from the model's MAT spans (formulas parsed by the rules where they agree)."""
 
     name, version = "materials.ner", VERSION
-    reads = ("sentences", "entities", "abbreviations")
+    reads = ("markup", "sentences", "entities", "abbreviations")
     writes = "materials"
 
     def __call__(self, extraction: Extraction) -> None:
         abbreviations = abbreviation_table(extraction)
+        otherwise = defined_otherwise(extraction, abbreviations)
         layer: list[MaterialSpan] = []
         mat = _spans_by_sentence(extraction, "MAT")
         for index in sorted(mat):
-            text, offset = sentence_text(extraction, index)
-            spans = mat[index]
-            for m in sentence_materials(text, spans, abbreviations):
+            view = sentence_view(extraction, index)
+            for m in sentence_materials(view.text, _in_view(mat[index], view), abbreviations, otherwise):
                 source = MaterialSource.ABBREVIATION if m.source == "abbreviation" else MaterialSource.NER
-                layer.append(MaterialSpan(
-                    start=offset + m.start, end=offset + m.end, text=m.text, sentence=index, formula=m.formula,
-                    elements=m.elements, confidence=m.confidence, source=source, is_dopant=m.is_dopant,
-                    is_weak=m.is_weak, is_code_name=m.is_code_name,
-                ))
+                layer.append(material_span(m, view, index, source))
         extraction.layers.materials = layer
 
 
-def sentence_materials(text: str, spans: list[tuple[int, int, float]],
-                       abbreviations: dict[str, MaterialMention]) -> list[MaterialMention]:
-    """Rules mentions the model confirms (with its confidence), then spans only the model found."""
+def sentence_materials(text: str, spans: list[tuple[int, int, float]], abbreviations: dict[str, MaterialMention],
+                       defined_otherwise: set[str] | frozenset[str] = frozenset()) -> list[MaterialMention]:
+    """Rules mentions the model confirms (with its confidence), then spans only the model found
+    (not units, symbols, Greek letters or method acronyms it tagged by mistake)."""
     materials: list[MaterialMention] = []
-    for mention in find_material_mentions(text, abbreviations):
+    for mention in find_material_mentions(text, abbreviations, defined_otherwise):
         overlapping = [c for a, b, c in spans if a < mention.end and mention.start < b]
         if overlapping:
             mention.confidence = max(overlapping)
+            if mention.role == "acronym":
+                mention.role = ""  # the model tags it MAT: a material
             materials.append(mention)
     for start, end, confidence in spans:
         if any(m.start < end and start < m.end for m in materials):
             continue
         span_text = text[start:end]
+        if not_a_material_token(span_text) or span_text in defined_otherwise:
+            continue
         try:
             parsed = parse_formula(span_text)
             formula, elements = parsed.formula, parsed.elements
@@ -135,7 +140,7 @@ class NerCues:
     """Property cues from the ontology, each carrying the model's confidence that it is a property."""
 
     name, version = "cues.ner", VERSION
-    reads = ("sentences", "entities")
+    reads = ("markup", "sentences", "entities")
     writes = "cues"
 
     def __init__(self, require_pro: bool = False, ontology: Ontology | None = None) -> None:
@@ -146,14 +151,14 @@ class NerCues:
         layer = []
         pro_spans = _spans_by_sentence(extraction, "PRO")
         for index in range(len(extraction.layers.sentences)):
-            text, offset = sentence_text(extraction, index)
-            pro = pro_spans.get(index, [])
-            for cue in self.ontology.find_cues(text):
+            view = sentence_view(extraction, index)
+            pro = _in_view(pro_spans.get(index, []), view)
+            for cue in self.ontology.find_cues(view.text):
                 overlapping = [c for a, b, c in pro if a < cue.end and cue.start < b]
                 confidence = max(overlapping) if overlapping else None
                 if confidence is None and self.require_pro:
                     continue
-                layer.append(cue_span(cue, offset, index, confidence))
+                layer.append(cue_span(cue, view, index, confidence))
         extraction.layers.cues = layer
 
 

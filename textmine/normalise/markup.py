@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # \command -> text (symbols that carry meaning for extraction)
@@ -32,13 +33,22 @@ SYMBOLS = {
 }
 # commands whose braced argument is kept as text: \mathrm{C}, \text{eff}, \textit{et al.}
 WRAPPERS = ("mathrm", "text", "textrm", "mathit", "textit", "mathbf", "textbf", "rm", "it", "bf", "mbox", "mathsf",
-            "operatorname", "textsubscript", "textsuperscript", "emph", "boldsymbol", "bm", "mathcal", "hbox")
+            "operatorname", "textsubscript", "textsuperscript", "emph", "boldsymbol", "bm", "mathcal", "hbox",
+            "bar", "overline", "hat", "tilde", "vec", "dot", "mathring", "left", "right", "big", "Big")
 
-_MATH = re.compile(r"(?<![\\$])\$(?!\$)([^$\n]{1,200}?)(?<!\\)\$")
-_NAME = re.compile(r"[A-Za-z]+|[%,;:! \-']")
+# inline `$...$` and display `$$...$$` math (one line, at most 200 characters inside)
+_MATH = re.compile(r"(?<![\\$])(\$\$|\$)(?!\$)([^$\n]{1,200}?)(?<![\\$])\1(?!\$)")
+_NAME = re.compile(r"[A-Za-z]+|[%,;:! \-'\"`^~]")
+# accents: R\'{e}nyi, Schr\"odinger, \c{c} -> Rényi, Schrödinger, ç
+ACCENTS = {"'": "\u0301", '"': "\u0308", "`": "\u0300", "^": "\u0302", "~": "\u0303", "c": "\u0327", "v": "\u030c",
+           "u": "\u0306", "H": "\u030b"}
+_ACCENTED = re.compile(r"\{\s?([A-Za-z])\s?\}|(?<=['\"`^~])([A-Za-z])")
 _SCRIPT_AFTER = re.compile(r"[A-Za-z0-9)\]}'′α-ωΑ-Ω]")
 _TILDE_BEFORE = re.compile(r"[0-9}]")
 _TILDE_AFTER = re.compile(r"[A-Za-zμµ°Å\\%$]")
+_DEGREE = re.compile(r"\^\s*(?:\{\s*\\circ\s*\}|\\circ\s*)")
+# the characters the scan stops at; everything between them is left as it is
+_SPECIAL = re.compile(r"[$\\_^{}~]")
 
 
 @dataclass(frozen=True)
@@ -52,81 +62,86 @@ class Edit:
 def tex_edits(text: str) -> list[Edit]:
     """The edits that turn the TeX in `text` into plain text; [] when there is none.
 
-    A left-to-right scan: `$` of paired math delimiters, `\\command`s (symbols become their
+    A left-to-right scan: `$`/`$$` of paired math delimiters, `\\command`s (symbols become their
     character, \\mathrm{..}-style wrappers keep their argument), `_`/`^` scripts after a letter,
     digit or bracket (their group braces go; `^{\\circ}C` becomes `°C`), group braces opened in
-    math or by a script or wrapper, and `~` between a number and a unit.
+    math or by a script or wrapper, and `~` between a number and a unit. The scan jumps from one
+    of these characters to the next, so a long text with none costs one regular-expression search.
     """
     if not any(c in text for c in "$\\_^~"):
         return []
-    math = set()
+    delimiters: dict[int, int] = {}  # position of a math delimiter -> its length (1 or 2)
+    ranges: list[tuple[int, int]] = []
     for m in _MATH.finditer(text):
-        math.add(m.start())
-        math.add(m.end() - 1)
-    in_math = _math_ranges(text)
+        width = len(m.group(1))
+        delimiters[m.start()] = delimiters[m.end() - width] = width
+        ranges.append((m.start(), m.end()))
+    math = {p + k for p, w in delimiters.items() for k in range(w)}
+    in_math = _inside(ranges)
     edits: list[Edit] = []
     closing: list[bool] = []  # for each open '{': delete its '}'?
-    i, n = 0, len(text)
-    while i < n:
+    n = len(text)
+    found = _SPECIAL.search(text)
+    while found:
+        i = found.start()
         c = text[i]
-        if c == "$" and i in math:
-            edits.append(Edit(i, i + 1, "", -1 if in_math(i - 1) else 1))
-            i += 1
+        nxt = i + 1
+        if c == "$":
+            if i in delimiters:
+                width = delimiters[i]
+                edits.append(Edit(i, i + width, "", -1 if in_math(i - 1) else 1))
+                nxt = i + width
         elif c == "\\":
             m = _NAME.match(text, i + 1)
-            if not m:
-                i += 1
-                continue
-            name, end = m.group(0), m.end()
-            if name in WRAPPERS:
-                if text[end : end + 1] == "{":
-                    edits.append(Edit(i, end + 1, "", 1))
-                    closing.append(True)
-                    i = end + 1
-                else:  # a declaration such as {\rm C}
-                    while end < n and text[end] == " ":
-                        end += 1
-                    edits.append(Edit(i, end, ""))
-                    i = end
-            elif name in SYMBOLS:
-                if text[end : end + 2] == "{}":
-                    end += 2
-                edits.append(Edit(i, end, SYMBOLS[name]))
-                i = end
-            else:
-                i = end
-        elif c in "_^" and _SCRIPT_AFTER.match(_before(text, i, math)) and i + 1 < n:
-            degree = re.match(r"\^\s*(?:\{\s*\\circ\s*\}|\\circ\s*)", text[i:])
+            if m:
+                name, end = m.group(0), m.end()
+                nxt = end
+                if name in WRAPPERS:
+                    if text[end : end + 1] == "{":
+                        edits.append(Edit(i, end + 1, "", 1))
+                        closing.append(True)
+                        nxt = end + 1
+                    else:  # a declaration such as {\rm C}, or an accent such as \bar 3
+                        while end < n and text[end] == " ":
+                            end += 1
+                        edits.append(Edit(i, end, ""))
+                        nxt = end
+                elif name in ACCENTS and _ACCENTED.match(text, end):
+                    letter = _ACCENTED.match(text, end)
+                    edits.append(Edit(i, letter.end(), unicodedata.normalize("NFC", (letter.group(1) or letter.group(2)) + ACCENTS[name])))
+                    nxt = letter.end()
+                elif name in SYMBOLS:
+                    if text[end : end + 2] == "{}":
+                        end += 2
+                    elif (name[0].isalpha() and in_math(i) and text[end : end + 1] == " "
+                          and text[end + 1 : end + 2].isalpha()):
+                        end += 1  # '$\\Delta E$' is 'ΔE': in math the space after a command name is no space
+                    edits.append(Edit(i, end, SYMBOLS[name]))
+                    nxt = end
+        elif c in "_^" and i + 1 < n and _SCRIPT_AFTER.match(_before(text, i, math)):
+            degree = _DEGREE.match(text, i)
             if degree:
-                edits.append(Edit(i, i + degree.end(), "°"))
-                i += degree.end()
-                continue
-            keep = "^" if c == "^" else ""
-            if text[i + 1] == "{":
-                edits.append(Edit(i, i + 2, keep))
-                closing.append(True)
-                i += 2
-            elif text[i + 1].isalnum() or text[i + 1] in "+-−\\":
-                if c == "_" or in_math(i):
-                    edits.append(Edit(i, i + 1, keep))
-                i += 1
+                edits.append(Edit(i, degree.end(), "°"))
+                nxt = degree.end()
             else:
-                i += 1
+                keep = "^" if c == "^" else ""
+                if text[i + 1] == "{":
+                    edits.append(Edit(i, i + 2, keep))
+                    closing.append(True)
+                    nxt = i + 2
+                elif (text[i + 1].isalnum() or text[i + 1] in "+-−\\") and (c == "_" or in_math(i)):
+                    edits.append(Edit(i, i + 1, keep))
         elif c == "{":
             delete = in_math(i)
             if delete:
                 edits.append(Edit(i, i + 1, ""))
             closing.append(delete)
-            i += 1
         elif c == "}":
             if closing and closing.pop():
                 edits.append(Edit(i, i + 1, "", -1))
-            i += 1
         elif c == "~" and _TILDE_BEFORE.match(_before(text, i, math)) and _TILDE_AFTER.match(text[i + 1 : i + 2] or " "):
             edits.append(Edit(i, i + 1, " "))
-            i += 1
-        else:
-            i += 1
+        found = _SPECIAL.search(text, nxt)
     return [e for e in edits if text[e.start : e.end] != e.replacement]
 
 
@@ -138,8 +153,7 @@ def _before(text: str, i: int, math: set[int]) -> str:
     return text[j] if j >= 0 else " "
 
 
-def _math_ranges(text: str):
-    ranges = [(m.start(), m.end()) for m in _MATH.finditer(text)]
+def _inside(ranges: list[tuple[int, int]]):
     starts = [a for a, _ in ranges]
 
     def inside(position: int) -> bool:

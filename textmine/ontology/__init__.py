@@ -152,9 +152,10 @@ class _CueMatcher:
         for prop in ontology.properties:
             for cue in prop.cues:
                 target = exact if _is_acronym(cue) else folded
-                key = cue if _is_acronym(cue) else _fold(cue)
-                if prop.name not in target.setdefault(key, []):
-                    target[key].append(prop.name)
+                keys = [cue] if _is_acronym(cue) else [_fold(cue), _plural(_fold(cue))]
+                for key in keys:
+                    if prop.name not in target.setdefault(key, []):
+                        target[key].append(prop.name)
             for symbol in prop.symbols:
                 if prop.name not in exact.setdefault(symbol, []):
                     exact[symbol].append(prop.name)
@@ -186,6 +187,21 @@ class _CueMatcher:
             if all(cue.end <= k.start or cue.start >= k.end for k in kept):
                 kept.append(cue)
         return sorted(kept, key=lambda c: c.start)
+
+
+def _plural(folded_cue: str) -> str:
+    """'energy gap' -> 'energy gaps', 'mobility' -> 'mobilities', 'loss' -> 'losses': papers write cues
+    in the plural as often as not, and the ontology need not list both."""
+    head, _, last = folded_cue.rpartition(" ")
+    if not last or not (last[-1].isascii() and last[-1].isalpha()):
+        return folded_cue
+    if last.endswith(("ss", "x", "ch", "sh")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "o", "u"):
+        last = last[:-1] + "ies"
+    elif not last.endswith("s"):
+        last += "s"
+    return f"{head} {last}" if head else last
 
 
 def _cue_pattern(folded_cue: str) -> str:

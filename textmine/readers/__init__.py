@@ -15,9 +15,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+from urllib.parse import quote, unquote_to_bytes
 
 from textmine.document import Document
-from textmine.readers import elsevier, epo, html, jats, pdf, s2orc, tei, text, uspto  # noqa: F401  (registration)
+# API payloads kept by the harvesters (arXiv Atom, OAI-PMH, Crossref, Semantic Scholar, Europe PMC)
+# are documents too: `payloads` registers their readers so `read_file` re-parses a raw store.
+from textmine.readers import elsevier, epo, html, jats, payloads, pdf, s2orc, tei, text, uspto  # noqa: F401  (registration)
 from textmine.readers.base import Reader, ReaderError, readers
 from textmine.records import Failure
 
@@ -32,9 +35,13 @@ __all__ = [
     "read_bytes",
     "read_file",
     "readers",
+    "source_bytes",
+    "source_of",
 ]
 
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+# Bounds a file's memory (bytes + parsed tree); one document's text is capped separately
+# (`_markup.MAX_TEXT_CHARS`). Measured by bench/bench_memory.py: peak RSS of a run stays under 1.5 GB.
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 SNIFF_BYTES = 64 * 1024
 MIN_CONFIDENCE = 0.3  # below this no reader is sure enough; guessing would produce junk documents
 
@@ -51,10 +58,29 @@ def get_reader(name: str) -> Reader:
     return _instances[name]
 
 
+# Containers no reader opens: say what they are and what to do, rather than "unknown format" or,
+# worse, let a reader sniff the (stored, uncompressed) XML of a member and fail on zip framing.
+_CONTAINERS = (
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"BZh", "a bzip2-compressed file"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+)
+
+
 def detect_format(head: bytes, filename: str = "") -> str:
     """Name of the reader most confident it can read a file starting with `head`."""
     if not head.strip():
         raise ReaderError("empty file: nothing to read")
+    for magic, what in _CONTAINERS:
+        if head.startswith(magic):
+            raise ReaderError(
+                f"{filename or 'input'!r} is {what}: textmine reads documents, not archives; unpack it and run on "
+                "the folder (USPTO weekly bulk .zip files: `textmine harvest uspto-bulk FILE` reads them as they are)"
+            )
     scores = sorted(((get_reader(name).sniff(head, filename), name) for name in readers.names()), reverse=True)
     best_score, best = scores[0]
     if best_score < MIN_CONFIDENCE:
@@ -94,6 +120,9 @@ def _guarded(name: str, start: Callable[[], Iterable[Document | Failure]], sourc
             yield item
     except ReaderError as err:
         yield Failure(source=source, stage="read", reason=f"{name}: {err}")
+    except RecursionError:
+        yield Failure(source=source, stage="read", reason=f"{name}: the input is nested too deeply to read "
+                      f"(over Python's recursion limit) after {produced} document(s); nothing more was read from it")
     except Exception as err:  # noqa: BLE001 - a reader bug must cost one file, never the whole run
         yield Failure(source=source, stage="read", reason=f"{name} reader crashed after {produced} document(s): {type(err).__name__}: {err}")
 
@@ -114,11 +143,10 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
     `max_bytes` bounds the file, except for formats read as a stream of documents (USPTO bulk
     files, often several hundred MB): there it bounds each document, and the file may be any size.
     """
-    source = str(path)
+    source = source_of(path)
     try:
         if not Path(path).is_file():
-            reason = "not a regular file" if Path(path).exists() else "cannot open: no such file"
-            yield Failure(source=source, stage="read", reason=reason)
+            yield Failure(source=source, stage="read", reason=_not_a_file(Path(path)))
             return
         size = os.stat(path).st_size
         if size == 0:
@@ -158,27 +186,79 @@ def iter_paths(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]])
     """Files under `paths` (files as given, folders walked recursively, sorted).
 
     Hidden files and folders, and files that describe a folder (SOURCE.txt, README, LICENSE),
-    are skipped; a path that does not exist is passed through so `read_file` reports it.
+    are skipped; a path that does not exist is passed through so `read_file` reports it, and so
+    is a folder that cannot be listed (no permission): `read_file` then records why its files
+    were not read, instead of the walk skipping them without a word. Symlinked folders are not
+    followed. File names that are not valid UTF-8 are kept as they are (their `source` is a
+    lossless `file://` URI: see `source_of`).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                if child.is_file() and child.name.lower() not in _NOT_DOCUMENTS:
-                    yield child
+            yield from sorted(_walk(path))
         else:
             yield path
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Documents under `root`, and each folder that could not be listed."""
+    unreadable: list[Path] = []
+
+    def record(err: OSError) -> None:
+        if err.filename is not None:
+            unreadable.append(Path(os.fsdecode(err.filename)))
+
+    for folder, dirs, files in os.walk(root, onerror=record):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            child = Path(folder, name)
+            if not name.startswith(".") and name.lower() not in _NOT_DOCUMENTS and child.is_file():
+                yield child
+    yield from unreadable
+
+
+def _not_a_file(path: Path) -> str:
+    """Why `path` is not read: missing, a folder that cannot be listed, or not a regular file."""
+    if not path.exists():
+        return "cannot open: no such file"
+    if path.is_dir():
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as err:
+            return (f"cannot list folder: {err.strerror or err}; the files in it were not read. "
+                    "Fix its permissions (e.g. chmod u+rx) and re-run")
+    return "not a regular file"
+
+
+def source_of(path: str | os.PathLike[str]) -> str:
+    """The `source` string of a file: its path as `str`, valid UTF-8 text for any file name.
+
+    A name that is valid UTF-8 (all but a few) is its path as given, as it always was. A name that
+    is not becomes a `file://` URI of its absolute path with every byte outside ASCII letters,
+    digits and `/-._~` percent-encoded (RFC 8089): text every store, JSON and terminal takes, and
+    lossless, `source_bytes(source_of(p)) == os.fsencode(os.path.abspath(p))`.
+    """
+    text = os.fsdecode(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _FILE_URI + quote(os.path.abspath(os.fsencode(path)), safe="/")
+
+
+def source_bytes(source: str) -> bytes:
+    """The file path a `source` string names, as the bytes `open` takes (inverse of `source_of`)."""
+    if source.startswith(_FILE_URI):
+        return unquote_to_bytes(source[len(_FILE_URI):])
+    return os.fsencode(source)
+
+
+_FILE_URI = "file://"
 
 
 def _reason(err: Exception) -> str:
     return err.args[0] if isinstance(err, KeyError) and err.args else str(err)
 
-
-# API payloads kept by the harvesters (arXiv Atom, OAI-PMH, Crossref and Semantic Scholar JSON)
-# are documents too: registering their readers here lets `read_file` re-parse a raw store.
-from textmine.sources import payloads as _payloads  # noqa: E402,F401

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import html.entities
 import re
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from lxml import etree
 
 from textmine.document import Document, DocumentBuilder, Table, TableCell
+from textmine.readers._encoding import decode_text
 from textmine.readers.base import ReaderError
 
 # Named entities that the (never fetched) DTDs of patent and publisher XML define: &lsqb;, &rdquo; ...
@@ -39,7 +40,9 @@ def replace_named_entities(data: bytes) -> bytes:
 
 
 _BARE_AMPERSAND = re.compile(rb"&(?!#?[A-Za-z0-9]{1,32};)")
+_STRAY_LT = re.compile(rb"<(?![A-Za-z_:/!?])")  # '<5 ppm', '< 0.1', '<=': not the start of any markup
 _XML_ENCODING = re.compile(r"(?<=<\?xml)([^>]*?)\s+encoding=[\"'][^\"']*[\"']")
+_ROOT_CLOSED = re.compile(rb"</([A-Za-z_][\w.:-]*)\s*>\s*$")
 
 _XML_PARSER_OPTIONS = dict(
     resolve_entities=False,  # never expand external entities (XXE) ...
@@ -48,33 +51,66 @@ _XML_PARSER_OPTIONS = dict(
     huge_tree=True,
     remove_comments=True,
     remove_pis=True,
-    recover=False,
 )
 
 
-def parse_xml(data: bytes, *, what: str = "XML") -> etree._Element:
-    """Parse `data` strictly (a truncated or broken file is an error, not a silently short document)."""
+def parse_xml(data: bytes, *, what: str = "XML", warnings: list[str] | None = None) -> etree._Element:
+    """Parse `data`; repair what real publisher and patent XML gets wrong, and say so in `warnings`.
+
+    Strict first. When that fails: a file declared UTF-8 but written in Windows-1252 is re-decoded;
+    a bare '&' ("Kador & Partner") or a stray '<' ("impurities <5 ppm") is escaped; what is still
+    broken is parsed in lxml's recovery mode. A truncated file (its root element never closed) or
+    one nested deeper than libxml2 allows is an error, not a silently short document.
+    """
     data = replace_named_entities(data)
-    parser = etree.XMLParser(**_XML_PARSER_OPTIONS)
     try:
-        try:
-            root = etree.fromstring(data, parser)
-        except etree.XMLSyntaxError as err:
-            message = str(err)
-            if "EntityRef" in message:
-                # a bare '&' ("Kador & Partner") is the commonest defect of real patent XML: escape and retry
-                root = etree.fromstring(_BARE_AMPERSAND.sub(b"&amp;", data), parser)
-            elif "not proper UTF-8" in message or "encoding" in message.lower():
-                # declared (or defaulted to) UTF-8 but written in Windows-1252/latin-1: re-encode and retry
-                text = _XML_ENCODING.sub(r"\1", decode_text(data, what=what), count=1)
-                root = etree.fromstring(text.encode("utf-8"), parser)
-            else:
-                raise
+        root = etree.fromstring(data, etree.XMLParser(**_XML_PARSER_OPTIONS))
     except etree.XMLSyntaxError as err:
-        hint = " (the file looks truncated)" if "end of data" in str(err).lower() or "premature end" in str(err).lower() else ""
-        raise ReaderError(f"{what} is not well-formed: {err}{hint}") from None
+        root = _repair_xml(data, err, what, warnings if warnings is not None else [])
     if root is None:
         raise ReaderError(f"{what} has no root element")
+    return root
+
+
+def _repair_xml(data: bytes, err: etree.XMLSyntaxError, what: str, warnings: list[str]) -> etree._Element:
+    message = str(err)
+    lowered = message.lower()
+    if "depth" in lowered:
+        raise ReaderError(f"{what} is nested too deeply to read ({message}); nothing was stored from it") from None
+    closed = _ROOT_CLOSED.search(data[-4096:])
+    if "end of data" in lowered or "premature end" in lowered or closed is None:
+        hint = " (the file looks truncated)" if closed is None or "end of data" in lowered else ""
+        raise ReaderError(f"{what} is not well-formed: {message}{hint}") from None
+    fixes: list[str] = []
+    strict = etree.XMLParser(**_XML_PARSER_OPTIONS)
+    if "not proper utf-8" in lowered or "encoding" in lowered:
+        # declared (or defaulted to) UTF-8 but written in Windows-1252/latin-1: re-decode and retry
+        text = _XML_ENCODING.sub(r"\1", decode_text(data, what=what, warnings=warnings), count=1)
+        data = text.encode("utf-8")
+        try:
+            return etree.fromstring(data, strict)
+        except etree.XMLSyntaxError as again:
+            message = str(again)
+    data, amps = _BARE_AMPERSAND.subn(b"&amp;", data)
+    data, lts = _STRAY_LT.subn(b"&lt;", data)
+    fixes += [f"{n} {what_}" for n, what_ in ((amps, "bare '&'"), (lts, "stray '<'")) if n]
+    try:
+        root = etree.fromstring(data, strict)
+        if fixes:
+            warnings.append(f"{what} was not well-formed ({message}): escaped {' and '.join(fixes)}")
+        return root
+    except etree.XMLSyntaxError as again:
+        message = str(again)
+    parser = etree.XMLParser(**_XML_PARSER_OPTIONS, recover=True)
+    root = etree.fromstring(data, parser)
+    if root is None or not "".join(root.itertext()).strip():
+        raise ReaderError(f"{what} is not well-formed and could not be recovered: {message}") from None
+    errors = len(parser.error_log)
+    repaired = f"escaped {' and '.join(fixes)}; " if fixes else ""
+    warnings.append(
+        f"{what} was not well-formed ({message}): {repaired}parsed in recovery mode, {errors} error(s) skipped; "
+        "text near the damage may be incomplete"
+    )
     return root
 
 
@@ -108,30 +144,31 @@ def text_of(
     """All text under `el` in document order, without the subtrees named in `skip`.
 
     Elements named in `breaks` are separated from their neighbours by a space, so block-ish
-    children (list items, claim-texts, table cells) do not run into one another.
+    children (list items, claim-texts, table cells) do not run into one another. Iterative, so
+    any nesting depth libxml2 accepts is fine.
     """
     if el is None:
         return ""
     parts: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        name = localname(node)
-        if name in skip:
-            return
-        spaced = name in breaks
-        if spaced:
+    stack: list[tuple[etree._Element, bool]] = [(el, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:  # every child of `node` is done
+            if localname(node) in breaks:
+                parts.append(" ")
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        if not isinstance(node.tag, str) or localname(node) in skip:  # a comment, or a skipped subtree:
+            if node is not el and node.tail:  # its tail is still text of the parent
+                parts.append(node.tail)
+            continue
+        if localname(node) in breaks:
             parts.append(" ")
         if node.text:
             parts.append(node.text)
-        for child in node:
-            if isinstance(child.tag, str):
-                walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if spaced:
-            parts.append(" ")
-
-    walk(el)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
     return clean("".join(parts))
 
 
@@ -155,6 +192,26 @@ def children(el: etree._Element | None, *names: str) -> list[etree._Element]:
     return [c for c in el if isinstance(c.tag, str)]
 
 
+def section_walk(
+    el: etree._Element, section: str, opens: Callable[[etree._Element, str], str | None]
+) -> Iterator[tuple[etree._Element, str]]:
+    """(child, section title in force) for the children of `el` in reading order, descending into
+    each child for which `opens(child, current title)` gives a title (a nested section, a block
+    holding paragraphs). Iterative: sections nested thousands deep cost no recursion."""
+    stack = [(iter(children(el)), section)]
+    while stack:
+        child = next(stack[-1][0], None)
+        if child is None:
+            stack.pop()
+            continue
+        current = stack[-1][1]
+        title = opens(child, current)
+        if title is not None:
+            stack.append((iter(children(child)), title))
+        else:
+            yield child, current
+
+
 def descendants(el: etree._Element | None, *names: str) -> list[etree._Element]:
     if el is None:
         return []
@@ -162,6 +219,10 @@ def descendants(el: etree._Element | None, *names: str) -> list[etree._Element]:
 
 
 # --- tables ---------------------------------------------------------------------------------
+
+
+MAX_TABLE_CELLS = 50_000  # grid positions (rows x columns) of one table; real tables have a few thousand
+MAX_SPAN = 100  # rows or columns one cell may span
 
 
 def table_from_rows(
@@ -174,27 +235,51 @@ def table_from_rows(
     cell_skip: frozenset[str] = frozenset(),
     id: str = "",
     caption: str = "",
+    warnings: list[str] | None = None,
 ) -> Table:
     """Build a `Table` from (row element, is_header_row) pairs, honouring row/col spans.
 
     A spanning cell's text is stored once, at its top-left grid position; the positions it
-    covers are left empty so columns of later cells stay aligned.
+    covers are left empty so columns of later cells stay aligned. Memory is bounded whatever the
+    markup claims: spans are capped at `MAX_SPAN`, spans that would cover more than
+    `MAX_TABLE_CELLS` positions in all count as one cell, and a table whose grid outgrows
+    `MAX_TABLE_CELLS` is cut after the last row that fits; each cap is recorded in `warnings`.
     """
     cells: list[TableCell] = []
-    occupied: set[tuple[int, int]] = set()
+    covered: dict[int, set[int]] = {}  # row -> columns taken by row spans from the rows above
+    covered_total = 0
+    n_cols = 0
+    flattened = 0
+    name = f"table {id or repr(clean(caption)[:40]) or '(no id)'}"
+    r = -1
     for r, (row, header_row) in enumerate(rows):
+        taken = covered.pop(r, set())
         c = 0
         for cell in cells_of(row):
-            while (r, c) in occupied:
+            while c in taken:
                 c += 1
-            span_c = max(1, min(colspan_of(cell), 100))
-            span_r = max(1, min(rowspan_of(cell), 100))
-            for dr in range(span_r):
-                for dc in range(span_c):
-                    occupied.add((r + dr, c + dc))
+            span_c = max(1, min(colspan_of(cell), MAX_SPAN))
+            span_r = max(1, min(rowspan_of(cell), MAX_SPAN))
+            if span_c * span_r > 1 and covered_total + span_c * span_r > MAX_TABLE_CELLS:
+                span_c = span_r = 1
+                flattened += 1
+            if (r + 1) * max(n_cols, c + span_c) > MAX_TABLE_CELLS:
+                if warnings is not None:
+                    warnings.append(f"{name}: cut after {r} of its rows, over {MAX_TABLE_CELLS} cells")
+                return _capped(cells, id, caption, name, flattened, warnings)
+            for dr in range(1, span_r):
+                covered.setdefault(r + dr, set()).update(range(c, c + span_c))
+            covered_total += span_c * span_r
             text = text_of(cell, skip=cell_skip, breaks=frozenset({"br", "p", "para"}))
             cells.append(TableCell(row=r, col=c, text=text, header=header_row or header_cell(cell)))
             c += span_c
+            n_cols = max(n_cols, c)
+    return _capped(cells, id, caption, name, flattened, warnings)
+
+
+def _capped(cells: list[TableCell], id: str, caption: str, name: str, flattened: int, warnings: list[str] | None) -> Table:
+    if flattened and warnings is not None:
+        warnings.append(f"{name}: spans of {flattened} cell(s) ignored, they would cover over {MAX_TABLE_CELLS} cells")
     return Table(id=id, caption=clean(caption), cells=cells)
 
 
@@ -205,7 +290,8 @@ def _int_attr(el: etree._Element, name: str) -> int:
         return 1
 
 
-def html_table(table: etree._Element, *, id: str = "", caption: str = "", cell_skip: frozenset[str] = frozenset()) -> Table:
+def html_table(table: etree._Element, *, id: str = "", caption: str = "", cell_skip: frozenset[str] = frozenset(),
+               warnings: list[str] | None = None) -> Table:
     """An HTML-model table (JATS, RSC, ACS): tr / th / td, thead rows are headers."""
     rows: list[tuple[etree._Element, bool]] = []
     for tr in descendants(table, "tr"):
@@ -220,10 +306,12 @@ def html_table(table: etree._Element, *, id: str = "", caption: str = "", cell_s
         cell_skip=cell_skip,
         id=id,
         caption=caption,
+        warnings=warnings,
     )
 
 
-def cals_table(tgroup_parent: etree._Element, *, id: str = "", caption: str = "", cell_skip: frozenset[str] = frozenset()) -> Table:
+def cals_table(tgroup_parent: etree._Element, *, id: str = "", caption: str = "", cell_skip: frozenset[str] = frozenset(),
+               warnings: list[str] | None = None) -> Table:
     """A CALS table (Elsevier, USPTO, EPO): tgroup / thead|tbody / row / entry.
 
     Column spans are given by namest/nameend against colspec names; row spans by morerows.
@@ -259,6 +347,7 @@ def cals_table(tgroup_parent: etree._Element, *, id: str = "", caption: str = ""
         cell_skip=cell_skip,
         id=id,
         caption=caption,
+        warnings=warnings,
     )
 
 
@@ -316,37 +405,50 @@ def parse_date(text: str | None) -> dt.date | None:
     return None
 
 
-# --- text decoding --------------------------------------------------------------------------
+def finish(builder: DocumentBuilder, raw: bytes, what: str, warnings: list[str] | None = None) -> Document:
+    """Add the caption section, build, attach what was repaired or capped while reading
+    (`warnings`), and refuse a document without any text.
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
-def decode_text(data: bytes, *, what: str = "file") -> str:
-    """Bytes of a text file to str: BOM, then UTF-8, then cp1252, then latin-1.
-
-    Real-world "text" is often Windows-1252 or latin-1: decode it rather than reject it. What
-    is refused is binary (NUL bytes or many control characters), with a reason saying so.
+    A document with no paragraph at all is a reading failure (a stub, an index page, the wrong
+    format), not an empty success that would silently vanish from every search.
     """
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom):].decode(codec)
-            except UnicodeDecodeError:
+    add_caption_section(builder)
+    doc = builder.build(raw)
+    if not doc.text.strip():
+        raise ReaderError(f"no text found in {what}; the file may be a stub, an index page or a different format")
+    warnings = list(warnings or ())
+    cap_text(doc, what, warnings)
+    doc.warnings.extend(dict.fromkeys(warnings))  # each once, in order
+    return doc
+
+
+MAX_TEXT_CHARS = 4 * 2**20  # characters of one document: what segmentation and extraction hold in memory at once
+
+
+def cap_text(doc: Document, what: str, warnings: list[str], limit: int = MAX_TEXT_CHARS) -> None:
+    """Cut `doc` after the paragraph that crosses `limit` characters (that one cut at a space),
+    with a warning: a 50 MB text is a corpus dump, not a paper, and would take gigabytes."""
+    if len(doc.text) <= limit:
+        return
+    total = len(doc.text)
+    end = 0
+    for section in doc.sections:
+        kept = []
+        for paragraph in section.paragraphs:
+            if paragraph.start >= limit:
                 break
-    sample = data[:65536]
-    if b"\x00" in sample:
-        raise ReaderError(f"{what} looks binary (contains NUL bytes), not text; pass a supported format")
-    for codec in ("utf-8", "cp1252", "latin-1"):
-        try:
-            text = data.decode(codec)
-            break
-        except UnicodeDecodeError:
-            continue
-    controls = len(_CONTROL.findall(text[:65536]))
-    if controls > max(8, len(text[:65536]) // 100):
-        raise ReaderError(f"{what} looks binary ({controls} control characters in the first 64 KiB), not text")
-    return text
+            if paragraph.end > limit:
+                cut = doc.text.rfind(" ", paragraph.start, limit)
+                paragraph.end = cut if cut > paragraph.start else limit
+            kept.append(paragraph)
+            end = paragraph.end
+        section.paragraphs = kept
+    doc.sections = [section for section in doc.sections if section.paragraphs]
+    doc.text = doc.text[:end]
+    warnings.append(
+        f"{what}: text of {total:,} characters cut after {end:,} (the cap is {limit:,} per document); "
+        "split the file to read the rest"
+    )
 
 
 def add_caption_section(builder: DocumentBuilder) -> None:
@@ -361,14 +463,3 @@ def add_caption_section(builder: DocumentBuilder) -> None:
         builder.add_paragraph(table.caption, section="Figure and table captions", kind="caption")
 
 
-def finish(builder: DocumentBuilder, raw: bytes, what: str) -> Document:
-    """Add the caption section, build, and refuse a document without any text.
-
-    A document with no paragraph at all is a reading failure (a stub, an index page, the wrong
-    format), not an empty success that would silently vanish from every search.
-    """
-    add_caption_section(builder)
-    doc = builder.build(raw)
-    if not doc.text.strip():
-        raise ReaderError(f"no text found in {what}; the file may be a stub, an index page or a different format")
-    return doc

@@ -17,6 +17,7 @@ from textmine.readers._markup import (
     first,
     parse_date,
     parse_xml,
+    section_walk,
     strip_namespaces,
     text_of,
 )
@@ -39,7 +40,8 @@ class ElsevierReader:
         return 0.0
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:
-        root = strip_namespaces(parse_xml(data, what="Elsevier XML"))
+        warnings: list[str] = []
+        root = strip_namespaces(parse_xml(data, what="Elsevier XML", warnings=warnings))
         article = first(root, *_ARTICLE_TAGS)
         if article is None:
             raise ReaderError(
@@ -76,16 +78,14 @@ class ElsevierReader:
             self._add_sections(b, sections, "")
         elif body is not None:
             self._add_paras(b, body, "", "body")
-        self._add_floats(b, article)
-        yield finish(b, data, "Elsevier article")
+        self._add_floats(b, article, warnings)
+        yield finish(b, data, "Elsevier article", warnings)
 
     def _add_sections(self, b: DocumentBuilder, el: etree._Element, title: str) -> None:
-        for child in children(el):
-            if child.tag == "section":
-                name = text_of(first(child, "section-title")) if children(child, "section-title") else title
-                self._add_sections(b, child, name or title)
-            elif child.tag in ("para", "simple-para"):
-                b.add_paragraph(text_of(child, skip=_SKIP_IN_PARA, breaks=_BREAKS), section=title, kind="body")
+        """Paragraphs of nested sections in reading order, each under its section's title."""
+        for child, current in section_walk(el, title, _opens):
+            if child.tag in ("para", "simple-para"):
+                b.add_paragraph(text_of(child, skip=_SKIP_IN_PARA, breaks=_BREAKS), section=current, kind="body")
 
     def _add_paras(self, b: DocumentBuilder, el: etree._Element, title: str, kind: str) -> None:
         for para in descendants(el, "para", "simple-para"):
@@ -94,13 +94,20 @@ class ElsevierReader:
                 continue
             b.add_paragraph(text_of(para, skip=_SKIP_IN_PARA, breaks=_BREAKS), section=title, kind=kind)
 
-    def _add_floats(self, b: DocumentBuilder, article: etree._Element) -> None:
+    def _add_floats(self, b: DocumentBuilder, article: etree._Element, warnings: list[str]) -> None:
         for fig in descendants(article, "figure"):
             caption = " ".join(x for x in (text_of(first(fig, "label")), text_of(first(fig, "caption"))) if x)
             b.add_figure(caption, id=fig.get("id", ""))
         for table in descendants(article, "table"):
             caption = " ".join(x for x in (text_of(first(table, "label")), text_of(first(table, "caption"))) if x)
             if first(table, "tgroup") is not None:
-                b.add_table(cals_table(table, id=table.get("id", ""), caption=caption, cell_skip=frozenset({"cross-ref"})))
+                b.add_table(cals_table(table, id=table.get("id", ""), caption=caption, cell_skip=frozenset({"cross-ref"}),
+                                       warnings=warnings))
             else:
                 b.add_figure(clean(caption), id=table.get("id", ""))
+
+
+def _opens(child: etree._Element, title: str) -> str | None:
+    if child.tag != "section":
+        return None
+    return (text_of(first(child, "section-title")) if children(child, "section-title") else title) or title

@@ -36,7 +36,8 @@ class EpoReader:
         return 0.95 if b"<ep-patent-document" in head else 0.0
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:
-        root = strip_namespaces(parse_xml(data, what="EPO patent XML"))
+        warnings: list[str] = []
+        root = strip_namespaces(parse_xml(data, what="EPO patent XML", warnings=warnings))
         b = DocumentBuilder(source=source, format=self.name, kind="patent")
         lang = root.get("lang", "en")
         biblio = first(root, "SDOBI")
@@ -68,7 +69,7 @@ class EpoReader:
             elif el.tag == "p":
                 b.add_paragraph(text_of(el, skip=_SKIP_IN_P, breaks=_BREAKS), section=heading, kind="description")
                 for table in descendants(el, "table"):
-                    b.add_table(cals_table(table, id=table.get("id", ""), caption=text_of(first(table, "title"))))
+                    b.add_table(cals_table(table, id=table.get("id", ""), caption=text_of(first(table, "title")), warnings=warnings))
         claims = _pick_language(children(root, "claims"), lang)
         for claim in children(claims, "claim"):
             text = text_of(claim, skip=_SKIP_IN_P, breaks=_BREAKS)
@@ -76,7 +77,7 @@ class EpoReader:
             if number_ and not text[:6].strip().startswith(f"{number_}."):
                 text = f"{number_}. {text}"
             b.add_paragraph(text, section="Claims", kind="claims")
-        yield finish(b, data, f"EP patent {b.patent_number or '(no number)'}")
+        yield finish(b, data, f"EP patent {b.patent_number or '(no number)'}", warnings)
 
 
 def _pick_language(elements: list[etree._Element], lang: str) -> etree._Element | None:

@@ -14,7 +14,8 @@ import lxml.html
 from lxml import etree
 
 from textmine.document import Document, DocumentBuilder
-from textmine.readers._markup import clean, decode_text, finish, html_table, parse_date, text_of
+from textmine.readers._encoding import decode_text
+from textmine.readers._markup import clean, finish, html_table, parse_date, text_of
 from textmine.readers.base import ReaderError, readers
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
@@ -22,7 +23,7 @@ _REFERENCES = re.compile(r"^\s*(notes and )?references?(\s+and notes)?\s*$", re.
 _INLINE = {"span", "a", "i", "b", "em", "strong", "sub", "sup", "small", "big", "u", "font", "img", "text", "abbr", "cite", "code"}
 
 
-def parse_html(data: bytes, source: str) -> etree._Element:
+def parse_html(data: bytes, source: str, warnings: list[str] | None = None) -> etree._Element:
     """Decode with the page's declared charset (UTF-8 otherwise), then parse leniently as HTML."""
     declared = _CHARSET.search(data[:4096])
     text = None
@@ -32,7 +33,7 @@ def parse_html(data: bytes, source: str) -> etree._Element:
         except (LookupError, UnicodeDecodeError):
             text = None
     if text is None:
-        text = decode_text(data, what="HTML page")
+        text = decode_text(data, what="HTML page", warnings=warnings)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
     try:
         root = lxml.html.document_fromstring(text)
@@ -71,7 +72,8 @@ class RscHtmlReader:
         return 0.0
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:
-        root = parse_html(data, source)
+        warnings: list[str] = []
+        root = parse_html(data, source, warnings)
         wrapper = root.get_element_by_id("wrapper", None)
         if wrapper is None or not wrapper.xpath(".//p[contains(@class,'abstract') or contains(@class,'otherpara')]"):
             page_title = clean(root.findtext(".//title") or "")
@@ -96,10 +98,10 @@ class RscHtmlReader:
         if b.date is None:
             published = wrapper.xpath(".//p[contains(., 'First published')]")
             b.date = parse_date(_text(published[0])) if published else parse_date(next(iter(_meta(root, "citation_date")), ""))
-        self._read_wrapper(b, wrapper)
-        yield finish(b, data, "RSC article")
+        self._read_wrapper(b, wrapper, warnings)
+        yield finish(b, data, "RSC article", warnings)
 
-    def _read_wrapper(self, b: DocumentBuilder, wrapper: etree._Element) -> None:
+    def _read_wrapper(self, b: DocumentBuilder, wrapper: etree._Element, warnings: list[str]) -> None:
         """The RSC article is a flat run of siblings: headings, paragraphs (p, bare spans and
         text), figure holders, table captions followed by their table."""
         section, kind = "", "body"
@@ -140,7 +142,7 @@ class RscHtmlReader:
                 flush()
                 table = el if tag == "table" else el.find(".//table")
                 if table is not None:
-                    b.add_table(html_table(table, caption=pending_caption, cell_skip=frozenset({"a"})))
+                    b.add_table(html_table(table, caption=pending_caption, cell_skip=frozenset({"a"}), warnings=warnings))
                 pending_caption = None
             elif tag == "div" and not cls and el.get("id") is None:
                 flush()  # old-style RSC experimental sub-paragraphs ("Magnetic measurements. The ...")
@@ -174,7 +176,8 @@ class AcsHtmlReader:
         return 0.0
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:
-        root = parse_html(data, source)
+        warnings: list[str] = []
+        root = parse_html(data, source, warnings)
         fulltext = root.xpath("//div[contains(concat(' ', @class, ' '), ' hlFld-Fulltext ')]")
         abstract = root.xpath("//div[@id='abstractBox']")
         if not fulltext and not abstract:
@@ -195,10 +198,10 @@ class AcsHtmlReader:
             for p in paras:
                 b.add_paragraph(_text(p), section="Abstract", kind="abstract")
         for container in fulltext[:1]:
-            self._read_sections(b, container, "")
-        yield finish(b, data, "ACS article")
+            self._read_sections(b, container, "", warnings)
+        yield finish(b, data, "ACS article", warnings)
 
-    def _read_sections(self, b: DocumentBuilder, el: etree._Element, section: str) -> None:
+    def _read_sections(self, b: DocumentBuilder, el: etree._Element, section: str, warnings: list[str]) -> None:
         for child in el:
             if not isinstance(child.tag, str):
                 continue
@@ -212,14 +215,14 @@ class AcsHtmlReader:
                 title = _text(heading) if heading is not None else section
                 if _REFERENCES.match(title):
                     continue
-                self._read_sections(b, child, title)
+                self._read_sections(b, child, title, warnings)
             elif "NLM_p" in cls:
                 b.add_paragraph(self._paragraph_text(child), section=section, kind="body")
-                self._read_floats(b, child)
+                self._read_floats(b, child, warnings)
             elif "figure" in cls or "NLM_table-wrap" in cls:
-                self._read_floats(b, child, include_self=True)
+                self._read_floats(b, child, warnings, include_self=True)
             elif child.tag == "div" and not cls & {"anchors", "hlFld-FigureCaption"}:
-                self._read_sections(b, child, section)
+                self._read_sections(b, child, section, warnings)
 
     @staticmethod
     def _paragraph_text(p: etree._Element) -> str:
@@ -228,7 +231,7 @@ class AcsHtmlReader:
             float_.drop_tree()
         return _text(clone)
 
-    def _read_floats(self, b: DocumentBuilder, el: etree._Element, include_self: bool = False) -> None:
+    def _read_floats(self, b: DocumentBuilder, el: etree._Element, warnings: list[str], include_self: bool = False) -> None:
         candidates = ([el] if include_self else []) + el.xpath(
             ".//div[contains(concat(' ', @class, ' '), ' figure ') or contains(@class,'NLM_table-wrap')]"
         )
@@ -237,6 +240,6 @@ class AcsHtmlReader:
             caption = _text(caption_el[0]) if caption_el else ""
             table = node.find(".//table")
             if "NLM_table-wrap" in _classes(node) and table is not None:
-                b.add_table(html_table(table, id=node.get("id", ""), caption=caption, cell_skip=frozenset({"a"})))
+                b.add_table(html_table(table, id=node.get("id", ""), caption=caption, cell_skip=frozenset({"a"}), warnings=warnings))
             elif caption:
                 b.add_figure(caption, id=node.get("id", ""))

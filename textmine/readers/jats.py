@@ -17,6 +17,7 @@ from textmine.readers._markup import (
     html_table,
     make_date,
     parse_xml,
+    section_walk,
     strip_namespaces,
     text_of,
 )
@@ -44,14 +45,15 @@ class JatsReader:
         return 0.6 if filename.lower().endswith((".nxml", ".xml")) else 0.3
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:
-        root = strip_namespaces(parse_xml(data, what="JATS XML"))
+        warnings: list[str] = []
+        root = strip_namespaces(parse_xml(data, what="JATS XML", warnings=warnings))
         articles = [root] if root.tag == "article" else descendants(root, "article")
         if not articles:
             raise ReaderError(f"no <article> element in {root.tag!r} document: not JATS")
         for article in articles[:1] if root.tag == "article" else articles:
-            yield self._read_article(article, data, source)
+            yield self._read_article(article, data, source, warnings)
 
-    def _read_article(self, article: etree._Element, data: bytes, source: str) -> Document:
+    def _read_article(self, article: etree._Element, data: bytes, source: str, warnings: list[str]) -> Document:
         b = DocumentBuilder(source=source, format=self.name, kind="paper")
         meta = first(article, "article-meta")
         if meta is not None:
@@ -85,29 +87,29 @@ class JatsReader:
             caption = " ".join(x for x in (text_of(first(wrap, "label")), text_of(first(wrap, "caption"))) if x)
             table = first(wrap, "table")
             if table is not None:
-                b.add_table(html_table(table, id=wrap.get("id", ""), caption=caption))
+                b.add_table(html_table(table, id=wrap.get("id", ""), caption=caption, warnings=warnings))
             elif caption:
                 b.add_figure(caption, id=wrap.get("id", ""))
         for fig in descendants(article, "fig"):
             caption = " ".join(x for x in (text_of(first(fig, "label")), text_of(first(fig, "caption"))) if x)
             b.add_figure(caption, id=fig.get("id", ""))
-        return finish(b, data, "JATS article")
+        return finish(b, data, "JATS article", warnings)
 
     def _add_block(self, b: DocumentBuilder, el: etree._Element, section: str, kind: str) -> None:
         """Paragraphs of `el` in reading order; a nested <sec> names the section of its paragraphs."""
-        for child in children(el):
-            tag = child.tag
-            if tag == "sec":
-                title = text_of(first(child, "title")) if children(child, "title") else section
-                self._add_block(b, child, title or section, kind)
-            elif tag in ("p", "def-list", "disp-quote", "boxed-text", "statement"):
-                if tag == "p":
-                    b.add_paragraph(text_of(child, skip=_SKIP_IN_PARAGRAPH, breaks=_BREAKS), section=section, kind=kind)
-                else:
-                    self._add_block(b, child, section, kind)
-            elif tag == "list":
+        for child, title in section_walk(el, section, _opens):
+            if child.tag == "p":
+                b.add_paragraph(text_of(child, skip=_SKIP_IN_PARAGRAPH, breaks=_BREAKS), section=title, kind=kind)
+            elif child.tag == "list":
                 for item in descendants(child, "list-item"):
-                    b.add_paragraph(text_of(item, skip=_SKIP_IN_PARAGRAPH | {"list"}, breaks=_BREAKS), section=section, kind=kind)
+                    b.add_paragraph(text_of(item, skip=_SKIP_IN_PARAGRAPH | {"list"}, breaks=_BREAKS), section=title, kind=kind)
+
+
+def _opens(child: etree._Element, section: str) -> str | None:
+    """The section title inside `child`: its own title for a <sec>, the current one for a block."""
+    if child.tag == "sec":
+        return (text_of(first(child, "title")) if children(child, "title") else section) or section
+    return section if child.tag in ("def-list", "disp-quote", "boxed-text", "statement") else None
 
 
 def _pub_date(meta: etree._Element) -> object:

@@ -59,8 +59,12 @@ class PdfReader:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as err:
             raise ReaderError(f"PDF cannot be opened: {err} (damaged, truncated or encrypted)") from None
+        warnings: list[str] = []
         try:
             lines = []
+            if len(pdf) > _MAX_PAGES:
+                warnings.append(f"PDF has {len(pdf)} pages: only the first {_MAX_PAGES} were read "
+                                f"(pages {_MAX_PAGES + 1}-{len(pdf)} skipped; split the file to read them)")
             for index in range(min(len(pdf), _MAX_PAGES)):
                 lines.extend(_page_lines(pdf[index], index))
             metadata = pdf.get_metadata_dict(skip_empty=True)
@@ -92,7 +96,7 @@ class PdfReader:
                 b.add_paragraph(para[len("abstract"):].lstrip(" .:—-"), section="Abstract", kind="abstract")
                 continue
             b.add_paragraph(para, section=section, kind=kind)
-        yield finish(b, data, "PDF")
+        yield finish(b, data, "PDF", warnings)
 
 
 def _page_lines(page: object, index: int) -> list[_Line]:

@@ -11,7 +11,7 @@ from typing import Iterator
 
 from lxml import etree
 
-from textmine.document import Document, DocumentBuilder, Table, TableCell
+from textmine.document import Document, DocumentBuilder, Table
 from textmine.readers._markup import (
     children,
     clean,
@@ -21,10 +21,10 @@ from textmine.readers._markup import (
     parse_date,
     parse_xml,
     strip_namespaces,
+    table_from_rows,
     text_of,
 )
 from textmine.readers.base import ReaderError, readers
-
 
 
 @readers.register("tei")
@@ -37,7 +37,8 @@ class TeiReader:
         return 0.0
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:
-        root = strip_namespaces(parse_xml(data, what="TEI XML"))
+        warnings: list[str] = []
+        root = strip_namespaces(parse_xml(data, what="TEI XML", warnings=warnings))
         if root.tag != "TEI":
             raise ReaderError(f"root element is <{root.tag}>, not <TEI>")
         b = DocumentBuilder(source=source, format=self.name, kind="paper")
@@ -67,20 +68,28 @@ class TeiReader:
             caption = " ".join(x for x in (text_of(first(figure, "head")), text_of(first(figure, "figDesc"))) if x)
             table = first(figure, "table")
             if figure.get("type") == "table" and table is not None and len(table):
-                b.add_table(_tei_table(table, figure.get("{http://www.w3.org/XML/1998/namespace}id", ""), caption))
+                b.add_table(_tei_table(table, figure.get("{http://www.w3.org/XML/1998/namespace}id", ""), caption, warnings))
             else:
                 b.add_figure(caption, id=figure.get("{http://www.w3.org/XML/1998/namespace}id", ""))
-        yield finish(b, data, "TEI document")
+        yield finish(b, data, "TEI document", warnings)
 
 
-def _tei_table(table: etree._Element, id: str, caption: str) -> Table:
-    cells = []
-    for r, row in enumerate(children(table, "row")):
-        c = 0
-        for cell in children(row, "cell"):
-            cells.append(TableCell(row=r, col=c, text=text_of(cell), header=row.get("role") == "label" or cell.get("role") == "label"))
-            try:
-                c += max(1, int(cell.get("cols") or 1))
-            except ValueError:
-                c += 1
-    return Table(id=id, caption=clean(caption), cells=cells)
+def _tei_table(table: etree._Element, id: str, caption: str, warnings: list[str]) -> Table:
+    """TEI `row`/`cell`, spans in `cols`/`rows`, header rows and cells marked role="label"."""
+    return table_from_rows(
+        ((row, row.get("role") == "label") for row in children(table, "row")),
+        lambda row: children(row, "cell"),
+        colspan_of=lambda cell: _int(cell.get("cols")),
+        rowspan_of=lambda cell: _int(cell.get("rows")),
+        header_cell=lambda cell: cell.get("role") == "label",
+        id=id,
+        caption=caption,
+        warnings=warnings,
+    )
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 1)
+    except ValueError:
+        return 1

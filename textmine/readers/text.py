@@ -8,11 +8,13 @@ A short first line without final punctuation is the title; short lines like "Abs
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Iterator
 
 from textmine.document import Document, DocumentBuilder
-from textmine.readers._markup import clean, decode_text, finish, parse_date
+from textmine.readers._encoding import decode_text
+from textmine.readers._markup import MAX_TEXT_CHARS, clean, finish, parse_date
 from textmine.readers.base import ReaderError, readers
 
 _WRAP_WIDTH = 100  # lines this short inside a block are a hard-wrapped paragraph
@@ -23,6 +25,8 @@ _DOI = re.compile(r"\b(?:doi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/[^\s\"
 _HYPHEN_END = re.compile(r"(?<=[a-z])-$")
 _FIELD = re.compile(r"^(Authors?|DOI|Date|Published|Received|Year)\s*:\s*(\S.{0,300})$", re.I)
 _BULLET_ONLY = re.compile(r"^[\W_]{1,3}$")
+# What markup starts with; '<5 ppm impurities' or '< 0.1 wt%' does not
+_MARKUP = re.compile(rb"<(?:\?xml|!DOCTYPE|!--|!\[CDATA\[|[A-Za-z_][\w:.-]*(?:\s|/?>))", re.I)
 
 
 @readers.register("text")
@@ -34,18 +38,33 @@ class TextReader:
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text has NUL bytes: trust the BOM
             return 0.6 if name.endswith((".txt", ".text")) else 0.3
         stripped = head.lstrip()[:64]
-        if stripped.startswith((b"<", b"%PDF", b"{", b"[")) or b"\x00" in head[:4096]:
+        is_text_name = name.endswith((".txt", ".text"))
+        if stripped.startswith(b"%PDF") or b"\x00" in head[:4096]:
             return 0.0
-        if name.endswith((".txt", ".text")):
+        if stripped.startswith(b"<"):  # markup, unless a .txt that merely starts with '<5 ppm'
+            return 0.6 if is_text_name and not _MARKUP.match(stripped) else 0.0
+        if stripped.startswith((b"{", b"[")):  # JSON, unless a .txt that starts with '[1] Notes'
+            return 0.6 if is_text_name and not _looks_like_json(head) else 0.0
+        if is_text_name:
             return 0.6
         if "." not in name.rsplit("/", 1)[-1]:
             return 0.35
         return 0.1
 
     def read(self, data: bytes, source: str) -> Iterator[Document]:
-        text = decode_text(data, what="text file")
+        warnings: list[str] = []
+        text = decode_text(data, what="text file", warnings=warnings)
         if not text.strip():
             raise ReaderError("text file is empty (only whitespace)")
+        if len(text) > MAX_TEXT_CHARS:  # cut before splitting paragraphs: a 50 MB dump costs no more than the cap
+            limit = MAX_TEXT_CHARS * 49 // 50  # joining lines may add a separator per line: stay under the cap
+            cut = text.rfind("\n\n", 0, limit)
+            if cut < limit // 2:
+                cut = text.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            warnings.append(f"text file: text of {len(text):,} characters cut after {cut:,} (the cap is "
+                            f"{MAX_TEXT_CHARS:,} per document); split the file to read the rest")
+            text = text[:cut]
         b = DocumentBuilder(source=source, format=self.name, kind="paper")
         paragraphs = list(_paragraphs(text))
         if len(paragraphs) > 1 and _looks_like_title(paragraphs[0]):
@@ -72,7 +91,22 @@ class TextReader:
                 kind = "abstract" if _ABSTRACT.match(para) else "body"
                 continue
             b.add_paragraph(para, section=section, kind=kind)
-        yield finish(b, data, "text file")
+        yield finish(b, data, "text file", warnings)
+
+
+_JSON_START = re.compile(rb'\s*(?:\{\s*(?:"|\})|\[\s*(?:[\[{"\]]|-?\d[\d.eE+-]*\s*[,\]]|true|false|null))')
+
+
+def _looks_like_json(head: bytes, window: int = 65536) -> bool:
+    """True when `head` is JSON: parsed when it is the whole file, else judged by how it starts
+    ('{"', '[{', '[1, 2' are JSON; '[1] Notes on ...', '{draft} ...' are prose)."""
+    if len(head) < window:
+        try:
+            json.loads(head)
+            return True
+        except (ValueError, RecursionError):
+            return False
+    return bool(_JSON_START.match(head))
 
 
 def _paragraphs(text: str) -> Iterator[str]:

@@ -27,7 +27,7 @@ from textmine.readers._markup import (
     strip_namespaces,
     text_of,
 )
-from textmine.readers.base import ReaderError, readers
+from textmine.readers.base import ReaderError, documents_or_raise, readers
 from textmine.records import Failure
 
 _ROOTS = (b"<us-patent-grant", b"<us-patent-application", b"<patent-application-publication", b"<PATDOC")
@@ -48,16 +48,7 @@ class UsptoReader:
         """The documents of the file; when some parts of a bulk file are broken, the good ones
         are yielded first and a ReaderError then lists the bad ones (use `read_all` to get them
         as `Failure`s inline instead)."""
-        failures: list[Failure] = []
-        for item in self.read_all(data, source):
-            if isinstance(item, Failure):
-                failures.append(item)
-            else:
-                yield item
-        if failures:
-            listed = "; ".join(f"{f.source}: {f.reason}" for f in failures[:5])
-            more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
-            raise ReaderError(f"{len(failures)} document(s) could not be read: {listed}{more}")
+        yield from documents_or_raise(self.read_all(data, source))
 
     def read_all(self, data: bytes, source: str) -> Iterator[Document | Failure]:
         parts = split_concatenated_xml(data)
@@ -104,19 +95,20 @@ class UsptoReader:
             yield Failure(source=part_source, stage="read", reason=f"{self.name}: {err}{label}")
 
     def _read_one(self, data: bytes, source: str) -> Document:
-        root = strip_namespaces(parse_xml(data, what="USPTO patent XML"))
+        warnings: list[str] = []
+        root = strip_namespaces(parse_xml(data, what="USPTO patent XML", warnings=warnings))
         tag = root.tag
         if tag in ("us-patent-grant", "us-patent-application"):
-            return self._read_v4(root, data, source)
+            return self._read_v4(root, data, source, warnings)
         if tag == "patent-application-publication":
-            return self._read_pap(root, data, source)
+            return self._read_pap(root, data, source, warnings)
         if tag == "PATDOC":
-            return self._read_st32(root, data, source)
+            return self._read_st32(root, data, source, warnings)
         raise ReaderError(f"unsupported USPTO document root <{tag}>: expected us-patent-grant, us-patent-application, "
                           "patent-application-publication or PATDOC")
 
     # --- ICE v4.x ---------------------------------------------------------------------------
-    def _read_v4(self, root: etree._Element, data: bytes, source: str) -> Document:
+    def _read_v4(self, root: etree._Element, data: bytes, source: str, warnings: list[str]) -> Document:
         b = DocumentBuilder(source=source, format=self.name, kind="patent")
         biblio = first(root, "us-bibliographic-data-grant", "us-bibliographic-data-application")
         pub = first(first(biblio, "publication-reference"), "document-id")
@@ -135,13 +127,13 @@ class UsptoReader:
         for abstract in children(root, "abstract"):
             for p in descendants(abstract, "p"):
                 b.add_paragraph(text_of(p, skip=_SKIP_IN_P, breaks=_BREAKS), section="Abstract", kind="abstract")
-        self._add_description(b, first(root, "description"))
+        self._add_description(b, first(root, "description"), warnings)
         for claims in children(root, "claims"):
             for claim in children(claims, "claim"):
                 self._add_claim(b, claim, text_of(claim, skip=_SKIP_IN_P, breaks=_BREAKS))
-        return finish(b, data, f"USPTO patent {b.patent_number or '(no number)'}")
+        return finish(b, data, f"USPTO patent {b.patent_number or '(no number)'}", warnings)
 
-    def _add_description(self, b: DocumentBuilder, description: etree._Element | None) -> None:
+    def _add_description(self, b: DocumentBuilder, description: etree._Element | None, warnings: list[str]) -> None:
         heading = "Description"
         for el in (description.iter() if description is not None else ()):
             tag = el.tag
@@ -150,7 +142,7 @@ class UsptoReader:
             elif tag == "p" and not any(a.tag == "p" for a in el.iterancestors()):
                 b.add_paragraph(text_of(el, skip=_SKIP_IN_P, breaks=_BREAKS), section=heading, kind="description")
                 for table in descendants(el, "table"):
-                    b.add_table(cals_table(table, id=table.get("id", ""), caption=text_of(first(table, "title"))))
+                    b.add_table(cals_table(table, id=table.get("id", ""), caption=text_of(first(table, "title")), warnings=warnings))
 
     def _add_claim(self, b: DocumentBuilder, claim: etree._Element, text: str) -> None:
         number = claim.get("num", "").lstrip("0")
@@ -159,7 +151,7 @@ class UsptoReader:
         b.add_paragraph(text, section="Claims", kind="claims")
 
     # --- 2001 pre-grant publications (pap) --------------------------------------------------
-    def _read_pap(self, root: etree._Element, data: bytes, source: str) -> Document:
+    def _read_pap(self, root: etree._Element, data: bytes, source: str, warnings: list[str]) -> Document:
         b = DocumentBuilder(source=source, format=self.name, kind="patent")
         biblio = first(root, "subdoc-bibliographic-information")
         doc_id = first(biblio, "document-id")
@@ -178,13 +170,13 @@ class UsptoReader:
             elif el.tag == "paragraph":
                 b.add_paragraph(text_of(el, skip=_SKIP_IN_P, breaks=_BREAKS), section=heading, kind="description")
                 for table in descendants(el, "table"):
-                    b.add_table(cals_table(table, id=table.get("id", ""), caption=text_of(first(table, "title"))))
+                    b.add_table(cals_table(table, id=table.get("id", ""), caption=text_of(first(table, "title")), warnings=warnings))
         for claim in descendants(first(root, "subdoc-claims"), "claim"):
             self._add_claim(b, claim, text_of(claim, skip=_SKIP_IN_P, breaks=_BREAKS))
-        return finish(b, data, f"USPTO application {b.patent_number or '(no number)'}")
+        return finish(b, data, f"USPTO application {b.patent_number or '(no number)'}", warnings)
 
     # --- ST.32 SGML-as-XML grants ------------------------------------------------------------
-    def _read_st32(self, root: etree._Element, data: bytes, source: str) -> Document:
+    def _read_st32(self, root: etree._Element, data: bytes, source: str, warnings: list[str]) -> Document:
         b = DocumentBuilder(source=source, format=self.name, kind="patent")
         biblio = first(root, "SDOBI")
         number = text_of(first(first(biblio, "B110"), "DNUM"))
@@ -208,7 +200,7 @@ class UsptoReader:
             text = text_of(claim, skip=_SKIP_IN_P, breaks=_BREAKS)
             claim.set("num", claim.get("ID", "").replace("CLM-", "") or str(number_))
             self._add_claim(b, claim, text)
-        return finish(b, data, f"USPTO grant {b.patent_number or '(no number)'}")
+        return finish(b, data, f"USPTO grant {b.patent_number or '(no number)'}", warnings)
 
 
 class _Oversized:

@@ -3,12 +3,12 @@
     source adapter (API shape)  ->  harvesting core (HTTP, rate limit, retry, raw store,
     cursor, de-duplication)     ->  Documents  ->  Pipeline
 
-Importing this package registers the API-payload readers (arXiv Atom, OAI-PMH, Crossref,
-Semantic Scholar, Europe PMC) in `textmine.readers.base.readers` and every source adapter in
+Importing this package registers every reader (the API-payload readers for arXiv Atom, OAI-PMH,
+Crossref, Semantic Scholar and Europe PMC live in `textmine.readers.payloads`) and every source adapter in
 `sources`.
 """
 
-from textmine.sources import payloads as payloads  # noqa: F401  (registers the payload readers)
+import textmine.readers  # noqa: F401  (registers every reader, the API-payload ones included)
 from textmine.sources import arxiv, crossref, europepmc, optimade, patents, publishers, semantic_scholar  # noqa: F401
 from textmine.sources.base import HarvestQuery, Page, PageError, Source, SourceConfigError, SourceSettings, sources
 from textmine.sources.harvest import Harvester, HarvestStats

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 from textmine.sources.base import Cursor, HarvestQuery, Page, PageError, Source, SourceConfigError, harvest_failure, sources
 from textmine.sources.http import RateLimit
-from textmine.sources.payloads import OaiError, OaiPage, parse_arxiv_atom, parse_oai
+from textmine.readers.payloads import OaiError, OaiPage, parse_arxiv_atom, parse_oai
 
 ARXIV_RATE = RateLimit(1, 3.0)
 

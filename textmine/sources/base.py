@@ -23,7 +23,7 @@ from textmine.records import Failure
 from textmine import registry
 from textmine.registry import Registry
 from textmine.sources.http import DEFAULT_TIMEOUT, FetchError, HarvestClient, RateLimit, RetryPolicy, Sleep
-from textmine.sources.payloads import MalformedPayload
+from textmine.readers.payloads import MalformedPayload
 from textmine.sources.rawstore import RawStore
 
 T = TypeVar("T")

@@ -10,7 +10,7 @@ from textmine.sources.base import (
     Cursor, HarvestQuery, Page, PageError, Source, SourceConfigError, SourceSettings, harvest_failure, sources,
 )
 from textmine.sources.http import RateLimit
-from textmine.sources.payloads import parse_crossref
+from textmine.readers.payloads import parse_crossref
 
 # Crossref publishes ~50 req/s for the polite pool but asks clients to back off on 429 and to keep
 # concurrency low; we stay well under it. Without `mailto` (public pool) we halve again.

@@ -24,6 +24,7 @@ from typing import Callable, Generator, Iterator
 
 from textmine.document import Document
 from textmine.records import Failure
+from textmine.retry import is_name_resolution_error
 from textmine.sources.base import Cursor, HarvestQuery, Page, PageError, Source, harvest_failure
 from textmine.sources.state import HarvestState, Verdict, query_key
 
@@ -105,6 +106,9 @@ class Harvester:
                 except PageError as exc:
                     yield from self._fail(harvest_failure(exc.url, exc.reason))
                     failed_in_a_row += 1
+                    if is_name_resolution_error(exc):  # offline or a wrong host: every page would fail alike
+                        stats.stopped = f"{exc.reason} (resume continues from here)"
+                        return
                     if failed_in_a_row >= self.MAX_FAILED_PAGES_IN_A_ROW:
                         stats.stopped = (f"{failed_in_a_row} pages in a row failed, last: {exc.reason} "
                                          "(the API may be down; resume retries from here)")

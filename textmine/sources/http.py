@@ -1,5 +1,7 @@
 """The transport layer every source shares: one `httpx.Client` with explicit timeouts, a token
-bucket per source, and retries with exponential backoff + jitter that honour `Retry-After`.
+bucket per source, and retries with exponential backoff + jitter that honour `Retry-After`
+(the one `textmine.retry.RetryPolicy` the Elasticsearch transport uses too). A host name that does
+not resolve fails at once with a clear reason: offline, retrying only wastes the user's time.
 
 Adapters never call httpx directly; they ask `HarvestClient.get(...)` and receive either a
 successful response or a `FetchError` that says why the request was given up.
@@ -7,26 +9,22 @@ successful response or a `FetchError` that says why the request was given up.
 
 from __future__ import annotations
 
-import email.utils
-import datetime as dt
 import random
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
 from textmine import __version__
+from textmine.retry import RETRY_STATUSES, RetryPolicy, parse_retry_after  # noqa: F401  (re-exported: the policy and its parts)
+from textmine.retry import Clock, RetryableError, RetryExhausted, Sleep, describe, is_name_resolution_error, unresolved_host_message
 
 T = TypeVar("T")
-Sleep = Callable[[float], None]
-Clock = Callable[[], float]
 
 USER_AGENT = f"textmine/{__version__} (+https://github.com/textmine; materials-science text mining)"
-
-# 429 and the 5xx that mean "try again later"; other 4xx are the caller's mistake and final.
-RETRY_STATUSES: frozenset[int] = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -74,21 +72,6 @@ class TokenBucket:
             waited += delay
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with full jitter: try k sleeps uniform(0, min(cap, base * 2**k))
-    unless the server said how long (Retry-After, capped at `max_retry_after`)."""
-
-    attempts: int = 5
-    backoff_base: float = 1.0
-    backoff_max: float = 60.0
-    max_retry_after: float = 300.0
-    statuses: frozenset[int] = RETRY_STATUSES
-
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        return rng.uniform(0, min(self.backoff_max, self.backoff_base * (2**attempt)))
-
-
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
@@ -100,23 +83,6 @@ class FetchError(RuntimeError):
         self.url = url
         self.reason = reason
         self.status = status
-
-
-def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> float | None:
-    """`Retry-After` as seconds: either delta-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    now = now or dt.datetime.now(dt.timezone.utc)
-    return max(0.0, (when - now).total_seconds())
 
 
 @dataclass
@@ -181,39 +147,38 @@ class HarvestClient:
         streaming (a bulk file goes to disk chunk by chunk). A transfer cut short raises inside
         `consume` and the whole attempt is retried, so `consume` must start afresh each time."""
         clean = {k: v for k, v in (params or {}).items() if v is not None}
-        last = "no attempt made"
-        status: int | None = None
-        for attempt in range(self.retry.attempts):
+        status: list[int | None] = [None]
+
+        def attempt() -> T:
             self.stats.waited_s += self.bucket.acquire()
             self.stats.requests += 1
+            status[0] = None
             try:
                 with self._client.stream(method, url, params=clean, json=json, headers=headers) as response:
-                    status = response.status_code
-                    self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
-                    if status in ok:
+                    status[0] = response.status_code
+                    self.stats.statuses[response.status_code] = self.stats.statuses.get(response.status_code, 0) + 1
+                    if response.status_code in ok:
                         result = consume(response)
                         self.stats.bytes += response.num_bytes_downloaded
                         return result
                     response.read()
             except httpx.TimeoutException as exc:
-                last, status = f"timeout ({type(exc).__name__})", None
-                wait = self.retry.backoff(attempt, self._rng)
+                raise RetryableError(f"timeout ({type(exc).__name__})") from exc
             except httpx.TransportError as exc:  # refused, reset, or a body cut short
-                last, status = f"connection error ({type(exc).__name__}: {exc})", None
-                wait = self.retry.backoff(attempt, self._rng)
-            else:
-                last = f"HTTP {status}"
-                if status not in self.retry.statuses:
-                    raise FetchError(str(response.url), _describe(response), status)
-                asked = parse_retry_after(response.headers.get("Retry-After"))
-                if asked is not None:
-                    wait = min(asked, self.retry.max_retry_after)
-                else:
-                    wait = self.retry.backoff(attempt, self._rng)
-            if attempt + 1 < self.retry.attempts:
-                self.stats.retries += 1
-                self._sleep(wait)
-        raise FetchError(url, f"gave up after {self.retry.attempts} attempts: {last}", status)
+                if is_name_resolution_error(exc):
+                    raise FetchError(url, unresolved_host_message(urlsplit(url).hostname or url)) from exc
+                raise RetryableError(f"connection error ({type(exc).__name__}: {exc})") from exc
+            if response.status_code not in self.retry.statuses:
+                raise FetchError(str(response.url), _describe(response), response.status_code)
+            raise RetryableError(f"HTTP {response.status_code}", retry_after=parse_retry_after(response.headers.get("Retry-After")))
+
+        def count_retry(exc: BaseException, attempt: int, wait: float) -> None:
+            self.stats.retries += 1
+
+        try:
+            return self.retry.run(attempt, sleep=self._sleep, rng=self._rng, on_retry=count_retry)
+        except RetryExhausted as exc:
+            raise FetchError(url, f"gave up after {exc.attempts} attempts: {describe(exc.last)}", status[0]) from exc
 
     def close(self) -> None:
         self._client.close()

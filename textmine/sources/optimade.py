@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from textmine.readers.base import ReaderError
 from textmine.sources.base import Cursor, HarvestQuery, Page, Source, SourceConfigError, sources
 from textmine.sources.http import RateLimit
-from textmine.sources.payloads import MalformedPayload, json_payload
+from textmine.readers.payloads import MalformedPayload, json_payload
 
 RESPONSE_FIELDS = ("lattice_vectors", "cartesian_site_positions", "species_at_sites", "species", "dimension_types",
                    "nperiodic_dimensions", "chemical_formula_reduced", "chemical_formula_descriptive", "nsites", "elements")

@@ -15,7 +15,7 @@ from textmine.records import Failure
 from textmine.sources.base import Cursor, HarvestQuery, Page, PageError, Source, SourceConfigError, harvest_failure, sources
 from textmine.sources.fulltext import read_fulltext
 from textmine.sources.http import RateLimit
-from textmine.sources.payloads import MalformedPayload, xml_payload
+from textmine.readers.payloads import MalformedPayload, xml_payload
 
 
 @sources.register("elsevier")

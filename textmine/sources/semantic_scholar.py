@@ -7,7 +7,7 @@ from typing import Mapping
 
 from textmine.sources.base import Cursor, HarvestQuery, Page, Source, SourceConfigError, harvest_failure, sources
 from textmine.sources.http import RateLimit
-from textmine.sources.payloads import parse_semantic_scholar
+from textmine.readers.payloads import parse_semantic_scholar
 
 FIELDS = "title,abstract,authors,externalIds,year,publicationDate,url"
 

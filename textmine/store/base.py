@@ -250,6 +250,15 @@ class Store(Protocol):
         (name@version): lets `run` skip unchanged documents and redo them after an upgrade."""
         ...
 
+    def document_ids(self, source: str) -> list[str]:
+        """Ids of the documents stored from `source` (a file read before, whatever its content was then)."""
+        ...
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> int:
+        """Remove these documents with everything stored for them (an edited file's earlier
+        version); returns how many there were."""
+        ...
+
     def stale(self, provenance_key: str) -> int:
         """How many stored documents were processed by another pipeline version than this key."""
         ...

@@ -68,7 +68,7 @@ class ElasticsearchStore:
         specs: tuple[schema.IndexSpec, ...] = schema.SPECS,
         readonly: bool = False,
     ) -> None:
-        self.timeouts = timeouts or Timeouts()
+        self.timeouts = timeouts or Timeouts.from_env()
         self.readonly = readonly
         self._client, self._conn = connect(
             url,
@@ -217,6 +217,30 @@ class ElasticsearchStore:
         self._bulk(complete_entries(), touched=("documents",))
         return len(batch)
 
+    def delete_documents(self, doc_ids: Iterable[str]) -> int:
+        """Children first, the document entry last: a cut in between leaves an entry that the next
+        run finds again (same source) and finishes deleting."""
+        entries = self._previous_entries(list(doc_ids))
+        if not entries:
+            return 0
+        sents, ments, recs = (self._alias[n] for n in ("sentences", "mentions", "records"))
+
+        def children() -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+            for doc_id, old in entries.items():
+                for i in range(old.get("n_sentences", 0)):
+                    yield {"delete": {"_index": sents, "_id": schema.child_id(doc_id, "s", i)}}, None
+                for i in range(old.get("n_mentions", 0)):
+                    yield {"delete": {"_index": ments, "_id": schema.child_id(doc_id, "m", i)}}, None
+                for record_id in old.get("record_ids", []):
+                    yield {"delete": {"_index": recs, "_id": schema.es_id(record_id)}}, None
+
+        self._bulk(children(), touched=("sentences", "mentions", "records"))
+        self._bulk(
+            (({"delete": {"_index": self._alias["documents"], "_id": schema.es_id(d)}}, None) for d in entries),
+            touched=("documents",),
+        )
+        return len(entries)
+
     def _previous_entries(self, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
         """What is stored now for those of `doc_ids` already known (complete or not); GET is
         real-time, so this sees writes not yet refreshed."""
@@ -259,6 +283,11 @@ class ElasticsearchStore:
             return False
         src = found["_source"]
         return bool(src.get("complete")) and src.get("content_hash") == content_hash and src.get("extractor") == extractor
+
+    def document_ids(self, source: str) -> list[str]:
+        self._fresh("documents")  # refreshes only after a write: at most once per written batch
+        hits = self._scan("documents", {"term": {"source": source}}, sort=[{"id": "asc"}], source=["id"])
+        return [hit["_source"]["id"] for hit in hits]
 
     def stale(self, provenance_key: str) -> int:
         """Complete documents processed by another pipeline version than `provenance_key`."""

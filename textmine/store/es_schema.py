@@ -151,8 +151,10 @@ MENTIONS = IndexSpec(
 
 FAILURES = IndexSpec(
     name="failures",
-    version=1,
-    mappings=_strict({"source": _KEYWORD, "stage": _KEYWORD, "reason": {"type": "text"}, "doc_id": _KEYWORD}),
+    version=2,  # v2: fingerprint (v1 entries are copied as they are: no fingerprint, retried once)
+    mappings=_strict(
+        {"source": _KEYWORD, "stage": _KEYWORD, "reason": {"type": "text"}, "doc_id": _KEYWORD, "fingerprint": _KEYWORD}
+    ),
 )
 
 SPECS: tuple[IndexSpec, ...] = (DOCUMENTS, SENTENCES, MENTIONS, RECORDS, FAILURES)

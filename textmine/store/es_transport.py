@@ -2,8 +2,9 @@
 
 The client's own retries are switched off (`max_retries=0`): they retry at once, with no backoff,
 which only hammers a node that is busy (429) or restarting. Instead every call goes through
-`Retrying`, which backs off exponentially on 429, 502/503/504 and connection errors up to an
-explicit deadline, then raises `StoreUnavailable` with what to do next.
+`Retrying`, which runs the shared `textmine.retry.RetryPolicy` (the one harvesting uses): it backs
+off exponentially on 429, 502/503/504 and connection errors up to an explicit deadline, then
+raises `StoreUnavailable` with what to do next. A host name that does not resolve fails at once.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import random
-import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from textmine.retry import RetryableError, RetryExhausted, RetryPolicy, is_name_resolution_error, unresolved_host_message
 from textmine.store.base import StoreUnavailable
 
 try:
@@ -43,6 +43,17 @@ class Timeouts:
     retry_deadline: float = 60.0  # keep retrying a failing call this long, then give up
     initial_backoff: float = 0.5
     max_backoff: float = 10.0
+
+    @classmethod
+    def from_env(cls) -> "Timeouts":
+        """The defaults, with `retry_deadline` from TEXTMINE_ES_RETRY_DEADLINE (seconds) when it is set."""
+        raw = os.environ.get("TEXTMINE_ES_RETRY_DEADLINE")
+        if not raw:
+            return cls()
+        try:
+            return cls(retry_deadline=float(raw))
+        except ValueError:
+            raise StoreUnavailable(f"TEXTMINE_ES_RETRY_DEADLINE={raw!r} is not a number of seconds") from None
 
 
 @dataclass(frozen=True)
@@ -129,6 +140,14 @@ class Retrying:
     def __init__(self, connection: Connection, timeouts: Timeouts) -> None:
         self.connection = connection
         self.timeouts = timeouts
+        self.policy = RetryPolicy(
+            attempts=None,
+            deadline=timeouts.retry_deadline,
+            backoff_base=timeouts.initial_backoff,
+            backoff_max=timeouts.max_backoff,
+            jitter=0.5,  # a few clients at most: keep the waits near the schedule
+            statuses=RETRY_STATUS,
+        )
 
     def unavailable(self, exc: BaseException) -> StoreUnavailable:
         return StoreUnavailable(
@@ -139,36 +158,34 @@ class Retrying:
         )
 
     def __call__(self, fn: Callable[[], T]) -> T:
-        deadline = time.monotonic() + self.timeouts.retry_deadline
-        backoff = self.timeouts.initial_backoff
-        while True:
-            try:
-                return fn()
-            except TlsError as exc:
-                raise StoreUnavailable(
-                    f"TLS with Elasticsearch at {self.connection.http_url} failed ({exc}): set TEXTMINE_ES_CA_CERTS to "
-                    "the PEM file of the CA that signed the cluster's certificate"
-                ) from exc
-            except ApiError as exc:
-                if exc.meta.status == 401:
-                    raise StoreUnavailable(
-                        f"Elasticsearch at {self.connection.http_url} refused the credentials: set TEXTMINE_ES_API_KEY, "
-                        "or TEXTMINE_ES_USER and TEXTMINE_ES_PASSWORD (see docs/elasticsearch.md)"
-                    ) from exc
-                if not _retryable(exc):
-                    raise
-                backoff = self._wait(exc, deadline, backoff)
-            except Exception as exc:
-                if not _retryable(exc):
-                    raise
-                backoff = self._wait(exc, deadline, backoff)
+        return self.run(fn, _retryable)
 
-    def _wait(self, exc: BaseException, deadline: float, backoff: float) -> float:
-        if time.monotonic() + backoff > deadline:
-            raise self.unavailable(exc) from exc
-        log.warning("Elasticsearch call failed (%s); retrying in %.1fs", exc, backoff)
-        time.sleep(backoff * (0.75 + random.random() / 2))
-        return min(backoff * 2, self.timeouts.max_backoff)
+    def run(self, fn: Callable[[], T], retryable: Callable[[BaseException], bool]) -> T:
+        try:
+            return self.policy.run(fn, retryable=retryable, on_retry=_log_retry)
+        except RetryExhausted as exc:
+            raise self.unavailable(exc.last) from exc
+        except TlsError as exc:
+            raise StoreUnavailable(
+                f"TLS with Elasticsearch at {self.connection.http_url} failed ({exc}): set TEXTMINE_ES_CA_CERTS to "
+                "the PEM file of the CA that signed the cluster's certificate"
+            ) from exc
+        except ApiError as exc:
+            if exc.meta.status == 401:
+                raise StoreUnavailable(
+                    f"Elasticsearch at {self.connection.http_url} refused the credentials: set TEXTMINE_ES_API_KEY, "
+                    "or TEXTMINE_ES_USER and TEXTMINE_ES_PASSWORD (see docs/elasticsearch.md)"
+                ) from exc
+            raise
+        except ESConnectionError as exc:
+            if is_name_resolution_error(exc):
+                host = self.connection.http_url.split("://", 1)[-1].rsplit(":", 1)[0]
+                raise StoreUnavailable(unresolved_host_message(host, "the Elasticsearch host")) from exc
+            raise
+
+
+def _log_retry(exc: BaseException, attempt: int, wait: float) -> None:
+    log.warning("Elasticsearch call failed (%s); retrying in %.1fs", exc, wait)
 
 
 # ----------------------------------------------------------------------------------- bulk
@@ -199,15 +216,19 @@ class BulkError(RuntimeError):
     """Some bulk items were rejected for a reason retrying cannot fix (e.g. a mapping conflict)."""
 
 
+class _ItemsRejected(RetryableError):
+    """Some items of a bulk chunk came back 429/5xx: the chunk is re-sent with just those."""
+
+
 def send_bulk(client: Elasticsearch, retrying: Retrying, lines: list[str], timeout: float) -> int:
     """Send one chunk; items rejected with 429 (or 5xx) are re-sent, with backoff, until accepted."""
     pending = lines
-    deadline = time.monotonic() + retrying.timeouts.retry_deadline
-    backoff = retrying.timeouts.initial_backoff
     written = 0
-    while True:
+
+    def attempt() -> int:
+        nonlocal pending, written
         body = "\n".join(pending) + "\n"
-        response = retrying(lambda body=body: client.options(request_timeout=timeout).bulk(operations=body))
+        response = retrying(lambda: client.options(request_timeout=timeout).bulk(operations=body))
         if not response.get("errors"):
             return written + len(response["items"])
         retry: list[str] = []
@@ -228,8 +249,7 @@ def send_bulk(client: Elasticsearch, retrying: Retrying, lines: list[str], timeo
             raise BulkError(f"{len(fatal)} bulk item(s) rejected, first: {fatal[0]}")
         if not retry:
             return written
-        if time.monotonic() + backoff > deadline:
-            raise retrying.unavailable(RuntimeError(f"{len(retry) // 2} bulk items still rejected (429/5xx)"))
-        time.sleep(backoff)
-        backoff = min(backoff * 2, retrying.timeouts.max_backoff)
         pending = retry
+        raise _ItemsRejected(f"{len(retry) // 2} bulk items still rejected (429/5xx)")
+
+    return retrying.run(attempt, lambda exc: False)

@@ -18,6 +18,7 @@ from textmine.document import Document
 from textmine.records import Failure, Mention, Record
 from textmine.store.structures_sqlite import ensure_schema as ensure_structure_schema
 from textmine.store.structures_sqlite import structure_counts
+from textmine.store.predictions_sqlite import ensure_schema as ensure_prediction_schema
 from textmine.store.base import (
     Query,
     SearchResult,
@@ -51,6 +52,11 @@ class SQLiteStore:
         self._db = connect(self.path, readonly=readonly)
         if not readonly:
             ensure_structure_schema(self._db)  # structures, spectra, links: textmine/store/structures_sqlite.py
+            ensure_prediction_schema(self._db)  # predictions, audit verdicts: textmine/store/predictions_sqlite.py
+            # `document_ids(source)`: what a run asks once per file (v2 files made before it lack it)
+            self._db.execute("CREATE INDEX IF NOT EXISTS documents_source ON documents(source)")
+            if "fingerprint" not in self._failure_columns():  # a v2 file made before the column
+                self._db.execute("ALTER TABLE failures ADD COLUMN fingerprint TEXT")
 
     # ------------------------------------------------------------------ writes
     def put(self, document: Document, records: Iterable[Record], mentions: Iterable[Mention] = ()) -> None:
@@ -80,6 +86,20 @@ class SQLiteStore:
             db.execute("ROLLBACK")
             raise
         return len(batch)
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> int:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            deleted = 0
+            for doc_id in doc_ids:
+                deleted += db.execute("SELECT count(*) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+                self._delete_document(doc_id)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return deleted
 
     def _delete_document(self, doc_id: str) -> None:
         db = self._db
@@ -155,8 +175,12 @@ class SQLiteStore:
 
     def add_failure(self, failure: Failure) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO failures VALUES (?,?,?,?)", (failure.source, failure.stage, failure.reason, failure.doc_id)
+            "INSERT OR REPLACE INTO failures(source, stage, reason, doc_id, fingerprint) VALUES (?,?,?,?,?)",
+            (failure.source, failure.stage, failure.reason, failure.doc_id, failure.fingerprint),
         )
+
+    def _failure_columns(self) -> list[str]:
+        return [row[1] for row in self._db.execute("PRAGMA table_info(failures)")]
 
     def clear_failure(self, source: str) -> None:
         # A bulk file's documents fail as "path#N": forgetting the file forgets them too.
@@ -168,6 +192,9 @@ class SQLiteStore:
             "SELECT 1 FROM documents WHERE id = ? AND content_hash = ? AND extractor IS ?", (doc_id, content_hash, extractor)
         ).fetchone()
         return row is not None
+
+    def document_ids(self, source: str) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT id FROM documents WHERE source = ? ORDER BY id", (source,))]
 
     def stale(self, provenance_key: str) -> int:
         """Documents a plain `run` with this pipeline would re-extract (processed by another version)."""
@@ -231,8 +258,10 @@ class SQLiteStore:
                 yield Record.model_validate_json(body)
 
     def failures(self) -> list[Failure]:
-        rows = self._db.execute("SELECT source, stage, reason, doc_id FROM failures ORDER BY source").fetchall()
-        return [Failure(source=s, stage=st, reason=r, doc_id=d) for s, st, r, d in rows]
+        # a read-only open of a file made before the fingerprint column reads it as NULL
+        fingerprint = "fingerprint" if "fingerprint" in self._failure_columns() else "NULL"
+        rows = self._db.execute(f"SELECT source, stage, reason, doc_id, {fingerprint} FROM failures ORDER BY source").fetchall()
+        return [Failure(source=s, stage=st, reason=r, doc_id=d, fingerprint=f) for s, st, r, d, f in rows]
 
     def stats(self) -> StoreStats:
         def count(table: str) -> int:

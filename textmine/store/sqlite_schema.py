@@ -50,6 +50,7 @@ CREATE TABLE documents (
     body BLOB NOT NULL
 );
 CREATE INDEX documents_year ON documents(year);
+CREATE INDEX documents_source ON documents(source);
 CREATE TABLE sentences (
     id INTEGER PRIMARY KEY,
     doc_id TEXT NOT NULL,
@@ -120,7 +121,8 @@ CREATE TABLE failures (
     source TEXT PRIMARY KEY,
     stage TEXT NOT NULL,
     reason TEXT NOT NULL,
-    doc_id TEXT
+    doc_id TEXT,
+    fingerprint TEXT
 );
 """
 

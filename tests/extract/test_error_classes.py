@@ -1,0 +1,339 @@
+"""The error classes of issue 11, as fixed in the `rules` pipeline, on sentences written for them.
+
+Each case is a general pattern, not a sentence the rules special-case: the sentences here were
+written for these tests and appear in no corpus. A case lists every record the sentence must
+give, as (material as written, property, value); a record more or less fails it.
+
+Class 1 (TeX markup) is also checked on the real arXiv API payloads of ../shared/data/docs/arxiv_atom.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from textmine.document import DocumentBuilder
+from textmine.extract import document_from_text
+from textmine.extract.pipeline import ExtractionPipeline, load_pipeline
+from textmine.extract.views import sentence_view
+from textmine.normalise.markup import TextView, tex_edits
+
+
+@pytest.fixture(scope="module")
+def rules() -> ExtractionPipeline:
+    return load_pipeline("rules")
+
+
+def extract(pipeline: ExtractionPipeline, text: str, title: str = ""):
+    if title:
+        builder = DocumentBuilder(source="text:t", format="text")
+        builder.add_paragraph(title, section="", kind="title")
+        builder.add_paragraph(text, section="", kind="abstract")
+        document = builder.build()
+        document.id = "t"
+    else:
+        document = document_from_text("t", text)
+    extraction = pipeline(document)
+    assert extraction.ok, extraction.failures
+    return document, extraction
+
+
+def triples(pipeline: ExtractionPipeline, text: str, title: str = "") -> set[tuple[str, str, float | None]]:
+    _, extraction = extract(pipeline, text, title)
+    return {(r.material.text, r.property, r.value) for r in extraction.records}
+
+
+def check(pipeline, text, expected):
+    assert triples(pipeline, text) == set(expected), text
+
+
+# --- 1. TeX markup ------------------------------------------------------------------------------
+
+TEX = [
+    # (sentence, material as written, formula, property, value, unit, quantity as written)
+    ("Monolayer MoS_2 has a direct band gap of 1.8~eV.", "MoS_2", "MoS2", "band_gap", 1.8, "eV", "1.8~eV"),
+    ("The ferromagnet Cr_{2}Ge_{2}Te_{6} orders below $T_C = 61$ K.", "Cr_{2}Ge_{2}Te_{6}", "Cr2Ge2Te6",
+     "curie_temperature", 61.0, "K", "61$ K"),
+    ("We find $T_\\mathrm{C}\\sim 150$ K in Fe$_3$GeTe$_2$ flakes.", "Fe$_3$GeTe$_2$", "Fe3GeTe2",
+     "curie_temperature", 150.0, "K", "\\sim 150$ K"),
+    ("The band gap of $\\beta$-Ga$_2$O$_3$ is 4.8 \\pm 0.1 eV.", "$\\beta$-Ga$_2$O$_3$", "Ga2O3", "band_gap", 4.8,
+     "eV", "4.8 \\pm 0.1 eV"),
+    ("Superconductivity in NbSe$_{2}$ sets in at T$_{c}$ = 7.2~K.", "NbSe$_{2}$", "NbSe2",
+     "superconducting_transition_temperature", 7.2, "K", "7.2~K"),
+    ("Films of CdTe were annealed at 400^{\\circ}C; the band gap of CdTe is 1.5 eV.", "CdTe", "CdTe", "band_gap", 1.5,
+     "eV", "1.5 eV"),
+]
+
+
+@pytest.mark.parametrize("text, material, formula, prop, value, unit, written", TEX)
+def test_tex_markup_is_read_and_records_point_at_the_raw_text(rules, text, material, formula, prop, value, unit,
+                                                               written):
+    document, extraction = extract(rules, text)
+    [record] = [r for r in extraction.records if r.property == prop]
+    assert (record.material.text, record.material.formula, record.value, record.unit) == (material, formula, value, unit)
+    assert document.text[record.material.char_start : record.material.char_end] == material
+    assert document.text[record.value_start : record.value_end] == written
+    assert record.sentence == document.text[record.char_start : record.char_end]
+
+
+def test_tex_celsius_is_converted_after_the_degree_markup(rules):
+    _, extraction = extract(rules, "The ferroelectric Curie temperature of BaTiO$_3$ is 120$^{\\circ}$C.")
+    [record] = extraction.records
+    assert record.property == "curie_temperature" and record.value_si == pytest.approx(393.15)
+
+
+def test_tex_edits_map_every_view_offset_back_exactly():
+    raw = "MoS_2 has a gap of 1.8~eV at $T_C$ = 300~K; $d = 3.2$ \\AA, $\\Delta E \\approx 0.1$ eV"
+    view = TextView.of(raw, tex_edits(raw))
+    assert view.text == "MoS2 has a gap of 1.8 eV at TC = 300 K; d = 3.2 Å, ΔE ≈ 0.1 eV"
+    assert raw[view.to_raw(0) : view.to_raw(4)] == "MoS_2"
+    for word in ("MoS2", "1.8 eV", "300 K", "TC", "Å"):
+        start = view.text.index(word)
+        a, b = view.span_to_raw(start, start + len(word))
+        assert view.to_view(a) == start, word  # the round trip lands on the same view offset
+        assert b > a and raw[a:b].replace("~", " ").replace("$", "").replace("_", "").replace("\\AA", "Å") == word
+
+
+def test_plain_text_gets_no_edits():
+    text = "The band gap of ZnO is 3.37 eV; costs rose by 5 % (see ref. [12]) and 2 + 2 = 4 for us."
+    assert tex_edits(text) == []
+
+
+def _arxiv_documents(docs: Path):
+    from textmine.sources.payloads import parse_arxiv_atom
+
+    folder = docs / "arxiv_atom"
+    if not folder.is_dir():
+        pytest.skip(f"no arXiv payloads at {folder} (shared data absent)")
+    documents = []
+    for path in sorted(folder.glob("*.xml")):
+        documents.extend(parse_arxiv_atom(path.read_bytes(), f"file:{path.name}").documents)
+    return documents
+
+
+def test_real_arxiv_payloads_layers_point_at_the_raw_text(rules, shared_data):
+    documents = _arxiv_documents(shared_data / "docs")
+    assert len(documents) >= 10
+    tex_documents = 0
+    for document in documents:
+        extraction = rules(document)
+        assert extraction.ok, (document.id, extraction.failures)
+        layers = extraction.layers
+        tex_documents += bool(layers.markup)
+        for name in ("quantities", "cues", "materials"):
+            for span in getattr(layers, name):
+                assert document.text[span.start : span.end] == span.text, (document.id, name, span)
+        for edit in layers.markup:
+            assert 0 <= edit.start <= edit.end <= len(document.text)
+        for index in range(len(layers.sentences)):
+            view = sentence_view(extraction, index)
+            assert "$" not in view.text or "$" not in "".join(e.replacement for e in layers.markup)
+            for start in range(0, len(view.text), 7):  # view -> document -> view is the identity
+                a, _ = view.to_document(start, start)
+                assert view.start <= a <= view.end
+        for record in extraction.records:
+            assert document.text[record.value_start : record.value_end]
+            assert record.sentence == document.text[record.char_start : record.char_end]
+    assert tex_documents >= 2  # the payloads do carry TeX ('$\\delta$-function', '1^{+1.39}_{-0.59}')
+
+
+def test_real_arxiv_payload_math_reads_as_plain_text(rules, shared_data):
+    documents = _arxiv_documents(shared_data / "docs")
+    [delta] = [d for d in documents if "$\\delta$-function" in d.text]
+    extraction = rules(delta)
+    views = [sentence_view(extraction, i).text for i in range(len(extraction.layers.sentences))]
+    assert any("δ-function" in v for v in views)
+    assert not any("$\\delta$" in v for v in views)
+    [renyi] = [d for d in documents if "R\\'{e}nyi" in d.text or "R\\'enyi" in d.text]
+    extraction = rules(renyi)
+    views = [sentence_view(extraction, i).text for i in range(len(extraction.layers.sentences))]
+    assert any("Rényi" in v for v in views)
+
+
+# --- 2. things that are not materials -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Using the HSE06 functional we obtain a band gap of 2.1 eV for ZnS.", [("ZnS", "band_gap", 2.1)]),
+    ("The PBE band gap of 1.2 eV underestimates the measured one.", []),
+    ("The band gap calculated with SCAN is 0.9 eV.", []),
+    ("The PSC device reaches an open circuit voltage of 1.1 V.", []),
+    ("Density functional theory (DFT) was used. DFT yields a band gap of 2.8 eV.", []),
+    ("An interlayer spacing of 3.1 Å and a band gap of 2.8 eV in MoS2 were measured.", [("MoS2", "band_gap", 2.8)]),
+    # an acronym the paper defines as a material is one
+    ("Bismuth tungstate (BWO) nanosheets were made. BWO has a band gap of 2.8 eV.", [("BWO", "band_gap", 2.8)]),
+])
+def test_functionals_methods_devices_and_symbols_are_not_materials(rules, text, expected):
+    check(rules, text, expected)
+
+
+# --- 3. material names cut short ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The Fe-Ni alloy has a Curie temperature of 800 K.", [("Fe-Ni alloy", "curie_temperature", 800.0)]),
+    ("The MAPbI3 perovskite has a band gap of 1.55 eV.", [("MAPbI3 perovskite", "band_gap", 1.55)]),
+    ("The 1T'-MoTe2 phase becomes superconducting at Tc = 0.1 K.",
+     [("1T'-MoTe2", "superconducting_transition_temperature", 0.1)]),
+    ("Hexagonal h-BN has a band gap of 5.9 eV.", [("h-BN", "band_gap", 5.9)]),
+    ("The band gap of alpha-Fe2O3 is 2.1 eV.", [("alpha-Fe2O3", "band_gap", 2.1)]),
+    ("The band gap of α-Fe2O3 is 2.1 eV.", [("α-Fe2O3", "band_gap", 2.1)]),
+    ("The band gap of gamma-graphyne is 0.46 eV.", [("gamma-graphyne", "band_gap", 0.46)]),
+    ("Gamma-graphyne has a band gap of 0.46 eV.", [("Gamma-graphyne", "band_gap", 0.46)]),
+    ("With a band gap of 3.2 eV, anatase TiO2 absorbs only ultraviolet light.", [("anatase TiO2", "band_gap", 3.2)]),
+])
+def test_alloy_phase_and_allotrope_names_are_whole(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_phase_names_keep_their_formula(rules):
+    _, extraction = extract(rules, "The band gap of alpha-Fe2O3 is 2.1 eV. Anatase TiO2 has a band gap of 3.2 eV.")
+    assert {(r.material.text, r.material.formula) for r in extraction.records} == {
+        ("alpha-Fe2O3", "Fe2O3"), ("Anatase TiO2", "TiO2")}
+
+
+# --- 4. the value given to the wrong material -----------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    # substrates, electrolytes and references
+    ("ZnO films grown on sapphire have a band gap of 3.3 eV.", [("ZnO", "band_gap", 3.3)]),
+    ("With LiPF6 as electrolyte, the LiFePO4 cathode delivers a specific capacity of 160 mAh/g.",
+     [("LiFePO4", "specific_capacity", 160.0)]),
+    # lists
+    ("The band gaps are 2.1 eV for CdS and 3.4 eV for GaN.", [("CdS", "band_gap", 2.1), ("GaN", "band_gap", 3.4)]),
+    ("The band gap is 1.12 eV in Si and 0.66 eV in Ge.", [("Si", "band_gap", 1.12), ("Ge", "band_gap", 0.66)]),
+    ("Band gaps of 2.4 eV (CdS), 1.7 eV (CdSe) and 1.5 eV (CdTe) were measured.",
+     [("CdS", "band_gap", 2.4), ("CdSe", "band_gap", 1.7), ("CdTe", "band_gap", 1.5)]),
+    ("The band gap decreases from 3.4 eV in GaN to 0.7 eV in InN.", [("GaN", "band_gap", 3.4), ("InN", "band_gap", 0.7)]),
+    # respectively: equal lists pair up, unequal ones link nothing
+    ("The Curie temperatures of Fe, Co and Ni are 1043, 1388 and 627 K, respectively.",
+     [("Fe", "curie_temperature", 1043.0), ("Co", "curie_temperature", 1388.0), ("Ni", "curie_temperature", 627.0)]),
+    ("CdS, ZnS and ZnSe have band gaps of 2.4 and 3.6 eV, respectively.", []),
+    ("The Curie temperatures of Fe and Ni are 1043, 1388 and 627 K, respectively.", []),
+    # the material named after the value
+    ("The Curie temperature of 1043 K for iron is higher than that of nickel, 627 K.",
+     [("iron", "curie_temperature", 1043.0), ("nickel", "curie_temperature", 627.0)]),
+    ("Compared with TiO2, the band gap of ZnO is 3.3 eV.", [("ZnO", "band_gap", 3.3)]),
+    ("The band gap of ZnS is 3.6 eV and that of CdSe is 1.74 eV.", [("ZnS", "band_gap", 3.6), ("CdSe", "band_gap", 1.74)]),
+    # a value after another material's own value is not the first material's
+    ("The band gap of alpha-Fe2O3 is 2.1 eV, and anatase TiO2 has one of 3.2 eV.",
+     [("alpha-Fe2O3", "band_gap", 2.1), ("anatase TiO2", "band_gap", 3.2)]),
+    ("The band gap of ZnS is 3.6 eV and CdSe 1.74 eV.", [("ZnS", "band_gap", 3.6), ("CdSe", "band_gap", 1.74)]),
+    # one material's list of values; 'respectively' pairing values with compositions, not materials
+    ("The band gap of Cu2O films was found to be 2.10, 2.05 and 1.98 eV.",
+     [("Cu2O", "band_gap", 2.1), ("Cu2O", "band_gap", 2.05), ("Cu2O", "band_gap", 1.98)]),
+    ("The band gap of pure SnO2 is 3.6 eV and for 1%, 3% and 5% Sb doped SnO2 films is 3.5, 3.4 and 3.3 eV, respectively.",
+     [("SnO2", "band_gap", 3.6), ("Sb doped SnO2", "band_gap", 3.5), ("Sb doped SnO2", "band_gap", 3.4),
+      ("Sb doped SnO2", "band_gap", 3.3)]),
+])
+def test_each_value_goes_to_its_own_material(rules, text, expected):
+    check(rules, text, expected)
+
+
+# --- 5. changes, offsets, uncertainties and other quantities --------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The band gap of ZnO increases by 0.3 eV upon Mg doping.", []),
+    ("Strain causes a 12 K shift of the Curie temperature of CrI3.", []),
+    ("The band gap of ZnO shrinks by 50 meV under strain.", []),
+    ("The band gaps of ZnO and GaN differ by 0.04 eV.", []),
+    ("The Curie temperature of CrBr3 is 37 K, about 24 K lower than that of CrI3.", [("CrBr3", "curie_temperature", 37.0)]),
+    ("The band gap of TiO2 is 3.2 eV, which is 0.2 eV larger than that of rutile.", [("TiO2", "band_gap", 3.2)]),
+    ("Under pressure the Tc of the cuprate La2CuO4 is raised by 5 K to 45 K.",
+     [("La2CuO4", "superconducting_transition_temperature", 45.0)]),
+    ("The band gap of ZnO films is 3.22 eV, and the red-shift of the Mn-doped ZnO films reaches 80 meV.",
+     [("ZnO", "band_gap", 3.22)]),
+    # uncertainties are no values of their own
+    ("The band gap of GaN is 3.4 eV with an uncertainty of ±0.1 eV.", [("GaN", "band_gap", 3.4)]),
+    ("The band gap of CdSe is 1.74 eV with an error of 0.05 eV.", [("CdSe", "band_gap", 1.74)]),
+    # other quantities sharing the unit
+    ("The band gap of MoS2 is 1.8 eV and the spin-splitting is 0.15 eV.", [("MoS2", "band_gap", 1.8)]),
+    ("The band gap of WSe2 is 1.7 eV, with an exciton energy of 0.37 eV.",
+     [("WSe2", "band_gap", 1.7), ("WSe2", "exciton_binding_energy", 0.37)]),
+    ("Fe3O4 nanoparticles are ferromagnetic below 850 K with a blocking temperature of 50 K.",
+     [("Fe3O4", "curie_temperature", 850.0)]),
+    ("The superconductor YBa2Cu3O7 has a Tc of 92 K and a structural transition at 120 K.",
+     [("YBa2Cu3O7", "superconducting_transition_temperature", 92.0)]),
+    ("LiCoO2 cells cycled between 3.0 and 4.2 V deliver a specific capacity of 140 mAh/g.",
+     [("LiCoO2", "specific_capacity", 140.0)]),
+])
+def test_changes_uncertainties_and_other_quantities_are_not_the_value(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text", [
+    "The band gap of GaN is 3.4 eV with an uncertainty of ±0.1 eV.",
+    "The band gap of GaN is 3.4 eV (error of 0.1 eV).",
+])
+def test_a_stated_uncertainty_belongs_to_the_value_before_it(rules, text):
+    _, extraction = extract(rules, text)
+    [record] = extraction.records
+    assert (record.value, record.uncertainty) == (3.4, 0.1)
+
+
+# --- 6. cue and number forms ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("MoS2 and WS2 have energy gaps of 1.8 and 2.0 eV, respectively.",
+     [("MoS2", "band_gap", 1.8), ("WS2", "band_gap", 2.0)]),
+    ("The optical band gaps of the films were 2.9 eV for TiO2.", [("TiO2", "band_gap", 2.9)]),
+    ("The band-gap energies of the CdS films lie at 2.42 eV.", [("CdS", "band_gap", 2.42)]),
+    ("The superconductor MgB2 has a Tc of 39 K.", [("MgB2", "superconducting_transition_temperature", 39.0)]),
+    ("The superconductor MgB2 has a T$_{c}$ of 39 K.", [("MgB2", "superconducting_transition_temperature", 39.0)]),
+    ("The ferromagnet CrI3 has $T_\\mathrm{C}$ = 61 K.", [("CrI3", "curie_temperature", 61.0)]),
+    ("The Curie temperatures T_{\\rm C} of the Heusler alloy Co2MnSi reach 985 K.",
+     [("Co2MnSi", "curie_temperature", 985.0)]),
+])
+def test_plural_and_variant_cues(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("written", ["3.1 ± 0.2 eV", "3.1 +/- 0.2 eV", "3.1 + / - 0.2 eV", "3.1 pm 0.2 eV",
+                                     "3.1 \\pm 0.2 eV", "3.1 +- 0.2 eV"])
+def test_uncertainty_written_out(rules, written):
+    document, extraction = extract(rules, f"The band gap of ZnO is {written}.")
+    [record] = extraction.records
+    assert (record.value, record.uncertainty, record.unit) == (3.1, 0.2, "eV")
+    assert document.text[record.value_start : record.value_end] == written
+
+
+def test_picometres_are_still_picometres(rules):
+    _, extraction = extract(rules, "The Fe-O bond length in Fe2O3 is 195 pm.")
+    assert [(r.value, r.unit) for r in extraction.records] == [(195.0, "pm")]
+
+
+# --- document context ---------------------------------------------------------------------------------
+
+
+def test_defined_abbreviation_names_the_material(rules):
+    _, extraction = extract(rules, "Thin films of BiFeO3 (BFO) were grown by PLD. BFO has a Néel temperature of 643 K.")
+    [record] = extraction.records
+    assert (record.material.text, record.material.formula, record.property, record.value) == (
+        "BFO", "BiFeO3", "neel_temperature", 643.0)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The title compound orders ferromagnetically with a Curie temperature of 61 K.",
+    "This compound orders ferromagnetically with a Curie temperature of 61 K.",
+    "The sample orders ferromagnetically with a Curie temperature of 61 K.",
+    "A Curie temperature of 61 K is found.",
+])
+def test_back_references_resolve_to_the_title_material_with_low_confidence(rules, sentence):
+    _, extraction = extract(rules, sentence, title="Magnetism of CrI3 single crystals")
+    [record] = extraction.records
+    assert (record.material.text, record.property, record.value) == ("CrI3", "curie_temperature", 61.0)
+    assert record.confidence < 0.5
+    # the same value stated for the material by name is trusted more
+    _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.",
+                       title="Magnetism of CrI3 single crystals")
+    assert named.records[0].confidence > record.confidence + 0.2
+
+
+def test_back_reference_prefers_the_earlier_abstract_material_to_the_title(rules):
+    _, extraction = extract(rules, "Single crystals of CrBr3 were grown. This compound has a Curie temperature of 37 K.",
+                            title="Layered chromium trihalides")
+    assert {(r.material.text, r.value) for r in extraction.records} == {("CrBr3", 37.0)}

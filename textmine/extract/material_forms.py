@@ -1,0 +1,189 @@
+"""Material mentions widened to the name the text gives, and the roles that make a mention no subject.
+
+`find_material_mentions` (textmine.extract.materials) finds formulas, names and code names one
+token at a time; papers name many materials with more than one token:
+
+- a phase, polymorph or polytype label before it: `alpha-Fe2O3`, `gamma-graphyne`, `2H-MoS2`;
+- a dopant before it or after a colon: `Al-doped ZnO`, `Fe,N-codoped TiO2`, `ZnO:Al`, `Y2O3:Eu`
+  (the formula stays the host's, the elements take the dopant in);
+- a blend of code names: `P2: PC71BM`, `PTB7-Th:PC71BM` (no formula);
+- a mineral or polymorph name before its formula: `anatase TiO2`;
+- a class noun after a formula: `Fe-Ni alloy`, `MAPbI3 perovskite`, `Fe40Ni40B20 metallic glass`.
+
+`widen` merges such runs into one mention whose text is what is written. `assign_roles` marks mentions the sentence gives
+another part than the studied material: a substrate (`grown on SiC`, `SiO2 substrates`), an
+electrolyte or electrode named as such (`with LSGM as electrolyte`), or a reference (`vs.
+Ag/AgCl`). Such a mention is linked only when a value is given for it by name ('the band gap of
+the SiC substrate is 3.3 eV'), never as the subject of a sentence about something else.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from textmine.chemistry.elements import element_symbols
+from textmine.chemistry.find import PHASE_PREFIX
+
+if TYPE_CHECKING:  # pragma: no cover
+    from textmine.extract.materials import MaterialMention
+
+# 'gamma-' before 'graphyne', '2H-' before a name (formulas take their prefix in chemistry.find)
+_PREFIX_BEFORE = re.compile(rf"(?<![\w'′’\-])({PHASE_PREFIX})[-‐–]$")
+_CLASS_NOUN_AFTER = re.compile(
+    r"[ -](?:(?:high|medium)[- ]entropy |metallic |bulk |amorphous |nanocrystalline )?"
+    r"(?:alloys?|superalloys?|perovskites?|composites?|nanocomposites?|glass(?:es)?|spinels?|garnets?|ferrites?|"
+    r"solid solutions?|intermetallics?|cermets?)(?![\w-])"
+)
+# 'Fe,N-codoped TiO2', 'N–Fe codoped TiO2', 'Mn-doped GaAs': element symbols before 'doped' and the host
+_DOPANT_PREFIX = re.compile(
+    r"(?<![\w\-])((?:[A-Z][a-z]?\s?(?:,|/|[-–‐]|and)\s?){0,3}[A-Z][a-z]?)[-‐–]?\s?(?:co-?|tri-?|dual-?)?doped\s$"
+)
+_DOPED_BETWEEN = re.compile(r"[-‐–]?\s?(?:co-?|tri-?|dual-?)?doped\s")
+_DOPANT_JOIN = re.compile(r"\s?(?:,|/|[-–‐]|,?\s?and)\s?")
+_COLON = re.compile(r":\s?")
+# a sample label before a blend colon: 'P2: PC71BM', 'PTB7-Th:PC71BM'
+_LABEL_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9\-]{0,14})\s?:\s?$")
+
+_SUBSTRATE_AFTER = re.compile(r"[\s-](?:single[- ]crystal(?:line)?\s)?(?:substrates?|wafers?)\b", re.I)
+_SUBSTRATE_BEFORE = re.compile(
+    r"\b(?:grown|deposited|sputtered|coated|spin-coated|prepared|fabricated|supported|transferred|epitaxial|"
+    r"epitaxially|evaporated|formed|placed|synthesized|synthesised)\s(?:\w+\s){0,2}(?:on|onto|upon|over)\s"
+    r"(?:a\s|an\s|the\s|bare\s|(?:\(\d+\)|\d{3})[-\s]?(?:oriented\s)?)*$",
+    re.I,
+)
+_ROLE_AFTER = re.compile(
+    r"\s?(?:\([^()]{1,20}\)\s?)?as\s(?:the\s|an?\s)?(?:solid\s)?(?:electrolytes?|anodes?|counter[- ]electrodes?|"
+    r"reference(?:\selectrodes?)?|substrates?|current collectors?|separators?|binders?|solvents?|internal standards?|"
+    r"standards?|templates?|sacrificial agents?)\b",
+    re.I,
+)
+_ROLE_WORD = {"electrolyte": "electrolyte", "anode": "electrode", "counter": "electrode", "reference": "reference",
+              "substrate": "substrate"}
+_REFERENCE_BEFORE = re.compile(r"\b(?:vs\.?|versus|against|relative to|referenced to|with respect to)\s?\(?$", re.I)
+_SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")
+
+
+class _Span:
+    def __init__(self, start: int) -> None:
+        self.start = start
+
+
+def _merged(first: "MaterialMention | _Span", last: "MaterialMention", sentence: str, formula: str | None,
+            elements: list[str], base: "MaterialMention") -> "MaterialMention":
+    from textmine.extract.materials import MaterialMention
+
+    return MaterialMention(first.start, last.end, sentence[first.start : last.end], formula, elements, base.confidence,
+                           is_weak=base.is_weak, is_code_name=base.is_code_name, source=base.source)
+
+
+def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMention"]:
+    """Mentions (sorted by start) merged into the names the text gives; see the module docstring."""
+    if not mentions:
+        return mentions
+    out: list[MaterialMention] = []
+    i = 0
+    while i < len(mentions):
+        m = mentions[i]
+        # 'Al-doped ZnO', 'Fe,N-codoped TiO2': the dopant run and its host are one material
+        if m.is_dopant:
+            j = i
+            while j + 1 < len(mentions) and mentions[j + 1].is_dopant and _DOPANT_JOIN.fullmatch(
+                    sentence[mentions[j].end : mentions[j + 1].start]):
+                j += 1
+            if (j + 1 < len(mentions) and not mentions[j + 1].is_dopant
+                    and _DOPED_BETWEEN.fullmatch(sentence[mentions[j].end : mentions[j + 1].start])):
+                host = mentions[j + 1]
+                dopants = mentions[i : j + 1]
+                elements = sorted({*host.elements, *(e for d in dopants for e in d.elements)})
+                out.append(_merged(m, host, sentence, host.formula, elements, host))
+                i = j + 2
+                continue
+        prefix = None if m.is_dopant or m.role else _DOPANT_PREFIX.search(sentence, max(0, m.start - 30), m.start)
+        if prefix and all(symbol in element_symbols() for symbol in re.findall(r"[A-Z][a-z]?", prefix.group(1))):
+            symbols = re.findall(r"[A-Z][a-z]?", prefix.group(1))
+            start = prefix.start(1)
+            while out and out[-1].end > start:  # the dopants found as mentions of their own
+                out.pop()
+            first = _Span(start)
+            out.append(_merged(first, m, sentence, m.formula, sorted({*m.elements, *symbols}), m))
+            i += 1
+            continue
+        # 'ZnO:Al', 'P2: PC71BM'
+        if i + 1 < len(mentions) and _COLON.fullmatch(sentence[m.end : mentions[i + 1].start]) and not m.is_dopant:
+            guest = mentions[i + 1]
+            no_space = m.end == guest.start - 1
+            ion = guest.is_dopant or guest.text.endswith(("+", "-", "−"))
+            if no_space and not ion or m.is_code_name and guest.is_code_name:
+                elements = sorted({*m.elements, *guest.elements})
+                # a host with a dopant keeps the host's formula ('ZnO:Al' is ZnO); a blend of two
+                # code names has none ('P2: PC71BM')
+                formula = m.formula if m.formula and len(guest.elements) <= 1 else None
+                out.append(_merged(m, guest, sentence, formula, elements, m))
+                i += 2
+                continue
+        # 'anatase TiO2', 'rutile TiO2': a mineral or polymorph name before its own formula is one mention
+        if (i + 1 < len(mentions) and m.formula and mentions[i + 1].formula == m.formula and not m.is_dopant
+                and re.fullmatch(r"[A-Za-z][a-z]{3,}", m.text) and sentence[m.end : mentions[i + 1].start] == " "):
+            nxt = mentions[i + 1]
+            out.append(_merged(m, nxt, sentence, nxt.formula, list(nxt.elements), nxt))
+            i += 2
+            continue
+        out.append(m)
+        i += 1
+    for index, m in enumerate(out):
+        out[index] = _with_label(sentence, m, out[index - 1].end if index else 0)
+        _extend(sentence, out[index])
+    return out
+
+
+def _with_label(sentence: str, m: "MaterialMention", floor: int) -> "MaterialMention":
+    """'P2: PC71BM': a sample label before a blend colon belongs to the blend's name."""
+    if not (m.is_code_name or m.formula):
+        return m
+    label = _LABEL_BEFORE.search(sentence, floor, m.start)
+    if not label or re.search(r"[a-z]{3,}", label.group(1)) or not re.search(r"\d|[A-Z].*[A-Z]", label.group(1)):
+        return m
+    from textmine.extract.materials import MaterialMention
+
+    start = label.start(1)
+    return MaterialMention(start, m.end, sentence[start : m.end], None, list(m.elements), m.confidence,
+                           is_weak=m.is_weak, is_code_name=True, source=m.source)
+
+
+def _extend(sentence: str, m: "MaterialMention") -> None:
+    """A phase label before a name ('gamma-graphyne') and a class noun after a formula ('Fe-Ni alloy')."""
+    prefix = _PREFIX_BEFORE.search(sentence, max(0, m.start - 12), m.start)
+    if prefix:
+        m.start = prefix.start(1)
+    if m.formula and not m.is_weak:
+        noun = _CLASS_NOUN_AFTER.match(sentence, m.end)
+        if noun:
+            m.end = noun.end()
+    m.text = sentence[m.start : m.end]
+
+
+def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
+    """Mark substrates, electrolytes, electrodes and references named as such (`role`)."""
+    for m in mentions:
+        if m.is_dopant:
+            continue
+        before = sentence[max(0, m.start - 60) : m.start]
+        after = sentence[m.end : m.end + 60]
+        role = ""
+        if _SUBSTRATE_AFTER.match(after) or _SUBSTRATE_BEFORE.search(before):
+            role = "substrate"
+        elif _REFERENCE_BEFORE.search(before):
+            role = "reference"
+        elif _SOLUTION_BEFORE.search(before):
+            role = "electrolyte"
+        else:
+            named = _ROLE_AFTER.match(after)
+            if named:
+                word = re.search(r"(electrolyte|anode|counter|reference|substrate)", named.group(0), re.I)
+                role = _ROLE_WORD[word.group(1).lower()] if word else "auxiliary"
+        if role:
+            m.role = role
+
+
+__all__ = ["assign_roles", "widen"]
