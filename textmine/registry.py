@@ -170,6 +170,8 @@ commands: Registry[Any] = Registry(
         "ner": ("textmine.ner.cli:ner_command", "Tag entities with the transformer NER model."),
         "train": ("textmine.ner.training.cli:train_group", "Train models (needs the train extra)."),
         "evaluate": ("textmine.eval.cli:evaluate", "Score NER, records and confidence against gold data."),
+        "jobs": ("textmine.cluster.cli:jobs", "Distributed corpus jobs (run --cluster): list, show, resume."),
+        "cluster": ("textmine.cluster.hpc:cluster", "Dask workers as Slurm or PBS jobs (needs the cluster extra)."),
         "serve": ("textmine.api.cli:serve", "Serve the REST API and the web interface (needs the serving extra)."),
         "documents": ("textmine.export.cli:documents", "List and show documents with their metadata."),
         "dataset": ("textmine.dataset.cli:dataset", "Datasets from extracted records: one row per material, group-aware splits."),

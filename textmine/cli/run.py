@@ -36,10 +36,13 @@ def _count_documents(paths: tuple[str, ...]) -> int:
               help="read again files that failed to read before even if they did not change (default: skip them)")
 @click.option("--max-bytes", type=int, default=None, help="skip (and record) files larger than this")
 @click.option("--workers", "-j", type=int, default=1, show_default=True, help="extraction processes (0: one per core)")
+@click.option("--cluster", default=None, metavar="local[:N]|tcp://HOST:8786",
+              help="run as a resumable Dask job (`textmine jobs`); PATHS may also be raw stores and *.manifest files")
+@click.option("--shard-size", type=click.IntRange(min=1), default=32, show_default=True, help="with --cluster: files per shard")
 @store_options
 @click.pass_obj
 def run(app: AppContext, paths: tuple[str, ...], pipeline: str, ner_model: str, reprocess: bool, retry_failed: bool,
-        max_bytes: int | None, workers: int) -> None:
+        max_bytes: int | None, workers: int, cluster: str | None, shard_size: int) -> None:
     """Read, extract and index PATHS (files or folders) in one go.
 
     Documents stored unchanged by the same pipeline (same versions of its components, models and
@@ -47,6 +50,11 @@ def run(app: AppContext, paths: tuple[str, ...], pipeline: str, ner_model: str, 
     input whatever its content: an edited file's new version replaces what it gave before. Files
     that failed to read and have not changed since are not read again unless --retry-failed.
     """
+    if cluster:
+        from textmine.cluster.cli import run_job
+
+        return run_job(app, paths, cluster, pipeline=pipeline, ner_model=ner_model, reprocess=reprocess,
+                       max_bytes=max_bytes, shard_size=shard_size)
     from textmine.pipeline import Pipeline
 
     extraction = load_extraction(pipeline, ner_model)

@@ -14,6 +14,7 @@ import numpy as np
 from textmine.ner.decode import LABELS, Span, bio_spans, crf_marginals, viterbi
 from textmine.ner.encoding import encode, pad_batch
 from textmine.ner.normalise import looks_normalised, normalise_tokens
+from textmine.ner.runtime import batch_size_for, execution_providers, intra_op_threads
 from textmine.ner.words import word_spans
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -53,7 +54,7 @@ class NerTagger:
     name = "ner"
     version = VERSION
 
-    def __init__(self, model: str | os.PathLike = "fast", *, threads: int | None = None, batch_size: int = 32,
+    def __init__(self, model: str | os.PathLike = "fast", *, threads: int | None = None, batch_size: int | None = None,
                  onnx_file: str = "model.onnx") -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -65,7 +66,6 @@ class NerTagger:
             raise ValueError(f"{self.model_dir}: label set {self.labels} differs from {LABELS}")
         self.max_length = int(self.meta["max_length"])
         self.pad_id = int(self.meta.get("pad_id", 0))
-        self.batch_size = batch_size
         k = len(self.labels)
         self.transitions = np.array(self.meta["transitions"] or np.zeros((k, k)), dtype=np.float64)
         self.start = np.array(self.meta["start"] or np.zeros(k), dtype=np.float64)
@@ -74,10 +74,11 @@ class NerTagger:
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or 0
+        opts.intra_op_num_threads = intra_op_threads(threads)
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(self.model_dir / onnx_file), opts, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(str(self.model_dir / onnx_file), opts, providers=execution_providers())
+        self.batch_size = batch_size_for(self.session, batch_size)  # larger on a GPU
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.extractor = f"ner-{self.meta.get('name', Path(self.model_dir).name)}@{VERSION}"
 

@@ -69,6 +69,7 @@ class ElasticsearchStore:
         readonly: bool = False,
     ) -> None:
         self.timeouts = timeouts or Timeouts.from_env()
+        self.readonly = readonly
         self._client, self._conn = connect(
             url,
             index_prefix=index_prefix,

@@ -9,6 +9,11 @@ file, by its `meta` table. Opening:
 - for writing (`run`): a new or empty file gets the schema; an older textmine file is upgraded in
   place (each step in one transaction: a crash leaves the old version, and the next open redoes
   it); a file that is not textmine's is refused, untouched.
+
+The job table of distributed jobs (`textmine run --cluster`, `JOB_TABLES`) is part of the schema:
+a new file gets it, and a writable open adds it to a file made before it existed (it is additive,
+`IF NOT EXISTS`, and read by nothing else, so it needs no version of its own; `textmine migrate`
+adds it too).
 """
 
 from __future__ import annotations
@@ -121,6 +126,30 @@ CREATE TABLE failures (
 );
 """
 
+# Distributed jobs (textmine/store/jobs_sqlite.py): each row keeps its pydantic model as JSON in
+# `body`, with the columns it is looked up by kept apart.
+JOB_TABLES = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS job_shards (
+    job_id TEXT NOT NULL,
+    shard INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (job_id, shard)
+);
+CREATE TABLE IF NOT EXISTS job_quarantine (
+    job_id TEXT NOT NULL,
+    shard INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (job_id, shard, doc)
+);
+"""
+
 
 def elements_text(elements: list[str] | tuple[str, ...]) -> str:
     """The `records.elements` column: ' Fe O '."""
@@ -218,6 +247,7 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     db.execute("PRAGMA foreign_keys=OFF")  # v2 has none; v1's cascade would make its upgrade quadratic
     if version < SCHEMA_VERSION:
         upgrade(db, path, version)
+    ensure_job_tables(db)
     _tune(db, readonly=False)
     return db
 
@@ -280,7 +310,7 @@ def _create(db: sqlite3.Connection) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
         if _textmine_version(db, Path("?")) is None:  # another process may have created it meanwhile
-            for statement in _statements(SCHEMA):
+            for statement in _statements(SCHEMA + JOB_TABLES):
                 db.execute(statement)
             db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
@@ -288,6 +318,24 @@ def _create(db: sqlite3.Connection) -> None:
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def has_job_tables(db: sqlite3.Connection) -> bool:
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_schema WHERE type='table' AND name LIKE 'job%'")}
+    return {"jobs", "job_shards", "job_quarantine"} <= names
+
+
+def ensure_job_tables(db: sqlite3.Connection) -> None:
+    """Add the job tables to a file made before they existed (a writable open; nothing when present)."""
+    if not has_job_tables(db):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(JOB_TABLES):
+                db.execute(statement)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
 
 def upgrade(db: sqlite3.Connection, path: Path, version: int) -> None:
