@@ -57,7 +57,9 @@ def hostile_run(tmp_path_factory):
     }
     assert all(p.stat().st_size < 2**20 for p in inputs.iterdir())  # all "small inputs"
     db = folder / "hostile.db"
-    status, output, peak = run_measured("--db", str(db), "-q", "run", str(inputs), cwd=folder)
+    # the readers and the run are under test, not a model: the rules pipeline (the default model pipeline
+    # peaked at 886 MB here inside the full suite, 305 MB alone; see the relation issue note)
+    status, output, peak = run_measured("--db", str(db), "-q", "run", "--pipeline", "rules", str(inputs), cwd=folder)
     store = open_store(str(db))
     try:
         every = list(store.iter_documents())
