@@ -37,7 +37,7 @@ from textmine.extract.materials import MaterialMention, StudiedMaterials
 from textmine.extraction import Extraction
 from textmine.layers import Relation, RelationKind
 from textmine.ontology import CueMatch, Ontology, load_ontology
-from textmine.relations.model import load_scorer
+from textmine.relations.model import ScorerComponent
 from textmine.relations.pairs import Pair
 
 MAX_CUE_DISTANCE = 250
@@ -56,7 +56,7 @@ class _Value:
     back_reference: bool
 
 
-class ModelLinker:
+class ModelLinker(ScorerComponent):
     """value->property and value->material relations chosen by the trained relation model."""
 
     name = "linker.model"
@@ -65,44 +65,27 @@ class ModelLinker:
 
     def __init__(self, model: str = "fast", property_threshold: float = 0.5, material_threshold: float = 0.5,
                  main_material_score: float = 0.35, ontology: Ontology | None = None) -> None:
-        self.model = model
-        self.scorer = load_scorer(model)
-        self.version = f"{self.scorer.version}+{self.scorer.meta.get('name', model)}"
+        self._load_scorer(model)
         self.property_threshold = property_threshold
         self.material_threshold = material_threshold
         self.main_material_score = main_material_score
         self.ontology = ontology or load_ontology()
 
-    def models(self) -> dict[str, str]:
-        return {f"relations.{self.scorer.meta.get('name', self.model)}": str(self.scorer.meta.get("onnx_sha256", ""))[:16]}
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "scorer": None}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self.scorer = load_scorer(self.model)
-
-    def __call__(self, extraction: Extraction) -> None:
-        self.pipe([extraction])
-
-    def pipe(self, extractions: list[Extraction]) -> None:
-        """Candidates of every document first, then one scoring call for all their pairs."""
-        plans = [self._candidates(e) for e in extractions]
+    def process(self, extraction: Extraction) -> None:
+        """The document's candidates, then one scoring call for all its pairs."""
+        values, index = self._candidates(extraction)
         pairs: list[Pair] = []
-        for values, _ in plans:
-            for value in values:
-                span = (value.quantity.start, value.quantity.end)
-                pairs.extend(Pair("value_property", value.text, span, (c.start, c.end)) for c, *_ in value.cues)
-                pairs.extend(Pair("value_material", value.text, span, (m.start, m.end)) for m in value.materials)
-        scores = iter(self.scorer.score(pairs) if pairs else [])
-        for extraction, (values, index) in zip(extractions, plans):
-            relations: list[Relation] = []
-            for value in values:
-                cue_scores = [next(scores) for _ in value.cues]
-                material_scores = [next(scores) for _ in value.materials]
-                relations.extend(self._decide(value, cue_scores, material_scores, index))
-            extraction.layers.relations = relations
+        for value in values:
+            span = (value.quantity.start, value.quantity.end)
+            pairs.extend(Pair("value_property", value.text, span, (c.start, c.end)) for c, *_ in value.cues)
+            pairs.extend(Pair("value_material", value.text, span, (m.start, m.end)) for m in value.materials)
+        scores = iter(self.score(pairs))
+        relations: list[Relation] = []
+        for value in values:
+            cue_scores = [next(scores) for _ in value.cues]
+            material_scores = [next(scores) for _ in value.materials]
+            relations.extend(self._decide(value, cue_scores, material_scores, index))
+        extraction.layers.relations = relations
 
     # -- candidates ------------------------------------------------------------------------
     def _candidates(self, extraction: Extraction) -> tuple[list[_Value], dict]:

@@ -102,4 +102,40 @@ def load_scorer(model: str = "fast") -> RelationScorer:
     return RelationScorer(model)
 
 
-__all__ = ["RelationScorer", "load_scorer", "model_dir"]
+class ScorerComponent:
+    """What the relation-model components share: the scorer, the version and model hash they put in
+    provenance, pickling without the ONNX session (workers load their own), and scoring one
+    document's pairs at a time: the int8 model quantises its activations per call, so pairs batched
+    with another document's would score differently, and a record's confidence must not depend on
+    which documents shared its batch (workers, shards, re-runs)."""
+
+    def _load_scorer(self, model: str) -> None:
+        self.model = model
+        self.scorer = load_scorer(model)
+        self.version = f"{self.scorer.version}+{self.scorer.meta.get('name', model)}"
+
+    def models(self) -> dict[str, str]:
+        return {f"relations.{self.scorer.meta.get('name', self.model)}": str(self.scorer.meta.get("onnx_sha256", ""))[:16]}
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "scorer": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.scorer = load_scorer(self.model)
+
+    def __call__(self, extraction) -> None:
+        self.pipe([extraction])
+
+    def pipe(self, extractions: list) -> None:
+        for extraction in extractions:
+            self.process(extraction)
+
+    def process(self, extraction) -> None:  # pragma: no cover - each component defines it
+        raise NotImplementedError
+
+    def score(self, pairs: Sequence[Pair]) -> list[float]:
+        return [float(p) for p in self.scorer.score(pairs)] if pairs else []
+
+
+__all__ = ["RelationScorer", "ScorerComponent", "load_scorer", "model_dir"]

@@ -27,11 +27,11 @@ from collections import defaultdict
 from textmine.extract.components import sentence_text
 from textmine.extraction import Extraction
 from textmine.layers import Relation, RelationKind
-from textmine.relations.model import load_scorer
+from textmine.relations.model import ScorerComponent
 from textmine.relations.pairs import Pair
 
 
-class RescoreLinker:
+class RescoreLinker(ScorerComponent):
     """Scores (and, where the model is sure, corrects) the relations of the linker before it."""
 
     name = "linker.rescore"
@@ -40,34 +40,15 @@ class RescoreLinker:
 
     def __init__(self, model: str = "fast", switch_margin: float = 0.5, switch_min: float = 0.8,
                  drop_below: float = 0.0) -> None:
-        self.model = model
-        self.scorer = load_scorer(model)
-        self.version = f"{self.scorer.version}+{self.scorer.meta.get('name', model)}"
+        self._load_scorer(model)
         self.switch_margin = switch_margin
         self.switch_min = switch_min
         self.drop_below = drop_below
 
-    def models(self) -> dict[str, str]:
-        return {f"relations.{self.scorer.meta.get('name', self.model)}": str(self.scorer.meta.get("onnx_sha256", ""))[:16]}
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "scorer": None}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self.scorer = load_scorer(self.model)
-
-    def __call__(self, extraction: Extraction) -> None:
-        self.pipe([extraction])
-
-    def pipe(self, extractions: list[Extraction]) -> None:
-        """Each document's pairs are scored on their own: the int8 model quantises its activations
-        per call, so pairs batched with another document's would score differently, and a record's
-        confidence must not depend on which documents shared its batch (workers, shards, re-runs)."""
-        for extraction in extractions:
-            plan = self._plan(extraction)
-            scores = self.scorer.score([pair for _, pair in plan]) if plan else []
-            self._decide(extraction, {key: float(p) for (key, _), p in zip(plan, scores)})
+    def process(self, extraction: Extraction) -> None:
+        plan = self._plan(extraction)
+        scores = self.score([pair for _, pair in plan])
+        self._decide(extraction, {key: p for (key, _), p in zip(plan, scores)})
 
     # -- pairs -----------------------------------------------------------------------------
     def _plan(self, extraction: Extraction) -> list[tuple[tuple, Pair]]:
@@ -105,36 +86,32 @@ class RescoreLinker:
     # -- decisions -------------------------------------------------------------------------
     def _decide(self, extraction: Extraction, scores: dict[tuple, float]) -> None:
         layers = extraction.layers
-        dropped: set[int] = set()
-        out: list[Relation] = []
+        dropped = {r.head for r in layers.relations if r.kind == RelationKind.VALUE_PROPERTY
+                   and scores.get(("cue", r.head, r.tail), 1.0) < self.drop_below}
+        options: dict[int, list[tuple[float, int]]] = defaultdict(list)  # value -> (P, material) of its sentence
+        for (kind, head, tail), p in scores.items():
+            if kind == "material":
+                options[head].append((p, tail))
+        kept: list[Relation] = []
         for relation in layers.relations:
-            if relation.kind == RelationKind.VALUE_PROPERTY:
-                p = scores.get(("cue", relation.head, relation.tail))
-                if p is not None and p < self.drop_below:
-                    dropped.add(relation.head)
-                    continue
-                out.append(relation.model_copy(update={"model_score": p}))
-            else:
-                out.append(relation)
-        final: list[Relation] = []
-        for relation in out:
             if relation.kind == RelationKind.CONDITION_VALUE:
-                final.append(relation if relation.tail not in dropped else None)
+                if relation.tail not in dropped:
+                    kept.append(relation)
+            elif relation.head in dropped:
                 continue
-            if relation.head in dropped:
-                continue
-            if relation.kind != RelationKind.VALUE_MATERIAL:
-                final.append(relation)
-                continue
-            p = scores.get(("material", relation.head, relation.tail))
-            update: dict = {"model_score": p}
-            if relation.primary and p is not None:
-                options = [(s, key[2]) for key, s in scores.items() if key[0] == "material" and key[1] == relation.head]
-                best, best_m = max(options)
-                if best_m != relation.tail and best >= self.switch_min and best - p >= self.switch_margin:
-                    update = {"model_score": best, "tail": best_m, "pattern": "model-switch"}
-            final.append(relation.model_copy(update=update))
-        layers.relations = [r for r in final if r is not None]
+            elif relation.kind == RelationKind.VALUE_PROPERTY:
+                kept.append(relation.model_copy(update={"model_score": scores.get(("cue", relation.head, relation.tail))}))
+            else:
+                kept.append(relation.model_copy(update=self._material_update(relation, scores, options)))
+        layers.relations = kept
 
+    def _material_update(self, relation: Relation, scores: dict[tuple, float], options: dict) -> dict:
+        """The model's score of a value->material link, and the material it moves to where the model is sure."""
+        p = scores.get(("material", relation.head, relation.tail))
+        if relation.primary and p is not None:
+            best, best_m = max(options[relation.head])
+            if best_m != relation.tail and best >= self.switch_min and best - p >= self.switch_margin:
+                return {"model_score": best, "tail": best_m, "pattern": "model-switch"}
+        return {"model_score": p}
 
 __all__ = ["RescoreLinker"]
