@@ -4,7 +4,7 @@
     python bench/bench_memory.py --only table_bomb_114KB word_2MB
 
 Each input is generated in a temporary folder and run through a real `textmine run` subprocess
-(rules pipeline, a fresh SQLite file); the child's own peak RSS comes from os.wait4. The baseline
+(rules pipeline, a fresh SQLite file); the child's own peak RSS comes from bench/_peak.py. The baseline
 is a real paper-sized article run the same way in the same command: `x base` is the ratio to it.
 Limits (issue 12): under 400 MB for an input under 1 MB, under 1.5 GB for any input the default
 --max-bytes admits (DEFAULT_MAX_BYTES). Say the machine load next to the figures: `uptime`.
@@ -24,6 +24,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _peak import run_with_peak  # noqa: E402
 from tests.hostile import inputs as H  # noqa: E402  (the generators the hostile tests use)
 from textmine.readers import DEFAULT_MAX_BYTES  # noqa: E402
 
@@ -60,15 +61,14 @@ def run(path: Path, workdir: Path) -> tuple[int, int, float, str]:
     log = workdir / f"{path.name}.log"
     started = time.perf_counter()
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "textmine.cli", "--db", str(workdir / f"{path.name}.db"), "-q",
-                                 "run", str(path)], stdout=out, stderr=subprocess.STDOUT, cwd=workdir, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        status, peak = run_with_peak([sys.executable, "-m", "textmine.cli", "--db", str(workdir / f"{path.name}.db"),
+                                      "-q", "run", str(path)], stdout=out, stderr=subprocess.STDOUT, cwd=workdir, env=env)
     seconds = time.perf_counter() - started
     lines = [line for line in log.read_text("utf-8", "replace").splitlines() if line.strip()]
     summary = next((line for line in lines if "documents processed" in line), lines[-1] if lines else "")
     if "Traceback" in log.read_text("utf-8", "replace"):
         summary = "TRACEBACK: " + lines[-1]
-    return os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024, seconds, summary
+    return status, peak, seconds, summary
 
 
 def main() -> int:

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _peak import run_with_peak  # noqa: E402
 from textmine.ner.data import read_conll  # noqa: E402
 
 RUN = "import sys; from textmine.ner.cli import ner_command; ner_command(sys.argv[1:])"
@@ -36,12 +37,13 @@ def run_cli(model: Path, src: Path, threads: int) -> tuple[float, float]:
     cmd = [sys.executable, "-c", RUN, "--input", str(src), "--output", str(out), "--model", str(model),
            "--threads", str(threads)]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"textmine ner failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return wall, usage.ru_maxrss / 1024
+    with tempfile.TemporaryFile() as err:
+        status, peak = run_with_peak(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        wall = time.perf_counter() - t0
+        if status != 0:
+            err.seek(0)
+            raise SystemExit(f"textmine ner failed: {err.read().decode('utf-8', 'replace')}")
+    return wall, peak / 2**20
 
 
 def main() -> None:

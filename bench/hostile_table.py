@@ -32,6 +32,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _peak import run_with_peak  # noqa: E402
 from tests.hostile import inputs as H  # noqa: E402
 
 MB = 2**20
@@ -60,12 +61,11 @@ class Runner:
         env = {**os.environ, "PYTHONPATH": str(self.code), "COLUMNS": "200"}
         log = self.folder / "out.log"
         with log.open("wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "textmine.cli", *args], cwd=cwd or self.folder, env=env,
-                                    stdout=out, stderr=subprocess.STDOUT,
-                                    preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP)))
-            _, status, usage = os.wait4(proc.pid, 0)
-        self.peak = max(self.peak, usage.ru_maxrss * 1024)
-        return os.waitstatus_to_exitcode(status), log.read_text("utf-8", "replace")
+            status, peak = run_with_peak([sys.executable, "-m", "textmine.cli", *args], cwd=cwd or self.folder,
+                                         env=env, stdout=out, stderr=subprocess.STDOUT,
+                                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP)))
+        self.peak = max(self.peak, peak)
+        return status, log.read_text("utf-8", "replace")
 
     def run(self, *paths: Path | str, cwd: Path | None = None, extra: tuple[str, ...] = ()) -> tuple[int, str]:
         return self("--db", str(self.db), "-q", "run", "--pipeline", "rules", *extra, *map(str, paths), cwd=cwd)
