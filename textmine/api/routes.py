@@ -9,7 +9,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi import Query as Param
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from pydantic import BaseModel
 
 from textmine.api import service
 from textmine.api.errors import ERROR_RESPONSES, WRITE_RESPONSES, ApiProblem, ErrorResponse
@@ -45,6 +46,14 @@ def require_write(request: Request, x_api_key: str | None = Header(None, descrip
         raise ApiProblem(401, "unauthorized", "missing or wrong X-API-Key header", headers={"WWW-Authenticate": "ApiKey"})
 
 
+def as_json(model: BaseModel) -> Response:
+    """A route's answer, serialised once. Returning the model itself makes FastAPI dump it, check
+    the dump against the response model again and encode it (several times the cost of one dump on
+    a page of records); the model here was already built and checked by the service. The route's
+    `response_model` still documents it in the OpenAPI schema."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 # ---------------------------------------------------------------------------------- records
 
 @router.get("/records", response_model=RecordsPage, summary="Search records (the filters of `textmine search`)")
@@ -56,13 +65,13 @@ def search_records(
     cursor: str | None = Param(None, max_length=200, description="`next` of the previous page"),
     facets: str = Param(DEFAULT_FACETS, max_length=200, description="comma-separated: property, elements, formula, "
                         "year, kind, extractor; empty for none"),
-) -> RecordsPage:
-    return service.search(state, filters, limit=limit, offset=offset, cursor=cursor, facets=parse_facets(facets))
+) -> Response:
+    return as_json(service.search(state, filters, limit=limit, offset=offset, cursor=cursor, facets=parse_facets(facets)))
 
 
 @router.get("/records/{record_id}", response_model=RecordDetail, summary="One record, its document, context and reviews")
-def get_record(record_id: str = RECORD_ID, state: AppState = Depends(app_state)) -> RecordDetail:
-    return service.record_detail(state, record_id)
+def get_record(record_id: str = RECORD_ID, state: AppState = Depends(app_state)) -> Response:
+    return as_json(service.record_detail(state, record_id))
 
 
 @router.get("/records/{record_id}/reviews", response_model=list[Review], summary="A record's audit trail")
@@ -102,16 +111,16 @@ def list_documents(limit: int = Param(50, ge=1, le=1000), cursor: str | None = P
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentDetail,
             summary="A document: metadata, and each record with the text around it")
-def get_document(doc_id: str = Path(..., min_length=1, max_length=500), state: AppState = Depends(app_state)) -> DocumentDetail:
-    return service.document_detail(state, doc_id)
+def get_document(doc_id: str = Path(..., min_length=1, max_length=500), state: AppState = Depends(app_state)) -> Response:
+    return as_json(service.document_detail(state, doc_id))
 
 
 # ------------------------------------------------------------------ materials and properties
 
 @router.get("/materials/{key:path}", response_model=MaterialDetail,
             summary="A material by formula (or name): its records by property, with consensus")
-def get_material(key: str = Path(..., min_length=1, max_length=300), state: AppState = Depends(app_state)) -> MaterialDetail:
-    return service.material_detail(state, key)
+def get_material(key: str = Path(..., min_length=1, max_length=300), state: AppState = Depends(app_state)) -> Response:
+    return as_json(service.material_detail(state, key))
 
 
 @router.get("/properties", response_model=list[PropertyInfo], summary="The property ontology, with record counts")
@@ -128,8 +137,8 @@ def get_property(name: str = Path(..., min_length=1, max_length=200), state: App
             summary="Values (and document years) of a property, for histograms and value-by-year plots")
 def property_values(name: str = Path(..., min_length=1, max_length=200), filters: Filters = Depends(),
                     unit: str | None = Param(None, max_length=50, alias="in", description="unit of the values [the property's]"),
-                    sample: int = Param(2000, ge=1, le=20_000), state: AppState = Depends(app_state)) -> PropertyValues:
-    return service.property_values(state, name, filters, unit, sample)
+                    sample: int = Param(2000, ge=1, le=20_000), state: AppState = Depends(app_state)) -> Response:
+    return as_json(service.property_values(state, name, filters, unit, sample))
 
 
 # ------------------------------------------------------------------- stats, failures, export
