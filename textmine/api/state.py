@@ -15,8 +15,9 @@ from textmine.store import Store, open_store
 
 class StorePool:
     """One store handle per thread: FastAPI answers requests on a thread pool, and a SQLite
-    connection (with its temp tables) must not serve two searches at once. Handles are opened
-    read-only and closed together on shutdown."""
+    connection (with its temp tables) must not serve two searches at once; a store that says it is
+    `threadsafe` (Elasticsearch) is opened once and shared. Handles are opened read-only and closed
+    together on shutdown."""
 
     def __init__(self, url: str, opener: Callable[..., Store] = open_store) -> None:
         self.url = url
@@ -24,6 +25,8 @@ class StorePool:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[Any] = []
+        self._shared: Store | None = None
+        self._open_lock = threading.Lock()
 
     def _get(self, name: str, factory: Callable[[], Any]) -> Any:
         handle = getattr(self._local, name, None)
@@ -35,7 +38,13 @@ class StorePool:
         return handle
 
     def store(self) -> Store:
-        return self._get("store", lambda: self._opener(self.url, readonly=True))
+        handle = self._shared or getattr(self._local, "store", None)
+        if handle is None:
+            with self._open_lock:  # threads starting at once wait to learn whether the first handle is shared
+                handle = self._shared or self._get("store", lambda: self._opener(self.url, readonly=True))
+                if getattr(handle, "threadsafe", False):  # Elasticsearch: one client for all threads
+                    self._shared = handle
+        return handle
 
     def reviews(self, readonly: bool) -> Any:
         from textmine.store.reviews import open_reviews

@@ -55,6 +55,8 @@ class ElasticsearchStore:
     the arguments or the environment (TEXTMINE_ES_API_KEY, TEXTMINE_ES_USER/PASSWORD,
     TEXTMINE_ES_CA_CERTS); see docs/elasticsearch.md."""
 
+    threadsafe = True  # one client (a pool of connections) serves many threads: a server shares one handle
+
     def __init__(
         self,
         url: str = "es://127.0.0.1:9200",
