@@ -21,6 +21,7 @@ from textmine.curation.models import ReviewRequest
 from textmine.web.highlight import format_value, highlight
 
 router = APIRouter(include_in_schema=False)
+MAX_CELLS = 6  # unit cells drawn on a material page (the table lists every structure)
 
 _env = Environment(loader=PackageLoader("textmine.web", "templates"), autoescape=select_autoescape(default=True))
 _env.globals.update(highlight=highlight, format_value=format_value)
@@ -184,7 +185,29 @@ def document_page(request: Request, doc_id: str) -> Response:
 @router.get("/materials/{key:path}", response_class=HTMLResponse)
 @page
 def material_page(request: Request, key: str) -> Response:
-    return render(request, "material.html", detail=service.material_detail(_state(request), key))
+    state = _state(request)
+    detail = service.material_detail(state, key)
+    cells, charts = _crystal(state, detail)
+    return render(request, "material.html", detail=detail, cells=cells, charts=charts)
+
+
+def _crystal(state: AppState, detail) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Unit-cell views of the material's structures and its XRD plots; none without structures."""
+    if not detail.structures:
+        return {}, []
+    from textmine.store.structures import structure_store
+    from textmine.web.crystal import unit_cell_views, xrd_charts
+
+    try:
+        companion = structure_store(state.stores.store())
+    except TypeError:
+        return {}, []
+    cells = {}
+    for row in detail.structures[:MAX_CELLS]:
+        entry = companion.get_structure(row["structure_id"])
+        if entry is not None:
+            cells[row["structure_id"]] = unit_cell_views(entry)
+    return cells, xrd_charts(companion, detail.structures, detail.spectra)
 
 
 @router.get("/properties", response_class=HTMLResponse)
