@@ -19,6 +19,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+HOSTILE = '</script><script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 PATTERN = Path("materials") / "xrd_experimental" / "precursor_mixture" / "TiO2_0p4009-ZnO_0p6010--8min.xrdml"
 
 
@@ -28,6 +29,7 @@ def crystal_store(shared_data, tmp_path_factory):
     stored), one measured TiO2/ZnO pattern linked by phase identification, and the simulated
     patterns of the TiO2 structures cached."""
     from textmine.link.spectra import link_spectrum
+    from textmine.spectra.model import make_spectrum
     from textmine.spectra.readers import read_spectra
     from textmine.spectra.references import reference_entries
     from textmine.spectra.simulate import simulated_for
@@ -50,6 +52,12 @@ def crystal_store(shared_data, tmp_path_factory):
         companion.put_spectra([spectrum])
         links = link_spectrum(companion, spectrum)
         assert {"TiO2", "ZnO"} <= {link.reduced_formula for link in links[:3]}
+        # The same pattern at twice the intensity under a hostile sample name: its caption and its
+        # chart data must stay text.
+        hostile = make_spectrum(spectrum.two_theta, [2 * y for y in spectrum.intensity], source="hostile.xy", format="xy",
+                                wavelength=spectrum.wavelength, name=HOSTILE)
+        companion.put_spectra([hostile])
+        link_spectrum(companion, hostile, elements=["O", "Ti", "Zn"])
         simulated = {}
         for entry in entries:
             pattern = simulated_for(companion, entry, spectrum.wavelength or 1.540598)
@@ -97,8 +105,11 @@ def test_material_page_draws_cells_and_xrd(browser, crystal_site, crystal_store,
     # XRD: the measured pattern as a line, the simulated TiO2 (and ZnO) peaks in its range as sticks.
     spectrum = crystal_store["spectrum"]
     charts = browser.find_elements(By.CSS_SELECTOR, "figure.xrd-plot")
-    assert len(charts) == 1 and spectrum.name in charts[0].text
-    chart = charts[0].find_element(By.CSS_SELECTOR, ".xrd-chart svg")
+    assert len(charts) == 2
+    assert browser.execute_script("return window.__xss === undefined"), "a pattern's name ran as a script"
+    assert any(HOSTILE in c.find_element(By.TAG_NAME, "figcaption").text for c in charts)
+    (measured,) = [c for c in charts if spectrum.name in c.find_element(By.TAG_NAME, "figcaption").text]
+    chart = measured.find_element(By.CSS_SELECTOR, ".xrd-chart svg")
     assert "2θ (degrees)" in chart.text and "intensity (strongest = 100)" in chart.text
     assert len(chart.find_elements(By.CSS_SELECTOR, "g.mark-line.role-mark path")) == 1
     lo, hi = min(spectrum.two_theta), max(spectrum.two_theta)
@@ -107,7 +118,7 @@ def test_material_page_draws_cells_and_xrd(browser, crystal_site, crystal_store,
     expected = sum(lo <= x <= hi for sid in linked for x in crystal_store["simulated"][sid]["two_theta"])
     assert expected > 10
     assert len(chart.find_elements(By.CSS_SELECTOR, "g.mark-rule.role-mark line")) == expected
-    assert "1 XRD plot drawn" in browser.find_element(By.CSS_SELECTOR, ".xrd .plot-status").text
+    assert "2 XRD plots drawn" in browser.find_element(By.CSS_SELECTOR, ".xrd .plot-status").text
     browser.execute_script("document.querySelector('section.structures h2').scrollIntoView()")
     path = shot("material-structure-xrd")
     assert path.exists()

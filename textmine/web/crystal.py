@@ -177,7 +177,7 @@ def xrd_charts(companion, structures: list[dict], spectra: list[dict]) -> list[d
         top = max(spectrum.intensity) or 1.0
         measured = [[x, round(100.0 * y / top, 3)] for x, y in thin(spectrum.two_theta, spectrum.intensity)]
         lo, hi = min(spectrum.two_theta), max(spectrum.two_theta)
-        wavelengths = [w for w in (spectrum.wavelength, DEFAULT_WAVELENGTH) if w]
+        wavelengths = [spectrum.wavelength or DEFAULT_WAVELENGTH]  # sticks only at the pattern's own wavelength
         sticks = []
         for structure_id in dict.fromkeys(structure_ids):
             pattern = _simulated(companion, structure_id, wavelengths)
