@@ -1,0 +1,109 @@
+"""One document per paper in a run: the same paper read from several formats is stored once.
+
+`Papers(store)` is what `textmine.pipeline.Pipeline` asks about every document it reads, before
+extracting it: `resolve(document)` finds the stored reads that are the same paper
+(`textmine.identity.same_paper`), keeps the richest copy (`identity.best`: a fixed ranking of
+formats, then the smallest id and source, so never first-come) and records every other read as an
+alias of it. Only a kept document is extracted and stored. A document that stops being kept (a
+richer copy arrived) is deleted with its records by `finish()` at the end of the run, once the
+batch that may still be writing it is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textmine.document import Document
+from textmine.identity import Evidence, Member, best, evidence, lookup_keys, same_paper
+from textmine.store.base import Store
+
+__all__ = ["Papers", "conflict"]
+
+
+def conflict(a: Evidence, b: Evidence) -> bool:
+    """Two reads that can never be one paper, whatever joined them (a DOI, first author or year
+    that differs, a patent against a paper, a notice against a paper)."""
+    return (
+        a.kind != b.kind
+        or a.notice != b.notice
+        or bool(a.doi and b.doi and a.doi != b.doi)
+        or bool(a.author and b.author and a.author != b.author)
+        or bool(a.year and b.year and a.year != b.year)
+    )
+
+
+@dataclass
+class Papers:
+    store: Store
+    demoted: set[str] = field(default_factory=set)  # ids no longer kept: deleted by finish()
+    merged: int = 0  # reads of this run that are aliases of a kept copy
+
+    @classmethod
+    def of(cls, store: Store) -> "Papers | None":
+        """None for a store without paper identity (a plugin): every copy is then kept, as before."""
+        return cls(store) if all(hasattr(store, m) for m in ("put_members", "find_members", "delete_members")) else None
+
+    def resolve(self, document: Document) -> Member:
+        """Record this read of `document` and say whether it is the copy kept for its paper.
+
+        A file's own earlier reads are never other copies (an edited file replaces them)."""
+        ev = evidence(document)
+        candidates = [m for m in self.store.find_members(keys=lookup_keys(ev)) if m.source != ev.source]
+        matches = sorted((reason, m.canonical) for m in candidates if (reason := same_paper(ev, m.evidence)))
+        papers = sorted({canonical for _, canonical in matches})
+        cluster = [m for m in self.store.find_members(canonicals=papers) if m.source != ev.source] if papers else []
+        reads = [ev, *(m.evidence for m in cluster)]
+        if any(conflict(a, b) for i, a in enumerate(reads) for b in reads[i + 1 :]):
+            # the reads this one would join are not all one paper: keep it apart (a miss, never a false merge)
+            matches, papers, cluster, reads = [], [], [], [ev]
+        top = best(reads)
+        kept = (top.doc_id, top.source)
+        updated = [
+            Member(evidence=m.evidence, canonical=top.doc_id, kept=(m.doc_id, m.source) == kept, reason=m.reason)
+            for m in cluster
+            if m.canonical != top.doc_id or m.kept != ((m.doc_id, m.source) == kept)
+        ]
+        mine = Member(evidence=ev, canonical=top.doc_id, kept=(ev.doc_id, ev.source) == kept,
+                      reason=matches[0][0] if matches else "")
+        self.store.put_members([*updated, mine])
+        # documents that were kept for this paper and no longer are
+        self.demoted.update(p for p in papers if p != top.doc_id)
+        if not mine.kept:
+            self.merged += 1
+            if ev.doc_id != top.doc_id:
+                self.demoted.add(ev.doc_id)
+        return mine
+
+    def finish(self) -> list[str]:
+        """The documents that stopped being kept during the run (unless kept again since), for the
+        caller to delete now that every batch that may have been writing them is stored."""
+        if not self.demoted:
+            return []
+        still = {m.doc_id for m in self.store.find_members(canonicals=self.demoted) if m.kept}
+        gone = sorted(self.demoted - still)
+        self.demoted.clear()
+        return gone
+
+    def reads_of(self, source: str) -> set[str]:
+        """Ids of the documents recorded as read from `source` (kept or not)."""
+        return {m.doc_id for m in self.store.find_members(source=source)}
+
+    def forget(self, reads: list[tuple[str, str]]) -> list[str]:
+        """Forget reads (doc id, source) that their file no longer gives (it was edited). Aliases
+        left without a kept copy are forgotten too; returns their sources, to read again so that a
+        new copy is chosen among what is still there."""
+        if not reads:
+            return []
+        self.store.delete_members(reads)
+        papers = sorted({doc_id for doc_id, _ in reads})
+        left = self.store.find_members(canonicals=papers)
+        kept = {m.canonical for m in left if m.kept}
+        orphans = [m for m in left if m.canonical not in kept]
+        self.store.delete_members([(m.doc_id, m.source) for m in orphans])
+        return sorted({m.source for m in orphans})
+
+
+def local_file(source: str) -> Path | None:
+    path = Path(source)
+    return path if path.is_absolute() and path.is_file() else None
