@@ -38,6 +38,7 @@ class Papers:
     store: Store
     demoted: set[str] = field(default_factory=set)  # ids no longer kept: deleted by finish()
     merged: int = 0  # reads of this run that are aliases of a kept copy
+    split: set[str] = field(default_factory=set)  # sources of aliases found ambiguous: read them again
 
     @classmethod
     def of(cls, store: Store) -> "Papers | None":
@@ -50,12 +51,20 @@ class Papers:
         A file's own earlier reads are never other copies (an edited file replaces them)."""
         ev = evidence(document)
         candidates = [m for m in self.store.find_members(keys=lookup_keys(ev)) if m.source != ev.source]
-        matches = sorted((reason, m.canonical) for m in candidates if (reason := same_paper(ev, m.evidence)))
+        matched = [(reason, m) for m in candidates if (reason := same_paper(ev, m.evidence))]
+        matches = sorted((reason, m.canonical) for reason, m in matched)
         papers = sorted({canonical for _, canonical in matches})
         cluster = [m for m in self.store.find_members(canonicals=papers) if m.source != ev.source] if papers else []
         reads = [ev, *(m.evidence for m in cluster)]
         if any(conflict(a, b) for i, a in enumerate(reads) for b in reads[i + 1 :]):
-            # the reads this one would join are not all one paper: keep it apart (a miss, never a false merge)
+            # The reads this one would join are not all one paper: keep it apart (a miss, never a
+            # false merge). An alias it matched inside a paper it conflicts with could be a copy of
+            # either: it is split off and read again at the end of the run (then kept apart too),
+            # so the outcome does not depend on which paper that alias met first.
+            for _, m in matched:
+                if not m.kept and any(conflict(ev, c.evidence) for c in cluster if c.canonical == m.canonical):
+                    self.store.delete_members([(m.doc_id, m.source)])
+                    self.split.add(m.source)
             matches, papers, cluster, reads = [], [], [], [ev]
         top = best(reads)
         kept = (top.doc_id, top.source)
@@ -84,6 +93,10 @@ class Papers:
         gone = sorted(self.demoted - still)
         self.demoted.clear()
         return gone
+
+    def take_split(self) -> list[str]:
+        sources, self.split = sorted(self.split), set()
+        return sources
 
     def reads_of(self, source: str) -> set[str]:
         """Ids of the documents recorded as read from `source` (kept or not)."""

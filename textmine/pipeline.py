@@ -162,7 +162,8 @@ class Pipeline:
             # Copies that stopped being kept (a richer one arrived), now that every batch is stored.
             # An edited file's earlier reads are forgotten; when one was the kept copy of a paper,
             # the files of its other copies are read again to keep the best of what is left.
-            again = [p for s in self.papers.forget(sorted(summary.stale_reads)) if (p := local_file(s))]
+            sources = self.papers.forget(sorted(summary.stale_reads)) + self.papers.take_split()
+            again = [p for s in sorted(set(sources)) if (p := local_file(s))]
             summary.stale_reads.clear()
             self._drop_copies(summary)
             if again:

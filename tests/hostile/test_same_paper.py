@@ -165,9 +165,11 @@ def test_a_bridge_between_two_different_papers_merges_neither(tmp_path, new_stor
     a = H.jats_paper(tmp_path / "a.xml", GENERIC, [*body, OWN_A], authors=[("Ada", "Lovelace")], year=2020)
     b = H.jats_paper(tmp_path / "b.xml", GENERIC, [*body, OWN_B], authors=[("Grace", "Hopper")], year=2020)
     c = H.text_paper(tmp_path / "c.txt", GENERIC, body)  # contained in both
-    store = new_store()
-    Pipeline(store, rules).run_paths([a, b, c])
-    assert len(state(store)[0]) == 3
+    for order in itertools.permutations([a, b, c]):
+        store = new_store()
+        for path in order:  # one by one: c may meet one paper before the other exists
+            Pipeline(store, rules).run_paths([path])
+        assert sorted(f for _, f in state(store)[0]) == ["jats", "jats", "text"], [p.name for p in order]
 
 
 # --- evidence on real documents -----------------------------------------------------------------------
