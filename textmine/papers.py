@@ -18,7 +18,7 @@ from textmine.document import Document
 from textmine.identity import Evidence, Member, best, evidence, lookup_keys, same_paper
 from textmine.store.base import Store
 
-__all__ = ["Papers", "conflict"]
+__all__ = ["Papers", "alternates", "conflict"]
 
 
 def conflict(a: Evidence, b: Evidence) -> bool:
@@ -115,6 +115,13 @@ class Papers:
         orphans = [m for m in left if m.canonical not in kept]
         self.store.delete_members([(m.doc_id, m.source) for m in orphans])
         return sorted({m.source for m in orphans})
+
+
+def alternates(store: Store, doc_id: str) -> list[Member]:
+    """The other reads of the paper kept as `doc_id` (other files or formats, not stored); none for
+    a store without paper identity."""
+    find = getattr(store, "find_members", None)
+    return [m for m in find(canonicals=[doc_id]) if not m.kept] if find else []
 
 
 def local_file(source: str) -> Path | None:

@@ -94,6 +94,7 @@ class Pipeline:
         max_bytes: int | None = None,
         workers: int = 1,
         overrides: dict[str, dict[str, Any]] | None = None,
+        one_per_paper: bool = True,
     ) -> None:
         self.store = store
         self.extraction = extraction if isinstance(extraction, ExtractionPipeline) else load_pipeline(extraction, overrides)
@@ -105,8 +106,9 @@ class Pipeline:
         # moves its cursor only after the document before was stored.
         self.extract_batch = max(1, min(EXTRACT_BATCH, batch_size))
         self.max_bytes = max_bytes
-        # One document per paper (textmine/papers.py); None for a store without paper identity
-        self.papers = Papers.of(store)
+        # One document per paper (textmine/papers.py); None for a store without paper identity, or
+        # when every read is to be stored as it is (one_per_paper=False: the golden-record test)
+        self.papers = Papers.of(store) if one_per_paper else None
 
     # -- inputs ----------------------------------------------------------------------------
     def read(

@@ -6,6 +6,7 @@ row, on a real SQLite file and on a real Elasticsearch node alike; different pap
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 from pathlib import Path
 
@@ -95,6 +96,13 @@ def test_an_edited_kept_copy_hands_the_paper_to_the_next_best(tmp_path, new_stor
     store = new_store()
     Pipeline(store, rules).run_paths([tmp_path / "paper"])
     assert [f for _, f in state(store)[0]] == ["jats"]
+    kept = state(store)
+
+    # an edited alias is judged again: still a copy (its earlier read is forgotten, not left behind)
+    txt.write_text(txt.read_text(encoding="utf-8") + "\nFunding: none.\n", encoding="utf-8")
+    Pipeline(store, rules).run_paths([txt])
+    assert state(store) == kept
+    assert sorted(m[0] for m in members(store, [kept[0][0][0]])) == ["paper.pdf", "paper.txt", "paper.xml"]
 
     # the XML becomes another paper: its old document goes, the PDF (next richest) is kept for the first
     H.jats_paper(xml, "Thermal conductivity of boron arsenide crystals", H.paper_body(3),
@@ -183,3 +191,27 @@ def test_real_xml_and_text_exports_pair_up_and_nothing_else(shared_data):
     assert len(reads) >= 30
     merged = {(a, b) for (a, ea), (b, eb) in itertools.combinations(reads, 2) if same_paper(ea, eb)}
     assert merged == {(s, s) for s, _ in reads[: len(reads) // 2]}
+
+
+# --- through the command line ---------------------------------------------------------------------
+
+
+def test_textmine_run_twice_over_three_formats(tmp_path):
+    from tests.hostile.test_rerun import query, textmine
+
+    H.same_paper_in_three_formats(tmp_path / "c", TITLE)
+    first = textmine("--db", "t.db", "run", "c", cwd=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    records = query(tmp_path / "t.db", "SELECT record_id FROM records ORDER BY 1")
+    second = textmine("--db", "t.db", "run", "c", cwd=tmp_path)
+    said = " ".join((second.stdout + second.stderr).split())
+    assert second.returncode == 0 and "0 documents processed, 1 unchanged skipped" in said, said
+    assert "2 copies of papers kept in a richer format not stored again" in said
+    assert query(tmp_path / "t.db", "SELECT format FROM documents") == [("jats",)]
+    assert query(tmp_path / "t.db", "SELECT record_id FROM records ORDER BY 1") == records != []
+    assert query(tmp_path / "t.db", "SELECT count(*), sum(kept) FROM members") == [(3, 1)]
+    shown = textmine("--db", "t.db", "documents", "show", query(tmp_path / "t.db", "SELECT id FROM documents")[0][0],
+                     "--json", cwd=tmp_path)
+    alternates = json.loads(shown.stdout)["alternates"]
+    assert sorted((Path(a["source"]).name, a["format"]) for a in alternates) == [("paper.pdf", "pdf"), ("paper.txt", "text")]
+    assert all(a["reason"].startswith("same title") for a in alternates), alternates
