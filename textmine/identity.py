@@ -10,14 +10,14 @@ summaries, and says on what evidence; `lookup_keys` are the index keys a store f
 Pure functions: the run (`textmine/pipeline.py`) decides what to keep, the stores keep `Member`s.
 
 Rules (docs/hostile.md says why):
-- Two different DOIs, first authors or years, a patent against a paper, or an erratum / correction /
-  retraction against anything that is not one: never the same paper (a false merge loses a
-  paper's records; a miss only repeats them).
+- Two different DOIs, patent numbers, arXiv ids, first authors, years or titles, a patent against a
+  paper, or an erratum / correction / retraction against anything that is not one: never the same
+  paper, unless the DOI is the same (a false merge loses a paper's records; a miss only repeats them).
 - The same DOI: the same paper.
 - The same normalised title (at least 3 words), with the same first author and year on both: the
   same paper. With the same title but author or year missing on one side: the shorter text must
   also be at least 80% contained in the longer (MinHash over word 5-shingles of the normalised text).
-- Otherwise near-duplicate text alone: 85% contained, 90% when the two titles differ.
+- No usable title on one side: near-duplicate text alone, 85% contained.
 - Of the copies of one paper the richest format is kept (`FORMAT_RANK`), the others are aliases.
 """
 
@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict
 
 from textmine.document import Document, normalise_doi
 
-__all__ = ["Evidence", "Member", "FORMAT_RANK", "evidence", "lookup_keys", "same_paper", "best", "similarity"]
+__all__ = ["Evidence", "Member", "FORMAT_RANK", "best", "conflict", "evidence", "lookup_keys", "same_paper", "similarity"]
 
 # Richest first: publisher XML (structure, tables, metadata as published) > GROBID TEI (structure
 # recovered from the PDF) > S2ORC JSON (the same GROBID parse, flattened) > publisher HTML > PDF
@@ -55,8 +55,9 @@ MIN_SHINGLES = 50  # shorter texts give no text evidence (too little to tell two
 # Shares of the shorter text's 5-shingles found in the longer one. Copies of one paper measured on
 # the shared documents: 0.92-1.0 (PDF / TEI / S2ORC of two papers, 15 Elsevier XML / text pairs);
 # two papers written from one template with other materials and values: about 0.7.
+# Two different titles are never merged on text alone: papers of one series or template differing
+# in a few numbers share ~0.87, and 64-value MinHash estimates scatter by about 0.05.
 CONTAINED = 0.85  # no usable title on one side
-CONTAINED_OTHER_TITLE = 0.9  # the two documents carry different titles
 CONTAINED_SAME_TITLE = 0.8  # the titles agree but author or year is missing on one side
 MIN_TITLE_WORDS = 3
 
@@ -81,6 +82,8 @@ class Evidence(BaseModel):
     format: str
     kind: str = "paper"
     doi: str | None = None
+    patent: str | None = None
+    arxiv: str | None = None
     title: str = ""  # normalised; "" when too short to identify anything
     author: str = ""  # first author's surname, normalised
     year: int | None = None
@@ -159,6 +162,8 @@ def evidence(document: Document) -> Evidence:
         format=document.format,
         kind=document.kind,
         doi=normalise_doi(document.doi),
+        patent=document.id if document.id.startswith("patent:") else None,
+        arxiv=document.id if document.id.startswith("arxiv:") else None,
         title=title,
         author=surname(document.authors[0]) if document.authors else "",
         # a PDF's date is its file's CreationDate (when the file was made, often not the year of
@@ -193,14 +198,27 @@ def similarity(a: Evidence, b: Evidence) -> float:
     return min(1.0, common / min(a.shingles, b.shingles))
 
 
+def conflict(a: Evidence, b: Evidence) -> bool:
+    """Two reads that can never be one paper, whatever else joins them."""
+    def differ(x: object, y: object) -> bool:
+        return bool(x and y and x != y)
+
+    return (
+        a.kind != b.kind
+        or a.notice != b.notice
+        or differ(a.doi, b.doi)
+        or (not (a.doi and a.doi == b.doi) and (
+            differ(a.patent, b.patent) or differ(a.arxiv, b.arxiv) or differ(a.author, b.author)
+            or differ(a.year, b.year) or differ(a.title, b.title)))
+    )
+
+
 def same_paper(a: Evidence, b: Evidence) -> str | None:
     """The evidence that `a` and `b` are the same paper, or None when they are not (or may not be)."""
-    if a.kind != b.kind or a.notice != b.notice:
+    if conflict(a, b):
         return None
-    if a.doi and b.doi:
-        return "same DOI" if a.doi == b.doi else None
-    if (a.author and b.author and a.author != b.author) or (a.year and b.year and a.year != b.year):
-        return None
+    if a.doi and a.doi == b.doi:
+        return "same DOI"
     contained = similarity(a, b)
     if a.title and a.title == b.title:
         if a.author and b.author and a.year and b.year:
@@ -208,8 +226,7 @@ def same_paper(a: Evidence, b: Evidence) -> str | None:
         if contained >= CONTAINED_SAME_TITLE:
             return f"same title, text {contained:.0%} shared"
         return None
-    threshold = CONTAINED_OTHER_TITLE if a.title and b.title else CONTAINED
-    if contained >= threshold:
+    if contained >= CONTAINED:  # a usable title on one side at most
         return f"near-duplicate text ({contained:.0%} shared)"
     return None
 

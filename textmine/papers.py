@@ -15,22 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from textmine.document import Document
-from textmine.identity import Evidence, Member, best, evidence, lookup_keys, same_paper
+from textmine.identity import Member, best, conflict, evidence, lookup_keys, same_paper
 from textmine.store.base import Store
 
-__all__ = ["Papers", "alternates", "conflict"]
-
-
-def conflict(a: Evidence, b: Evidence) -> bool:
-    """Two reads that can never be one paper, whatever joined them (a DOI, first author or year
-    that differs, a patent against a paper, a notice against a paper)."""
-    return (
-        a.kind != b.kind
-        or a.notice != b.notice
-        or bool(a.doi and b.doi and a.doi != b.doi)
-        or bool(a.author and b.author and a.author != b.author)
-        or bool(a.year and b.year and a.year != b.year)
-    )
+__all__ = ["Papers", "alternates"]
 
 
 @dataclass

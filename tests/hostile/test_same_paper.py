@@ -180,6 +180,17 @@ def test_a_bridge_between_two_different_papers_merges_neither(tmp_path, new_stor
         assert sorted(f for _, f in state(store)[0]) == ["jats", "jats", "text"], [p.name for p in order]
 
 
+def test_a_series_from_one_template_is_one_document_per_part(tmp_path, new_store, rules):
+    """Parts of a series (titles differ by a number, texts by a few numbers, same authors and year):
+    each part's three formats are one document, and no two parts are merged."""
+    folder = tmp_path / "series"
+    for i in range(9):  # parts 0, 4 and 8 share the oxide: their texts differ in three numbers only
+        H.same_paper_in_three_formats(folder, title=f"{TITLE}, part {i}", seed=i, stem=f"part{i}")
+    store = new_store()
+    Pipeline(store, rules).run_paths([folder])
+    assert [f for _, f in state(store)[0]] == ["jats"] * 9
+
+
 # --- evidence on real documents -----------------------------------------------------------------------
 
 
