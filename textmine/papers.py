@@ -38,7 +38,9 @@ class Papers:
 
         A file's own earlier reads are never other copies (an edited file replaces them)."""
         ev = evidence(document)
-        candidates = [m for m in self.store.find_members(keys=lookup_keys(ev)) if m.source != ev.source]
+        found = self.store.find_members(keys=lookup_keys(ev))
+        before = next((m for m in found if (m.doc_id, m.source) == (ev.doc_id, ev.source)), None)
+        candidates = [m for m in found if m.source != ev.source]
         matched = [(reason, m) for m in candidates if (reason := same_paper(ev, m.evidence))]
         matches = sorted((reason, m.canonical) for reason, m in matched)
         papers = sorted({canonical for _, canonical in matches})
@@ -63,7 +65,8 @@ class Papers:
         ]
         mine = Member(evidence=ev, canonical=top.doc_id, kept=(ev.doc_id, ev.source) == kept,
                       reason=matches[0][0] if matches else "")
-        self.store.put_members([*updated, mine])
+        if updated or mine != before:  # a re-run of unchanged files writes nothing
+            self.store.put_members([*updated, mine])
         # documents that were kept for this paper and no longer are
         self.demoted.update(p for p in papers if p != top.doc_id)
         if not mine.kept:
