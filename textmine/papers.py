@@ -38,9 +38,18 @@ class Papers:
 
         A file's own earlier reads are never other copies (an edited file replaces them)."""
         ev = evidence(document)
-        found = self.store.find_members(keys=lookup_keys(ev))
-        before = next((m for m in found if (m.doc_id, m.source) == (ev.doc_id, ev.source)), None)
-        candidates = [m for m in found if m.source != ev.source]
+        mine_before = [m for m in self.store.find_members(source=ev.source) if m.doc_id == ev.doc_id]
+        before = mine_before[0] if mine_before else None
+        if before is not None and before.evidence == ev:
+            # Judged before on the same evidence: the decision stands (a richer copy arriving later
+            # changes this row when it is judged; a kept copy that goes away forgets its aliases,
+            # which are then judged afresh). A re-run of unchanged files asks nothing more.
+            if not before.kept:
+                self.merged += 1
+                if ev.doc_id != before.canonical:
+                    self.demoted.add(ev.doc_id)  # in case a run was cut before deleting it
+            return before
+        candidates = [m for m in self.store.find_members(keys=lookup_keys(ev)) if m.source != ev.source]
         matched = [(reason, m) for m in candidates if (reason := same_paper(ev, m.evidence))]
         matches = sorted((reason, m.canonical) for reason, m in matched)
         papers = sorted({canonical for _, canonical in matches})
@@ -58,13 +67,20 @@ class Papers:
             matches, papers, cluster, reads = [], [], [], [ev]
         top = best(reads)
         kept = (top.doc_id, top.source)
+        joined = matches[0][0] if matches else ""
+
+        def why(read) -> str:
+            """An alias's reason: its own evidence against the kept copy, else what joined the papers."""
+            return same_paper(read, top) or joined
+
         updated = [
-            Member(evidence=m.evidence, canonical=top.doc_id, kept=(m.doc_id, m.source) == kept, reason=m.reason)
+            Member(evidence=m.evidence, canonical=top.doc_id, kept=(m.doc_id, m.source) == kept,
+                   reason=m.reason if (m.doc_id, m.source) == kept else why(m.evidence))
             for m in cluster
             if m.canonical != top.doc_id or m.kept != ((m.doc_id, m.source) == kept)
         ]
         mine = Member(evidence=ev, canonical=top.doc_id, kept=(ev.doc_id, ev.source) == kept,
-                      reason=matches[0][0] if matches else "")
+                      reason=joined if (ev.doc_id, ev.source) == kept else why(ev))
         if updated or mine != before:  # a re-run of unchanged files writes nothing
             self.store.put_members([*updated, mine])
         # documents that were kept for this paper and no longer are
