@@ -226,3 +226,20 @@ def test_textmine_run_twice_over_three_formats(tmp_path):
     alternates = json.loads(shown.stdout)["alternates"]
     assert sorted((Path(a["source"]).name, a["format"]) for a in alternates) == [("paper.pdf", "pdf"), ("paper.txt", "text")]
     assert all(a["reason"].startswith("same title") for a in alternates), alternates
+
+
+def test_identifiers_decide_before_text():
+    """Patent continuations (another number, nearly the same text) stay apart; one DOI under two
+    titles (a PDF whose layout title is wrong) is one paper."""
+    from textmine.identity import Evidence, signature, normalise_text
+
+    words = normalise_text(" ".join(H.paper_body(0)))
+    n, sig = signature(words)
+    text = {"shingles": n, "signature": sig}
+    a = Evidence(doc_id="patent:US1B2", source="a.xml", format="uspto", kind="patent", patent="patent:US1B2", **text)
+    b = a.model_copy(update={"doc_id": "patent:US2B2", "source": "b.xml", "patent": "patent:US2B2"})
+    assert same_paper(a, b) is None and same_paper(a, a.model_copy(update={"source": "c.xml"})) is not None
+    x = Evidence(doc_id="doi:10.1/x", source="x.xml", format="jats", doi="10.1/x", title="a study of films", **text)
+    y = x.model_copy(update={"source": "x.pdf", "format": "pdf", "title": "journal of films volume 3"})
+    assert same_paper(x, y) == "same DOI"
+    assert same_paper(x, y.model_copy(update={"doi": None})) is None  # two titles, no DOI: never on text
