@@ -19,6 +19,8 @@ require("uvicorn", "pip install -e '.[serving]'")
 from tests.api.server import http  # noqa: E402
 from textmine.api.params import cli_filter_names  # noqa: E402
 from textmine.cli import main  # noqa: E402
+from textmine.export.documents import DocumentMeta  # noqa: E402
+from textmine.store import open_store  # noqa: E402
 
 # (CLI arguments of `textmine search`, the same question as API query parameters)
 PARITY = [
@@ -73,6 +75,14 @@ def test_same_answers_as_cli(api, backend, cli_args, params):
     assert got["records"] == expected["records"]
     assert got["facets"] == expected["facets"]
     assert set(got["documents"]) == {r["doc_id"] for r in got["records"]}
+    # The page reads its documents' metadata in one batched, text-free call: the same as citing
+    # each document from its full stored form.
+    store = open_store(store_url, readonly=True)
+    try:
+        assert got["documents"] == {doc_id: DocumentMeta.of(store.get_document(doc_id)).model_dump(mode="json")
+                                    for doc_id in got["documents"]}
+    finally:
+        store.close()
 
 
 def test_readme_query_finds_the_ti_o_band_gaps(api):

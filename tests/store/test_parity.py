@@ -157,6 +157,31 @@ def test_documents_stats_failures_parity(stores):
     assert es.failures() == sqlite.failures() == sorted(FAILURES, key=lambda f: f.source)
 
 
+def test_batched_document_reads_parity(stores, monkeypatch):
+    """`get_documents`: one call for many ids (in batches: 7 here, to cross batch edges), the same
+    documents as `get_document` one at a time, in the order asked, unknown ids left out; without
+    content, the same metadata with no text or structure."""
+    import textmine.store.base as base
+
+    monkeypatch.setattr(base, "ID_BATCH", 7)
+    sqlite, es = stores
+    ids = [d.id for d in sqlite.iter_documents()]
+    assert len(ids) > 20
+    asked = [ids[3], "doi:10.1000/none", ids[0], ids[3], *ids[5:20]]
+    expected_ids = list(dict.fromkeys(i for i in asked if i != "doi:10.1000/none"))
+    for store in (sqlite, es):
+        full = store.get_documents(asked)
+        assert list(full) == expected_ids
+        assert full == {i: sqlite.get_document(i) for i in expected_ids}
+        meta = store.get_documents(iter(asked), content=False)
+        assert list(meta) == expected_ids
+        for doc_id, document in meta.items():
+            assert document.text == "" and document.sections == [] and full[doc_id].text
+            assert document.model_copy(update={f: getattr(full[doc_id], f) for f in base.CONTENT_FIELDS}) == full[doc_id]
+        assert store.get_documents([]) == {} and store.get_documents(["doi:10.1000/none"], content=False) == {}
+    assert es.get_documents(asked, content=False) == sqlite.get_documents(asked, content=False)
+
+
 def test_rewrites_and_failure_clearing_stay_in_parity(stores):
     """Runs last: re-`put` documents with fewer/changed records, forget failures, compare again."""
     sqlite, es = stores

@@ -122,3 +122,98 @@ def test_walk_visits_a_bounded_number_of_rows(store):
             ids = [b for b in sqlite_search.bodies(store._db, rows)]
             assert [i.split('"record_id":"')[1][:20] for i in ids] == [r.record_id for r in brute_force(store, query)[:25]]
     assert sum(f == "TiO2" for f in ranked[:30]) < 25 <= sum(f == "TiO2" for f in ranked)  # both cases were seen
+
+
+# ----------------------------------------------------------------- value ranges and value_widths
+
+def ranged_document(n: int, ranges: list[tuple[str, float, float, str, float]]):
+    """One document whose records report ranges (property, low, high, unit, SI factor)."""
+    import datetime as dt
+
+    from textmine.document import Document, Paragraph, Section, Sentence
+    from textmine.records import Material, Record
+
+    lines = [f"Fe3O4 shows {prop.replace('_', ' ')} from {lo} to {hi} {unit}." for prop, lo, hi, unit, _ in ranges]
+    text = " ".join(lines)
+    sentences, records, at = [], [], 0
+    for line, (prop, lo, hi, unit, si) in zip(lines, ranges):
+        sentences.append(Sentence(start=at, end=at + len(line)))
+        records.append(Record(
+            doc_id=f"ranged:{n}", material=Material(text="Fe3O4", formula="Fe3O4", elements=["Fe", "O"]),
+            property=prop, value=(lo + hi) / 2, unit=unit, value_si=(lo + hi) / 2 * si, value_min_si=lo * si,
+            value_max_si=hi * si, sentence=line, char_start=at, char_end=at + len(line), confidence=0.85,
+            extractor="rules@0.1.0",
+        ))
+        at += len(line) + 1
+    document = Document(
+        id=f"ranged:{n}", source=f"ranged/{n}", kind="paper", date=dt.date(2020, 1, 1), text=text,
+        sections=[Section(title="Results", paragraphs=[Paragraph(start=0, end=len(text), sentences=sentences)])],
+        content_hash=f"ranged-{n}", extractor="rules@0.1.0",
+    )
+    return document, records, []
+
+
+RANGE_QUERIES = [
+    Query(property="curie_temperature", value_min=1000, value_max=1050, unit="K"),  # only the wide ranges reach it
+    Query(property="curie_temperature", value_min=600, value_max=700, unit="K", facets=["elements"]),
+    Query(property="band_gap", value_min=3.4, value_max=3.6, unit="eV"),
+    Query(property="band_gap", value_min=1, unit="eV"),
+    Query(property="band_gap", value_max=0.6, unit="eV"),
+    Query(text="Curie temperature", property="curie_temperature", value_min=900, value_max=950, unit="K"),
+]
+
+
+@pytest.fixture(scope="module")
+def ranged_store(tmp_path_factory):
+    s = SQLiteStore(tmp_path_factory.mktemp("ranged") / "r.db")
+    s.put_many(synthetic_corpus(400))
+    s.put_many([ranged_document(0, [("curie_temperature", 300, 1100, "K", 1.0), ("band_gap", 0.5, 3.5, "eV", EV)]),
+                ranged_document(1, [("curie_temperature", 950, 1040, "K", 1.0)])])
+    yield s
+    s.close()
+
+
+EV = 1.602176634e-19
+
+
+def test_value_widths_are_kept_per_property(ranged_store):
+    widths = dict(ranged_store._db.execute("SELECT property, width FROM value_widths"))
+    assert widths == pytest.approx({"curie_temperature": 800.0, "band_gap": 3.0 * EV})
+
+
+@pytest.mark.parametrize("query", RANGE_QUERIES, ids=[str(i) for i in range(len(RANGE_QUERIES))])
+def test_range_queries_with_the_width_bound(ranged_store, query):
+    """The lower bound from value_widths narrows the index scan and changes no answer (brute force)."""
+    check(ranged_store, query)
+    assert brute_force(ranged_store, query)  # every query here has hits
+    p = sqlite_search.plan(ranged_store._db, compile_query(query))
+    explained = " ".join(row[3] for row in ranged_store._db.execute("EXPLAIN QUERY PLAN " + p.sql("count(*)"), p.params))
+    if query.value_min is not None and p.driver == "records_property_value":
+        assert "value_min_si>?" in explained, explained  # bounded from below (and above, given a top)
+        assert ("value_min_si<?" in explained) == (query.value_max is not None), explained
+    hits = {r.record_id for r in brute_force(ranged_store, query)}
+    if query.value_min == 1000:  # the wide ranges, and nothing from the point values (max 1000 K + 20)
+        assert {r.doc_id for r in ranged_store.iter_records(query)} >= {"ranged:0", "ranged:1"} and len(hits) >= 2
+
+
+def test_a_file_without_value_widths_answers_the_same_and_gets_them(tmp_path):
+    """A file made before the table: read-only opens answer without the bound; a writable open adds
+    and fills it; records stored afterwards widen it through the trigger."""
+    path = tmp_path / "old.db"
+    with SQLiteStore(path) as s:
+        s.put_many(synthetic_corpus(100))
+        s.put_many([ranged_document(0, [("curie_temperature", 300, 1100, "K", 1.0)])])
+        s._db.execute("DROP TRIGGER records_width")
+        s._db.execute("DROP TABLE value_widths")
+    query = Query(property="curie_temperature", value_min=1000, value_max=1050, unit="K")
+    with SQLiteStore(path, readonly=True) as ro:
+        assert sqlite_search._width(ro._db, "curie_temperature") is None
+        before = [r.record_id for r in ro.search(query).records]
+    assert before and len(before) == len(set(before))
+    with SQLiteStore(path) as rw:
+        assert sqlite_search._width(rw._db, "curie_temperature") == pytest.approx(800.0)
+        assert [r.record_id for r in rw.search(query).records] == before
+        rw.put_many([ranged_document(1, [("curie_temperature", 0, 1500, "K", 1.0)])])
+        assert sqlite_search._width(rw._db, "curie_temperature") == pytest.approx(1500.0)
+        narrow = Query(property="curie_temperature", value_min=1400, value_max=1450, unit="K")
+        assert [r.doc_id for r in rw.search(narrow).records] == ["ranged:1"]

@@ -31,6 +31,7 @@ def create_app(settings: ApiSettings, *, opener: Callable[..., Any] = open_store
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        _warm_up()
         if settings.write and settings.extract_pipelines:  # warm up, so the first extract is not the slow one
             import threading
 
@@ -57,6 +58,16 @@ def create_app(settings: ApiSettings, *, opener: Callable[..., Any] = open_store
     app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes, timeout_s=settings.request_timeout_s,
                        metrics=metrics)
     return app
+
+
+def _warm_up() -> None:
+    """Load the ontology and the unit registry (about a second) before the first request, not
+    inside it: every search and record page needs them."""
+    from textmine.normalise.units import registry
+    from textmine.ontology import load_ontology
+
+    load_ontology()
+    registry()
 
 
 __all__ = ["create_app"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import json
 from typing import Any, Literal
 
@@ -94,6 +95,16 @@ class Filters:
         return hashlib.sha1(data.encode()).hexdigest()[:12]
 
 
+async def filters(**values: Any) -> Filters:
+    """`Depends(filters)`: the same parameters as `Filters`, built on the event loop. FastAPI runs a
+    class (or any sync function) given to `Depends` on its threadpool, one hop per request on top of
+    the route's own; building `Filters` only stores its arguments."""
+    return Filters(**values)
+
+
+filters.__signature__ = inspect.signature(Filters).replace(return_annotation=Filters)  # type: ignore[attr-defined]
+
+
 def parse_facets(facets: str) -> list[str]:
     names = [f.strip() for f in facets.split(",") if f.strip()]
     unknown = [n for n in names if n not in FACET_NAMES]
@@ -133,4 +144,4 @@ def cli_filter_names() -> list[str]:
 
 
 __all__ = ["CRYSTAL_SYSTEMS", "DEFAULT_FACETS", "FACET_NAMES", "Filters", "cli_filter_names", "decode_cursor", "encode_cursor",
-           "parse_facets"]
+           "filters", "parse_facets"]

@@ -9,7 +9,8 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi import Query as Param
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from pydantic import BaseModel
 
 from textmine.api import service
 from textmine.api.errors import ERROR_RESPONSES, WRITE_RESPONSES, ApiProblem, ErrorResponse
@@ -18,7 +19,7 @@ from textmine.api.models import (
     DocumentDetail, DocumentsPage, ExtractRequest, ExtractResponse, Health, MaterialDetail, PropertyInfo, PropertyValues,
     QueueItem, RecordDetail, RecordsPage, Stats,
 )
-from textmine.api.params import DEFAULT_FACETS, Filters, parse_facets
+from textmine.api.params import DEFAULT_FACETS, Filters, filters as query_filters, parse_facets
 from textmine.api.state import AppState
 from textmine.curation.models import Review, ReviewRequest
 from textmine.records import Failure
@@ -34,6 +35,12 @@ def app_state(request: Request) -> AppState:
     return request.app.state.textmine
 
 
+async def current_state(request: Request) -> AppState:
+    """`Depends(current_state)`: async, so FastAPI answers it on the event loop; it runs every sync
+    dependency on its threadpool (a thread hand-off per request for a dictionary lookup)."""
+    return app_state(request)
+
+
 def require_write(request: Request, x_api_key: str | None = Header(None, description="the server's TEXTMINE_API_KEY")) -> None:
     settings = app_state(request).settings
     if not settings.write:
@@ -45,45 +52,53 @@ def require_write(request: Request, x_api_key: str | None = Header(None, descrip
         raise ApiProblem(401, "unauthorized", "missing or wrong X-API-Key header", headers={"WWW-Authenticate": "ApiKey"})
 
 
+def as_json(model: BaseModel) -> Response:
+    """A route's answer, serialised once. Returning the model itself makes FastAPI dump it, check
+    the dump against the response model again and encode it (several times the cost of one dump on
+    a page of records); the model here was already built and checked by the service. The route's
+    `response_model` still documents it in the OpenAPI schema."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 # ---------------------------------------------------------------------------------- records
 
 @router.get("/records", response_model=RecordsPage, summary="Search records (the filters of `textmine search`)")
 def search_records(
-    state: AppState = Depends(app_state),
-    filters: Filters = Depends(),
+    state: AppState = Depends(current_state),
+    filters: Filters = Depends(query_filters),
     limit: int = Param(20, ge=0, le=10_000, description="records per page (at most the server's max_limit)"),
     offset: int = Param(0, ge=0, le=10_000_000, description="skip this many (prefer `cursor`)"),
     cursor: str | None = Param(None, max_length=200, description="`next` of the previous page"),
     facets: str = Param(DEFAULT_FACETS, max_length=200, description="comma-separated: property, elements, formula, "
                         "year, kind, extractor; empty for none"),
-) -> RecordsPage:
-    return service.search(state, filters, limit=limit, offset=offset, cursor=cursor, facets=parse_facets(facets))
+) -> Response:
+    return as_json(service.search(state, filters, limit=limit, offset=offset, cursor=cursor, facets=parse_facets(facets)))
 
 
 @router.get("/records/{record_id}", response_model=RecordDetail, summary="One record, its document, context and reviews")
-def get_record(record_id: str = RECORD_ID, state: AppState = Depends(app_state)) -> RecordDetail:
-    return service.record_detail(state, record_id)
+def get_record(record_id: str = RECORD_ID, state: AppState = Depends(current_state)) -> Response:
+    return as_json(service.record_detail(state, record_id))
 
 
 @router.get("/records/{record_id}/reviews", response_model=list[Review], summary="A record's audit trail")
-def record_reviews(record_id: str = RECORD_ID, state: AppState = Depends(app_state)) -> list[Review]:
+def record_reviews(record_id: str = RECORD_ID, state: AppState = Depends(current_state)) -> list[Review]:
     return service.reviews_store(state).history(record_id)
 
 
 @router.post("/records/{record_id}/reviews", response_model=Review, status_code=201, responses=WRITE_RESPONSES,
              dependencies=[Depends(require_write)], summary="Accept, reject or edit a record")
-def review_record(body: ReviewRequest, record_id: str = RECORD_ID, state: AppState = Depends(app_state)) -> Review:
+def review_record(body: ReviewRequest, record_id: str = RECORD_ID, state: AppState = Depends(current_state)) -> Review:
     return service.add_review(state, record_id, body)
 
 
 @router.get("/reviews/queue", response_model=list[QueueItem], summary="Records to review next: suspect, then least confident")
-def review_queue(limit: int = Param(20, ge=1, le=500), state: AppState = Depends(app_state)) -> list[QueueItem]:
+def review_queue(limit: int = Param(20, ge=1, le=500), state: AppState = Depends(current_state)) -> list[QueueItem]:
     return service.review_queue(state, limit)
 
 
 @router.get("/reviews/export", summary="Reviews as training data (JSONL), as `textmine export --reviews`",
             response_class=StreamingResponse, responses={200: {"content": {"application/x-ndjson": {}}}})
-def export_reviews(state: AppState = Depends(app_state)) -> StreamingResponse:
+def export_reviews(state: AppState = Depends(current_state)) -> StreamingResponse:
     from textmine.curation.training import training_lines
 
     reviews = service.reviews_store(state)
@@ -96,46 +111,46 @@ def export_reviews(state: AppState = Depends(app_state)) -> StreamingResponse:
 
 @router.get("/documents", response_model=DocumentsPage, summary="Documents and their metadata")
 def list_documents(limit: int = Param(50, ge=1, le=1000), cursor: str | None = Param(None, max_length=200),
-                   state: AppState = Depends(app_state)) -> DocumentsPage:
+                   state: AppState = Depends(current_state)) -> DocumentsPage:
     return service.list_documents(state, limit, cursor)
 
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentDetail,
             summary="A document: metadata, and each record with the text around it")
-def get_document(doc_id: str = Path(..., min_length=1, max_length=500), state: AppState = Depends(app_state)) -> DocumentDetail:
-    return service.document_detail(state, doc_id)
+def get_document(doc_id: str = Path(..., min_length=1, max_length=500), state: AppState = Depends(current_state)) -> Response:
+    return as_json(service.document_detail(state, doc_id))
 
 
 # ------------------------------------------------------------------ materials and properties
 
 @router.get("/materials/{key:path}", response_model=MaterialDetail,
             summary="A material by formula (or name): its records by property, with consensus")
-def get_material(key: str = Path(..., min_length=1, max_length=300), state: AppState = Depends(app_state)) -> MaterialDetail:
-    return service.material_detail(state, key)
+def get_material(key: str = Path(..., min_length=1, max_length=300), state: AppState = Depends(current_state)) -> Response:
+    return as_json(service.material_detail(state, key))
 
 
 @router.get("/properties", response_model=list[PropertyInfo], summary="The property ontology, with record counts")
-def list_properties(state: AppState = Depends(app_state)) -> list[PropertyInfo]:
+def list_properties(state: AppState = Depends(current_state)) -> list[PropertyInfo]:
     return service.property_infos(state)
 
 
 @router.get("/properties/{name}", response_model=PropertyInfo, summary="One property")
-def get_property(name: str = Path(..., min_length=1, max_length=200), state: AppState = Depends(app_state)) -> PropertyInfo:
+def get_property(name: str = Path(..., min_length=1, max_length=200), state: AppState = Depends(current_state)) -> PropertyInfo:
     return service.property_info(state, name)
 
 
 @router.get("/properties/{name}/values", response_model=PropertyValues,
             summary="Values (and document years) of a property, for histograms and value-by-year plots")
-def property_values(name: str = Path(..., min_length=1, max_length=200), filters: Filters = Depends(),
+def property_values(name: str = Path(..., min_length=1, max_length=200), filters: Filters = Depends(query_filters),
                     unit: str | None = Param(None, max_length=50, alias="in", description="unit of the values [the property's]"),
-                    sample: int = Param(2000, ge=1, le=20_000), state: AppState = Depends(app_state)) -> PropertyValues:
-    return service.property_values(state, name, filters, unit, sample)
+                    sample: int = Param(2000, ge=1, le=20_000), state: AppState = Depends(current_state)) -> Response:
+    return as_json(service.property_values(state, name, filters, unit, sample))
 
 
 # ------------------------------------------------------------------- stats, failures, export
 
 @router.get("/stats", response_model=Stats, summary="Counts of documents, sentences, records, failures, reviews")
-def stats(state: AppState = Depends(app_state)) -> Stats:
+def stats(state: AppState = Depends(current_state)) -> Stats:
     from textmine.store.reviews import CurationUnavailable
 
     s = state.stores.store().stats()
@@ -147,15 +162,15 @@ def stats(state: AppState = Depends(app_state)) -> Stats:
 
 
 @router.get("/failures", response_model=list[Failure], summary="Documents that could not be read or processed, and why")
-def failures(state: AppState = Depends(app_state)) -> list[Failure]:
+def failures(state: AppState = Depends(current_state)) -> list[Failure]:
     return state.stores.store().failures()
 
 
 @router.get("/export", summary="Stream the matching records (reviews applied, rejected left out) as JSONL, CSV or Parquet",
             response_class=StreamingResponse,
             responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}, "application/vnd.apache.parquet": {}}}})
-def export(format: Literal["jsonl", "csv", "parquet"] = Param("jsonl"), filters: Filters = Depends(),
-           state: AppState = Depends(app_state)) -> StreamingResponse:
+def export(format: Literal["jsonl", "csv", "parquet"] = Param("jsonl"), filters: Filters = Depends(query_filters),
+           state: AppState = Depends(current_state)) -> StreamingResponse:
     from textmine.curation.export import reviewed_records
     from textmine.export import STREAMS, DocumentIndex
 
@@ -193,7 +208,7 @@ def export(format: Literal["jsonl", "csv", "parquet"] = Param("jsonl"), filters:
 @router.post("/extract", response_model=ExtractResponse, responses=WRITE_RESPONSES | {
     504: {"model": ErrorResponse, "description": "extraction took longer than the server's limit"}},
     dependencies=[Depends(require_write)], summary="Extract records from a text (nothing is stored)")
-async def extract(body: ExtractRequest, state: AppState = Depends(app_state)) -> ExtractResponse:
+async def extract(body: ExtractRequest, state: AppState = Depends(current_state)) -> ExtractResponse:
     import asyncio
 
     settings = state.settings
@@ -232,7 +247,7 @@ async def extract(body: ExtractRequest, state: AppState = Depends(app_state)) ->
 # ----------------------------------------------------------------------------- health, metrics
 
 @root.get("/health", response_model=Health, responses={503: {"model": ErrorResponse}}, summary="200 when the store answers")
-def health(state: AppState = Depends(app_state)) -> Health:
+def health(state: AppState = Depends(current_state)) -> Health:
     try:
         state.stores.store().search(service.Query(limit=0))
     except StoreUnavailable as exc:
@@ -241,7 +256,7 @@ def health(state: AppState = Depends(app_state)) -> Health:
 
 
 @root.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics (text format 0.0.4)")
-def metrics(request: Request, state: AppState = Depends(app_state)) -> PlainTextResponse:
+def metrics(request: Request, state: AppState = Depends(current_state)) -> PlainTextResponse:
     gauges = {}
     try:
         s = state.stores.store().stats()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import statistics
 from itertools import islice
-from typing import Iterable
 
 from textmine.api.errors import ApiProblem
 from textmine.api.models import (
@@ -292,15 +291,11 @@ def property_values(state: AppState, name: str, filters: Filters, unit: str | No
     store = state.stores.store()
     try:
         total = store.search(query).total
-        records: Iterable[Record] = islice(store.iter_records(query), sample)
-        points = []
-        for record in records:
-            value = _in_unit(_middle_si(record), prop, unit)
-            if value is None:
-                continue
-            meta = state.meta.get(store, record.doc_id)
-            points.append(ValuePoint(value=value, year=meta.year if meta else None, record_id=record.record_id,
-                                     formula=record.material.formula))
+        valued = [(record, value) for record in islice(store.iter_records(query), sample)
+                  if (value := _in_unit(_middle_si(record), prop, unit)) is not None]
+        metas = state.meta.many(store, [record.doc_id for record, _ in valued])  # one read for the documents
+        points = [ValuePoint(value=value, year=meta.year if (meta := metas.get(record.doc_id)) else None,
+                             record_id=record.record_id, formula=record.material.formula) for record, value in valued]
     except ValueError as exc:
         raise ApiProblem(422, "invalid_filter", str(exc)) from exc
     return PropertyValues(property=info.name, unit=unit, total=total, points=points)
@@ -309,9 +304,9 @@ def property_values(state: AppState, name: str, filters: Filters, unit: str | No
 def review_queue(state: AppState, limit: int) -> list[QueueItem]:
     from textmine.store.reviews import review_queue as queue
 
-    store = state.stores.store()
-    return [QueueItem(record=record, reasons=reasons, document=state.meta.get(store, record.doc_id))
-            for record, reasons in queue(reviews_store(state), limit)]
+    items = queue(reviews_store(state), limit)
+    metas = state.meta.many(state.stores.store(), [record.doc_id for record, _ in items])
+    return [QueueItem(record=record, reasons=reasons, document=metas.get(record.doc_id)) for record, reasons in items]
 
 
 __all__ = ["add_review", "consensus", "context", "document_detail", "list_documents", "material_detail", "overlay",

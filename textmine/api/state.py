@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from textmine.api.settings import ApiSettings
 from textmine.export.documents import DocumentMeta
@@ -15,8 +15,9 @@ from textmine.store import Store, open_store
 
 class StorePool:
     """One store handle per thread: FastAPI answers requests on a thread pool, and a SQLite
-    connection (with its temp tables) must not serve two searches at once. Handles are opened
-    read-only and closed together on shutdown."""
+    connection (with its temp tables) must not serve two searches at once; a store that says it is
+    `threadsafe` (Elasticsearch) is opened once and shared. Handles are opened read-only and closed
+    together on shutdown."""
 
     def __init__(self, url: str, opener: Callable[..., Store] = open_store) -> None:
         self.url = url
@@ -24,6 +25,8 @@ class StorePool:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[Any] = []
+        self._shared: Store | None = None
+        self._open_lock = threading.Lock()
 
     def _get(self, name: str, factory: Callable[[], Any]) -> Any:
         handle = getattr(self._local, name, None)
@@ -35,7 +38,13 @@ class StorePool:
         return handle
 
     def store(self) -> Store:
-        return self._get("store", lambda: self._opener(self.url, readonly=True))
+        handle = self._shared or getattr(self._local, "store", None)
+        if handle is None:
+            with self._open_lock:  # threads starting at once wait to learn whether the first handle is shared
+                handle = self._shared or self._get("store", lambda: self._opener(self.url, readonly=True))
+                if getattr(handle, "threadsafe", False):  # Elasticsearch: one client for all threads
+                    self._shared = handle
+        return handle
 
     def reviews(self, readonly: bool) -> Any:
         from textmine.store.reviews import open_reviews
@@ -54,7 +63,8 @@ class StorePool:
 
 class MetaCache:
     """Document metadata by doc_id, shared by all requests: bounded, and entries expire so a
-    re-ingested document's new title shows up within `ttl_s`."""
+    re-ingested document's new title shows up within `ttl_s`. The ids a page misses are read in
+    one `get_documents` call (metadata only: no text), not one read per document."""
 
     def __init__(self, size: int = 20_000, ttl_s: float = 300.0) -> None:
         self.size, self.ttl_s = size, ttl_s
@@ -62,27 +72,34 @@ class MetaCache:
         self._lock = threading.Lock()
 
     def get(self, store: Store, doc_id: str) -> DocumentMeta | None:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._items.get(doc_id)
-            if hit is not None and now - hit[0] < self.ttl_s:
-                self._items.move_to_end(doc_id)
-                return hit[1]
-        document = store.get_document(doc_id)
-        meta = DocumentMeta.of(document) if document is not None else None
-        with self._lock:
-            self._items[doc_id] = (now, meta)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return meta
+        return self.many(store, [doc_id]).get(doc_id)
 
-    def many(self, store: Store, doc_ids: list[str]) -> dict[str, DocumentMeta]:
-        found = {}
-        for doc_id in dict.fromkeys(doc_ids):
-            meta = self.get(store, doc_id)
-            if meta is not None:
-                found[doc_id] = meta
-        return found
+    def many(self, store: Store, doc_ids: Iterable[str]) -> dict[str, DocumentMeta]:
+        """doc_id -> metadata for those of `doc_ids` the store knows, in the order asked."""
+        now = time.monotonic()
+        known: dict[str, DocumentMeta | None] = {}
+        with self._lock:
+            for doc_id in dict.fromkeys(doc_ids):
+                hit = self._items.get(doc_id)
+                fresh = hit is not None and now - hit[0] < self.ttl_s
+                if fresh:
+                    self._items.move_to_end(doc_id)
+                known[doc_id] = hit[1] if fresh else _MISSING  # type: ignore[index]
+        missing = [doc_id for doc_id, meta in known.items() if meta is _MISSING]
+        if missing:
+            documents = store.get_documents(missing, content=False)
+            with self._lock:
+                for doc_id in missing:
+                    document = documents.get(doc_id)
+                    known[doc_id] = DocumentMeta.of(document) if document is not None else None
+                    self._items[doc_id] = (now, known[doc_id])
+                    self._items.move_to_end(doc_id)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return {doc_id: meta for doc_id, meta in known.items() if meta is not None}
+
+
+_MISSING: Any = object()  # not cached yet (None is cached: a document the store does not have)
 
 
 class AppState:

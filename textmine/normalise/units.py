@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
 import pint
 
@@ -17,8 +18,18 @@ class UnitError(ValueError):
     """A unit string that pint cannot read, or a conversion between incompatible units."""
 
 
-@functools.lru_cache(maxsize=1)
+_REGISTRY_LOCK = threading.RLock()
+
+
 def registry() -> pint.UnitRegistry:
+    """The process's registry. Threads asking at once (a server's first requests) wait for the
+    first to build it instead of each building their own (seconds each, with the GIL shared)."""
+    with _REGISTRY_LOCK:
+        return _build_registry()
+
+
+@functools.lru_cache(maxsize=1)
+def _build_registry() -> pint.UnitRegistry:
     ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     # Units common in materials papers that pint lacks.
     ureg.define("HV = 9.80665e6 * pascal")  # Vickers hardness number, kgf/mm^2

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -221,7 +222,11 @@ def load_ontology(path: str | Path | None = None) -> Ontology:
     properties), else the packaged properties.yaml. Loaded once per file (it is immutable data)."""
     if path is None:
         path = os.environ.get(ONTOLOGY_ENV) or None
-    return _load(str(Path(path).resolve()) if path is not None else None)
+    with _LOAD_LOCK:  # threads asking at once wait for one load instead of each parsing the file
+        return _load(str(Path(path).resolve()) if path is not None else None)
+
+
+_LOAD_LOCK = threading.RLock()
 
 
 @functools.lru_cache(maxsize=8)

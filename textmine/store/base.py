@@ -282,6 +282,13 @@ class Store(Protocol):
 
     def get_document(self, doc_id: str) -> Document | None: ...
 
+    def get_documents(self, doc_ids: Iterable[str], *, content: bool = True) -> dict[str, Document]:
+        """The stored documents of these ids in one round trip (not one per id), keyed by id in the
+        order asked; unknown ids are left out. `content=False` reads the metadata only (title,
+        authors, date, DOI, source ...): `text`, `sections`, `tables` and `figures` come back empty,
+        which is what citing a page of records needs."""
+        ...
+
     def search(self, query: Query) -> SearchResult: ...
 
     def search_sentences(self, text: str, limit: int = 20) -> list[SentenceHit]: ...
@@ -300,6 +307,18 @@ class Store(Protocol):
 
 
 StoredItem = tuple[Document, list[Record], list[Mention]]
+
+# What `get_documents(..., content=False)` leaves out: the document's text and its structure.
+CONTENT_FIELDS: tuple[str, ...] = ("text", "sections", "tables", "figures")
+# How many ids one backend call asks for (SQLite's host parameters, ES's mget body).
+ID_BATCH = 500
+
+
+def id_batches(doc_ids: Iterable[str]) -> Iterator[list[str]]:
+    """Distinct ids (first occurrence kept), in lists of at most ID_BATCH."""
+    ids = list(dict.fromkeys(doc_ids))
+    for start in range(0, len(ids), ID_BATCH):
+        yield ids[start:start + ID_BATCH]
 
 
 def stored_item(item: Extraction | StoredItem) -> StoredItem:

@@ -26,6 +26,7 @@ from textmine.document import Document
 from textmine.records import Failure, Mention, Record
 from textmine.store import es_schema as schema
 from textmine.store.base import (
+    CONTENT_FIELDS,
     FACET_SIZE,
     FacetCount,
     Query,
@@ -33,6 +34,7 @@ from textmine.store.base import (
     SentenceHit,
     StoreStats,
     StoreUnavailable,
+    id_batches,
     stored_item,
 )
 from textmine.store.es_query import phrase_clauses, render_query
@@ -54,6 +56,8 @@ class ElasticsearchStore:
     (`es://host:9200/myproject` -> indices `myproject-records`, ...). Credentials and TLS come from
     the arguments or the environment (TEXTMINE_ES_API_KEY, TEXTMINE_ES_USER/PASSWORD,
     TEXTMINE_ES_CA_CERTS); see docs/elasticsearch.md."""
+
+    threadsafe = True  # one client (a pool of connections) serves many threads: a server shares one handle
 
     def __init__(
         self,
@@ -308,12 +312,19 @@ class ElasticsearchStore:
         return self._call(self._client.count, index=self._alias["documents"], query=query)["count"]
 
     def get_document(self, doc_id: str) -> Document | None:
-        found = self._call(
-            self._client.mget, index=self._alias["documents"], ids=[schema.es_id(doc_id)], source_includes=["body", "complete"]
-        )["docs"][0]
-        if not found.get("found") or not found["_source"].get("complete"):
-            return None
-        return Document.model_validate(found["_source"]["body"])
+        return self.get_documents([doc_id]).get(doc_id)
+
+    def get_documents(self, doc_ids: Iterable[str], *, content: bool = True) -> dict[str, Document]:
+        """One mget per ID_BATCH ids (GET is real-time: no refresh needed); without content, the
+        text and structure are filtered out on the node and never cross the wire."""
+        found: dict[str, Document] = {}
+        excludes = [f"body.{field}" for field in CONTENT_FIELDS] if not content else None
+        for batch in id_batches(doc_ids):
+            docs = self._call(self._client.mget, index=self._alias["documents"], ids=[schema.es_id(d) for d in batch],
+                              source_includes=["body", "complete"], source_excludes=excludes)["docs"]
+            found.update((doc_id, Document.model_validate(d["_source"]["body"])) for doc_id, d in zip(batch, docs)
+                         if d.get("found") and d["_source"].get("complete"))
+        return found
 
     def iter_documents(self) -> Iterator[Document]:
         self._fresh("documents")

@@ -22,10 +22,12 @@ from textmine.store.predictions_sqlite import ensure_schema as ensure_prediction
 from textmine.store import members_sqlite
 from textmine.identity import Member
 from textmine.store.base import (
+    CONTENT_FIELDS,
     Query,
     SearchResult,
     SentenceHit,
     StoreStats,
+    id_batches,
     stored_item,
 )
 from textmine.store.query import compile_query, text_phrases
@@ -217,6 +219,15 @@ class SQLiteStore:
         row = self._db.execute("SELECT body FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _unpack_document(row[0]) if row else None
 
+    def get_documents(self, doc_ids: Iterable[str], *, content: bool = True) -> dict[str, Document]:
+        found: dict[str, Document] = {}
+        asked: list[str] = []
+        for batch in id_batches(doc_ids):
+            asked += batch
+            rows = self._db.execute(f"SELECT id, body FROM documents WHERE id IN ({','.join('?' * len(batch))})", batch)
+            found.update((doc_id, _unpack_document(body, content)) for doc_id, body in rows)
+        return {doc_id: found[doc_id] for doc_id in asked if doc_id in found}
+
     def iter_documents(self) -> Iterator[Document]:
         last = ""
         while True:
@@ -313,5 +324,10 @@ def _pack_document(document: Document) -> bytes:
     return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), 6)
 
 
-def _unpack_document(blob: bytes) -> Document:
-    return Document.model_validate_json(zlib.decompress(blob))
+def _unpack_document(blob: bytes, content: bool = True) -> Document:
+    if content:
+        return Document.model_validate_json(zlib.decompress(blob))
+    data = json.loads(zlib.decompress(blob))
+    for field in CONTENT_FIELDS:
+        data.pop(field, None)
+    return Document.model_validate(data)

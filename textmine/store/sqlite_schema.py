@@ -126,6 +126,21 @@ CREATE TABLE failures (
 );
 """
 
+# The widest value range (value_max_si - value_min_si) stored per property, never lowered: a range
+# query then scans only value_min_si >= low - width of records_property_value instead of every
+# value below its high end (exact: a record starting lower ends below `low`). Kept by a trigger, so
+# any writer of the file keeps it (the WHEN makes it one lookup per row; it writes only to widen).
+# Additive like the job tables: a writable open adds and fills it for a file made before it.
+VALUE_WIDTHS = """
+CREATE TABLE IF NOT EXISTS value_widths (property TEXT PRIMARY KEY, width REAL NOT NULL);
+CREATE TRIGGER IF NOT EXISTS records_width AFTER INSERT ON records
+WHEN new.value_max_si - new.value_min_si > coalesce((SELECT width FROM value_widths WHERE property = new.property), -1e308)
+BEGIN
+    INSERT INTO value_widths VALUES (new.property, new.value_max_si - new.value_min_si)
+    ON CONFLICT(property) DO UPDATE SET width = excluded.width;
+END;
+"""
+
 # Distributed jobs (textmine/store/jobs_sqlite.py): each row keeps its pydantic model as JSON in
 # `body`, with the columns it is looked up by kept apart.
 JOB_TABLES = """
@@ -248,6 +263,7 @@ def connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     if version < SCHEMA_VERSION:
         upgrade(db, path, version)
     ensure_job_tables(db)
+    ensure_value_widths(db)
     _tune(db, readonly=False)
     return db
 
@@ -310,7 +326,7 @@ def _create(db: sqlite3.Connection) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
         if _textmine_version(db, Path("?")) is None:  # another process may have created it meanwhile
-            for statement in _statements(SCHEMA + JOB_TABLES):
+            for statement in _statements(SCHEMA + JOB_TABLES + VALUE_WIDTHS):
                 db.execute(statement)
             db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
@@ -336,6 +352,28 @@ def ensure_job_tables(db: sqlite3.Connection) -> None:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+
+def has_value_widths(db: sqlite3.Connection) -> bool:
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_schema WHERE name IN ('value_widths', 'records_width')")}
+    return names == {"value_widths", "records_width"}
+
+
+def ensure_value_widths(db: sqlite3.Connection) -> None:
+    """Add and fill `value_widths` in a file made before it (one pass over the property index)."""
+    if has_value_widths(db):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if not has_value_widths(db):
+            for statement in _statements(VALUE_WIDTHS):
+                db.execute(statement)
+            db.execute("INSERT OR REPLACE INTO value_widths SELECT property, max(value_max_si - value_min_si) FROM records"
+                       " WHERE value_max_si IS NOT NULL AND value_min_si IS NOT NULL GROUP BY property")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def upgrade(db: sqlite3.Connection, path: Path, version: int) -> None:

@@ -156,11 +156,11 @@ def plan(db: sqlite3.Connection, compiled: CompiledQuery) -> Plan:
     fts, covered = fts_expression(predicates)
     if "property" in equals:
         if fts is None:
-            return _indexed("records_property_value", predicates)
+            return _by_property(db, equals["property"].value, predicates)
         # Both could drive: FTS when its words are rare (a bounded count says so), else the index.
         fts_only = Plan(source="records_fts", where=["records_fts MATCH ?"], params=[fts])
         if _capped_count(db, fts_only, FTS_PREFERRED) >= FTS_PREFERRED:
-            return _indexed("records_property_value", predicates)
+            return _by_property(db, equals["property"].value, predicates)
     if fts is not None:
         return _fts_plan(fts, covered, predicates)
     where, params = all_checks(predicates)
@@ -185,12 +185,35 @@ def _reads(p: Predicate) -> set[str]:
     return {"row"}
 
 
-def _indexed(index: str, predicates: tuple[Predicate, ...]) -> Plan:
+def _indexed(index: str, predicates: tuple[Predicate, ...], bound: tuple[str, Any] | None = None) -> Plan:
     # Checks the index answers first: SQLite defers reading the row until a check needs it.
     in_index = [p for p in predicates if _reads(p) <= _INDEX_COLUMNS[index]]
     where, params = all_checks(in_index + [p for p in predicates if p not in in_index])
+    if bound is not None:  # implied by the checks: narrows the index range, changes no answer
+        where, params = [bound[0], *where], [bound[1], *params]
     covered = len(in_index) == len(predicates)
     return Plan(source=f"records r INDEXED BY {index}", where=where, params=params, driver=index, covered=covered)
+
+
+def _by_property(db: sqlite3.Connection, prop: str, predicates: tuple[Predicate, ...]) -> Plan:
+    """The property + value index. A value range `value_max >= low` alone bounds the index only from
+    above (`value_min <= high`); with the widest range stored for the property (`value_widths`),
+    `value_min >= low - width` bounds it from below too, and the scan covers the range, not every
+    value under its top."""
+    low = next((p.low for p in predicates if isinstance(p, Overlap) and p.low is not None), None)
+    width = _width(db, prop) if low is not None else None
+    if width is None:
+        return _indexed("records_property_value", predicates)
+    floor = low - width - 1e-9 * (abs(low) + abs(width))  # a margin far above float rounding of the width
+    return _indexed("records_property_value", predicates, bound=("r.value_min_si >= ?", floor))
+
+
+def _width(db: sqlite3.Connection, prop: str) -> float | None:
+    try:
+        row = db.execute("SELECT width FROM value_widths WHERE property = ?", (prop,)).fetchone()
+    except sqlite3.OperationalError:  # a file opened read-only that predates the table: no bound
+        return None
+    return None if row is None or row[0] is None else float(row[0])
 
 
 def _fts_plan(fts: str, covered: list[Predicate], predicates: tuple[Predicate, ...]) -> Plan:
