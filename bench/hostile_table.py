@@ -156,6 +156,18 @@ def edited_file_rerun(r: Runner) -> Outcome:
     return o
 
 
+def same_paper_three_formats(r: Runner) -> Outcome:
+    """One paper as JATS XML, plain text and PDF (no DOI), run twice: one document, one set of records."""
+    H.same_paper_in_three_formats(r.folder / "c")
+    r.run("c")
+    status, output = r.run("c")
+    o = judge(r, status, output, values=(3.2,))
+    docs = r.documents()
+    if not o.loss and (len(docs) != 1 or len(r.values()) != len(set(r.values()))):
+        o.loss = f"duplicated: {len(docs)} documents ({', '.join(sorted(d['format'] for d in docs))}), values {r.values()}"
+    return o
+
+
 def failed_file_rerun(r: Runner) -> Outcome:
     c = r.folder / "c"
     c.mkdir()
@@ -226,6 +238,7 @@ CASES: dict[str, Callable[[Runner], Outcome]] = {
     "3 2 MB single word": one_file(H.single_word),
     "3 sentence of 20,000 words": one_file(lambda d: H.long_sentence(d, words=20_000), documents=1),
     "4 edited file (no DOI) re-run": edited_file_rerun,
+    "4 same paper as .xml, .txt and .pdf, run twice": same_paper_three_formats,
     "5 1e309 and 1e-400 in a sentence": one_file(H.overflow_number_text, values=(3.37,), may_fail=False),
     "6 PDF of 502 pages": one_file(lambda d: H.pdf_pages(d, pages=502), texts=("only the first 500",), may_fail=False),
     "6 S2ORC shard, one bad line of 11": one_file(lambda d: H.s2orc_shard(d, good=10, bad_line=4), documents=10,

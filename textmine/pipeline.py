@@ -20,6 +20,7 @@ from textmine.document import Document
 from textmine.extract.pipeline import DEFAULT_PIPELINE, ExtractionPipeline, load_pipeline
 from textmine.extraction import Extraction
 from textmine.iterate import batched
+from textmine.papers import Papers, local_file
 from textmine.records import Failure
 from textmine.store.base import Store
 
@@ -60,6 +61,10 @@ class RunSummary:
     # Failures of files that failed to read before and have not changed since: not retried, still
     # failures (the run's exit status says so), not listed again.
     failed_before: list[Failure] = field(default_factory=list)
+    # Paper identity across formats (textmine/papers.py): reads of this run that are copies of a
+    # paper kept in a richer format (not stored again), and reads a file no longer gives.
+    merged: int = 0
+    stale_reads: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def documents(self) -> int:
@@ -89,6 +94,7 @@ class Pipeline:
         max_bytes: int | None = None,
         workers: int = 1,
         overrides: dict[str, dict[str, Any]] | None = None,
+        one_per_paper: bool = True,
     ) -> None:
         self.store = store
         self.extraction = extraction if isinstance(extraction, ExtractionPipeline) else load_pipeline(extraction, overrides)
@@ -100,9 +106,14 @@ class Pipeline:
         # moves its cursor only after the document before was stored.
         self.extract_batch = max(1, min(EXTRACT_BATCH, batch_size))
         self.max_bytes = max_bytes
+        # One document per paper (textmine/papers.py); None for a store without paper identity, or
+        # when every read is to be stored as it is (one_per_paper=False: the golden-record test)
+        self.papers = Papers.of(store) if one_per_paper else None
 
     # -- inputs ----------------------------------------------------------------------------
-    def read(self, paths: Sequence[str | Path], summary: RunSummary) -> Iterator[Document | Failure]:
+    def read(
+        self, paths: Sequence[str | Path], summary: RunSummary, progress: ProgressCallback | None = None
+    ) -> Iterator[Document | Failure]:
         from textmine.readers import iter_paths, read_file, source_of
 
         options = {} if self.max_bytes is None else {"max_bytes": self.max_bytes}
@@ -120,6 +131,7 @@ class Pipeline:
             # Failures are per file: a re-run records this file's failures afresh.
             self.store.clear_failure(source)
             earlier = set(self.store.document_ids(source))
+            reads = self.papers.reads_of(source) if self.papers else set()
             failed = False
             for item in read_file(path, **options):
                 if isinstance(item, Failure):
@@ -127,21 +139,47 @@ class Pipeline:
                     item = item.model_copy(update={"fingerprint": fingerprint})
                 else:
                     earlier.discard(item.id)
+                    reads.discard(item.id)
                     summary.seen.add(hash(item.id))
+                    if self.papers and not self.papers.resolve(item).kept:
+                        summary.merged += 1  # a copy of a paper kept in a richer format: its records would repeat
+                        if progress:
+                            progress(item.source)
+                        continue
                 yield item
             if not failed:  # a file that now fails to read keeps what it gave before
                 summary.superseded.update(earlier)
+                summary.stale_reads.update((doc_id, source) for doc_id in reads)
 
     def run_paths(self, paths: Sequence[str | Path], *, progress: ProgressCallback | None = None) -> RunSummary:
         """Read, extract and store the files under `paths`. A file's path is its identity: once the
         run has stored the new version of an edited file, the documents its earlier version gave
         (content-hash ids no input gives any more) are deleted, so re-running never duplicates."""
         summary = RunSummary()
-        self.process(self.read(paths, summary), summary=summary, progress=progress)
+        self.process(self.read(paths, summary, progress), summary=summary, progress=progress)
         gone = sorted(i for i in summary.superseded if hash(i) not in summary.seen)
         if gone:
             summary.replaced += self.store.delete_documents(gone)
+        if self.papers:
+            # Copies that stopped being kept (a richer one arrived), now that every batch is stored.
+            # An edited file's earlier reads are forgotten; when one was the kept copy of a paper,
+            # the files of its other copies are read again to keep the best of what is left.
+            sources = self.papers.forget(sorted(summary.stale_reads)) + self.papers.take_split()
+            again = [p for s in sorted(set(sources)) if (p := local_file(s))]
+            summary.stale_reads.clear()
+            self._drop_copies(summary)
+            if again:
+                self.process(self.read(again, summary, progress), summary=summary, progress=progress)
+                self._drop_copies(summary)
         return summary
+
+    def _drop_copies(self, summary: RunSummary) -> None:
+        assert self.papers is not None
+        copies = self.papers.finish()
+        if copies:
+            summary.replaced += self.store.delete_documents(copies)
+            for doc_id in copies:  # stored earlier in this run, then a richer copy came
+                summary.stored.pop(doc_id, None)
 
     # -- core loop -------------------------------------------------------------------------
     def process(

@@ -254,3 +254,92 @@ def non_utf8_name(folder: Path) -> Path:
     target = folder / b"p220_caf\xe9.txt".decode("utf-8", "surrogateescape")
     target.write_text(f"x\n\n{GOOD_SENTENCE}\n", encoding="utf-8")
     return target
+
+
+# --- item 4: the same paper in several formats -------------------------------------------------
+
+def paper_body(seed: int) -> list[str]:
+    """Paragraphs of a small paper (about 150 words, two band-gap records); `seed` varies the words."""
+    oxide, gap, temp = [("TiO2", "3.2", "450"), ("ZnO", "3.37", "500"), ("SnO2", "3.6", "550"), ("WO3", "2.7", "400")][seed % 4]
+    return [
+        f"Thin films of {oxide} were grown by reactive sputtering on fused silica substrates at {temp} C "
+        f"and studied by optical absorption, photoluminescence and X-ray diffraction in series {seed}.",
+        f"The optical measurements show that {oxide} has a band gap of {gap} eV at room temperature, "
+        "in agreement with earlier reports on single crystals grown from the vapour phase.",
+        f"Annealing in oxygen reduced the density of defect states near the band edge of the films of batch {seed}, "
+        "and the absorption tail became sharper with every annealing step that was applied to the samples.",
+        f"We conclude that sputtered films of {oxide} reach the quality of bulk crystals once the oxygen vacancies "
+        f"are removed, which makes them suitable for transparent electrodes and photocatalysis (study {seed}).",
+    ]
+
+
+def jats_paper(path: Path, title: str, paragraphs: list[str], *, authors: list[tuple[str, str]] = (),
+               year: int | None = None, doi: str | None = None) -> Path:
+    contribs = "".join(f'<contrib contrib-type="author"><name><surname>{s}</surname><given-names>{g}</given-names>'
+                       "</name></contrib>" for g, s in authors)
+    meta = (f'<article-id pub-id-type="doi">{doi}</article-id>' if doi else "") + (
+        f"<title-group><article-title>{title}</article-title></title-group>"
+        + (f"<contrib-group>{contribs}</contrib-group>" if contribs else "")
+        + (f'<pub-date pub-type="epub"><year>{year}</year></pub-date>' if year else "")
+    )
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<article><front><article-meta>' + meta
+                    + f"</article-meta></front><body><sec><title>Results</title>{body}</sec></body></article>\n",
+                    encoding="utf-8")
+    return path
+
+
+def text_paper(path: Path, title: str, paragraphs: list[str]) -> Path:
+    path.write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n\nAcknowledgements: none.\n", encoding="utf-8")
+    return path
+
+
+def pdf_paper(path: Path, title: str, paragraphs: list[str]) -> Path:
+    """A one-page PDF written by pdfium: the title in 16 pt, the paragraphs in 9 pt lines."""
+    import ctypes
+    import io
+    import textwrap
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pdfium.PdfDocument.new()
+    page = pdf.new_page(612, 792)
+    y = 740.0
+
+    def line(text: str, size: float) -> None:
+        obj = pdfium_c.FPDFPageObj_NewTextObj(pdf.raw, b"Helvetica", ctypes.c_float(size))
+        utf16 = ctypes.create_string_buffer((text + "\0").encode("utf-16-le"))
+        pdfium_c.FPDFText_SetText(obj, ctypes.cast(utf16, ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
+        pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, 60, y)
+        pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+
+    line("J. Oxide Films 12 (2021) 101-104", 7)  # a running head: PDF text is never exactly the article's
+    y -= 30
+    line(title, 16)
+    y -= 36
+    for paragraph in paragraphs:
+        for text in textwrap.wrap(paragraph, 95):
+            line(text, 9)
+            y -= 12
+        y -= 10
+    line("Corresponding author: a.lovelace@example.org", 9)
+    pdfium_c.FPDFPage_GenerateContent(page.raw)
+    page.close()
+    out = io.BytesIO()
+    pdf.save(out)
+    pdf.close()
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def same_paper_in_three_formats(folder: Path, title: str = "Optical band gaps of sputtered oxide films",
+                                seed: int = 0, stem: str = "paper") -> list[Path]:
+    """The same paper as JATS XML (authors, year, no DOI), plain text and PDF (title and text only)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paragraphs = paper_body(seed)
+    return [
+        jats_paper(folder / f"{stem}.xml", title, paragraphs, authors=[("Ada", "Lovelace"), ("Charles", "Babbage")], year=2021),
+        text_paper(folder / f"{stem}.txt", title, paragraphs),
+        pdf_paper(folder / f"{stem}.pdf", title, paragraphs),
+    ]

@@ -38,7 +38,9 @@ def extract_all(pipeline: str, shared: Path, db: Path) -> list[str]:
     from textmine.store.sqlite import SQLiteStore
 
     store = SQLiteStore(db)
-    Pipeline(store, pipeline).run_paths([ROOT / "corpora" / "demo", shared / "docs"])
+    # Every document's records, copies of one paper in other formats included (one_per_paper=False):
+    # this test is about extraction; tests/hostile/test_same_paper.py is about which copy is stored.
+    Pipeline(store, pipeline, one_per_paper=False).run_paths([ROOT / "corpora" / "demo", shared / "docs"])
     found = fingerprints(store.iter_records())
     store.close()
     return found

@@ -47,12 +47,22 @@ class DocumentRecord(BaseModel):
     context: Context
 
 
+class Alternate(BaseModel):
+    """Another read of the same paper (another format), not stored: its records would repeat these."""
+
+    doc_id: str
+    source: str
+    format: str
+    reason: str = Field(description="the evidence that it is the same paper (docs/hostile.md)")
+
+
 class DocumentDetail(BaseModel):
     document: DocumentMeta
     sections: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     records: list[DocumentRecord] = Field(default_factory=list)
     total_records: int = 0
+    alternates: list[Alternate] = Field(default_factory=list, description="the same paper read from other files or formats")
 
 
 class DocumentsPage(BaseModel):
@@ -147,7 +157,7 @@ class QueueItem(BaseModel):
 
 
 __all__ = [
-    "Consensus", "Context", "DocumentDetail", "DocumentRecord", "DocumentsPage", "ExtractRequest", "ExtractResponse",
+    "Alternate", "Consensus", "Context", "DocumentDetail", "DocumentRecord", "DocumentsPage", "ExtractRequest", "ExtractResponse",
     "Health", "MaterialDetail", "MaterialGroup", "PropertyInfo", "PropertyValues", "QueueItem", "RecordDetail",
     "RecordsPage", "Stats", "ValuePoint",
 ]

@@ -8,8 +8,8 @@ from itertools import islice
 
 from textmine.api.errors import ApiProblem
 from textmine.api.models import (
-    Consensus, Context, DocumentDetail, DocumentRecord, MaterialDetail, MaterialGroup, PropertyInfo, PropertyValues,
-    QueueItem, RecordDetail, RecordsPage, ValuePoint,
+    Alternate, Consensus, Context, DocumentDetail, DocumentRecord, MaterialDetail, MaterialGroup, PropertyInfo,
+    PropertyValues, QueueItem, RecordDetail, RecordsPage, ValuePoint,
 )
 from textmine.api.params import Filters, decode_cursor, encode_cursor
 from textmine.api.state import AppState
@@ -155,7 +155,16 @@ def document_detail(state: AppState, doc_id: str, limit: int = 500) -> DocumentD
         warnings=document.warnings,
         records=[DocumentRecord(record=r, context=context(document, r, around=1)) for r in records],
         total_records=result.total,
+        alternates=alternates(store, doc_id),
     )
+
+
+def alternates(store, doc_id: str) -> list[Alternate]:
+    """The other reads of this document's paper (textmine/papers.py)."""
+    from textmine.papers import alternates as reads
+
+    return [Alternate(doc_id=m.doc_id, source=m.source, format=m.evidence.format, reason=m.reason)
+            for m in reads(store, doc_id)]
 
 
 def list_documents(state: AppState, limit: int, cursor: str | None):

@@ -109,6 +109,10 @@ def report(summary: Any, store: Store, quiet: bool = False) -> None:
         f"[bold]{summary.records}[/] records, {len(summary.failures) + len(failed_before)} failures "
         f"in {summary.seconds:.1f} s -> {store.url}"
     )
+    merged = getattr(summary, "merged", 0)
+    if merged and not quiet:
+        console.print(f"{merged} cop{'ies' if merged != 1 else 'y'} of papers kept in a richer format not stored again "
+                      "(the same paper in another format: docs/hostile.md)")
     if failed_before:
         files = len({f.source.split("#", 1)[0] for f in failed_before})
         console.print(f"{files} file{'s' if files != 1 else ''} that failed before and did not change since "

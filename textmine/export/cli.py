@@ -46,6 +46,7 @@ def documents(ctx: click.Context, limit: int, as_json: bool) -> None:
 @click.pass_obj
 def show(app: AppContext, doc_id: str, as_json: bool) -> None:
     """One document: its metadata and the records found in it."""
+    from textmine.papers import alternates
     from textmine.store import Query
 
     store = app.open_store(readonly=True)
@@ -54,8 +55,11 @@ def show(app: AppContext, doc_id: str, as_json: bool) -> None:
         raise click.ClickException(f"no document {doc_id!r}; `textmine documents` lists them")
     meta = DocumentMeta.of(document)
     records = store.search(Query(doc_id=doc_id, limit=10_000)).records
+    others = alternates(store, doc_id)  # the same paper read from other files or formats
     if as_json:
-        data = {"document": meta.model_dump(mode="json"), "records": [r.model_dump(mode="json") for r in records]}
+        data = {"document": meta.model_dump(mode="json"), "records": [r.model_dump(mode="json") for r in records],
+                "alternates": [{"doc_id": m.doc_id, "source": m.source, "format": m.evidence.format, "reason": m.reason}
+                               for m in others]}
         out.print_json(json.dumps(data))
         return
     table = Table(show_header=False, title=meta.title or doc_id)
@@ -63,6 +67,8 @@ def show(app: AppContext, doc_id: str, as_json: bool) -> None:
         if value not in (None, "", []):
             table.add_row(name, "; ".join(value) if isinstance(value, list) else str(value))
     table.add_row("records", str(len(records)))
+    for m in others:
+        table.add_row("also read from", f"{m.source} ({m.evidence.format}: {m.reason})")
     out.print(table)
     for r in sorted(records, key=lambda r: r.char_start):
         value = f"{r.value:g}" if r.value is not None else f"{r.value_min:g}–{r.value_max:g}" if r.value_min is not None else ""

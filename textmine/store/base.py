@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from textmine.document import DocKind, Document
 from textmine.extraction import Extraction
+from textmine.identity import Member
 from textmine.chemistry.elements import ELEMENT_SET
 from textmine.records import Failure, Mention, Record
 
@@ -257,6 +258,22 @@ class Store(Protocol):
     def delete_documents(self, doc_ids: Iterable[str]) -> int:
         """Remove these documents with everything stored for them (an edited file's earlier
         version); returns how many there were."""
+        ...
+
+    # Paper identity across formats (textmine/identity.py): one `Member` per read document and
+    # source; aliases (not kept) have no stored document. Stores without these methods still run
+    # (`textmine run` then keeps every copy, as before).
+    def put_members(self, members: Iterable[Member]) -> None:
+        """Insert or replace these members (by doc id and source) with their lookup keys."""
+        ...
+
+    def find_members(self, *, keys: Iterable[str] = (), canonicals: Iterable[str] = (), source: str | None = None) -> list[Member]:
+        """Members sharing any of `keys`, or whose paper is kept as any of `canonicals`, or read
+        from `source`; ordered by (doc id, source)."""
+        ...
+
+    def delete_members(self, members: Iterable[tuple[str, str]]) -> None:
+        """Forget these (doc id, source) reads."""
         ...
 
     def stale(self, provenance_key: str) -> int:

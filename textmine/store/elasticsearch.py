@@ -42,6 +42,8 @@ from textmine.store.query import compile_query, text_phrases
 from textmine.store.es_migrate import ensure_indices
 from textmine.store.es_transport import Retrying, Timeouts, chunks, connect, send_bulk
 from textmine.store.structures_es import ESStructures, es_structure_counts
+from textmine.store.members_es import ESMembers
+from textmine.identity import Member
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +295,16 @@ class ElasticsearchStore:
         hits = self._scan("documents", {"term": {"source": source}}, sort=[{"id": "asc"}], source=["id"])
         return [hit["_source"]["id"] for hit in hits]
 
+    # ---------------------------------------------------- paper identity (members_es.py)
+    def put_members(self, members: Iterable[Member]) -> None:
+        ESMembers.of(self).put(members)
+
+    def find_members(self, *, keys: Iterable[str] = (), canonicals: Iterable[str] = (), source: str | None = None) -> list[Member]:
+        return ESMembers.of(self).find(keys=keys, canonicals=canonicals, source=source)
+
+    def delete_members(self, members: Iterable[tuple[str, str]]) -> None:
+        ESMembers.of(self).delete(members)
+
     def stale(self, provenance_key: str) -> int:
         """Complete documents processed by another pipeline version than `provenance_key`."""
         self._fresh("documents")
@@ -493,11 +505,13 @@ class ElasticsearchStore:
         """Every hit, in `sort` order, paged with search_after (bounded memory, no scroll context
         left open if the caller stops early). `sort` must end in a unique key, or be `_doc`."""
         after: list[Any] | None = None
-        page = max(1, min(page, self.specs[name].settings.get("max_result_window", 10_000)))
+        # `name` is one of this store's indices, or the alias of a companion's (members, ...)
+        window = self.specs[name].settings.get("max_result_window", 10_000) if name in self.specs else 10_000
+        page = max(1, min(page, window))
         while True:
             response = self._call(
                 self._client.search,
-                index=self._alias[name],
+                index=self._alias.get(name, name),
                 query=query,
                 sort=sort,
                 size=page,

@@ -19,6 +19,8 @@ from textmine.records import Failure, Mention, Record
 from textmine.store.structures_sqlite import ensure_schema as ensure_structure_schema
 from textmine.store.structures_sqlite import structure_counts
 from textmine.store.predictions_sqlite import ensure_schema as ensure_prediction_schema
+from textmine.store import members_sqlite
+from textmine.identity import Member
 from textmine.store.base import (
     CONTENT_FIELDS,
     Query,
@@ -55,6 +57,7 @@ class SQLiteStore:
         if not readonly:
             ensure_structure_schema(self._db)  # structures, spectra, links: textmine/store/structures_sqlite.py
             ensure_prediction_schema(self._db)  # predictions, audit verdicts: textmine/store/predictions_sqlite.py
+            members_sqlite.ensure_schema(self._db)  # paper identity across formats: textmine/store/members_sqlite.py
             # `document_ids(source)`: what a run asks once per file (v2 files made before it lack it)
             self._db.execute("CREATE INDEX IF NOT EXISTS documents_source ON documents(source)")
             if "fingerprint" not in self._failure_columns():  # a v2 file made before the column
@@ -197,6 +200,16 @@ class SQLiteStore:
 
     def document_ids(self, source: str) -> list[str]:
         return [row[0] for row in self._db.execute("SELECT id FROM documents WHERE source = ? ORDER BY id", (source,))]
+
+    # ---------------------------------------------------- paper identity (members_sqlite.py)
+    def put_members(self, members: Iterable[Member]) -> None:
+        members_sqlite.put_members(self._db, members)
+
+    def find_members(self, *, keys: Iterable[str] = (), canonicals: Iterable[str] = (), source: str | None = None) -> list[Member]:
+        return members_sqlite.find_members(self._db, keys=keys, canonicals=canonicals, source=source)
+
+    def delete_members(self, members: Iterable[tuple[str, str]]) -> None:
+        members_sqlite.delete_members(self._db, members)
 
     def stale(self, provenance_key: str) -> int:
         """Documents a plain `run` with this pipeline would re-extract (processed by another version)."""
