@@ -33,14 +33,20 @@ def serve(app: AppContext, host: str, port: int, write: bool, cors: str, workers
     store.close()
     mode = "read-write (X-API-Key)" if settings.write else "read-only"
     console.print(f"textmine serving {app.store_url} at http://{host}:{port}/ ({mode}); API docs at /docs")
+    # Keep-alive longer than uvicorn's 5 s: a client reusing a connection the server is closing at
+    # that moment gets a dropped request (seen once in 4,766 under 50 clients, bench/results/bench_api.md);
+    # 75 s is what proxies in front usually keep, so the server is not the side that closes first.
+    options = dict(host=host, port=port, log_level="warning", timeout_keep_alive=KEEP_ALIVE_S)
     if workers > 1:
         import os
 
         os.environ["TEXTMINE_SERVE_SETTINGS"] = settings.model_dump_json()
-        uvicorn.run("textmine.api.cli:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
+        uvicorn.run("textmine.api.cli:app_from_env", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings), **options)
+
+
+KEEP_ALIVE_S = 75
 
 
 def app_from_env():
