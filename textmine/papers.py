@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from textmine.document import Document
-from textmine.identity import Member, best, conflict, evidence, lookup_keys, same_paper
+from textmine.identity import Evidence, Member, best, conflict, evidence, lookup_keys, same_paper
 from textmine.store.base import Store
 
 __all__ = ["Papers", "alternates"]
@@ -27,6 +27,10 @@ class Papers:
     demoted: set[str] = field(default_factory=set)  # ids no longer kept: deleted by finish()
     merged: int = 0  # reads of this run that are aliases of a kept copy
     split: set[str] = field(default_factory=set)  # sources of aliases found ambiguous: read them again
+    # The reads recorded for the source being read, by doc id: one lookup per source, not one per
+    # document (a bulk file's documents share its source). Only `resolve` writes members of it.
+    _source: str | None = None
+    _reads: dict[str, Member] = field(default_factory=dict)
 
     @classmethod
     def of(cls, store: Store) -> "Papers | None":
@@ -38,8 +42,14 @@ class Papers:
 
         A file's own earlier reads are never other copies (an edited file replaces them)."""
         ev = evidence(document)
-        mine_before = [m for m in self.store.find_members(source=ev.source) if m.doc_id == ev.doc_id]
-        before = mine_before[0] if mine_before else None
+        if ev.source != self._source:
+            self._source = ev.source
+            self._reads = {m.doc_id: m for m in self.store.find_members(source=ev.source)}
+        mine = self._decide(ev, self._reads.get(ev.doc_id))
+        self._reads[ev.doc_id] = mine
+        return mine
+
+    def _decide(self, ev: Evidence, before: Member | None) -> Member:
         if before is not None and before.evidence == ev:
             # Judged before on the same evidence: the decision stands (a richer copy arriving later
             # changes this row when it is judged; a kept copy that goes away forgets its aliases,
@@ -94,6 +104,7 @@ class Papers:
     def finish(self) -> list[str]:
         """The documents that stopped being kept during the run (unless kept again since), for the
         caller to delete now that every batch that may have been writing them is stored."""
+        self._source = None  # members change outside `resolve` from here on (forget, a new run)
         if not self.demoted:
             return []
         still = {m.doc_id for m in self.store.find_members(canonicals=self.demoted) if m.kept}
@@ -115,6 +126,7 @@ class Papers:
         new copy is chosen among what is still there."""
         if not reads:
             return []
+        self._source = None
         self.store.delete_members(reads)
         papers = sorted({doc_id for doc_id, _ in reads})
         left = self.store.find_members(canonicals=papers)
