@@ -287,6 +287,12 @@ def link_material(
     assignments: list[Assignment],
 ) -> Link | None:
     """The material a (cue, value) pair is about: strong mentions first, weak ones as a fallback."""
+    # 'decreased from 3.20 to 2.07 eV': the second end of a change is the first end's material's
+    first_end = [a for a in assignments if a.prop.name == assignment.prop.name and a.quantity.end <= assignment.quantity.start]
+    if first_end and re.fullmatch(r"\s?to\s?", sentence[first_end[-1].quantity.end : assignment.quantity.start]):
+        previous = link_material(first_end[-1], sentence, materials, assignments)
+        if previous is not None and previous.material is not None:
+            return Link(previous.material, previous.pattern, previous.score - 0.1)
     everything = [m for m in materials if not m.is_dopant and not m.role]
     strong = [m for m in everything if not m.is_weak]
     # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention

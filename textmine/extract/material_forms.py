@@ -43,6 +43,15 @@ _FORM_NOUN_AFTER = re.compile(
     r"spheres?|cubes?|structures?)|micro(?:spheres?|rods?|particles?)|films?|ceramics?|powders?|fib(?:er|re)s?|"
     r"membranes?|single crystals?|crystals?|quantum dots|aerogels?|foams?)(?![\w-])"
 )
+_FORM_NOUN_AT_END = re.compile(_FORM_NOUN_AFTER.pattern + r"\s*$")
+
+
+def without_form(name: str) -> str:
+    """'TiO2 nanofibers' -> 'TiO2', 'gallium oxide thin films' -> 'gallium oxide': the material a name
+    gives, without the form it was studied in."""
+    return _FORM_NOUN_AT_END.sub("", name)
+
+
 # 'MoO2-modified TiO2', 'CeO2-coated LiNi0.8Co0.1Mn0.1O2', 'Pt-decorated ZnO': one composite material
 _COMPOSITE_BETWEEN = re.compile(
     r"[-‐–](?:modified|coated|decorated|loaded|functionali[sz]ed|wrapped|encapsulated|anchored|embedded)\s"
