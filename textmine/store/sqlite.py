@@ -33,7 +33,7 @@ from textmine.store.base import (
 )
 from textmine.store.query import compile_query, text_phrases
 from textmine.store.sqlite_schema import SCHEMA_VERSION, connect, elements_text, words_text
-from textmine.store.sqlite_search import Hits, bodies, iter_rowids, page, plan, total, walk, walk_budget
+from textmine.store.sqlite_search import HITS_INDEX_COLUMNS, Hits, bodies, facet_counts, iter_rowids, page, plan, total, walk, walk_budget
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "fts_match", "fts_query"]
 
@@ -61,6 +61,8 @@ class SQLiteStore:
             members_sqlite.ensure_schema(self._db)  # paper identity across formats: textmine/store/members_sqlite.py
             # `document_ids(source)`: what a run asks once per file (v2 files made before it lack it)
             self._db.execute("CREATE INDEX IF NOT EXISTS documents_source ON documents(source)")
+            # facets of FTS hits (sqlite_search.facet_counts): files made before it get it once
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS records_hits ON records(rowid, {', '.join(HITS_INDEX_COLUMNS)})")
             if "fingerprint" not in self._failure_columns():  # a v2 file made before the column
                 self._db.execute("ALTER TABLE failures ADD COLUMN fingerprint TEXT")
 
@@ -207,18 +209,21 @@ class SQLiteStore:
         compiled = compile_query(query)
         db = self._db
         p = plan(db, compiled)
-        # Rows the driver cannot check by itself are read once, into a temp table that gives the
-        # total, the page and the facets; an index-only or FTS-only driver counts without reading.
-        if compiled.facets or not p.covered:
-            hits = Hits.collect(db, p, compiled.facets)
+        if compiled.facets:  # the total and the facets from one pass over the hits; the page apart
+            n, facets, hit_rowids = facet_counts(db, p, compiled.facets)
+            rowids = page(db, p, compiled, n, self._n_records(), hit_rowids)
+        elif not p.covered:
+            # Rows the driver cannot check by itself are read once, into a temp table that gives
+            # the total and the page; an index-only or FTS-only driver counts without reading.
+            hits = Hits.collect(db, p)
             try:
                 n = hits.total
                 budget = walk_budget(compiled, n, self._n_records())
                 walked = walk(db, compiled, budget) if budget is not None and compiled.offset < n else None
                 rowids = walked if walked is not None else hits.page(compiled.limit, compiled.offset)
-                facets = {name: hits.facet(name) for name in compiled.facets}
             finally:
                 hits.drop()
+            facets = {}
         else:
             n = total(db, p)
             rowids = page(db, p, compiled, n, self._n_records())
