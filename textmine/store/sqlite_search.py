@@ -5,14 +5,18 @@ Every predicate has two renderings: a *row check* on the narrow `records` row (a
 where an access path exists, a way to *find* the rows: the FTS index (words and element tokens,
 intersected inside FTS5), or a B-tree index (doc_id, material_id, formula + year, property + value
 range + confidence). The planner picks one driver, checks the remaining predicates on each row it
-yields, and never moves a hit list through Python:
+yields, and never fetches hits into Python row by row:
 
 - total: one `count(*)` over the driver;
 - the page (confidence desc, record_id asc): sorted from the hits when they are few, or, when they
   are many, by walking the `records_rank` index in that order until the page is full (about
   (offset + limit) * records / hits rows);
-- facets: the hits (with the columns facets need) are materialised once into a temp table, and
-  every facet is one GROUP BY over it (elements: per distinct element set, then split).
+- facets: one pass over the hits gives the total, every facet (`count` + `group_concat` of its
+  column, counted in Python) and the hits' rowids (sorted for the page when walking is not worth
+  it); an FTS-only query reads the facet columns from `records_hits`, a narrow index in rowid
+  order, not from the wide rows;
+- checks the driver cannot make, without facets: the hits go once into a temp table that gives the
+  total and the page.
 
 `tests/store/test_parity.py` holds the answers equal to Elasticsearch's; `bench/bench_store.py`
 measures the latency.
