@@ -7,7 +7,9 @@
 
 Measures, for each store, in its own process (so peak RSS is that store's alone):
   - indexing throughput (records/s) of `put_many` over a streamed, generated corpus
-    (documents with one sentence, one material mention and one record per statement);
+    (documents with one sentence, one material mention and one record per statement), and the
+    same per CPU-second of the indexing process (what a shared machine's load does not change;
+    for Elasticsearch it leaves out the node's own work);
   - p50/p95 latency of five typical queries (after warm-up);
   - peak RSS of the indexing process (and, for Elasticsearch, of the node's JVM: the cost of the
     server is not in the client's RSS).
@@ -159,33 +161,35 @@ class Timed:
     """An iterator that adds up the time spent producing its items (the corpus generator's share)."""
 
     def __init__(self, items: Iterator) -> None:
-        self.items, self.seconds = items, 0.0
+        self.items, self.seconds, self.cpu = items, 0.0, 0.0
 
     def __iter__(self) -> "Timed":
         return self
 
     def __next__(self):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             return next(self.items)
         finally:
             self.seconds += time.perf_counter() - started
+            self.cpu += time.process_time() - cpu
 
 
 def worker(kind: str, n_records: int, target: str, runs: int) -> dict:
     store = open_store(kind, target)
     corpus = Timed(generate(n_records))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     store.put_many(corpus)
     stats = store.stats()  # includes making the writes visible (ES refresh)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu - corpus.cpu  # this process's CPU in the store (not ES's JVM)
     assert stats.records == n_records, f"{kind}: {stats.records} records stored, {n_records} generated"
     rss_mb = peak_rss_mb()
     store.close()
     store = open_store(kind, target, readonly=True)  # searched as `textmine search` does: read-only
     latencies, totals = measure(store, runs)
     store.close()
-    return {"seconds": seconds - corpus.seconds, "with_generation": seconds, "records": stats.records, "rss_mb": rss_mb,
+    return {"seconds": seconds - corpus.seconds, "with_generation": seconds, "cpu": cpu, "records": stats.records, "rss_mb": rss_mb,
             "latencies": latencies, "totals": totals, "load": os.getloadavg()}
 
 
@@ -198,13 +202,14 @@ def scaling_worker(kind: str, sizes: list[int], target: str, runs: int) -> dict:
     for size in sizes:
         # generate() makes 5 records per document: skip the documents already stored
         corpus = Timed(item for i, item in enumerate(generate(size)) if i * 5 >= done)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         store.put_many(corpus)
         seconds = time.perf_counter() - started - corpus.seconds
+        cpu = time.process_time() - cpu - corpus.cpu
         assert store.stats().records == size
         with open_store(kind, target, readonly=True) as reader:
             latencies, totals = measure(reader, runs)
-        out[str(size)] = {"seconds": seconds, "added": size - done, "latencies": latencies, "totals": totals,
+        out[str(size)] = {"seconds": seconds, "cpu": cpu, "added": size - done, "latencies": latencies, "totals": totals,
                           "load": os.getloadavg()}
         print(json.dumps({"size": size, **out[str(size)]}), file=sys.stderr, flush=True)
         done = size
@@ -293,8 +298,11 @@ def scaling(args: argparse.Namespace) -> None:
     sizes = list(results)
     print(f"{'':38s}" + "".join(f"{int(n):>12,d}" for n in sizes))
     print(f"{'indexing, records/s':38s}" + "".join(f"{r['added'] / r['seconds']:>12,.0f}" for r in results.values()))
+    print(f"{'  records per CPU-second of the store':38s}" + "".join(f"{r['added'] / r['cpu']:>12,.0f}" for r in results.values()))
     for name in QUERIES:
         print(f"{name + ' p95 ms':38s}" + "".join(f"{r['latencies'][name][1]:>12,.2f}" for r in results.values()))
+    for name in QUERIES:  # this process's CPU time: what the load of other work does not add
+        print(f"{'  CPU p95 ms, ' + name:38s}" + "".join(f"{r['latencies'][name][3]:>12,.2f}" for r in results.values()))
     for name in QUERIES:
         print(f"  hits for {name!r}: " + ", ".join(f"{int(n):,}: {r['totals'][name]:,}" for n, r in results.items()))
     print("  load (1/5/15 min) after each size: " + "; ".join(
@@ -343,6 +351,7 @@ def report(results: dict[str, dict], n: int) -> None:
 
     row("indexing, records/s", [results[k]["records"] / results[k]["seconds"] for k in kinds], ",.0f")
     row("indexing, total s", [results[k]["seconds"] for k in kinds], ",.1f")
+    row("  records per CPU-second (this process)", [results[k]["records"] / results[k]["cpu"] for k in kinds], ",.0f")
     row("  with corpus generation, records/s", [results[k]["records"] / results[k]["with_generation"] for k in kinds], ",.0f")
     row("peak RSS of indexing process, MB", [results[k]["rss_mb"] for k in kinds], ",.0f")
     if "es" in results:

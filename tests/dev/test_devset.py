@@ -21,6 +21,7 @@ sys.path.insert(0, str(DEVSET))
 
 import build  # noqa: E402  (corpora/dev/relations/build.py)
 import check  # noqa: E402
+import draw  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def test_texts_match_sources_and_hashes(built):
     sources = build.load_jsonl(DEVSET / "sources.jsonl")
     texts = [json.loads(line) for line in (built / "texts.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [t["id"] for t in texts] == [s["id"] for s in sources]
-    assert len(texts) >= 120
+    assert len(texts) >= 280  # 126 keyword-selected texts + 162 from the seeded draw (draw.py)
     for text, source in zip(texts, sources):
         assert text["text"].strip(), source["id"]
         assert hashlib.sha256(text["text"].encode()).hexdigest()[:16] == source["sha256"]
@@ -99,6 +100,25 @@ def test_every_text_has_a_statement_and_sources_are_unique(built):
 
 def test_self_consistency_check_passes(shared_data, capsys):
     assert check.check(shared_data) == 0, capsys.readouterr().out
+
+
+def test_seeded_draw_is_complete_and_reproducible(shared_data):
+    """Every text the seeded draw yields is annotated or listed as holding no statement, and
+    nothing else claims to come from the draw (docs/annotation.md, section 11)."""
+    assert draw.verify(shared_data) == []
+    sources = build.load_jsonl(DEVSET / "sources.jsonl")
+    drawn = [s for s in sources if "draw" in s]
+    assert len(drawn) == 162 and len(sources) - len(drawn) == 126
+    assert {s["draw"]["seed"] for s in drawn} == {draw.SEED}
+
+
+def test_seeded_draw_check_fails_on_a_dropped_text(shared_data, tmp_path, monkeypatch):
+    rows = build.load_jsonl(draw.NO_STATEMENTS)
+    short = tmp_path / "draw-without-statements.jsonl"
+    short.write_text("\n".join(json.dumps(r) for r in rows[1:]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(draw, "NO_STATEMENTS", short)
+    problems = draw.verify(shared_data)
+    assert any(rows[0]["id"] in p and "neither annotated nor listed" in p for p in problems), problems
 
 
 def test_changed_source_fails_loudly(shared_data, tmp_path):

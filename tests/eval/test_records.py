@@ -38,6 +38,15 @@ def test_names_ignore_case_spaces_and_hyphens(write_files):
     assert matched(write_files, gold, [make_record("d1", "Fe-Ni", 1.1, "eV")]) == 0  # a part is not the name
 
 
+def test_the_form_a_material_was_studied_in_is_not_part_of_its_name(write_files):
+    gold = [("gallium oxide", "4.9 eV", "d1")]
+    assert matched(write_files, gold, [make_record("d1", "gallium oxide thin films", 4.9, "eV")]) == 1
+    assert matched(write_files, [("KNN thin film", "3.75 eV", "d1")], [make_record("d1", "KNN", 3.75, "eV")]) == 1
+    # a form is dropped, not any trailing word: another material is still another material
+    assert matched(write_files, gold, [make_record("d1", "gallium oxide substrate", 4.9, "eV")]) == 0
+    assert matched(write_files, gold, [make_record("d1", "gallium nitride films", 4.9, "eV")]) == 0
+
+
 def test_reduced_composition(write_files):
     assert matched(write_files, [("Ti2O4", "3.2 eV", "d1")], [make_record("d1", "TiO2", 3.2, "eV")]) == 1
     # the record's normalised formula counts too: 'titanium dioxide' was resolved to TiO2

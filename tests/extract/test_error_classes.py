@@ -198,7 +198,7 @@ def test_phase_names_keep_their_formula(rules):
 
 @pytest.mark.parametrize("text, expected", [
     # substrates, electrolytes and references
-    ("ZnO films grown on sapphire have a band gap of 3.3 eV.", [("ZnO", "band_gap", 3.3)]),
+    ("ZnO films grown on sapphire have a band gap of 3.3 eV.", [("ZnO films", "band_gap", 3.3)]),
     ("With LiPF6 as electrolyte, the LiFePO4 cathode delivers a specific capacity of 160 mAh/g.",
      [("LiFePO4", "specific_capacity", 160.0)]),
     # lists
@@ -223,10 +223,10 @@ def test_phase_names_keep_their_formula(rules):
     ("The band gap of ZnS is 3.6 eV and CdSe 1.74 eV.", [("ZnS", "band_gap", 3.6), ("CdSe", "band_gap", 1.74)]),
     # one material's list of values; 'respectively' pairing values with compositions, not materials
     ("The band gap of Cu2O films was found to be 2.10, 2.05 and 1.98 eV.",
-     [("Cu2O", "band_gap", 2.1), ("Cu2O", "band_gap", 2.05), ("Cu2O", "band_gap", 1.98)]),
+     [("Cu2O films", "band_gap", 2.1), ("Cu2O films", "band_gap", 2.05), ("Cu2O films", "band_gap", 1.98)]),
     ("The band gap of pure SnO2 is 3.6 eV and for 1%, 3% and 5% Sb doped SnO2 films is 3.5, 3.4 and 3.3 eV, respectively.",
-     [("SnO2", "band_gap", 3.6), ("Sb doped SnO2", "band_gap", 3.5), ("Sb doped SnO2", "band_gap", 3.4),
-      ("Sb doped SnO2", "band_gap", 3.3)]),
+     [("SnO2", "band_gap", 3.6), ("Sb doped SnO2 films", "band_gap", 3.5), ("Sb doped SnO2 films", "band_gap", 3.4),
+      ("Sb doped SnO2 films", "band_gap", 3.3)]),
 ])
 def test_each_value_goes_to_its_own_material(rules, text, expected):
     check(rules, text, expected)
@@ -245,7 +245,7 @@ def test_each_value_goes_to_its_own_material(rules, text, expected):
     ("Under pressure the Tc of the cuprate La2CuO4 is raised by 5 K to 45 K.",
      [("La2CuO4", "superconducting_transition_temperature", 45.0)]),
     ("The band gap of ZnO films is 3.22 eV, and the red-shift of the Mn-doped ZnO films reaches 80 meV.",
-     [("ZnO", "band_gap", 3.22)]),
+     [("ZnO films", "band_gap", 3.22)]),
     # uncertainties are no values of their own
     ("The band gap of GaN is 3.4 eV with an uncertainty of ±0.1 eV.", [("GaN", "band_gap", 3.4)]),
     ("The band gap of CdSe is 1.74 eV with an error of 0.05 eV.", [("CdSe", "band_gap", 1.74)]),
@@ -253,8 +253,9 @@ def test_each_value_goes_to_its_own_material(rules, text, expected):
     ("The band gap of MoS2 is 1.8 eV and the spin-splitting is 0.15 eV.", [("MoS2", "band_gap", 1.8)]),
     ("The band gap of WSe2 is 1.7 eV, with an exciton energy of 0.37 eV.",
      [("WSe2", "band_gap", 1.7), ("WSe2", "exciton_binding_energy", 0.37)]),
+    # the blocking temperature is a property of its own (ontology 1.2), never the Curie temperature
     ("Fe3O4 nanoparticles are ferromagnetic below 850 K with a blocking temperature of 50 K.",
-     [("Fe3O4", "curie_temperature", 850.0)]),
+     [("Fe3O4 nanoparticles", "curie_temperature", 850.0), ("Fe3O4 nanoparticles", "blocking_temperature", 50.0)]),
     ("The superconductor YBa2Cu3O7 has a Tc of 92 K and a structural transition at 120 K.",
      [("YBa2Cu3O7", "superconducting_transition_temperature", 92.0)]),
     ("LiCoO2 cells cycled between 3.0 and 4.2 V deliver a specific capacity of 140 mAh/g.",
@@ -281,7 +282,7 @@ def test_a_stated_uncertainty_belongs_to_the_value_before_it(rules, text):
     ("MoS2 and WS2 have energy gaps of 1.8 and 2.0 eV, respectively.",
      [("MoS2", "band_gap", 1.8), ("WS2", "band_gap", 2.0)]),
     ("The optical band gaps of the films were 2.9 eV for TiO2.", [("TiO2", "band_gap", 2.9)]),
-    ("The band-gap energies of the CdS films lie at 2.42 eV.", [("CdS", "band_gap", 2.42)]),
+    ("The band-gap energies of the CdS films lie at 2.42 eV.", [("CdS films", "band_gap", 2.42)]),
     ("The superconductor MgB2 has a Tc of 39 K.", [("MgB2", "superconducting_transition_temperature", 39.0)]),
     ("The superconductor MgB2 has a T$_{c}$ of 39 K.", [("MgB2", "superconducting_transition_temperature", 39.0)]),
     ("The ferromagnet CrI3 has $T_\\mathrm{C}$ = 61 K.", [("CrI3", "curie_temperature", 61.0)]),
@@ -325,7 +326,9 @@ def test_defined_abbreviation_names_the_material(rules):
 def test_back_references_resolve_to_the_title_material_with_low_confidence(rules, sentence):
     _, extraction = extract(rules, sentence, title="Magnetism of CrI3 single crystals")
     [record] = extraction.records
-    assert (record.material.text, record.property, record.value) == ("CrI3", "curie_temperature", 61.0)
+    # the form it is studied in is part of the name; the formula is the material's
+    assert (record.material.text, record.material.formula, record.property, record.value) == (
+        "CrI3 single crystals", "CrI3", "curie_temperature", 61.0)
     assert record.confidence < 0.5
     # the same value stated for the material by name is trusted more
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.",
@@ -337,3 +340,65 @@ def test_back_reference_prefers_the_earlier_abstract_material_to_the_title(rules
     _, extraction = extract(rules, "Single crystals of CrBr3 were grown. This compound has a Curie temperature of 37 K.",
                             title="Layered chromium trihalides")
     assert {(r.material.text, r.value) for r in extraction.records} == {("CrBr3", 37.0)}
+
+
+# --- this wave's dev-set error analysis: units glued in PDF text, alloy designations, class words ---
+
+@pytest.mark.parametrize("text, expected", [
+    ("The LiFePO4 cathode delivers a discharge capacity of 163 mAhg−1 at 1 C.",
+     [("LiFePO4", "specific_capacity", 163.0)]),
+    ("The NaTi2(PO4)3 anode reaches an energy density of 95 Whkg−1.", [("NaTi2(PO4)3", "energy_density", 95.0)]),
+    ("La0.7Ca0.3MnO3 shows a maximum magnetic entropy change of 4.9J/kgK at 5 T.",
+     [("La0.7Ca0.3MnO3", "magnetic_entropy_change", 4.9)]),
+])
+def test_units_glued_into_one_token_are_read(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The quenched and tempered steel 42CrMo4 has an ultimate tensile strength of 1050 MPa.",
+     [("42CrMo4", "tensile_strength", 1050.0)]),
+    ("Specimens of X5CrNi18-10 reached a yield strength of 290 MPa.", [("X5CrNi18-10", "yield_strength", 290.0)]),
+    ("AISI 304 has a hardness of 201 HV.", [("AISI 304", "hardness", 201.0)]),
+    ("The 316L stainless steel shows a yield strength of 245 MPa.", [("316L stainless steel", "yield_strength", 245.0)]),
+])
+def test_steel_and_alloy_designations_are_materials(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text", [
+    "The core-shell spinel exhibited a discharge capacity of 121 mAh/g at 0.1 C.",
+    "For lithium storage, the electrode stores a reversible capacity of 121 mAh/g.",
+])
+def test_a_class_word_or_element_name_stands_for_the_main_material(rules, text):
+    _, extraction = extract(rules, "Core-shell LiNi0.5Mn1.5O4 spinel cathodes were prepared from MnO2. " + text,
+                            title="LiNi0.5Mn1.5O4 spinel cathodes for Li-ion batteries")
+    [record] = extraction.records
+    assert (record.material.formula, record.property, record.value) == ("LiNi0.5Mn1.5O4", "specific_capacity", 121.0)
+    assert record.confidence < 0.5  # inferred, not stated
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Gd5Si2Ge2 shows an adiabatic temperature change of 15 K and a refrigerant capacity of 410 J/kg.",
+     [("Gd5Si2Ge2", "adiabatic_temperature_change", 15.0), ("Gd5Si2Ge2", "refrigerant_capacity", 410.0)]),
+    ("The PBSCF cathode has an area specific resistance of 0.34 Ω cm2 at 600 °C.",
+     [("PBSCF", "area_specific_resistance", 0.34)]),
+    ("The polymer PTB7 has a HOMO level of −5.15 eV and a LUMO level of −3.31 eV.",
+     [("PTB7", "homo_level", -5.15), ("PTB7", "lumo_level", -3.31)]),
+    ("NbSe2 has an upper critical field of 4.5 T.", [("NbSe2", "upper_critical_field", 4.5)]),
+    ("Bi2Te3 has a lattice thermal conductivity of 1.2 W/mK.", [("Bi2Te3", "lattice_thermal_conductivity", 1.2)]),
+    ("The NiFeP electrode needs an overpotential of 250 mV to reach 10 mA cm−2.",
+     [("NiFeP", "overpotential", 250.0)]),
+])
+def test_properties_added_to_the_ontology_without_retraining(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("With more W, the hardness of the CrFeNiV0.5W alloys declined from 869 to 633 HV.",
+     [("CrFeNiV0.5W alloys", "hardness", 869.0), ("CrFeNiV0.5W alloys", "hardness", 633.0)]),
+    ("By Mn substitution the Curie temperature of La0.9Ce0.1Fe11.7Si1.3H1.8 decreases remarkably from 325 to 279K.",
+     [("La0.9Ce0.1Fe11.7Si1.3H1.8", "curie_temperature", 325.0), ("La0.9Ce0.1Fe11.7Si1.3H1.8", "curie_temperature", 279.0)]),
+])
+def test_a_change_from_one_value_to_another_states_both(rules, text, expected):
+    check(rules, text, expected)

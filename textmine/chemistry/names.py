@@ -80,6 +80,31 @@ def _compound_name_pattern() -> re.Pattern[str]:
     )
 
 
+_ALLOYING = "Cr|Mo|Ni|Mn|Si|Co|Cu|Al|Ti|Nb|Pb|V|W|B|S"
+# Designations of steels and engineering alloys, which name a material without a formula:
+# EN 10027 ('50CrMo4', '41NiCrMo7-3-2', 'X5CrNi18-10', '100Cr6'), AISI/SAE/JIS/UNS numbers
+# ('AISI 304', 'SAE 1045', 'SUS316L'), aluminium alloys ('AA2024-T3'), nickel superalloys
+# ('Inconel 718', 'Hastelloy C-276') and '316L stainless steel'.
+_GRADE = re.compile(
+    r"(?<![\w\-.])(?:"
+    rf"X?\d{{1,3}}(?:(?:{_ALLOYING})+\d{{1,3}}(?:[.,]\d{{1,2}})?)+(?:{_ALLOYING})*(?:-\d{{1,2}}){{0,3}}"
+    r"|(?:AISI|SAE|JIS|UNS|SUS)[\s-]?[A-Z]?\d{3,5}[A-Z]{0,2}"
+    r"|AA\s?[1-8]\d{3}(?:-T\d{1,4})?"
+    r"|(?:Inconel|Incoloy|Hastelloy|Monel|Nimonic|Waspaloy|Haynes)\s(?:alloy\s)?[A-Z]?-?\d{2,4}[A-Z]?"
+    r"|\d{3}[LH]?\s(?:austenitic\s)?(?:stainless\s)?steel"
+    r")(?![\w\-])"
+)
+
+
+def is_alloy_grade(text: str) -> bool:
+    return _GRADE.fullmatch(text) is not None
+
+
+def find_alloy_grades(text: str) -> list["NameMatch"]:
+    """Steel and alloy designations ('50CrMo4', 'AISI 304', 'Inconel 718'): materials without a formula."""
+    return [NameMatch(m.start(), m.end(), m.group(0), None) for m in _GRADE.finditer(text)]
+
+
 @dataclass(frozen=True)
 class NameMatch:
     start: int
@@ -99,6 +124,11 @@ def find_material_names(text: str) -> list[NameMatch]:
         found.append(NameMatch(m.start(1), m.end(), m.group(0), material_names()[m.group(1).lower()]))
     for m in _abbreviation_pattern().finditer(text):
         found.append(NameMatch(m.start(1), m.end(1), m.group(1), _abbreviations()[m.group(1)]))
+    for grade in find_alloy_grades(text):
+        # '316L stainless steel' is one material, not the class noun 'stainless steel'
+        found = [f for f in found if not (grade.start <= f.start and f.end <= grade.end)]
+        if not any(f.start < grade.end and grade.start < f.end for f in found):
+            found.append(grade)
     return sorted(found, key=lambda n: n.start)
 
 
@@ -106,4 +136,4 @@ def formula_for_name(name: str) -> str | None:
     return material_names().get(name.strip().lower()) or _abbreviations().get(name.strip())
 
 
-__all__ = ["NameMatch", "find_material_names", "formula_for_name", "material_names"]
+__all__ = ["NameMatch", "find_alloy_grades", "is_alloy_grade", "find_material_names", "formula_for_name", "material_names"]

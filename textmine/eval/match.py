@@ -3,7 +3,9 @@
 A record matches a gold row when all of these hold:
 - same source: the record's `doc_id` is the row's `source`, and the same property;
 - the compound agrees with one of the row's alternatives, by name (equal after case folding,
-  Unicode NFKC, and removing spaces and hyphens/dashes: `Fe-Ni alloy` = `FeNi Alloy`) or by
+  Unicode NFKC, and removing spaces and hyphens/dashes: `Fe-Ni alloy` = `FeNi Alloy`; the form a
+  material was studied in is not part of the comparison: `gallium oxide thin films` = `gallium
+  oxide`, `TiO2 nanofibers` = `TiO2`, as a reader judging the record would take them) or by
   reduced composition (pymatgen: `Ti2O4` = `TiO2`), where the record offers its material text and
   its normalised formula;
 - the value agrees with one of the row's alternatives within 2 % (relative to the larger
@@ -48,12 +50,18 @@ def composition_key(text: str | None) -> str | None:
         return None
 
 
+def _names(text: str) -> set[str]:
+    from textmine.extract.material_forms import without_form
+
+    return {name_key(text), name_key(without_form(text))} - {""}
+
+
 def compounds_agree(record: RecordView, compounds: Iterable[str]) -> bool:
     mine = [t for t in (record.text, record.formula) if t]
-    names = {name_key(t) for t in mine} - {""}
+    names = set().union(*(_names(t) for t in mine)) if mine else set()
     compositions = {composition_key(t) for t in mine} - {None}
     for compound in compounds:
-        if name_key(compound) in names:
+        if _names(compound) & names:
             return True
         if compositions and composition_key(compound) in compositions:
             return True

@@ -184,7 +184,10 @@ def assign_properties(
             if not any(c.start <= owner_start < c.end for c in cues):
                 continue
         # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
-        if _DIFFERENCE_LEAD.search(before) or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
+        difference = _DIFFERENCE_LEAD.search(before)
+        if difference and cue.end <= quantity.start and cue.start <= quantity.start - len(before) + difference.start() < cue.end:
+            difference = None  # the word is the cue's own: 'magnetic entropy change of 4.9 J/(kg K)'
+        if difference or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
             continue
         if _COMPARATIVE_AFTER.match(sentence[quantity.end : quantity.end + 30]) or (
                 _DIFFERENCE_AFTER.match(sentence[quantity.end : quantity.end + 30]) and _ARTICLE_BEFORE.search(before)):
@@ -284,6 +287,12 @@ def link_material(
     assignments: list[Assignment],
 ) -> Link | None:
     """The material a (cue, value) pair is about: strong mentions first, weak ones as a fallback."""
+    # 'decreased from 3.20 to 2.07 eV': the second end of a change is the first end's material's
+    first_end = [a for a in assignments if a.prop.name == assignment.prop.name and a.quantity.end <= assignment.quantity.start]
+    if first_end and re.fullmatch(r"\s?to\s?", sentence[first_end[-1].quantity.end : assignment.quantity.start]):
+        previous = link_material(first_end[-1], sentence, materials, assignments)
+        if previous is not None and previous.material is not None:
+            return Link(previous.material, previous.pattern, previous.score - 0.1)
     everything = [m for m in materials if not m.is_dopant and not m.role]
     strong = [m for m in everything if not m.is_weak]
     # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention
@@ -303,8 +312,11 @@ def link_material(
                 link = any_link
     if link is None:
         # 'the band gap of 3.37 eV of ZnO increases to 3.85 eV': the new value is the same material's
-        earlier = [a for a in assignments if a.cue == assignment.cue and a.quantity.end <= assignment.quantity.start]
-        if earlier and _CHANGED_TO.search(sentence[earlier[-1].quantity.end : assignment.quantity.start]):
+        earlier = [a for a in assignments if (a.cue == assignment.cue or a.prop.name == assignment.prop.name)
+                   and a.quantity.end <= assignment.quantity.start]
+        between = sentence[earlier[-1].quantity.end : assignment.quantity.start] if earlier else ""
+        # ('declined from 869 to 633 HV': the two ends of a change are two quantities joined by 'to')
+        if earlier and (_CHANGED_TO.search(between) or re.fullmatch(r"\s?to\s?", between)):
             previous = link_material(earlier[-1], sentence, materials, assignments)
             if previous is not None:
                 return Link(previous.material, previous.pattern, previous.score - 0.1)

@@ -32,7 +32,7 @@ from textmine.extract.components import (
     kept_spans,
     material_mention,
 )
-from textmine.extract.materials import MaterialMention, StudiedMaterials
+from textmine.extract.materials import MaterialMention, StudiedMaterials, is_class_word
 from textmine.extract.quantities import Quantity
 from textmine.extract.views import View, sentence_view
 from textmine.extraction import Extraction
@@ -146,6 +146,12 @@ class RulesLinker:
         score = link.score if link else 0.0
         pattern = link.pattern if link else ""
         main = studied.main() if material is None else None
+        if material is not None and material.is_weak and is_class_word(material):
+            # 'The core-shell spinel exhibited 121 mAh/g', 'For lithium storage, the electrode stores
+            # 970 mAh/g': a class noun or an element name stands for the paper's main material.
+            studied_main = studied.main()
+            if studied_main is not None:
+                material, score, pattern = studied_main[0], min(score, 0.4), "class-word-main-material"
         if material is None and back_reference:
             # 'Barium titanate (BaTiO3) is stable but its band gap ...': 'its' points to the
             # nearest material before it in the same sentence, if there is one.

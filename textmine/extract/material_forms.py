@@ -35,6 +35,27 @@ _CLASS_NOUN_AFTER = re.compile(
     r"(?:alloys?|superalloys?|perovskites?|composites?|nanocomposites?|glass(?:es)?|spinels?|garnets?|ferrites?|"
     r"solid solutions?|intermetallics?|cermets?)(?![\w-])"
 )
+# 'TiO2 nanofibers', 'PI films', 'ZnO thin films': the form a material is studied in is part of its name
+# (the formula stays the material's, so its identity does not change)
+_FORM_NOUN_AFTER = re.compile(
+    r" (?:(?:thin|ultrathin|epitaxial|single[- ]crystal(?:line)?|polycrystalline|porous|hollow) )?"
+    r"(?:nano(?:fib(?:er|re)s?|particles?|rods?|wires?|sheets?|tubes?|cages?|crystals?|belts?|plates?|flakes?|"
+    r"spheres?|cubes?|structures?)|micro(?:spheres?|rods?|particles?)|films?|ceramics?|powders?|fib(?:er|re)s?|"
+    r"membranes?|single crystals?|crystals?|quantum dots|aerogels?|foams?)(?![\w-])"
+)
+_FORM_NOUN_AT_END = re.compile(_FORM_NOUN_AFTER.pattern + r"\s*$")
+
+
+def without_form(name: str) -> str:
+    """'TiO2 nanofibers' -> 'TiO2', 'gallium oxide thin films' -> 'gallium oxide': the material a name
+    gives, without the form it was studied in."""
+    return _FORM_NOUN_AT_END.sub("", name)
+
+
+# 'MoO2-modified TiO2', 'CeO2-coated LiNi0.8Co0.1Mn0.1O2', 'Pt-decorated ZnO': one composite material
+_COMPOSITE_BETWEEN = re.compile(
+    r"[-‐–](?:modified|coated|decorated|loaded|functionali[sz]ed|wrapped|encapsulated|anchored|embedded)\s"
+)
 # 'Fe,N-codoped TiO2', 'N–Fe codoped TiO2', 'Mn-doped GaAs': element symbols before 'doped' and the host
 _DOPANT_PREFIX = re.compile(
     r"(?<![\w\-])((?:[A-Z][a-z]?\s?(?:,|/|[-–‐]|and)\s?){0,3}[A-Z][a-z]?)[-‐–]?\s?(?:co-?|tri-?|dual-?)?doped\s$"
@@ -122,6 +143,13 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
                 out.append(_merged(m, guest, sentence, formula, elements, m))
                 i += 2
                 continue
+        # 'MoO2-modified TiO2 nanofibers': a composite named for its modifier and its host
+        if (i + 1 < len(mentions) and not m.role and (m.formula or m.is_code_name)
+                and _COMPOSITE_BETWEEN.fullmatch(sentence[m.end : mentions[i + 1].start])):
+            host = mentions[i + 1]
+            out.append(_merged(m, host, sentence, None, sorted({*m.elements, *host.elements}), host))
+            i += 2
+            continue
         # 'anatase TiO2', 'rutile TiO2': a mineral or polymorph name before its own formula is one mention
         if (i + 1 < len(mentions) and m.formula and mentions[i + 1].formula == m.formula and not m.is_dopant
                 and re.fullmatch(r"[A-Za-z][a-z]{3,}", m.text) and sentence[m.end : mentions[i + 1].start] == " "):
@@ -156,10 +184,15 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
     prefix = _PREFIX_BEFORE.search(sentence, max(0, m.start - 12), m.start)
     if prefix:
         m.start = prefix.start(1)
-    if m.formula and not m.is_weak:
+    alloy_label = m.formula and len(m.elements) == 1 and any(ch.isdigit() for ch in m.text)  # 'Mo0.8 alloy'
+    if m.formula and (not m.is_weak or alloy_label):
         noun = _CLASS_NOUN_AFTER.match(sentence, m.end)
-        if noun:
+        if noun and (not m.is_weak or "alloy" in noun.group(0)):
             m.end = noun.end()
+    if (not m.is_weak or m.is_code_name and m.role != "acronym") and not m.role and not m.is_dopant:
+        form = _FORM_NOUN_AFTER.match(sentence, m.end)
+        if form:
+            m.end = form.end()
     m.text = sentence[m.start : m.end]
 
 

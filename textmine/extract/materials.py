@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from textmine.chemistry.elements import ELEMENT_NAME_SET
+from textmine.chemistry.names import is_alloy_grade
 from textmine.chemistry.find import PHASE_PREFIX
 from textmine.extract.material_forms import assign_roles, widen
 from textmine.normalise.formula import (
@@ -50,6 +51,16 @@ _GENERIC_NAMES = frozenset(
     "perovskite perovskites spinel spinels wurtzite garnet garnets ferrite ferrites pyrochlore pyrochlores "
     "zeolite zeolites steel polyethylene polystyrene kesterite chalcopyrite sphalerite fluorite".split()
 )
+
+
+def is_class_word(mention: "MaterialMention") -> bool:
+    """A class noun ('the spinel', 'perovskites') or a spelled-out element name ('lithium storage',
+    'sodium cells'): a weak subject that usually stands for the paper's main material."""
+    word = mention.text.lower()
+    return word in _GENERIC_NAMES or (
+        word in ELEMENT_NAME_SET and not any(ch.isupper() for ch in mention.text[1:]))
+
+
 _DOPANT_BEFORE = re.compile(
     r"\b(?:doped|substituted|replaced|co-?doped|alloyed|modified)\s(?:with|by)\s+$"
     r"|(?:\bwith|\bby|\bof|^|\s)\s*\d+(?:\.\d+)?\s?(?:%|at\.?\s?%|wt\.?\s?%|mol\.?\s?%)\s+$"
@@ -103,7 +114,8 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     # 'MAPbBr3 perovskites', 'Ni0.5Zn0.5Fe2O4 ferrite': a class noun after a material describes it.
     mentions = [
         m for m in mentions
-        if not (m.formula is None and any(0 <= m.start - x.end <= 1 and x is not m for x in mentions))
+        if not (m.formula is None and not is_alloy_grade(m.text)
+                and any(0 <= m.start - x.end <= 1 and x is not m for x in mentions))
     ]
     for mention in mentions:
         after = sentence[mention.end : mention.end + 30]
@@ -332,5 +344,5 @@ class StudiedMaterials:
         return mention, offset
 
 
-__all__ = ["MaterialMention", "StudiedMaterials", "acronym_definitions", "not_a_material_token", "find_abbreviations", "find_material_mentions",
+__all__ = ["MaterialMention", "StudiedMaterials", "acronym_definitions", "is_class_word", "not_a_material_token", "find_abbreviations", "find_material_mentions",
            "formula_and_elements"]

@@ -73,10 +73,59 @@ _UNIT = re.compile(
 )
 
 
+# A compound unit whose atoms are glued into one token, as PDF text often has them ('163 mAhg−1',
+# 'Whkg−1', 'mScm−1', 'mAcm−2'); the trailing negative power marks it as a unit, not a word.
+_UNIT_ATOM = re.compile(rf"{_PREFIX}(?:{_BASE_UNITS})")
+_GLUED_UNIT = re.compile(rf"(?:{_PREFIX}(?:{_BASE_UNITS})){{2,4}}\^?[-−–][1-4](?![A-Za-z0-9])")
+
+
+_GLUED_DENOMINATOR = re.compile(rf"({_PREFIX}(?:{_BASE_UNITS}))\s?/\s?((?:{_PREFIX}(?:{_BASE_UNITS})){{2,3}})(?![A-Za-z0-9])")
+
+
+def _atoms(token: str) -> list[str]:
+    atoms, at = [], 0
+    while at < len(token):
+        am = _UNIT_ATOM.match(token, at)
+        if not am:
+            return []
+        atoms.append(am.group(0))
+        at = am.end()
+    return atoms
+
+
+def _glued_unit_at(text: str, start: int) -> tuple[str, int] | None:
+    """'mAhg−1' -> ('mAh g−1', end), 'J/kgK' -> ('J/(kg K)', end): the atoms of a glued compound
+    unit, spaced as pint reads them."""
+    dm = _GLUED_DENOMINATOR.match(text, start)
+    if dm:
+        atoms = _atoms(dm.group(2))
+        spaced = f"{dm.group(1)}/({' '.join(atoms)})"
+        if len(atoms) > 1 and not _is_unit(dm.group(0)) and _is_unit(spaced):
+            return spaced, dm.end()
+    gm = _GLUED_UNIT.match(text, start)
+    if not gm:
+        return None
+    token = gm.group(0)
+    atoms, at = [], 0
+    while at < len(token):
+        am = _UNIT_ATOM.match(token, at)
+        if not am:
+            break
+        atoms.append(am.group(0))
+        at = am.end()
+    if len(atoms) < 2 or not re.fullmatch(r"\^?[-−–][1-4]", token[at:]):
+        return None
+    spaced = " ".join(atoms) + token[at:]
+    return (spaced, gm.end()) if _is_unit(spaced) else None
+
+
 def _unit_at(text: str, pos: int) -> tuple[str, int] | None:
     """Longest parseable unit starting at `pos` (after optional spaces): (unit text, end)."""
     m = re.compile(r"\s?").match(text, pos)
     start = m.end() if m else pos
+    glued = _glued_unit_at(text, start)
+    if glued:
+        return glued
     um = _UNIT.match(text, start)
     if not um:
         return None
@@ -291,6 +340,12 @@ def _find_numbers(text: str, skipped: list[SkippedNumber] | None = None) -> list
     return sorted(numbers, key=lambda n: n.start)
 
 
+# a directed change stated by its two ends: 'increased from 226 to 305 HV', 'declined remarkably from 869 to 633 HV'
+_CHANGED_FROM = re.compile(
+    r"\b(?:increas|decreas|declin|reduc|rais|rises?\b|rising|rose|drops?\b|dropp|falls?\b|falling|fell|enhanc|improv|"
+    r"lower|shift|jump|grow|grew|elevat|boost|degrad)\w*\s(?:[\w-]+\s){0,3}from\s?[~∼≈]?\s?$",
+    re.I,
+)
 _RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
 # '±', '+/-', '+-', '∓', written out ('3.1 pm 0.2', TeX's '\\pm' read as plain text) or lost to a bare '+' ('3.4+0.1')
 _UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+\s?/\s?[-−]|\+-|∓)\s?|\s(?:pm|\\pm)\s|\+)$")
@@ -365,6 +420,17 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None) -> l
             units_agree = unit_first is None or units[i + 1] is None or _same_unit(unit_first[0], units[i + 1][0])
             dash_or_unit = units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"
             changed_by = joiner.strip() == "to" and re.search(r"\bby\s?[~∼]?$", text[max(0, first.start - 12) : first.start])
+            changed_from = joiner.strip() == "to" and _CHANGED_FROM.search(text[max(0, first.start - 50) : first.start])
+            if changed_from and units_agree and dash_or_unit:
+                # 'the Tc decreases from 325 to 279 K': two values (before and after), not a range
+                unit = units[i + 1] or unit_first
+                unit_text = _clean_unit(unit[0]) if unit else ""
+                for n, n_unit in ((first, unit_first), (second, units[i + 1])):
+                    end = n_unit[1] if n_unit else n.end
+                    quantities.append(Quantity(text[n.start:end], n.start, end, n.value, uncertainty=n.uncertainty,
+                                               unit=unit_text))
+                i += 2
+                continue
             if _RANGE_JOIN.match(joiner) and not changed_by and units_agree and (not is_and or lead) and dash_or_unit:
                 if not (is_and and not lead):
                     unit = units[i + 1] or unit_first

@@ -172,6 +172,8 @@ def text_phrases(text: str) -> tuple[tuple[str, ...], ...]:
 def fts_tokens(text: str) -> list[str]:
     """Split like SQLite FTS5's default `unicode61` tokenizer: runs of letters, numbers and
     private-use characters, case-folded, diacritics removed. '1.2 eV' -> ['1', '2', 'ev']."""
+    if text.isascii():  # the common case, one call: lowering ASCII moves no token boundary
+        return _TOKEN.findall(text.lower())
     return [token.lower() if token.isascii() else "".join(_fold(c) for c in token) for token in _TOKEN.findall(text)]
 
 

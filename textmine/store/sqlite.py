@@ -10,6 +10,7 @@ half-written document and a re-run never duplicates.
 from __future__ import annotations
 
 import json
+import sqlite3
 import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -32,7 +33,7 @@ from textmine.store.base import (
 )
 from textmine.store.query import compile_query, text_phrases
 from textmine.store.sqlite_schema import SCHEMA_VERSION, connect, elements_text, words_text
-from textmine.store.sqlite_search import Hits, bodies, iter_rowids, page, plan, total, walk, walk_budget
+from textmine.store.sqlite_search import HITS_INDEX_COLUMNS, Hits, bodies, facet_counts, iter_rowids, page, plan, total, walk, walk_budget
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "fts_match", "fts_query"]
 
@@ -60,6 +61,8 @@ class SQLiteStore:
             members_sqlite.ensure_schema(self._db)  # paper identity across formats: textmine/store/members_sqlite.py
             # `document_ids(source)`: what a run asks once per file (v2 files made before it lack it)
             self._db.execute("CREATE INDEX IF NOT EXISTS documents_source ON documents(source)")
+            # facets of FTS hits (sqlite_search.facet_counts): files made before it get it once
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS records_hits ON records(rowid, {', '.join(HITS_INDEX_COLUMNS)})")
             if "fingerprint" not in self._failure_columns():  # a v2 file made before the column
                 self._db.execute("ALTER TABLE failures ADD COLUMN fingerprint TEXT")
 
@@ -80,12 +83,13 @@ class SQLiteStore:
         return written
 
     def _write(self, batch: list[tuple[Document, list[Record], list[Mention]]]) -> int:
+        latest = {document.id: (document, records, mentions) for document, records, mentions in batch}  # a repeat: the last
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            for document, records, mentions in batch:
-                self._delete_document(document.id)
-                self._insert_document(document, records, mentions)
+            for doc_id in self._stored(list(latest)):  # a new document has nothing to replace
+                self._delete_document(doc_id)
+            self._insert(list(latest.values()))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -106,6 +110,12 @@ class SQLiteStore:
             raise
         return deleted
 
+    def _stored(self, doc_ids: list[str]) -> list[str]:
+        found: list[str] = []
+        for batch in id_batches(doc_ids):
+            found += [row[0] for row in self._db.execute(f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(batch))})", batch)]
+        return found
+
     def _delete_document(self, doc_id: str) -> None:
         db = self._db
         db.execute("DELETE FROM records WHERE doc_id = ?", (doc_id,))
@@ -113,70 +123,27 @@ class SQLiteStore:
         db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
-    def _insert_document(self, document: Document, records: list[Record], mentions: list[Mention]) -> None:
+    def _insert(self, items: list[tuple[Document, list[Record], list[Mention]]]) -> None:
+        """Every row of a batch of documents, one statement per table and chunk of rows."""
         db = self._db
-        db.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                document.id,
-                document.source,
-                document.format,
-                document.kind,
-                document.title,
-                document.doi,
-                document.arxiv_id,
-                document.patent_number,
-                document.year,
-                document.content_hash,
-                document.provenance or document.extractor,  # provenance key: `known` compares it
-                _pack_document(document),
-            ),
-        )
-        db.executemany(
-            "INSERT INTO sentences(doc_id, char_start, char_end, section, text) VALUES (?,?,?,?,?)",
-            (
-                (document.id, s.start, s.end, section.title or section.kind, document.text[s.start : s.end])
-                for section, s in document.sentences()
-            ),
-        )
+        db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (_document_row(d) for d, _, _ in items))
+        insert_rows(db, "sentences(doc_id, char_start, char_end, section, text)", [
+            (d.id, s.start, s.end, section.title or section.kind, d.text[s.start : s.end])
+            for d, _, _ in items for section, s in d.sentences()
+        ])
         db.executemany(
             "INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?)",
-            ((m.doc_id, m.label, m.text, m.char_start, m.char_end, m.confidence, m.extractor, m.normalised) for m in mentions),
+            ((m.doc_id, m.label, m.text, m.char_start, m.char_end, m.confidence, m.extractor, m.normalised)
+             for _, _, mentions in items for m in mentions),
         )
-        seen: set[str] = set()  # of two records with one id, the first is kept
-        unique = [r for r in records if not (r.record_id in seen or seen.add(r.record_id))]
-        # Rowids given here (the write lock is held): one executemany per table, not one call per row.
+        unique: list[tuple[Document, Record]] = []
+        for document, records, _ in items:
+            seen: set[str] = set()  # of two records with one id in a document, the first is kept
+            unique += [(document, r) for r in records if not (r.record_id in seen or seen.add(r.record_id))]
+        # Rowids given here (the write lock is held): the bodies are inserted under the same ones.
         first = db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM records").fetchone()[0]
-        rows = []
-        for record in unique:
-            elements = sorted(set(record.material.elements))
-            rows.append((
-                record.record_id,
-                record.doc_id,
-                record.property,
-                record.material.formula,
-                record.material.text,
-                record.material_id,
-                record.value_si,
-                record.value_min_si,
-                record.value_max_si,
-                record.confidence,
-                record.extractor.split("@")[0],
-                document.year,
-                document.kind,
-                len(elements),
-                elements_text(elements),
-                words_text(record.sentence),
-            ))
-        db.executemany(
-            "INSERT INTO records(rowid, record_id, doc_id, property, formula, material, material_id, value_si, value_min_si,"
-            " value_max_si, confidence, extractor, year, kind, n_elements, elements, words)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            ((first + i, *row) for i, row in enumerate(rows)),
-        )
-        db.executemany(
-            "INSERT INTO record_bodies VALUES (?, ?)", ((first + i, r.model_dump_json()) for i, r in enumerate(unique))
-        )
+        insert_rows(db, _RECORD_COLUMNS, [(first + i, *_record_row(d, r)) for i, (d, r) in enumerate(unique)])
+        db.executemany("INSERT INTO record_bodies VALUES (?, ?)", ((first + i, r.model_dump_json()) for i, (_, r) in enumerate(unique)))
 
     def add_failure(self, failure: Failure) -> None:
         self._db.execute(
@@ -242,18 +209,21 @@ class SQLiteStore:
         compiled = compile_query(query)
         db = self._db
         p = plan(db, compiled)
-        # Rows the driver cannot check by itself are read once, into a temp table that gives the
-        # total, the page and the facets; an index-only or FTS-only driver counts without reading.
-        if compiled.facets or not p.covered:
-            hits = Hits.collect(db, p, compiled.facets)
+        if compiled.facets:  # the total and the facets from one pass over the hits; the page apart
+            n, facets, hit_rowids = facet_counts(db, p, compiled.facets)
+            rowids = page(db, p, compiled, n, self._n_records(), hit_rowids)
+        elif not p.covered:
+            # Rows the driver cannot check by itself are read once, into a temp table that gives
+            # the total and the page; an index-only or FTS-only driver counts without reading.
+            hits = Hits.collect(db, p)
             try:
                 n = hits.total
                 budget = walk_budget(compiled, n, self._n_records())
                 walked = walk(db, compiled, budget) if budget is not None and compiled.offset < n else None
                 rowids = walked if walked is not None else hits.page(compiled.limit, compiled.offset)
-                facets = {name: hits.facet(name) for name in compiled.facets}
             finally:
                 hits.drop()
+            facets = {}
         else:
             n = total(db, p)
             rowids = page(db, p, compiled, n, self._n_records())
@@ -331,3 +301,60 @@ def _unpack_document(blob: bytes, content: bool = True) -> Document:
     for field in CONTENT_FIELDS:
         data.pop(field, None)
     return Document.model_validate(data)
+
+
+_RECORD_COLUMNS = ("records(rowid, record_id, doc_id, property, formula, material, material_id, value_si, value_min_si,"
+                   " value_max_si, confidence, extractor, year, kind, n_elements, elements, words)")
+
+# Rows per INSERT into a table that FTS5 indexes through a trigger (records, sentences). FTS5 flushes
+# the terms it holds at the end of every statement that writes it: one row per statement
+# (`executemany`) makes a segment per row, merged again and again (about 6x the CPU of the whole
+# insert); many rows in one statement make one. The triggers stay, so every writer keeps FTS exact.
+ROWS_PER_INSERT = 500
+
+
+def insert_rows(db: sqlite3.Connection, table: str, rows: list[tuple]) -> None:
+    """`INSERT INTO table VALUES (...), (...), ...`: ROWS_PER_INSERT rows per statement."""
+    for start in range(0, len(rows), ROWS_PER_INSERT):
+        chunk = rows[start : start + ROWS_PER_INSERT]
+        one = "(" + ",".join("?" * len(chunk[0])) + ")"
+        db.execute(f"INSERT INTO {table} VALUES {','.join([one] * len(chunk))}", [v for row in chunk for v in row])
+
+
+def _document_row(document: Document) -> tuple:
+    return (
+        document.id,
+        document.source,
+        document.format,
+        document.kind,
+        document.title,
+        document.doi,
+        document.arxiv_id,
+        document.patent_number,
+        document.year,
+        document.content_hash,
+        document.provenance or document.extractor,  # provenance key: `known` compares it
+        _pack_document(document),
+    )
+
+
+def _record_row(document: Document, record: Record) -> tuple:
+    elements = sorted(set(record.material.elements))
+    return (
+        record.record_id,
+        record.doc_id,
+        record.property,
+        record.material.formula,
+        record.material.text,
+        record.material_id,
+        record.value_si,
+        record.value_min_si,
+        record.value_max_si,
+        record.confidence,
+        record.extractor.split("@")[0],
+        document.year,
+        document.kind,
+        len(elements),
+        elements_text(elements),
+        words_text(record.sentence),
+    )

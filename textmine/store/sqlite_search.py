@@ -5,14 +5,18 @@ Every predicate has two renderings: a *row check* on the narrow `records` row (a
 where an access path exists, a way to *find* the rows: the FTS index (words and element tokens,
 intersected inside FTS5), or a B-tree index (doc_id, material_id, formula + year, property + value
 range + confidence). The planner picks one driver, checks the remaining predicates on each row it
-yields, and never moves a hit list through Python:
+yields, and never fetches hits into Python row by row:
 
 - total: one `count(*)` over the driver;
 - the page (confidence desc, record_id asc): sorted from the hits when they are few, or, when they
   are many, by walking the `records_rank` index in that order until the page is full (about
   (offset + limit) * records / hits rows);
-- facets: the hits (with the columns facets need) are materialised once into a temp table, and
-  every facet is one GROUP BY over it (elements: per distinct element set, then split).
+- facets: one pass over the hits gives the total, every facet (`count` + `group_concat` of its
+  column, counted in Python) and the hits' rowids (sorted for the page when walking is not worth
+  it); an FTS-only query reads the facet columns from `records_hits`, a narrow index in rowid
+  order, not from the wide rows;
+- checks the driver cannot make, without facets: the hits go once into a temp table that gives the
+  total and the page.
 
 `tests/store/test_parity.py` holds the answers equal to Elasticsearch's; `bench/bench_store.py`
 measures the latency.
@@ -22,7 +26,8 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterator
 
 from textmine.store.base import FACET_SIZE, FacetCount
@@ -265,33 +270,37 @@ def walk(db: sqlite3.Connection, compiled: CompiledQuery, budget: int) -> list[i
     return rowids if len(rowids) == compiled.limit else None
 
 
-def page(db: sqlite3.Connection, p: Plan, compiled: CompiledQuery, hits: int, n_records: int) -> list[int]:
-    """Rowids of the requested page, in confidence desc, record_id asc order."""
+def page(db: sqlite3.Connection, p: Plan, compiled: CompiledQuery, hits: int, n_records: int,
+         rowids: str | None = None) -> list[int]:
+    """Rowids of the requested page, in confidence desc, record_id asc order. `rowids` (the hits'
+    rowids, comma-separated, when a pass over them gathered them) are sorted instead of asking the
+    driver again."""
     if compiled.limit == 0 or compiled.offset >= hits:
         return []
     budget = walk_budget(compiled, hits, n_records)
-    if budget is not None and (rowids := walk(db, compiled, budget)) is not None:
-        return rowids
-    sql = p.sql("r.rowid", " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?")
-    return [row[0] for row in db.execute(sql, [*p.params, compiled.limit, compiled.offset])]
+    if budget is not None and (walked := walk(db, compiled, budget)) is not None:
+        return walked
+    tail = " ORDER BY r.confidence DESC, r.record_id ASC LIMIT ? OFFSET ?"
+    if rowids is not None:
+        sql = f"SELECT r.rowid FROM records r WHERE r.rowid IN (SELECT value FROM json_each(?)){tail}"
+        return [row[0] for row in db.execute(sql, (f"[{rowids}]", compiled.limit, compiled.offset))]
+    return [row[0] for row in db.execute(p.sql("r.rowid", tail), [*p.params, compiled.limit, compiled.offset])]
 
 
 @dataclass
 class Hits:
-    """The hits of one search, materialised once in a temp table for the facets and the page."""
+    """The hits of a search whose checks the driver cannot make by itself, read once into a temp
+    table that gives the total and the page (sorted there when they are few)."""
 
     db: sqlite3.Connection
     name: str
     total: int
 
     @classmethod
-    def collect(cls, db: sqlite3.Connection, p: Plan, facets: tuple[str, ...]) -> "Hits":
+    def collect(cls, db: sqlite3.Connection, p: Plan) -> "Hits":
         name = f"hits_{next(_temp_names)}"
-        columns = ["r.rowid AS rid", "r.confidence AS confidence", "r.record_id AS record_id"]
-        columns += [f"r.{_FACET_COLUMNS[f]} AS {f}" for f in facets if f in _FACET_COLUMNS]
-        if "elements" in facets:
-            columns.append("r.elements AS elements")
-        db.execute(f"CREATE TEMP TABLE {name} AS {p.sql(', '.join(columns))}", p.params)
+        db.execute(f"CREATE TEMP TABLE {name} AS {p.sql('r.rowid AS rid, r.confidence AS confidence, r.record_id AS record_id')}",
+                   p.params)
         total = db.execute(f"SELECT count(*) FROM temp.{name}").fetchone()[0]
         return cls(db, name, total)
 
@@ -299,24 +308,64 @@ class Hits:
         sql = f"SELECT rid FROM temp.{self.name} ORDER BY confidence DESC, record_id ASC LIMIT ? OFFSET ?"
         return [row[0] for row in self.db.execute(sql, (limit, offset))]
 
-    def facet(self, name: str) -> list[FacetCount]:
-        if name == "elements":
-            return self._elements_facet()
-        sql = (f"SELECT {name}, count(*) AS n FROM temp.{self.name} WHERE {name} IS NOT NULL GROUP BY {name}"
-               f" ORDER BY n DESC, 1 ASC LIMIT {FACET_SIZE}")
-        return [FacetCount(value=str(value), count=count) for value, count in self.db.execute(sql)]
-
-    def _elements_facet(self) -> list[FacetCount]:
-        """Counted per distinct element set (far fewer than hits), then per element."""
-        counts: dict[str, int] = {}
-        for elements, n in self.db.execute(f"SELECT elements, count(*) FROM temp.{self.name} GROUP BY elements"):
-            for element in elements.split():
-                counts[element] = counts.get(element, 0) + n
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_SIZE]
-        return [FacetCount(value=value, count=count) for value, count in ranked]
-
     def drop(self) -> None:
         self.db.execute(f"DROP TABLE IF EXISTS temp.{self.name}")
+
+
+# What `records_hits` holds beyond rowid (every facet column): facets of an FTS-only query read it
+# (narrow, in rowid order like the FTS hits) instead of the wide record rows.
+HITS_INDEX_COLUMNS = ("year", "kind", "property", "extractor", "elements", "formula")
+_SEP = "\x1f"  # between the values group_concat joins (a value holding it is counted exactly apart)
+
+
+def facet_counts(db: sqlite3.Connection, p: Plan, facets: tuple[str, ...]) -> tuple[int, dict[str, list[FacetCount]], str]:
+    """The total, every facet and the hits' rowids (for `page`) in one pass over the hits: per
+    facet, `count(column)` and `group_concat(column)`, counted in Python (C-speed `Counter` over
+    the split string); nothing is materialised or sorted in SQL. Elements: every symbol of every hit
+    counted at once (a record's symbols are distinct)."""
+    names = [f for f in facets if f in _FACET_COLUMNS or f == "elements"]
+    source = p
+    if p.driver == "fts" and p.covered and has_hits_index(db):
+        source = replace(p, source="records_fts f CROSS JOIN records r INDEXED BY records_hits ON r.rowid = f.rowid")
+    select = ["count(*)", "group_concat(r.rowid)"]
+    for name in names:
+        column = f"r.{_FACET_COLUMNS.get(name, name)}"
+        select += [f"count({column})", f"group_concat({column}, char(31))"]
+    row = db.execute(source.sql(", ".join(select)), source.params).fetchone()
+    out: dict[str, list[FacetCount]] = {}
+    for i, name in enumerate(names):
+        n, joined = row[2 + 2 * i], row[3 + 2 * i]
+        if name == "elements":  # ' Fe O ' per hit: every symbol of every hit, split in one call (\x1f is whitespace)
+            out[name] = _ranked("element", Counter(joined.split()) if joined else Counter())
+            continue
+        values = joined.split(_SEP) if joined else []
+        counts = Counter(values) if len(values) == n else None  # else a value held the separator
+        if name == "year" and counts is not None and not all(_is_int(v) for v in counts):
+            counts = None  # ranked as numbers (as SQL orders an INTEGER column): only for integers
+        out[name] = _grouped(db, source, name) if counts is None else _ranked(name, counts)
+    return row[0], out, row[1] or ""
+
+
+def _is_int(text: str) -> bool:
+    return text.lstrip("-").isdigit()
+
+
+def _ranked(name: str, counts: Counter) -> list[FacetCount]:
+    key = (lambda vn: (-vn[1], int(vn[0]))) if name == "year" else (lambda vn: (-vn[1], vn[0]))
+    return [FacetCount(value=value, count=count) for value, count in sorted(counts.items(), key=key)[:FACET_SIZE]]
+
+
+def _grouped(db: sqlite3.Connection, p: Plan, name: str) -> list[FacetCount]:
+    """One facet by GROUP BY over the hits: exact for any value (the path of the odd ones)."""
+    column = f"r.{_FACET_COLUMNS[name]}"
+    q = replace(p, where=[*p.where, f"{column} IS NOT NULL"])
+    sql = q.sql(f"{column}, count(*) AS n", f" GROUP BY {column} ORDER BY n DESC, 1 ASC LIMIT {FACET_SIZE}")
+    return [FacetCount(value=str(value), count=count) for value, count in db.execute(sql, q.params)]
+
+
+def has_hits_index(db: sqlite3.Connection) -> bool:
+    """Files made before `records_hits` and opened read-only lack it (facets then read the rows)."""
+    return db.execute("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'records_hits'").fetchone() is not None
 
 
 def iter_rowids(db: sqlite3.Connection, p: Plan, batch_size: int) -> Iterator[list[int]]:
