@@ -114,17 +114,24 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--materials", type=int, default=None,
                         help="subsample: about this many materials, whole chemical systems drawn at random (seeded)")
+    parser.add_argument("--group-bag", type=float, default=TrainSettings.group_bag,
+                        help="share of the chemical systems each member is trained on (0.8 before 2026-12-01)")
+    parser.add_argument("--learner-options", type=json.loads, default={},
+                        help='JSON overriding the learner defaults, e.g. \'{"rounds": 600, "params": {"extra_trees": false}}\' '
+                             "(the LightGBM settings before 2026-12-01)")
     parser.add_argument("--holdout", action="store_true", help="train on train+validation systems, score the test systems")
     args = parser.parse_args()
     print(f"settings: members {args.members}, calibration folds {args.folds}, outer folds {args.outer_folds}, "
-          f"materials {args.materials or 'all'}, seed {args.seed}", flush=True)
+          f"materials {args.materials or 'all'}, seed {args.seed}, group bag {args.group_bag}, "
+          f"learner options {json.dumps(args.learner_options)}", flush=True)
     results: dict = {}
     lines = ["| table | materials | systems | MAE | R² | 90 % coverage (folds) | 99 % coverage | median 90 % width | time |",
              "|---|---|---|---|---|---|---|---|---|"]
     for table_name in args.tables:
         for learner in args.learners.split(","):
             def settings(transform: str = "none") -> TrainSettings:
-                return TrainSettings(learner=learner, members=args.members, folds=args.folds, transform=transform, seed=args.seed)
+                return TrainSettings(learner=learner, members=args.members, folds=args.folds, transform=transform, seed=args.seed,
+                                     group_bag=args.group_bag, learner_options=args.learner_options)
 
             tag = f"{table_name}/{learner}"
 

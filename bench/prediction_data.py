@@ -8,7 +8,7 @@
     obelix()               OBELiX: composition (+ structure where it has a CIF) -> ionic conductivity (S/cm)
 
 Structure features are cached per CIF in bench/out/cache (they take minutes to compute on a busy
-machine); the cache key includes the feature version.
+machine); the cache key includes the structure features' version.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _key(formula: str) -> tuple | None:
 def cached_structure_features(paths: list[Path], log: Callable[[str], None] = print) -> dict[str, np.ndarray]:
     """name -> structure feature vector (NaN where the CIF cannot be read), cached on disk."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    cache_file = CACHE / f"structure-features-{FEATURE_VERSION}.npz"
+    cache_file = CACHE / f"structure-features-{FEATURE_VERSION.split('+')[-1]}.npz"  # the structure part's version
     cached: dict[str, np.ndarray] = dict(np.load(cache_file)) if cache_file.exists() else {}
     todo = [p for p in paths if str(p) not in cached]
     for i, path in enumerate(todo):

@@ -25,13 +25,13 @@ from textmine.predict.features import feature_matrix  # noqa: E402
 from textmine.predict.train import TrainSettings, fit_model  # noqa: E402
 
 CANDIDATES = {
-    "lightgbm-l2": dict(learner="lightgbm"),
+    "lightgbm-l2": dict(learner="lightgbm"),  # the default: extra trees, 1000 rounds
+    "lightgbm-gbdt": dict(learner="lightgbm", learner_options={"rounds": 600, "params": {"extra_trees": False}}),  # before 2026-12-01
     "lightgbm-l1": dict(learner="lightgbm", learner_options={"params": {"objective": "regression_l1"}}),
     "lightgbm-huber": dict(learner="lightgbm", learner_options={"params": {"objective": "huber", "alpha": 1.0}}),
     "lightgbm-l2-log1p": dict(learner="lightgbm", transform="log1p"),
     "lightgbm-big": dict(learner="lightgbm", learner_options={"rounds": 1500, "params": {
         "learning_rate": 0.02, "num_leaves": 63, "min_data_in_leaf": 3, "feature_fraction": 0.3, "lambda_l2": 2.0}}),
-    "lightgbm-extratrees": dict(learner="lightgbm", learner_options={"rounds": 1200, "params": {"extra_trees": True}}),
     "lightgbm+mlp": dict(learner="lightgbm+mlp"),
     "knn": dict(learner="knn"),
     "lightgbm+knn": dict(learner="lightgbm+knn"),

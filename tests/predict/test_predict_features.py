@@ -71,3 +71,44 @@ def test_structure_features_of_rock_salt():
     assert f["struct_nn_min"] == pytest.approx(2.82, abs=0.01)
     assert f["struct_volume_per_atom"] == pytest.approx(5.64**3 / 8)
     assert f["struct_ordered"] == 1
+
+
+def test_oxidation_state_guess_balances_the_charge_and_counts_d_electrons():
+    tio2 = composition_features("TiO2")  # Ti(IV): d0
+    assert feature(tio2, "ox_charge_balanced") == 1 and feature(tio2, "ox_imbalance") == 0
+    assert feature(tio2, "ox_cation_mean") == 4 and feature(tio2, "ox_anion_min") == -2
+    assert feature(tio2, "ox_d_electrons_mean") == 0 and feature(tio2, "ox_open_d_shell_fraction") == 0
+    assert feature(tio2, "ox_cation_fraction") == pytest.approx(1 / 3)
+    fe2o3 = composition_features("Fe2O3")  # Fe(III): d5, a partly filled shell on 40 % of the atoms
+    assert feature(fe2o3, "ox_cation_mean") == pytest.approx(3) and feature(fe2o3, "ox_d_electrons_max") == 5
+    assert feature(fe2o3, "ox_open_d_shell_fraction") == pytest.approx(0.4)
+    zno = composition_features("ZnO")  # Zn(II): d10, a closed shell
+    assert feature(zno, "ox_d_electrons_mean") == 10 and feature(zno, "ox_open_d_shell_fraction") == 0
+    gaas = composition_features("GaAs")  # no d-block cation: d counts missing, not zero
+    assert feature(gaas, "ox_charge_balanced") == 1 and np.isnan(feature(gaas, "ox_d_electrons_mean"))
+    # an alloy balances with fractional amounts as well
+    assert feature(composition_features("Hg0.7Cd0.3Te"), "ox_charge_balanced") == 1
+    # Cu(I) is not among pymatgen's common Cu states: Cu2O balances only with every known state
+    cu2o = composition_features("Cu2O")
+    assert feature(cu2o, "ox_charge_balanced") == 0 and feature(cu2o, "ox_imbalance") > 0.5
+    assert feature(cu2o, "ox_balanced_any_state") == 1
+    # an intermetallic with no anion: no anion state, and the guess cannot balance it
+    mgcu2 = composition_features("MgCu2")
+    assert np.isnan(feature(mgcu2, "ox_anion_min")) and feature(mgcu2, "ox_charge_balanced") == 0
+
+
+def test_oxidation_states_of_every_experimental_band_gap_material(shared_data):
+    """The shared band-gap table (2831 rows): every composition gets a guess (none beyond the
+    assignment cap), and most of these non-metals balance with common states."""
+    import csv
+
+    with open(shared_data / "materials" / "expt_band_gaps" / "expt-non-metals.csv", encoding="utf-8") as handle:
+        formulas = sorted({row["composition"] for row in csv.DictReader(handle)})
+    X, ok = feature_matrix(formulas)
+    names = composition_feature_names()
+    balanced = X[ok, names.index("ox_charge_balanced")]
+    any_state = X[ok, names.index("ox_balanced_any_state")]
+    assert ok.sum() >= 1750
+    assert not np.isnan(balanced).any() and not np.isnan(any_state).any()
+    assert 0.70 < balanced.mean() < 0.80, balanced.mean()  # 0.747 with pymatgen's common states
+    assert (any_state >= balanced).all() and any_state.mean() > 0.85

@@ -11,7 +11,7 @@ import pytest
 from conftest import synthetic_rows, write_csv
 
 from textmine.predict.data import DataError, load_training_table
-from textmine.predict.features import composition_feature_names
+from textmine.predict.features import composition_feature_names, feature_matrix
 from textmine.predict.model import ModelError, PropertyModel
 from textmine.predict.train import TrainSettings, cross_validate, fit_model
 
@@ -112,3 +112,47 @@ def test_model_loads_and_predicts_without_torch(trained):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok ")
+
+
+def test_members_see_every_system_by_default_and_still_disagree(table, trained):
+    model, folder = trained
+    meta = json.loads((folder / "model.json").read_text())
+    assert meta["ensemble"]["group_bag"] == 1.0
+    assert meta["learner"]["params"]["extra_trees"] is True
+    # every member is trained on every row: they differ by seed only (row and feature subsamples,
+    # random thresholds), and that must still make them disagree, or the intervals could not widen
+    X, _ = feature_matrix(["ZnO", "CsI", "Sr2Te3"])
+    mean, spread = model.raw_predict(X)
+    assert (spread > 0).all(), spread
+    assert np.std(model.calibration.sigmas) > 0
+    with pytest.raises(ValueError, match="group_bag must lie in"):
+        fit_model(table, TrainSettings(members=2, folds=3, group_bag=0.0, learner_options={"rounds": 20}))
+    bagged = fit_model(table, TrainSettings(members=2, folds=3, group_bag=0.8, learner_options={"rounds": 20}))
+    assert bagged.metadata["ensemble"]["group_bag"] == 0.8
+
+
+def test_a_model_of_older_features_is_refused_with_what_to_do(trained, tmp_path):
+    """A folder trained before the oxidation-state features (composition-v3): loading says to
+    retrain, `predict run` says it without a traceback."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from textmine.cli import main
+
+    _, folder = trained
+    old = tmp_path / "old"
+    shutil.copytree(folder, old)
+    meta = json.loads((old / "model.json").read_text())
+    meta["features"]["version"] = "composition-v3+structure-v1"
+    meta["features"]["names"] = [n for n in meta["features"]["names"] if not n.startswith("ox_")]
+    (old / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="uses features composition-v3.*retrain it"):
+        PropertyModel.load(old)
+    inputs = tmp_path / "in.csv"
+    inputs.write_text("formula\nZnO\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["predict", "run", "--model", str(old), "--input", str(inputs), "--output",
+                                       str(tmp_path / "out.csv")])
+    assert result.exit_code != 0
+    assert "retrain it" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out.csv").exists()

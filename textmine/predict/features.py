@@ -6,8 +6,10 @@ element data pymatgen ships: for each element property the fraction-weighted mea
 deviation, minimum, maximum, range and the value of the most abundant element; stoichiometric
 Lp norms; valence-orbital fractions; ionic character; a metal/non-metal split (electronegativity
 gap, cation ionisation energy, anion electron affinity); the atomic-orbital band edges of
-pymatgen's `MolecularOrbitals` (HOMO, LUMO and their gap, as matminer's `AtomicOrbitals`); and the
-element fractions themselves.
+pymatgen's `MolecularOrbitals` (HOMO, LUMO and their gap, as matminer's `AtomicOrbitals`); an
+oxidation-state guess (common oxidation states that balance the charge, the d electrons the
+transition-metal cations keep: d0 and d10 cations open gaps, partly filled d shells close them);
+and the element fractions themselves.
 
 Structure features are cheap geometric descriptors (volume per atom, density, packing fraction,
 lattice shape, space group, nearest-neighbour distances and coordination). A row without a
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import math
 import warnings
 from dataclasses import dataclass
@@ -31,7 +34,7 @@ import numpy as np
 
 from textmine.dataset.groups import composition
 
-FEATURE_VERSION = "composition-v3+structure-v1"
+FEATURE_VERSION = "composition-v4+structure-v1"
 
 # Element properties (pymatgen `Element` attributes) used for the statistics.
 ELEMENT_ATTRIBUTES = (
@@ -127,6 +130,7 @@ def composition_feature_names() -> tuple[str, ...]:
     names += ["ionic_character_max", "ionic_character_mean"]
     names += ["metal_fraction", "X_nonmetal_minus_metal", "ionization_energy_metals", "electron_affinity_nonmetals"]
     names += ["ao_homo_eV", "ao_lumo_eV", "ao_gap_eV", "ao_metal"]
+    names += list(OXIDATION_FEATURE_NAMES)
     names += [f"frac_{symbol}" for symbol in element_table().symbols]
     return tuple(names)
 
@@ -180,6 +184,7 @@ def _features_of(amounts: tuple[tuple[str, float], ...]) -> np.ndarray | None:
     metal = np.nan_to_num(values[:, ELEMENT_COLUMNS.index("is_metal")]) > 0.5
     out += _cation_anion(fractions, values, metal)
     out += _orbital_edges(amounts)
+    out += _oxidation_states(amounts, fractions)
     element_fractions = np.zeros(len(table.symbols))
     element_fractions[rows] = fractions
     vector = np.concatenate([np.asarray(out, dtype=np.float64), element_fractions])
@@ -222,6 +227,69 @@ def _orbital_edges(amounts: tuple[tuple[str, float], ...]) -> list[float]:
         return [homo, lumo, lumo - homo, 1.0 if edges["metal"] else 0.0]
     except Exception:  # noqa: BLE001 - elements without orbital data (heavy actinides), odd amounts
         return [math.nan] * 4
+
+
+OXIDATION_FEATURE_NAMES = ("ox_charge_balanced", "ox_imbalance", "ox_cation_mean", "ox_anion_min", "ox_max",
+                           "ox_d_electrons_mean", "ox_d_electrons_max", "ox_open_d_shell_fraction", "ox_cation_fraction",
+                           "ox_balanced_any_state")
+_MAX_OXIDATION_ASSIGNMENTS = 20000  # (states per element) multiplied out; beyond it the features are missing
+
+
+@functools.lru_cache(maxsize=None)
+def _oxidation_data(symbol: str) -> tuple[tuple[int, ...], tuple[int, ...], int | None]:
+    """(common oxidation states, every known one, the group of a d-block element); (0,) for none."""
+    from pymatgen.core import Element
+
+    element = Element(symbol)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        known = tuple(sorted(set(element.oxidation_states))) or (0,)
+        common = tuple(sorted(set(element.common_oxidation_states))) or known
+    return common, known, (element.group if element.block == "d" else None)
+
+
+def _balance(choices: list[tuple[int, ...]], fractions: np.ndarray) -> tuple[float, np.ndarray] | None:
+    """The assignment of one state per element with the smallest charge imbalance per atom (ties:
+    the smaller mean |state|), or None when there are too many assignments to try."""
+    if math.prod(len(states) for states in choices) > _MAX_OXIDATION_ASSIGNMENTS:
+        return None
+    best: tuple[tuple[float, float], np.ndarray] | None = None
+    for combo in itertools.product(*choices):
+        charges = np.asarray(combo, dtype=np.float64)
+        key = (round(abs(float(fractions @ charges)), 6), float(fractions @ np.abs(charges)))
+        if best is None or key < best[0]:
+            best = (key, charges)
+    return (best[0][0], best[1]) if best is not None else None
+
+
+def _oxidation_states(amounts: tuple[tuple[str, float], ...], fractions: np.ndarray) -> list[float]:
+    """One common oxidation state per element, chosen to balance the charge; from it: whether the
+    charge balances, the remaining imbalance per atom, the cations' mean and the lowest (anion)
+    state, the highest state, the d electrons left on the d-block cations (group − state: mean,
+    max, and the atom share with a partly filled d shell), the share of atoms that are cations;
+    and whether any known states balance it (Cu(I) in Cu2O, which pymatgen does not list as common)."""
+    data = [_oxidation_data(el) for el, _ in amounts]
+    found = _balance([common for common, _, _ in data], fractions)
+    if found is None:
+        return [math.nan] * len(OXIDATION_FEATURE_NAMES)
+    imbalance, charges = found
+    wider = _balance([known for _, known, _ in data], fractions) if imbalance > 1e-6 else found
+    cation, anion = charges > 0, charges < 0
+    d_block = np.array([group is not None for _, _, group in data]) & cation
+    d_count = np.clip(np.array([(group or 0) - c for (_, _, group), c in zip(data, charges)]), 0, 10)
+    d_weights = fractions[d_block]
+    return [
+        1.0 if imbalance < 1e-6 else 0.0,
+        imbalance,
+        float(fractions[cation] @ charges[cation] / fractions[cation].sum()) if cation.any() else math.nan,
+        float(charges[anion].min()) if anion.any() else math.nan,
+        float(charges.max()),
+        float(d_weights @ d_count[d_block] / d_weights.sum()) if d_block.any() else math.nan,
+        float(d_count[d_block].max()) if d_block.any() else math.nan,
+        float(fractions[d_block & (d_count > 0) & (d_count < 10)].sum()),
+        float(fractions[cation].sum()),
+        math.nan if wider is None else (1.0 if wider[0] < 1e-6 else 0.0),
+    ]
 
 
 # --------------------------------------------------------------------------------- structures
