@@ -314,9 +314,7 @@ def link_material(
         # 'the band gap of 3.37 eV of ZnO increases to 3.85 eV': the new value is the same material's
         earlier = [a for a in assignments if (a.cue == assignment.cue or a.prop.name == assignment.prop.name)
                    and a.quantity.end <= assignment.quantity.start]
-        between = sentence[earlier[-1].quantity.end : assignment.quantity.start] if earlier else ""
-        # ('declined from 869 to 633 HV': the two ends of a change are two quantities joined by 'to')
-        if earlier and (_CHANGED_TO.search(between) or re.fullmatch(r"\s?to\s?", between)):
+        if earlier and _CHANGED_TO.search(sentence[earlier[-1].quantity.end : assignment.quantity.start]):
             previous = link_material(earlier[-1], sentence, materials, assignments)
             if previous is not None:
                 return Link(previous.material, previous.pattern, previous.score - 0.1)

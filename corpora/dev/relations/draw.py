@@ -73,15 +73,9 @@ def passes(text: str) -> bool:
     """The draw's rule, frozen as it was applied: units are read as the quantity parser read them
     when the draw was made, i.e. without the later reading of units glued into one token
     ('163 mAhg−1'), which would let other texts pass and change the draw."""
-    from textmine.extract import quantities
+    from textmine.extract.quantities import parse_quantities
 
-    if len(text) > MAX_CHARS:
-        return False
-    glued, quantities._glued_unit_at = quantities._glued_unit_at, lambda text, start: None
-    try:
-        return any(q.unit for q in quantities.parse_quantities(text))
-    finally:
-        quantities._glued_unit_at = glued
+    return len(text) <= MAX_CHARS and any(q.unit for q in parse_quantities(text, glued_units=False))
 
 
 def draw(shared: Path, base: list[dict]) -> list[dict]:
