@@ -51,10 +51,13 @@ def brute_force(store, query: Query):
 
 
 def expected_facets(store, hits, names):
-    """Facets counted over the brute-force hits: year and kind from the rows (not on the model)."""
-    rows = dict(((rid, (year, kind)) for rid, year, kind in store._db.execute("SELECT record_id, year, kind FROM records")))
+    """Facets counted over the brute-force hits: year, kind and the extractor's name from the rows
+    (not on the model)."""
+    rows = {rid: (year, kind, extractor) for rid, year, kind, extractor in
+            store._db.execute("SELECT record_id, year, kind, extractor FROM records")}
     value = {"property": lambda r: r.property, "formula": lambda r: r.material.formula,
-             "year": lambda r: rows[r.record_id][0], "kind": lambda r: rows[r.record_id][1]}
+             "year": lambda r: rows[r.record_id][0], "kind": lambda r: rows[r.record_id][1],
+             "extractor": lambda r: rows[r.record_id][2]}
     out = {}
     for name in names:
         if name == "elements":

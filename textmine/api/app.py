@@ -32,6 +32,7 @@ def create_app(settings: ApiSettings, *, opener: Callable[..., Any] = open_store
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         _warm_up()
+        _warm_facets(state)
         if settings.write and settings.extract_pipelines:  # warm up, so the first extract is not the slow one
             import threading
 
@@ -68,6 +69,18 @@ def _warm_up() -> None:
 
     load_ontology()
     registry()
+
+
+def _warm_facets(state: AppState) -> None:
+    """The embedded store builds its facet columns in memory in the background (one per file,
+    shared by every worker's handle): the first faceted search is then as fast as the rest. A
+    store that cannot open now says so on the first request instead."""
+    try:
+        warm = getattr(state.stores.store(), "warm_facets", None)
+        if warm is not None:
+            warm()
+    except Exception:  # noqa: BLE001 - an optimisation; the request path reports the store's error
+        pass
 
 
 __all__ = ["create_app"]

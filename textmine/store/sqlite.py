@@ -33,7 +33,9 @@ from textmine.store.base import (
 )
 from textmine.store.query import compile_query, text_phrases
 from textmine.store.sqlite_schema import SCHEMA_VERSION, connect, elements_text, words_text
-from textmine.store.sqlite_search import HITS_INDEX_COLUMNS, Hits, bodies, facet_counts, iter_rowids, page, plan, total, walk, walk_budget
+from textmine.store import sqlite_mirror
+from textmine.store.sqlite_search import (HITS_INDEX_COLUMNS, Hits, bodies, facet_counts, iter_rowids, page, plan,
+                                          total, walk, walk_budget)
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION", "fts_match", "fts_query"]
 
@@ -55,6 +57,8 @@ class SQLiteStore:
         self.url = f"sqlite:///{self.path}"
         self.readonly = readonly
         self._db = connect(self.path, readonly=readonly)
+        self._mirror_path: str | None = str(self.path.resolve())  # facet columns in memory, shared per file (sqlite_mirror.py)
+        sqlite_mirror.MIRRORS.attach(self._mirror_path)
         if not readonly:
             ensure_structure_schema(self._db)  # structures, spectra, links: textmine/store/structures_sqlite.py
             ensure_prediction_schema(self._db)  # predictions, audit verdicts: textmine/store/predictions_sqlite.py
@@ -90,6 +94,7 @@ class SQLiteStore:
             for doc_id in self._stored(list(latest)):  # a new document has nothing to replace
                 self._delete_document(doc_id)
             self._insert(list(latest.values()))
+            sqlite_mirror.bump(db)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -104,6 +109,7 @@ class SQLiteStore:
             for doc_id in doc_ids:
                 deleted += db.execute("SELECT count(*) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
                 self._delete_document(doc_id)
+            sqlite_mirror.bump(db)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -210,7 +216,11 @@ class SQLiteStore:
         db = self._db
         p = plan(db, compiled)
         if compiled.facets:  # the total and the facets from one pass over the hits; the page apart
-            n, facets, hit_rowids = facet_counts(db, p, compiled.facets)
+            key = sqlite_mirror.file_key(db) if sqlite_mirror.enabled() and self._mirror_path else None
+            mirror = sqlite_mirror.MIRRORS.current(self._mirror_path, key, self._reader) if key else None
+            n, facets, hit_rowids = facet_counts(db, p, compiled.facets, mirror)
+            if mirror is not None and sqlite_mirror.file_key(db) != key:  # written meanwhile: counted again by SQL
+                n, facets, hit_rowids = facet_counts(db, p, compiled.facets)
             rowids = page(db, p, compiled, n, self._n_records(), hit_rowids)
         elif not p.covered:
             # Rows the driver cannot check by itself are read once, into a temp table that gives
@@ -229,6 +239,19 @@ class SQLiteStore:
             rowids = page(db, p, compiled, n, self._n_records())
             facets = {}
         return SearchResult(total=n, records=[Record.model_validate_json(b) for b in bodies(db, rowids)], facets=facets)
+
+    # ------------------------------------------------------------ facet mirror
+    def warm_facets(self, wait: bool = False) -> bool:
+        """Build the in-memory facet columns of this file (`sqlite_mirror.py`) now, in the
+        background, or before returning with `wait`; True when they are ready. Without this they
+        are built once two facet queries in a row find the file unchanged."""
+        if not sqlite_mirror.enabled() or self._mirror_path is None:
+            return False
+        key = sqlite_mirror.file_key(self._db)
+        return sqlite_mirror.MIRRORS.warm(self._mirror_path, key, self._reader, wait=wait) is not None
+
+    def _reader(self) -> sqlite3.Connection:
+        return connect(self.path, readonly=True)  # the mirror's build reads on its own connection
 
     def _n_records(self) -> int:
         # max(rowid) is O(log n) and close enough (deleted rows leave gaps) for choosing a plan
@@ -275,6 +298,9 @@ class SQLiteStore:
         )
 
     def close(self) -> None:
+        if self._mirror_path is not None:
+            sqlite_mirror.MIRRORS.detach(self._mirror_path)
+            self._mirror_path = None
         self._db.close()
 
     def __enter__(self) -> "SQLiteStore":

@@ -44,6 +44,7 @@ from textmine.store.query import (
     Predicate,
     Words,
 )
+from textmine.store.sqlite_mirror import FacetMirror, hit_rowids
 from textmine.store.sqlite_schema import elements_text
 
 # With a property (+ range) to drive by index, FTS drives instead only when it finds fewer rows.
@@ -318,12 +319,23 @@ HITS_INDEX_COLUMNS = ("year", "kind", "property", "extractor", "elements", "form
 _SEP = "\x1f"  # between the values group_concat joins (a value holding it is counted exactly apart)
 
 
-def facet_counts(db: sqlite3.Connection, p: Plan, facets: tuple[str, ...]) -> tuple[int, dict[str, list[FacetCount]], str]:
+def facet_counts(db: sqlite3.Connection, p: Plan, facets: tuple[str, ...],
+                 mirror: FacetMirror | None = None) -> tuple[int, dict[str, list[FacetCount]], str]:
     """The total, every facet and the hits' rowids (for `page`) in one pass over the hits: per
     facet, `count(column)` and `group_concat(column)`, counted in Python (C-speed `Counter` over
     the split string); nothing is materialised or sorted in SQL. Elements: every symbol of every hit
-    counted at once (a record's symbols are distinct)."""
+    counted at once (a record's symbols are distinct). With a current `mirror` (the facet columns in
+    memory, `sqlite_mirror.py`) only the hits' rowids are read (from FTS alone when it answers
+    every check) and the facets are counted over the arrays."""
     names = [f for f in facets if f in _FACET_COLUMNS or f == "elements"]
+    if mirror is not None and set(names) <= mirror.facets:
+        if p.driver == "fts" and p.checks_only:
+            joined = db.execute("SELECT group_concat(rowid) FROM records_fts WHERE records_fts MATCH ?", (p.fts,)).fetchone()[0]
+        else:
+            joined = db.execute(p.sql("group_concat(r.rowid)"), p.params).fetchone()[0]
+        rowids = hit_rowids(joined or "")
+        if not len(rowids) or rowids.max() < mirror.size:
+            return len(rowids), mirror.counts(rowids, names), joined or ""
     source = p
     if p.driver == "fts" and p.covered and has_hits_index(db):
         source = replace(p, source="records_fts f CROSS JOIN records r INDEXED BY records_hits ON r.rowid = f.rowid")
