@@ -10,7 +10,10 @@ Measures, for each store, in its own process (so peak RSS is that store's alone)
     (documents with one sentence, one material mention and one record per statement), and the
     same per CPU-second of the indexing process (what a shared machine's load does not change;
     for Elasticsearch it leaves out the node's own work);
-  - p50/p95 latency of five typical queries (after warm-up);
+  - p50/p95 latency of five typical queries (after warm-up); for the embedded store, the time
+    and memory its in-memory facet columns take (built first, as a server does when it starts),
+    and as the baseline, in the same process on the same file, the faceted queries' p95 with the
+    facets counted in SQL instead (the ratio is printed);
   - peak RSS of the indexing process (and, for Elasticsearch, of the node's JVM: the cost of the
     server is not in the client's RSS).
 Generation is streamed (bounded memory) and deterministic. Its own cost (building pydantic
@@ -136,15 +139,18 @@ def open_store(kind: str, target: str, readonly: bool = False):
     return ElasticsearchStore(url, index_prefix=prefix, readonly=readonly)
 
 
-def measure(store, runs: int) -> tuple[dict, dict]:
-    """p50/p95 per query (after 3 warm-up runs) and the hit counts. The embedded store first builds
-    its in-memory facet columns, as a server does when it starts (`SQLiteStore.warm_facets`); the
-    time it takes is printed to stderr."""
-    latencies, totals = {}, {}
+def measure(store, runs: int) -> tuple[dict, dict, dict]:
+    """p50/p95 per query (after 3 warm-up runs), the hit counts and, for the embedded store, the
+    time and memory its facet columns took: it builds them first, as a server does when it starts
+    (`SQLiteStore.warm_facets`, `textmine/store/sqlite_mirror.py`)."""
+    latencies, totals, warm = {}, {}, {}
     if hasattr(store, "warm_facets"):
+        from textmine.store.sqlite_mirror import MIRRORS
+
         t = time.perf_counter()
         store.warm_facets(wait=True)
-        print(f"facet columns built in {time.perf_counter() - t:.1f}s", file=sys.stderr, flush=True)
+        mirror = MIRRORS.get(store._mirror_path)
+        warm = {"seconds": time.perf_counter() - t, "mb": mirror.nbytes / 1e6 if mirror else 0.0}
     for name, query in QUERIES.items():
         for _ in range(3):
             result = store.search(query)
@@ -160,7 +166,7 @@ def measure(store, runs: int) -> tuple[dict, dict]:
         # wall p50, wall p95, and this process's CPU time p50/p95 (on a loaded machine wall >> CPU)
         latencies[name] = (statistics.median(samples), samples[p95], statistics.median(cpu), cpu[p95])
         totals[name] = result.total
-    return latencies, totals
+    return latencies, totals, warm
 
 
 class Timed:
@@ -193,10 +199,22 @@ def worker(kind: str, n_records: int, target: str, runs: int) -> dict:
     rss_mb = peak_rss_mb()
     store.close()
     store = open_store(kind, target, readonly=True)  # searched as `textmine search` does: read-only
-    latencies, totals = measure(store, runs)
+    latencies, totals, warm = measure(store, runs)
+    baseline = sql_facets(store, runs) if warm else {}
     store.close()
-    return {"seconds": seconds - corpus.seconds, "with_generation": seconds, "cpu": cpu, "records": stats.records, "rss_mb": rss_mb,
-            "latencies": latencies, "totals": totals, "load": os.getloadavg()}
+    return {"baseline": baseline, "seconds": seconds - corpus.seconds, "with_generation": seconds, "cpu": cpu, "records": stats.records, "rss_mb": rss_mb,
+            "latencies": latencies, "totals": totals, "warm": warm, "load": os.getloadavg()}
+
+
+def sql_facets(store, runs: int) -> dict:
+    """The baseline, in the same process and on the same file: p95 of each faceted query with the
+    facets counted in SQL (the in-memory columns turned off), as before they existed."""
+    os.environ["TEXTMINE_FACET_MIRROR"] = "0"
+    try:
+        latencies, totals, _ = measure(store, runs)
+    finally:
+        del os.environ["TEXTMINE_FACET_MIRROR"]
+    return {name: (latencies[name][1], totals[name]) for name, query in QUERIES.items() if query.facets}
 
 
 def scaling_worker(kind: str, sizes: list[int], target: str, runs: int) -> dict:
@@ -214,9 +232,9 @@ def scaling_worker(kind: str, sizes: list[int], target: str, runs: int) -> dict:
         cpu = time.process_time() - cpu - corpus.cpu
         assert store.stats().records == size
         with open_store(kind, target, readonly=True) as reader:
-            latencies, totals = measure(reader, runs)
+            latencies, totals, warm = measure(reader, runs)
         out[str(size)] = {"seconds": seconds, "cpu": cpu, "added": size - done, "latencies": latencies, "totals": totals,
-                          "load": os.getloadavg()}
+                          "warm": warm, "load": os.getloadavg()}
         print(json.dumps({"size": size, **out[str(size)]}), file=sys.stderr, flush=True)
         done = size
     store.close()
@@ -305,6 +323,9 @@ def scaling(args: argparse.Namespace) -> None:
     print(f"{'':38s}" + "".join(f"{int(n):>12,d}" for n in sizes))
     print(f"{'indexing, records/s':38s}" + "".join(f"{r['added'] / r['seconds']:>12,.0f}" for r in results.values()))
     print(f"{'  records per CPU-second of the store':38s}" + "".join(f"{r['added'] / r['cpu']:>12,.0f}" for r in results.values()))
+    if all(r.get("warm") for r in results.values()):
+        print(f"{'facet columns in memory, built in s':38s}" + "".join(f"{r['warm']['seconds']:>12,.1f}" for r in results.values()))
+        print(f"{'facet columns in memory, MB':38s}" + "".join(f"{r['warm']['mb']:>12,.0f}" for r in results.values()))
     for name in QUERIES:
         print(f"{name + ' p95 ms':38s}" + "".join(f"{r['latencies'][name][1]:>12,.2f}" for r in results.values()))
     for name in QUERIES:  # this process's CPU time: what the load of other work does not add
@@ -321,13 +342,19 @@ def query_only(path: str, runs: int) -> None:
     print(f"queries on {path}, load before: {load()}", flush=True)
     with SQLiteStore(path, readonly=True) as store:
         cpu = time.process_time()
-        latencies, totals = measure(store, runs)
+        latencies, totals, warm = measure(store, runs)
         cpu = time.process_time() - cpu
+        baseline = sql_facets(store, runs)
         n = store.stats().records
     print(f"{n:,} records; CPU time of the whole measurement {cpu:.1f}s; load after: {load()}")
+    if warm:
+        print(f"facet columns in memory: built in {warm['seconds']:.1f}s, {warm['mb']:,.0f} MB")
     for name in QUERIES:
         print(f"{name + ' p50 ms':38s}{latencies[name][0]:>12,.2f}")
         print(f"{name + ' p95 ms':38s}{latencies[name][1]:>12,.2f}")
+    for name, (p95, hits) in baseline.items():
+        same = "same hits" if hits == totals[name] else "<-- DIFFERENT hits"
+        print(f"  {name}: p95 {p95:.2f} ms with facets counted in SQL (baseline), {p95 / latencies[name][1]:.1f}x the time; {same}")
     for name in QUERIES:
         print(f"  {name}: CPU time p50 {latencies[name][2]:.2f} ms, p95 {latencies[name][3]:.2f} ms")
     for name in QUERIES:
@@ -360,11 +387,18 @@ def report(results: dict[str, dict], n: int) -> None:
     row("  records per CPU-second (this process)", [results[k]["records"] / results[k]["cpu"] for k in kinds], ",.0f")
     row("  with corpus generation, records/s", [results[k]["records"] / results[k]["with_generation"] for k in kinds], ",.0f")
     row("peak RSS of indexing process, MB", [results[k]["rss_mb"] for k in kinds], ",.0f")
+    if results.get("sqlite", {}).get("warm"):
+        row("facet columns in memory, built in s", [results[k]["warm"].get("seconds") if k == "sqlite" else None for k in kinds], ",.1f")
+        row("facet columns in memory, MB", [results[k]["warm"].get("mb") if k == "sqlite" else None for k in kinds], ",.0f")
     if "es" in results:
         row("peak RSS of ES node (JVM), MB", [None if k == "sqlite" else results[k].get("node_rss_mb") for k in kinds], ",.0f")
     for name in QUERIES:
         row(f"{name} p50 ms", [results[k]["latencies"][name][0] for k in kinds], ",.2f")
         row(f"{name} p95 ms", [results[k]["latencies"][name][1] for k in kinds], ",.2f")
+    for name, (p95, hits) in results.get("sqlite", {}).get("baseline", {}).items():
+        now = results["sqlite"]["latencies"][name][1]
+        same = "same hits" if hits == results["sqlite"]["totals"][name] else "<-- DIFFERENT hits"
+        print(f"  {name}: p95 {p95:.2f} ms with facets counted in SQL (baseline), {p95 / now:.1f}x the time; {same}")
     for name in QUERIES:
         cpu = ", ".join(f"{k} {results[k]['latencies'][name][2]:.2f}/{results[k]['latencies'][name][3]:.2f}"
                         for k in kinds if len(results[k]["latencies"][name]) > 2)

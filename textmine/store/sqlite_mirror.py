@@ -77,6 +77,11 @@ class FacetMirror:
         return len(self.year)
 
     @property
+    def nbytes(self) -> int:
+        arrays = [self.year, *self.codes.values()] + ([self.element_bits] if self.element_bits is not None else [])
+        return sum(a.nbytes for a in arrays)
+
+    @property
     def facets(self) -> set[str]:
         out = {"year", *self.codes}
         if self.element_bits is not None:
