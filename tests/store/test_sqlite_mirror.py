@@ -189,3 +189,24 @@ def test_a_write_between_the_version_and_the_hits_is_counted_by_sql(tmp_path, us
     assert result.total == len(hits)
     writer.close()
     reader.close()
+
+
+def test_a_server_builds_the_facet_columns_when_it_starts(tmp_path, used):
+    """`textmine serve` warms the mirror in its lifespan: the first faceted search already uses it."""
+    from fastapi.testclient import TestClient
+
+    from textmine.api import create_app
+    from textmine.api.settings import ApiSettings
+
+    path = tmp_path / "api.db"
+    with SQLiteStore(path) as writer:
+        writer.put_many(synthetic_corpus(40, seed=10))
+    app = create_app(ApiSettings(store_url=str(path), web=False))
+    with TestClient(app) as client:
+        key = str(path.resolve())
+        sqlite_mirror.MIRRORS.join(key)
+        assert sqlite_mirror.MIRRORS.get(key) is not None
+        response = client.get("/v1/records", params={"q": "band gap", "facets": "year,elements"})
+        assert response.status_code == 200, response.text
+        assert used  # the first faceted search counted over the mirror
+    assert sqlite_mirror.MIRRORS.get(key) is None  # the server closed its handles: memory back

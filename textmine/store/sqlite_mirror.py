@@ -4,7 +4,7 @@ rowids in microseconds instead of one B-tree lookup per hit.
 Counting facets in SQL reads each hit's facet columns through an index seek (about 1.5 us a hit:
 25 ms of a 40 ms answer with 17,000 hits of a million records). Here every facet column is one
 array indexed by rowid (strings as codes into a value list, elements as a 128-bit set per record),
-so a facet is `bincount` over the hits (about 27 bytes a record: 27 MB for a million).
+so a facet is `bincount` over the hits (36 bytes a record: 36 MB for a million).
 
 The mirror is exact or unused. Every write of `records` bumps a counter in the file's `meta` table
 in the same transaction (`bump`), so the file's version (`file_key`: that counter, the schema

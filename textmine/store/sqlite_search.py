@@ -14,7 +14,8 @@ yields, and never fetches hits into Python row by row:
 - facets: one pass over the hits gives the total, every facet (`count` + `group_concat` of its
   column, counted in Python) and the hits' rowids (sorted for the page when walking is not worth
   it); an FTS-only query reads the facet columns from `records_hits`, a narrow index in rowid
-  order, not from the wide rows;
+  order, not from the wide rows; once the store holds the facet columns in memory
+  (`sqlite_mirror.py`), the pass reads only the hits' rowids and the facets are counted over arrays;
 - checks the driver cannot make, without facets: the hits go once into a temp table that gives the
   total and the page.
 
