@@ -2,6 +2,7 @@
 silver sets — the figures of the relation-model issue, in one command.
 
     PYTHONPATH=. python bench/eval_relations.py [--pipelines rules,model] [--keep DIR] [--data ../shared/data]
+    PYTHONPATH=. python bench/eval_relations.py --pipelines model,configs/relations/holdout-mechanical.toml
 
 For each pipeline it runs, as a user would:
   python corpora/dev/relations/build.py DEV                          # texts + gold-<property>.csv
@@ -79,7 +80,8 @@ def main() -> None:
         textmine("evaluate", "make-gold", "snowball", "-o", str(snow))
         in_ontology = sorted(p.name[5:-4] for p in dev.glob("gold-*.csv") if p.name[5:-4] in ontology_names)
         for pipeline in [p.strip() for p in args.pipelines.split(",") if p.strip()]:
-            out = dev / f"{pipeline}.jsonl"
+            name = Path(pipeline).stem if pipeline.endswith(".toml") else pipeline  # a pipeline file: by its name
+            out = dev / f"{name}.jsonl"
             textmine("-q", "extract", "--pipeline", pipeline, "--input", str(dev / "texts.jsonl"), "--output", str(out))
             print(f"\n== {pipeline}")
             print(f"  {'dev set':<26}{'gold':>6}{'pred':>6}{'match':>6}{'P':>8}{'R':>8}{'F1':>8}")
@@ -89,7 +91,7 @@ def main() -> None:
                 if present(dev, names):
                     print(line(family, scores(dev, out, present(dev, names))))
             for folder in sorted(p for p in snow.iterdir() if p.is_dir()):
-                result = folder / f"{pipeline}.jsonl"
+                result = folder / f"{name}.jsonl"
                 textmine("-q", "extract", "--pipeline", pipeline, "--input", str(folder / "texts.jsonl"), "--output",
                          str(result))
                 print(line(f"Snowball {folder.name}", scores(folder, result)))

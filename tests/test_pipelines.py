@@ -69,6 +69,11 @@ def test_pipeline_config_errors_are_caught_when_it_is_built(tmp_path: Path) -> N
     unknown.write_text('[pipeline]\nextends = "rules"\ncomponents = ["sentences", "nope"]\n')
     with pytest.raises(PipelineError, match="unknown component 'nope'"):
         load_pipeline(unknown)
+    other_parts = tmp_path / "other-parts.toml"  # the parent's version names components this file drops
+    other_parts.write_text('[pipeline]\nextends = "model"\ncomponents = ["markup.tex", "sentences", "quantities", "cues", '
+                           '"materials.rules", "linker.model", "mentions", "assemble"]\n')
+    with pytest.raises(PipelineError, match=r"names linker.rescore, linker.rules, not among its components; set `version`"):
+        load_pipeline(other_parts)
     result = textmine("--db", str(tmp_path / "x.db"), "run", "--pipeline", str(unknown), str(ROOT / "corpora" / "demo"))
     assert result.returncode == 2 and "unknown component 'nope'" in result.stderr and "Traceback" not in result.stderr
 

@@ -96,7 +96,11 @@ class ExtractionPipeline:
                            for name in config.components]
         self._check_layers()
         versions = {c.name: c.version for c in self.components}
-        version = re.sub(r"\{([\w.\-]+)\}", lambda m: versions.get(m.group(1), m.group(0)), config.version)
+        missing = sorted(set(re.findall(r"\{([\w.\-]+)\}", config.version)) - set(versions))
+        if missing:  # records would carry a version naming a component that did not run
+            raise PipelineError(f"pipeline {config.name!r}: its version {config.version!r} names {', '.join(missing)}, "
+                                f"not among its components; set `version` in the [pipeline] table (e.g. \"1+{{{config.components[-1]}}}\")")
+        version = re.sub(r"\{([\w.\-]+)\}", lambda m: versions[m.group(1)], config.version)
         models: dict[str, str] = {}
         for component in self.components:
             models.update(models_of(component))
