@@ -56,35 +56,26 @@ def extract_all(pipeline: str, shared: Path, db: Path) -> list[str]:
 
 
 def compare(pipeline: str, shared: Path, db: Path) -> None:
-    expected = parse((HERE / f"{pipeline}.sha1").read_text(encoding="utf-8").split("\n"))
-    got = parse(extract_all(pipeline, shared, db))
+    expected, expected_conf = parse((HERE / f"{pipeline}.sha1").read_text(encoding="utf-8").split("\n"))
+    got, got_conf = parse(extract_all(pipeline, shared, db))
     missing = sorted(set(expected.items()) - set(got.items()))
     extra = sorted(set(got.items()) - set(expected.items()))
     assert not missing and not extra, (
         f"{len(missing)} golden records changed or lost, {len(extra)} new; first: {missing[:3]} / {extra[:3]}"
     )
     drift = CONFIDENCE_DRIFT[pipeline]
-    moved = [(key, expected_conf, got_conf) for key, (expected_conf, got_conf) in
-             ((k, (expected.confidence[k], got.confidence[k])) for k in expected)
-             if abs(expected_conf - got_conf) > drift + 1e-9]
+    moved = [(k, expected_conf[k], got_conf[k]) for k in expected if abs(expected_conf[k] - got_conf[k]) > drift + 1e-9]
     assert not moved, f"{len(moved)} records' confidence moved by more than {drift}; first: {moved[:3]}"
 
 
-class Golden(dict):
-    """record id -> content hash, with the confidence by record id beside it."""
-
-    confidence: dict[str, float]
-
-
-def parse(lines: list[str]) -> Golden:
-    out = Golden()
-    out.confidence = {}
+def parse(lines: list[str]) -> tuple[dict[str, str], dict[str, float]]:
+    """Fingerprint lines -> (record id -> content hash, record id -> confidence)."""
+    digests, confidences = {}, {}
     for line in lines:
         if line:
             record_id, digest, confidence = line.split()
-            out[record_id] = digest
-            out.confidence[record_id] = float(confidence)
-    return out
+            digests[record_id], confidences[record_id] = digest, float(confidence)
+    return digests, confidences
 
 
 def test_rules_pipeline_records_unchanged(shared_data: Path, tmp_path: Path) -> None:

@@ -86,6 +86,9 @@ def pipeline_config(name_or_path: str | Path) -> PipelineConfig:
     raise PipelineError(f"unknown pipeline {text!r}; named pipelines: {', '.join(pipeline_names())}, or a .toml file")
 
 
+_PLACEHOLDER = re.compile(r"\{([\w.\-]+)\}")  # `{component}` in a pipeline's version: that component's version
+
+
 class ExtractionPipeline:
     """Components in order; `__call__` for one document, `pipe` for a stream (batched)."""
 
@@ -96,11 +99,11 @@ class ExtractionPipeline:
                            for name in config.components]
         self._check_layers()
         versions = {c.name: c.version for c in self.components}
-        missing = sorted(set(re.findall(r"\{([\w.\-]+)\}", config.version)) - set(versions))
+        missing = sorted(set(_PLACEHOLDER.findall(config.version)) - set(versions))
         if missing:  # records would carry a version naming a component that did not run
             raise PipelineError(f"pipeline {config.name!r}: its version {config.version!r} names {', '.join(missing)}, "
                                 f"not among its components; set `version` in the [pipeline] table (e.g. \"1+{{{config.components[-1]}}}\")")
-        version = re.sub(r"\{([\w.\-]+)\}", lambda m: versions[m.group(1)], config.version)
+        version = _PLACEHOLDER.sub(lambda m: versions[m.group(1)], config.version)
         models: dict[str, str] = {}
         for component in self.components:
             models.update(models_of(component))
