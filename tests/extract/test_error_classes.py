@@ -160,7 +160,8 @@ def test_real_arxiv_payload_math_reads_as_plain_text(rules, shared_data):
     ("The band gap calculated with SCAN is 0.9 eV.", []),
     ("The PSC device reaches an open circuit voltage of 1.1 V.", []),
     ("Density functional theory (DFT) was used. DFT yields a band gap of 2.8 eV.", []),
-    ("An interlayer spacing of 3.1 Å and a band gap of 2.8 eV in MoS2 were measured.", [("MoS2", "band_gap", 2.8)]),
+    ("An interlayer spacing of 3.1 Å and a band gap of 2.8 eV in MoS2 were measured.",
+     [("MoS2", "d_spacing", 3.1), ("MoS2", "band_gap", 2.8)]),
     # an acronym the paper defines as a material is one
     ("Bismuth tungstate (BWO) nanosheets were made. BWO has a band gap of 2.8 eV.", [("BWO", "band_gap", 2.8)]),
 ])
@@ -256,8 +257,10 @@ def test_each_value_goes_to_its_own_material(rules, text, expected):
     # the blocking temperature is a property of its own (ontology 1.2), never the Curie temperature
     ("Fe3O4 nanoparticles are ferromagnetic below 850 K with a blocking temperature of 50 K.",
      [("Fe3O4 nanoparticles", "curie_temperature", 850.0), ("Fe3O4 nanoparticles", "blocking_temperature", 50.0)]),
+    # the structural transition's temperature is no Tc (it is a statement of its own since ontology 1.3.0)
     ("The superconductor YBa2Cu3O7 has a Tc of 92 K and a structural transition at 120 K.",
-     [("YBa2Cu3O7", "superconducting_transition_temperature", 92.0)]),
+     [("YBa2Cu3O7", "superconducting_transition_temperature", 92.0),
+      ("YBa2Cu3O7", "phase_transition_temperature", 120.0)]),
     ("LiCoO2 cells cycled between 3.0 and 4.2 V deliver a specific capacity of 140 mAh/g.",
      [("LiCoO2", "specific_capacity", 140.0)]),
 ])
@@ -402,3 +405,68 @@ def test_properties_added_to_the_ontology_without_retraining(rules, text, expect
 ])
 def test_a_change_from_one_value_to_another_states_both(rules, text, expected):
     check(rules, text, expected)
+
+
+# --- crystal structure reports -------------------------------------------------------------------
+# Sentences written for these tests in the way structure papers report a cell.
+
+@pytest.mark.parametrize("text, expected", [
+    ("CaMnSb2 crystallizes in space group Pnma with a = 22.63(2) Å, b = 4.32(1) Å and c = 4.35(1) Å.",
+     [("CaMnSb2", "lattice_parameter", 22.63), ("CaMnSb2", "lattice_parameter", 4.32),
+      ("CaMnSb2", "lattice_parameter", 4.35)]),
+    # one unit for the whole cell, angles and R factors no statements, the volume and density are
+    ("Crystal data of Sr2FeMoO6: tetragonal, I4/m; a=5.575(2), b=5.575(2), c=7.907(4) Å, Z=2, V=245.8 Å3, "
+     "Dx=6.21 g/cm3, R=0.041.",
+     [("Sr2FeMoO6", "lattice_parameter", 5.575), ("Sr2FeMoO6", "lattice_parameter", 7.907),
+      ("Sr2FeMoO6", "unit_cell_volume", 245.8), ("Sr2FeMoO6", "density", 6.21)]),
+    # two compounds in one sentence: each cell to the compound before it
+    ("From single-crystal diffraction: CeRh2Si2, I4/mmm, a=4.09(1) Å, c=10.18(2) Å; LaRh2Si2, I4/mmm, a=4.11(1) Å.",
+     [("CeRh2Si2", "lattice_parameter", 4.09), ("CeRh2Si2", "lattice_parameter", 10.18),
+      ("LaRh2Si2", "lattice_parameter", 4.11)]),
+])
+def test_a_crystal_structure_report_gives_cell_constants_volume_and_density(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_the_structure_type_is_no_material(rules):
+    # the prototype ('CaCu5-type', 'CeGa2Al2 structure type') names a kind of structure, not the compound
+    check(rules, "LaNi5 adopts the CaCu5-type structure with a = 5.02 Å and c = 3.98 Å.",
+          [("LaNi5", "lattice_parameter", 5.02), ("LaNi5", "lattice_parameter", 3.98)])
+    check(rules, "NdRh2Ge2 crystallizes in the CeGa2Al2 structure type with a = 4.153(1) Å.",
+          [("NdRh2Ge2", "lattice_parameter", 4.153)])
+
+
+@pytest.mark.parametrize("text", [
+    # single letters are symbols of a cell only in a sentence about a crystal structure
+    "For Fe3O4 nanoparticles we set a = 3.2 nm in the model and b = 4.1 nm for the shell.",
+    "In the model of ZnO a = 1.5 and c = 2.0 are fitting constants.",
+])
+def test_cell_letters_outside_a_structure_report_are_no_cues(rules, text):
+    assert not {p for _, p, _ in triples(rules, text)} & {"lattice_parameter", "density", "unit_cell_volume"}
+
+
+def test_a_cue_introduced_by_at_names_a_condition(rules):
+    # the current density is the test's condition, the capacity the statement
+    check(rules, "The Sb2S3/C anode delivers a specific capacity of 612 mAh g−1 at a current density of 200 mA cm−2.",
+          [("Sb2S3/C", "specific_capacity", 612.0)])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The orthorhombic to cubic phase transition of SrZrO3 occurs at 1443 K.",
+     [("SrZrO3", "phase_transition_temperature", 1443.0)]),
+    ("The saturated moment of Mn2CoGa is 2.1 μB per formula unit.", [("Mn2CoGa", "magnetic_moment", 2.1)]),
+    ("The MoSe2 nanosheets show a Tafel slope of 58 mV dec−1.", [("MoSe2 nanosheets", "tafel_slope", 58.0)]),
+    ("The water contact angle of the PVDF membrane was 142 °.", [("PVDF", "water_contact_angle", 142.0)]),
+    ("The NiFe2O4 catalyst reached a selectivity of 87 % to styrene oxide.", [("NiFe2O4", "selectivity", 87.0)]),
+    ("Ni/Al2O3 gave a maximum conversion of 64 % at 600 °C.", [("Ni/Al2O3", "conversion", 64.0)]),
+    ("The interlayer spacing of bulk MoS2 is 6.2 Å.", [("MoS2", "d_spacing", 6.2)]),
+    ("The unit cell volume of LiFePO4 is 291.4 Å3.", [("LiFePO4", "unit_cell_volume", 291.4)]),
+])
+def test_properties_added_in_ontology_1_3(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_manganese_is_no_molecular_weight_symbol(rules):
+    # 'Mn' names the element; the number-average molecular weight is written M_n
+    check(rules, "Metallic Mn and MnO order antiferromagnetically below the Neel temperatures of 100 K and 116 K, "
+                 "respectively.", [("Mn", "neel_temperature", 100.0), ("MnO", "neel_temperature", 116.0)])

@@ -67,6 +67,7 @@ def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 # 'the band-gap energies lie at 2.42 eV': the value itself, not a condition
 _LOCATED_AT = re.compile(r"\b(?:lies?|lying|located|situated|positioned|estimated)\s(?:to\s(?:be\s)?)?at\s*[~∼≈]?\s*$", re.I)
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
+_CUE_AS_CONDITION = re.compile(r"\b(?:at|under)\s(?:a|an|the)\s(?:(?:high|low|constant|fixed|given|same)\s)?$", re.I)
 _SYNTHESIS_LEAD = re.compile(
     r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|"
     r"quenched|cooled|dried|heating|annealing|sintering|calcination)\s(?:\w+\s){0,2}(?:at|to|up to|from)\s*[~∼≈]?\s*$",
@@ -198,6 +199,11 @@ def assign_properties(
         if _AT_LEAD.search(before) and not _LOCATED_AT.search(before):
             if prop.dimension != "[temperature]" or any(a.cue == cue for a in assignments):
                 continue
+        # 'a capacity of 150 mAh g−1 at a current density of 1 A g−1', 'under a pressure of 2 GPa': a
+        # cue introduced by 'at'/'under' names the condition of another value, not a property
+        if (cue.end <= quantity.start and prop.dimension != "[temperature]"
+                and _CUE_AS_CONDITION.search(sentence[max(0, cue.start - 30) : cue.start])):
+            continue
         distance = quantity.start - cue.end if cue.end <= quantity.start else cue.start - quantity.end
         assignments.append(Assignment(quantity, prop, cue, si_unit, max(distance, 0)))
     return assignments
@@ -460,6 +466,11 @@ def _link_among(
         nearest = before[-1]
         span = sentence[nearest.end : lo]
         others_between = [a for a in assignments if a is not assignment and nearest.end <= a.quantity.start < lo]
+        if cue.text in assignment.prop.cell_symbols:
+            # a crystal structure report ('NdRh2Ge2: tetragonal, I4/mmm; a = 4.153(1) Å, c = ...'): its
+            # fields are separated by semicolons, and values of the same cell share the subject
+            others_between = [a for a in others_between if a.cue.text not in a.prop.cell_symbols]
+            span = span.replace(";", ",")
         if not _CLAUSE_BREAK.search(span) and not others_between:
             distance = lo - nearest.end
             score = 0.8 if distance <= 40 else 0.7 if distance <= 90 else 0.55

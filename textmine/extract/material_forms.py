@@ -196,6 +196,12 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
     m.text = sentence[m.start : m.end]
 
 
+# A structure type names a prototype, not the material studied: 'structure type Cu', '(CeGa2Al2
+# structure type)', 'the CaCu5-type structure', 'isostructural with ThCr2Si2'.
+_PROTOTYPE_BEFORE = re.compile(r"\b(?:structure[- ]type|prototype|isostructural (?:with|to)|isotypic (?:with|to))\s*$", re.I)
+_PROTOTYPE_AFTER = re.compile(r"^(?:[-‐–]type\b|\s(?:structure[- ]type|type structure|prototype)\b)", re.I)
+
+
 def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
     """Mark substrates, electrolytes, electrodes and references named as such (`role`)."""
     for m in mentions:
@@ -208,6 +214,8 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "substrate"
         elif _REFERENCE_BEFORE.search(before):
             role = "reference"
+        elif _PROTOTYPE_BEFORE.search(before) or _PROTOTYPE_AFTER.match(after):
+            role = "prototype"
         elif _SOLUTION_BEFORE.search(before):
             role = "electrolyte"
         else:

@@ -278,6 +278,17 @@ _JUNK_BEFORE = re.compile(
 )
 
 
+def _cell_list_unit(text: str, numbers: list[_Number], units: list, i: int) -> bool:
+    """Whether numbers[i] opens a cell written with one unit at the end ('a=11.610(9), b=5.929(4),
+    c=12.133(9) Å'): then 'a=' names a lattice constant, not a variable, and the number is a value."""
+    if not re.search(r"(?:^|[^\w.])a\s?=\s?$", text[max(0, numbers[i].start - 6) : numbers[i].start]):
+        return False
+    j = i
+    while j + 1 < len(numbers) and units[j] is None and _CELL_LIST_JOIN.match(text[numbers[j].end : numbers[j + 1].start]):
+        j += 1
+    return j > i and units[j] is not None
+
+
 def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
     before = text[max(0, number.start - 14) : number.start]
     if _JUNK_BEFORE.search(before):
@@ -353,6 +364,8 @@ _UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+\s?/\s?[-−]|\+-|∓)\s?|\s(?:p
 _BARE_UNCERTAINTY = re.compile(r"(?:±|\+\s?/\s?[-−]|∓|\bpm)\s?$")
 
 _LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?$")
+# a crystal structure's cell written once with the unit at the end: 'a=11.610(9), b=5.929(4), c=12.133(9) Å'
+_CELL_LIST_JOIN = re.compile(r"^\s?[,;]?\s?(?:and\s)?[bc]\s?=\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
 
 
@@ -382,7 +395,8 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
     while i < len(numbers):
         first = numbers[i]
         unit_first = units[i]
-        if _is_junk_number(text, first, unit_first[0] if unit_first else ""):
+        if _is_junk_number(text, first, unit_first[0] if unit_first else "") and not (
+                unit_first is None and _cell_list_unit(text, numbers, units, i)):
             i += 1
             continue
         bare = _BARE_UNCERTAINTY.search(text[max(0, first.start - 4) : first.start])
@@ -448,7 +462,9 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
         if unit_first is None:
             members = [i]
             j = i
-            while j + 1 < len(numbers) and units[j] is None and _LIST_JOIN.match(text[numbers[j].end : numbers[j + 1].start]):
+            while j + 1 < len(numbers) and units[j] is None and (
+                    _LIST_JOIN.match(text[numbers[j].end : numbers[j + 1].start])
+                    or _CELL_LIST_JOIN.match(text[numbers[j].end : numbers[j + 1].start])):
                 j += 1
                 members.append(j)
                 if units[j] is not None:

@@ -34,6 +34,10 @@ class PropertyDefinition(BaseModel):
     cues: list[str] = Field(default_factory=list)
     symbols: list[str] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list)
+    cell_symbols: list[str] = Field(
+        default_factory=list,
+        description="symbols of a crystal-structure report ('a = 5.43 Å', 'V = 160 Å3'): too short to match "
+                    "anywhere, so matched only right before '=' (or '≈', '≅') in a sentence about a crystal structure")
     range: tuple[float, float]
 
     @model_validator(mode="after")
@@ -63,6 +67,9 @@ class PropertyDefinition(BaseModel):
             parsed = parse_unit(unit)
         except UnitError:
             return None
+        if self.si_unit == "rad":
+            # an angle: degrees or radians, not a ratio that pint also calls dimensionless
+            return "rad" if _ANGLE_UNIT.fullmatch(unit.strip()) else None
         if self.dimensionless:
             # ratios only: '%', 'wt%', 'ppm'; not logarithmic or counting units such as dB
             return "" if parsed.dimensionless and _RATIO_UNIT.fullmatch(unit.strip()) else None
@@ -83,6 +90,7 @@ class PropertyDefinition(BaseModel):
         return low <= in_default <= high
 
 
+_ANGLE_UNIT = re.compile(r"°|º|˚|deg|degrees?|rad|radians?")
 _RATIO_UNIT = re.compile(r"%|percent|(?:wt|at|vol|mol)\.?\s?%|ppm|ppb")
 
 
@@ -163,6 +171,15 @@ class _CueMatcher:
         self._folded = folded
         self._exact = exact
         self._symbols = {s for p in ontology.properties for s in p.symbols}
+        cell: dict[str, list[str]] = {}
+        for prop in ontology.properties:
+            for symbol in prop.cell_symbols:
+                cell.setdefault(symbol, []).append(prop.name)
+        self._cell = cell
+        self._cell_re = re.compile(
+            r"(?<![\w.'′/])(" + "|".join(re.escape(k) for k in sorted(cell, key=len, reverse=True))
+            + r")(?=\s*(?:=|≈|≅|~|∼)(?!=)\s*[-−+]?[\d.]|\s*(?:=|≈|≅)\s*[^\W\d]\w{0,3}(?:√\d)?\s*=)"
+        ) if cell else None
         self._folded_re = re.compile(
             r"(?<![\w-])(" + "|".join(_cue_pattern(k) for k in sorted(folded, key=len, reverse=True)) + r")(?![\w])",
             re.IGNORECASE,
@@ -181,6 +198,9 @@ class _CueMatcher:
             props = self._exact.get(m.group(1))
             if props:
                 found.append(CueMatch(m.start(1), m.end(1), m.group(1), tuple(props), m.group(1) in self._symbols))
+        if self._cell_re is not None and _CRYSTAL_CONTEXT.search(text):
+            for m in self._cell_re.finditer(text):
+                found.append(CueMatch(m.start(1), m.end(1), m.group(1), tuple(self._cell[m.group(1)]), True))
         # Longest first, then drop matches inside an already kept one.
         found.sort(key=lambda c: (-(c.end - c.start), c.start))
         kept: list[CueMatch] = []
@@ -188,6 +208,15 @@ class _CueMatcher:
             if all(cue.end <= k.start or cue.start >= k.end for k in kept):
                 kept.append(cue)
         return sorted(kept, key=lambda c: c.start)
+
+
+# A sentence reporting a crystal structure: where 'a = 5.43 Å' is a lattice constant, not a variable.
+_CRYSTAL_CONTEXT = re.compile(
+    r"space[- ]group|lattice|unit[- ]cell|cell (?:parameter|constant|dimension)s?|crystal(?:li[sz]e|s\b|\b)|"
+    r"(?:mono|tri)clinic|orthorhombic|tetragonal|hexagonal|cubic|trigonal|rhombohedral|Rietveld|"
+    r"diffraction|structure[- ]type|[-‐]type (?:structure|phase)|isostructural|isotypic|Z\s*=\s*\d",
+    re.IGNORECASE,
+)
 
 
 def _plural(folded_cue: str) -> str:
