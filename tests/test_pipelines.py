@@ -130,3 +130,18 @@ def test_named_pipelines_are_data_and_extractor_is_an_alias(tmp_path: Path) -> N
     result = textmine("-q", "run", "--extractor", "rules", str(demo), "--db", str(tmp_path / "after.db"))
     assert result.returncode == 0, result.stderr  # --db accepted after the subcommand too
     assert (tmp_path / "after.db").exists()
+
+
+@pytest.mark.parametrize("name", ["rules", "ner"])
+def test_shipped_pipelines_map_their_scores_through_a_calibration_map(name: str) -> None:
+    from textmine.extract.calibrate import Calibrate
+
+    text = "The band gap of ZnO is 3.37 eV. A Curie temperature of 61 K is found for it."
+    raw = load_pipeline(name, overrides={"calibrate": {"map": None}})(document_from_text("d", text))
+    shipped = load_pipeline(name)(document_from_text("d", text))
+    calibrate = Calibrate(f"pipeline:{name}")
+    assert shipped.provenance.components["calibrate"] == calibrate.version != "identity"
+    assert raw.provenance.components["calibrate"].endswith("identity")
+    assert [r.record_id for r in shipped.records] == [r.record_id for r in raw.records] and raw.records
+    for before, after in zip(raw.records, shipped.records):
+        assert after.confidence == calibrate.apply(before.confidence)

@@ -65,8 +65,14 @@ def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 # 'the band-gap energies lie at 2.42 eV': the value itself, not a condition
-_LOCATED_AT = re.compile(r"\b(?:lies?|lying|located|situated|positioned|estimated)\s(?:to\s(?:be\s)?)?at\s*[~∼≈]?\s*$", re.I)
+# and 'the capacity remains at 500 mAh/g', 'stays at', 'is maintained at': the value, not a condition
+_LOCATED_AT = re.compile(
+    r"\b(?:lies?|lying|located|situated|positioned|estimated|remains?|remained|stays?|stayed|stabili[sz]e[sd]?|"
+    r"maintained|kept|retained|levels? off|levelled off|leveled off)\s(?:to\s(?:be\s)?)?at\s*[~∼≈]?\s*$",
+    re.I,
+)
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
+_TRANSITION_CUE = re.compile(r"transition|transformation", re.I)
 _CUE_AS_CONDITION = re.compile(r"\b(?:at|under)\s(?:a|an|the)\s(?:(?:high|low|constant|fixed|given|same)\s)?$", re.I)
 _SYNTHESIS_LEAD = re.compile(
     r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|"
@@ -197,7 +203,9 @@ def assign_properties(
                 quantity.value is None or quantity.list_size > 1):
             continue
         if _AT_LEAD.search(before) and not _LOCATED_AT.search(before):
-            if prop.dimension != "[temperature]" or any(a.cue == cue for a in assignments):
+            # 'TC at 300 K' and 'a phase transition at 3.8 GPa' state the point itself
+            point = prop.dimension == "[temperature]" or _TRANSITION_CUE.search(cue.text)
+            if not point or any(a.cue == cue for a in assignments):
                 continue
         # 'a capacity of 150 mAh g−1 at a current density of 1 A g−1', 'under a pressure of 2 GPa': a
         # cue introduced by 'at'/'under' names the condition of another value, not a property
@@ -261,7 +269,8 @@ def conditions_for(sentence: str, quantities: list[Quantity], used: set[int]) ->
 BACK_REFERENCE = re.compile(
     r"\b(?:its|it|their|they|this|these|the (?:title\s)?(?:compound|material|alloy|sample|samples|film|films|"
     r"crystal|crystals|system|phase|ceramic|ceramics|nanoparticles|nanocrystals|oxide|perovskite|"
-    r"semiconductor|magnet|structure|composite|powder|catalyst|photocatalyst|absorber|thin films?))\b",
+    r"semiconductor|magnet|structure|composite|nanocomposite|hybrid|membranes?|electrodes?|powder|catalyst|photocatalyst|"
+    r"absorber|thin films?))\b",
     re.I,
 )
 # 'than' starts a comparison with another material ('larger than that of TiO2'), but 'less than
@@ -511,7 +520,8 @@ def material_run(materials: list[MaterialMention], sentence: str, from_end: bool
         if run:
             left, right = (mention, run[0]) if from_end else (run[-1], mention)
             joiner = sentence[left.end : right.start]
-            if not re.fullmatch(r"\s?(?:,|,?\s?and|,?\s?or)\s?(?:the\s|bare\s|pure\s)?", joiner):
+            # 'A (1: 2, w/w) and B (1: 3, w/w)': a short bracket after a member does not end the list
+            if not re.fullmatch(r"\s?(?:\([^()]{1,20}\)\s?)?(?:,|,?\s?and|,?\s?or)\s?(?:the\s|bare\s|pure\s)?", joiner):
                 break
         if from_end:
             run.insert(0, mention)

@@ -30,6 +30,8 @@ class Calibrate:
 
             _, model, *variant = map.split(":")  # relations:fast or relations:fast:ner -> calibration-ner.json
             map = model_dir(model) / (f"calibration-{variant[0]}.json" if variant else "calibration.json")
+        if isinstance(map, str) and map.startswith("pipeline:"):  # the map shipped for a rules pipeline
+            map = Path(__file__).parent / "calibration" / f"{map.split(':', 1)[1]}.json"
         if isinstance(map, (str, Path)):
             data = json.loads(Path(map).read_text(encoding="utf-8"))
         else:

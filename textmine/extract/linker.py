@@ -16,6 +16,8 @@ the layers; every relation points back at layer items by index.
 
 from __future__ import annotations
 
+import re
+
 from textmine.extract.association import (
     BACK_REFERENCE,
     dimension_name,
@@ -32,6 +34,7 @@ from textmine.extract.components import (
     kept_spans,
     material_mention,
 )
+from textmine.chemistry.elements import ELEMENT_NAME_SET
 from textmine.extract.materials import MaterialMention, StudiedMaterials, is_class_word
 from textmine.extract.quantities import Quantity
 from textmine.extract.views import View, sentence_view
@@ -152,6 +155,10 @@ class RulesLinker:
             studied_main = studied.main()
             if studied_main is not None:
                 material, score, pattern = studied_main[0], min(score, 0.4), "class-word-main-material"
+            elif material.text.lower() in ELEMENT_NAME_SET and _WORKING_ION_AFTER.match(text, material.end):
+                # 'For lithium storage, the electrode stores 970 mAh/g' with no main material known:
+                # lithium is the working ion, not the material, so nothing is given to it
+                material = None
         if material is None and back_reference:
             # 'Barium titanate (BaTiO3) is stable but its band gap ...': 'its' points to the
             # nearest material before it in the same sentence, if there is one.
@@ -159,7 +166,13 @@ class RulesLinker:
             if before:
                 material, main, score, pattern = before[-1], None, 0.5, "back-reference"
         if main is not None and back_reference:
-            material, score, pattern = main[0], 0.4, "main-material-referenced"
+            # 'The Sb2S3/C anode delivers 693 mAh/g. Its reversible capacity keeps 545 mAh/g': a back
+            # reference at the start of a sentence points to the previous sentence's material
+            # ('It has been found that ...' refers to nothing: the main material then)
+            previous = (studied.previous_subject() if back_reference.start() <= _SENTENCE_START
+                        and not _EXPLETIVE_IT.match(text, back_reference.start()) else None)
+            composite = studied.latest_composite() if _COMPOSITE_REFERENCE.search(back_reference.group(0)) else None
+            material, score, pattern = (composite or previous or main)[0], 0.4, "main-material-referenced"
         elif main is not None and not any(not m.is_dopant and not m.role for m in materials):
             material, score, pattern = main[0], 0.3, "main-material"
         if material is None:
@@ -174,6 +187,13 @@ class RulesLinker:
             if len(run) > 1 and run[-1] is material:
                 subjects = run
         return material, subjects, score, pattern
+
+
+_EXPLETIVE_IT = re.compile(r"it\s(?:is|was|has been|had been|can be|could be|should be|may be|seems|appears)\b", re.I)
+_COMPOSITE_REFERENCE = re.compile(r"composite|hybrid", re.I)
+_SENTENCE_START = 40  # characters: 'Even at high rates of 1C, 2C and 5C, the composite ...' is still the start
+# 'lithium storage', 'sodium-ion', 'lithium–sulfur': the element is the battery's working ion
+_WORKING_ION_AFTER = re.compile(r"[\s‐–-]?(?:ions?|storage|insertion|intercalation|extraction|air|oxygen|sulfur)\b", re.I)
 
 
 def _indexed(obj, index: int, layer_index: dict[int, int]):

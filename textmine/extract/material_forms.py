@@ -63,6 +63,10 @@ _DOPANT_PREFIX = re.compile(
 _DOPED_BETWEEN = re.compile(r"[-‐–]?\s?(?:co-?|tri-?|dual-?)?doped\s")
 _DOPANT_JOIN = re.compile(r"\s?(?:,|/|[-–‐]|,?\s?and)\s?")
 _COLON = re.compile(r":\s?")
+# the other parts of a slash composite, each opening with a capital ('/SiO2', '/PEIc', '/MSO/SiO_{2}'),
+# not a unit's denominator ('mAh/g') or a ratio ('1/3')
+_SLASH_PARTS = re.compile(r"(?:/[A-Z][A-Za-z0-9_{}()\[\]·.]*(?<![.]))+")
+_BLEND_RATIO = re.compile(r"\s?\(\s?\d+(?:\.\d+)?\s?:\s?\d")
 # a sample label before a blend colon: 'P2: PC71BM', 'PTB7-Th:PC71BM'
 _LABEL_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9\-]{0,14})\s?:\s?$")
 
@@ -74,13 +78,17 @@ _SUBSTRATE_BEFORE = re.compile(
     re.I,
 )
 _ROLE_AFTER = re.compile(
-    r"\s?(?:\([^()]{1,20}\)\s?)?as\s(?:the\s|an?\s)?(?:solid\s)?(?:electrolytes?|anodes?|counter[- ]electrodes?|"
+    r"\s?(?:\([^()]{1,20}\)\s?)?(?:(?:is|was|were|are|being)\s)?(?:(?:used|employed|utili[sz]ed|applied|added)\s)?"
+    r"as\s(?:the\s|an?\s)?(?:solid\s)?(?:electrolytes?|anodes?|counter[- ]electrodes?|"
     r"reference(?:\selectrodes?)?|substrates?|current collectors?|separators?|binders?|solvents?|internal standards?|"
-    r"standards?|templates?|sacrificial agents?)\b",
+    r"standards?|templates?|sacrificial agents?|(?:electron\s)?acceptors?|additives?|fillers?|plastici[sz]ers?|"
+    r"cross-?linkers?|cross-?linking agents?)\b",
     re.I,
 )
 _ROLE_WORD = {"electrolyte": "electrolyte", "anode": "electrode", "counter": "electrode", "reference": "reference",
               "substrate": "substrate"}
+# 'PTB7 blended with PC71BM': the partner of a blend named after 'blended with' is not the material studied
+_BLEND_PARTNER_BEFORE = re.compile(r"\b(?:blended|mixed)\swith\s(?:the\s|an?\s)?$", re.I)
 _REFERENCE_BEFORE = re.compile(r"\b(?:vs\.?|versus|against|relative to|referenced to|with respect to)\s?\(?$", re.I)
 _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")
 
@@ -88,6 +96,11 @@ _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\
 class _Span:
     def __init__(self, start: int) -> None:
         self.start = start
+
+
+class _End:
+    def __init__(self, end: int) -> None:
+        self.end = end
 
 
 def _merged(first: "MaterialMention | _Span", last: "MaterialMention", sentence: str, formula: str | None,
@@ -130,12 +143,24 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
             out.append(_merged(first, m, sentence, m.formula, sorted({*m.elements, *symbols}), m))
             i += 1
             continue
+        # 'PCL/SiO2 membrane', 'SPEEK/BPO4', 'PAN/PEIc': a composite written with slashes is one material
+        parts = None if m.is_dopant or m.role else _SLASH_PARTS.match(sentence, m.end)
+        if parts:
+            end = parts.end()
+            inside = [n for n in mentions[i + 1 :] if n.start < end]
+            end = max([end, *(n.end for n in inside)])
+            elements = sorted({*m.elements, *(e for n in inside for e in n.elements)})
+            out.append(_merged(m, _End(end), sentence, None, elements, m))
+            i += 1 + len(inside)
+            continue
         # 'ZnO:Al', 'P2: PC71BM'
         if i + 1 < len(mentions) and _COLON.fullmatch(sentence[m.end : mentions[i + 1].start]) and not m.is_dopant:
             guest = mentions[i + 1]
             no_space = m.end == guest.start - 1
             ion = guest.is_dopant or guest.text.endswith(("+", "-", "−"))
-            if no_space and not ion or m.is_code_name and guest.is_code_name:
+            # 'PDTNBT: PC71BM (1: 2, w/w)': a blend written with its mixing ratio is one material
+            ratio = _BLEND_RATIO.match(sentence, guest.end)
+            if no_space and not ion or m.is_code_name and guest.is_code_name or ratio and not ion:
                 elements = sorted({*m.elements, *guest.elements})
                 # a host with a dopant keeps the host's formula ('ZnO:Al' is ZnO); a blend of two
                 # code names has none ('P2: PC71BM')
@@ -216,6 +241,8 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "reference"
         elif _PROTOTYPE_BEFORE.search(before) or _PROTOTYPE_AFTER.match(after):
             role = "prototype"
+        elif _BLEND_PARTNER_BEFORE.search(before):
+            role = "auxiliary"
         elif _SOLUTION_BEFORE.search(before):
             role = "electrolyte"
         else:

@@ -316,6 +316,9 @@ def _spells(letters: list[str], joined: str, initials: list[str]) -> bool:
     return len(initials) <= len(letters)
 
 
+_COMPOSITE_NAME = re.compile(r"[/@:]|\b(?:nano)?composites?\b|\bhybrids?\b", re.I)
+
+
 class StudiedMaterials:
     """The materials a document is about so far, for sentences that only refer back to them.
 
@@ -325,8 +328,11 @@ class StudiedMaterials:
 
     def __init__(self) -> None:
         self._seen: dict[str, list] = {}  # key -> [count, first order, latest mention, sentence offset]
+        self._subject: tuple[MaterialMention, int] | None = None  # the latest sentence's first material
+        self._composite: tuple[MaterialMention, int] | None = None
 
     def add(self, materials: list[MaterialMention], offset: int) -> None:
+        first = True
         for mention in materials:
             if mention.is_dopant or mention.is_weak:
                 continue
@@ -334,6 +340,20 @@ class StudiedMaterials:
             entry = self._seen.setdefault(key, [0, len(self._seen), mention, offset])
             entry[0] += 1
             entry[2], entry[3] = mention, offset
+            if first and not mention.role:
+                self._subject, first = (mention, offset), False
+            if not mention.role and _COMPOSITE_NAME.search(mention.text):
+                self._composite = (mention, offset)
+
+    def latest_composite(self) -> tuple[MaterialMention, int] | None:
+        """The latest composite named ('SPEEK/BPO4', 'Ni12P5@C', 'PEDOT:PSS', 'TiO2-C composite'): what
+        'the composite' and 'the hybrid' point back to."""
+        return self._composite
+
+    def previous_subject(self) -> tuple[MaterialMention, int] | None:
+        """The first material of the latest sentence that named one: what 'Its capacity ...' or 'The
+        composite shows ...' at the start of the next sentence most often points back to."""
+        return self._subject
 
     def main(self) -> tuple[MaterialMention, int] | None:
         if not self._seen:

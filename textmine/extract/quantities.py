@@ -363,7 +363,7 @@ _UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+\s?/\s?[-−]|\+-|∓)\s?|\s(?:p
 # an uncertainty on its own ('an accuracy of ±0.05 eV') is no value
 _BARE_UNCERTAINTY = re.compile(r"(?:±|\+\s?/\s?[-−]|∓|\bpm)\s?$")
 
-_LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?$")
+_LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?(?:[~∼≈]\s?)?$")  # '~11.5 and ~15.5 GPa' too
 # a crystal structure's cell written once with the unit at the end: 'a=11.610(9), b=5.929(4), c=12.133(9) Å'
 _CELL_LIST_JOIN = re.compile(r"^\s?[,;]?\s?(?:and\s)?[bc]\s?=\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)

@@ -16,21 +16,25 @@ import bisect
 
 from textmine.extraction import Extraction
 from textmine.layers import MarkupEdit
-from textmine.normalise.markup import Edit, TextView, tex_edits
+from textmine.normalise.markup import Edit, TextView, glyph_edits, tex_edits
 
-MARKUP_VERSION = "0.1.0"
+MARKUP_VERSION = "0.2.0"
 
 
 class TexMarkup:
-    """TeX in the text (`$T_C$`, `MoS_2`, `300~K`, `\\pm`) as edits to plain text, with exact offsets."""
+    """TeX in the text (`$T_C$`, `MoS_2`, `300~K`, `\\pm`) and glyphs PDF extraction split ('A ̊' for Å)
+    as edits to plain text, with exact offsets."""
 
     name, version = "markup.tex", MARKUP_VERSION
     reads: tuple[str, ...] = ()
     writes = "markup"
 
     def __call__(self, extraction: Extraction) -> None:
+        text = extraction.document.text
+        edits = tex_edits(text)
+        glyphs = [g for g in glyph_edits(text) if not any(e.start < g.end and g.start < e.end for e in edits)]
         extraction.layers.markup = [MarkupEdit(start=e.start, end=e.end, replacement=e.replacement, bracket=e.bracket)
-                                    for e in tex_edits(extraction.document.text)]
+                                    for e in sorted(edits + glyphs, key=lambda e: e.start)]
 
 
 class View:

@@ -59,6 +59,17 @@ class Edit:
     bracket: int = 0  # +1: opening markup ('$', '\\mathrm{'), -1: closing ('}', '$'); spans take them in
 
 
+# PDF text of an ångström whose ring came out as a separate combining or spacing glyph: 'A ̊', 'A˚'
+_SPLIT_ANGSTROM = re.compile(r"(?<![A-Za-z])A\s?[\u030A\u02DA](?![A-Za-z])")
+
+
+def glyph_edits(text: str) -> list[Edit]:
+    """Edits that mend characters PDF extraction split into pieces: 'a = 6.273 A ̊' reads 'a = 6.273 Å'."""
+    if "\u030A" not in text and "\u02DA" not in text:
+        return []
+    return [Edit(m.start(), m.end(), "Å") for m in _SPLIT_ANGSTROM.finditer(text)]
+
+
 def tex_edits(text: str) -> list[Edit]:
     """The edits that turn the TeX in `text` into plain text; [] when there is none.
 
