@@ -145,3 +145,6 @@ def test_shipped_pipelines_map_their_scores_through_a_calibration_map(name: str)
     assert [r.record_id for r in shipped.records] == [r.record_id for r in raw.records] and raw.records
     for before, after in zip(raw.records, shipped.records):
         assert after.confidence == calibrate.apply(before.confidence)
+    # a pipeline file's `map = ""` keeps the raw scores too
+    empty = load_pipeline(name, overrides={"calibrate": {"map": ""}})(document_from_text("d", text))
+    assert [r.confidence for r in empty.records] == [r.confidence for r in raw.records]

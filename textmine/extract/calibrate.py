@@ -30,6 +30,8 @@ class Calibrate:
 
             _, model, *variant = map.split(":")  # relations:fast or relations:fast:ner -> calibration-ner.json
             map = model_dir(model) / (f"calibration-{variant[0]}.json" if variant else "calibration.json")
+        if map == "":  # a pipeline file's way to say "no map": the raw scores
+            map = None
         if isinstance(map, str) and map.startswith("pipeline:"):  # the map shipped for a rules pipeline
             map = Path(__file__).parent / "calibration" / f"{map.split(':', 1)[1]}.json"
         if isinstance(map, (str, Path)):
