@@ -576,3 +576,16 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.", title=title)
     assert inferred.records[0].confidence < named.records[0].confidence - 0.1
     assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.4.0"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a measurement's axes are not a binary of two elements ...
+    ("The I–V curves of the NiO cell give a current density of 0.52 A cm−2.", [("NiO", "current_density", 0.52)]),
+    # ... while an alloy named by two one-letter symbols still is one
+    ("The W–V alloy has a hardness of 5 GPa.", [("W–V alloy", "hardness", 5.0)]),
+    # the reactant or solute named right before a catalysis or membrane cue is not the material
+    ("The NiO/Al2O3 catalyst reached a CO2 conversion of 83%.", [("NiO/Al2O3", "conversion", 83.0)]),
+    ("The polyamide film showed a NaCl rejection of 99% with PAN/PEI.", [("PAN/PEI", "salt_rejection", 99.0)]),
+])
+def test_curve_names_and_reagents_are_not_the_material(rules, text, expected):
+    check(rules, text, expected)

@@ -72,6 +72,7 @@ _LOCATED_AT = re.compile(
     re.I,
 )
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
+_REAGENT_GAP = re.compile(r"[\s-]|\s?(?:,|and|or)\s[^\s,]{1,20}\s")
 _TRANSITION_CUE = re.compile(r"transition|transformation", re.I)
 _CUE_AS_CONDITION = re.compile(r"\b(?:at|under)\s(?:a|an|the)\s(?:(?:high|low|constant|fixed|given|same)\s)?$", re.I)
 _SYNTHESIS_LEAD = re.compile(
@@ -309,6 +310,11 @@ def link_material(
         if previous is not None and previous.material is not None:
             return Link(previous.material, previous.pattern, previous.score - 0.1)
     everything = [m for m in materials if not m.is_dopant and not m.role]
+    if assignment.prop.reagent_before:
+        # 'the CH4 and CO2 conversion reached 93 %': the gases are the reactants, not the catalyst
+        cue_start = assignment.cue.start
+        everything = [m for m in everything
+                      if not (m.end <= cue_start and _REAGENT_GAP.fullmatch(sentence[m.end : cue_start]))]
     strong = [m for m in everything if not m.is_weak]
     # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention
     # (an acronym the paper does not define still holds its place in a list)

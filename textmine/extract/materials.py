@@ -78,6 +78,8 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     variables = variables_in_text(sentence)
     mentions: list[MaterialMention] = []
     for match in find_formulas(sentence, variables):
+        if _CURVE_NAME.fullmatch(match.text) and not _ALLOY_AFTER.match(sentence, match.end):
+            continue  # 'I–V curves', 'J–V', 'P–E loops', 'M–H': a measurement's axes, not a material
         parsed = match.parsed
         # A lone element ('Fe', 'Sb') is the material far less often than a dopant or a site.
         single = len(parsed.elements) == 1
@@ -192,6 +194,11 @@ def _not_material(word: str) -> bool:
 
 
 _SYMBOL_TOKEN = re.compile(r"[^\w]+|[α-ωΑ-Ωµ][\w′']{0,3}|[A-Za-z][′']?|\d[\d.,]*")
+
+
+# two one-letter symbols joined by a dash name a measurement's axes, not a binary of two elements
+_CURVE_NAME = re.compile(r"[A-Z]\s?[-–‐−]\s?[A-Z]")
+_ALLOY_AFTER = re.compile(r"\s(?:alloys?|system|solid solution|binary)\b", re.I)
 
 
 def not_a_material_token(text: str) -> bool:

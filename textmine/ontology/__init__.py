@@ -38,6 +38,10 @@ class PropertyDefinition(BaseModel):
         default_factory=list,
         description="symbols of a crystal-structure report ('a = 5.43 Å', 'V = 160 Å3'): too short to match "
                     "anywhere, so matched only right before '=' (or '≈', '≅') in a sentence about a crystal structure")
+    reagent_before: bool = Field(
+        default=False,
+        description="a material named right before the cue is what the material acts on, not the material: "
+                    "'CO2 conversion', 'NaCl rejection', 'MB degradation efficiency'")
     range: tuple[float, float]
 
     @model_validator(mode="after")
