@@ -589,3 +589,11 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
 ])
 def test_curve_names_and_reagents_are_not_the_material(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("TEM shows CeO2 nanoparticles with an average size of 12 nm.", [("CeO2 nanoparticles", "particle_size", 12.0)]),
+    ("The ZnO nanowires have diameters of 50 nm.", [("ZnO nanowires", "particle_size", 50.0)]),
+])
+def test_sizes_and_diameters_of_particles(rules, text, expected):
+    check(rules, text, expected)
