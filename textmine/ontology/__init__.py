@@ -172,6 +172,12 @@ class _CueMatcher:
             for symbol in prop.symbols:
                 if prop.name not in exact.setdefault(symbol, []):
                     exact[symbol].append(prop.name)
+            # an acronym's plural names the property too: 'the ASRs are 0.72 and 1.13 Ω cm2', 'PCEs of 5 %'
+            for key in [*prop.symbols, *(c for c in prop.cues if _is_acronym(c))]:
+                if _is_acronym(key) and key[-1].isupper() and key.isalnum():
+                    plural = exact.setdefault(key + "s", [])
+                    if prop.name not in plural:
+                        plural.append(prop.name)
         self._folded = folded
         self._exact = exact
         self._symbols = {s for p in ontology.properties for s in p.symbols}

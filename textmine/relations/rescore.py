@@ -31,6 +31,11 @@ from textmine.relations.model import ScorerComponent
 from textmine.relations.pairs import Pair
 
 
+# roles the rules give mentions that are never what a value is about ('CaCu5-type', 'PC71BM was used as
+# the acceptor'); substrates, references and electrolytes stay candidates (a value may be theirs by name)
+_NEVER_THE_SUBJECT = ("prototype", "auxiliary")
+
+
 class RescoreLinker(ScorerComponent):
     """Scores (and, where the model is sure, corrects) the relations of the linker before it."""
 
@@ -79,6 +84,8 @@ class RescoreLinker(ScorerComponent):
                 key = ("material", relation.head, m)
                 if key in seen or material.is_dopant or (material.start < value.end and value.start < material.end):
                     continue
+                if material.role in _NEVER_THE_SUBJECT and m != relation.tail:
+                    continue  # a structure type's prototype or a blend partner is no place to move a value to
                 seen.add(key)
                 plan.append((key, Pair("value_material", text, vspan, (material.start - offset, material.end - offset))))
         return plan
