@@ -94,16 +94,13 @@ _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\
 
 
 class _Span:
-    def __init__(self, start: int) -> None:
-        self.start = start
+    """An end of a merged mention that is no mention itself: `_Span(start=...)` or `_Span(end=...)`."""
+
+    def __init__(self, start: int = 0, end: int = 0) -> None:
+        self.start, self.end = start, end
 
 
-class _End:
-    def __init__(self, end: int) -> None:
-        self.end = end
-
-
-def _merged(first: "MaterialMention | _Span", last: "MaterialMention", sentence: str, formula: str | None,
+def _merged(first: "MaterialMention | _Span", last: "MaterialMention | _Span", sentence: str, formula: str | None,
             elements: list[str], base: "MaterialMention") -> "MaterialMention":
     from textmine.extract.materials import MaterialMention
 
@@ -150,7 +147,7 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
             inside = [n for n in mentions[i + 1 :] if n.start < end]
             end = max([end, *(n.end for n in inside)])
             elements = sorted({*m.elements, *(e for n in inside for e in n.elements)})
-            out.append(_merged(m, _End(end), sentence, None, elements, m))
+            out.append(_merged(m, _Span(end=end), sentence, None, elements, m))
             i += 1 + len(inside)
             continue
         # 'ZnO:Al', 'P2: PC71BM'

@@ -284,9 +284,14 @@ def _cell_list_unit(text: str, numbers: list[_Number], units: list, i: int) -> b
     if not re.search(r"(?:^|[^\w.])a\s?=\s?$", text[max(0, numbers[i].start - 6) : numbers[i].start]):
         return False
     j = i
-    while j + 1 < len(numbers) and units[j] is None and _CELL_LIST_JOIN.match(text[numbers[j].end : numbers[j + 1].start]):
+    while j + 1 < len(numbers) and units[j] is None and _CELL_LIST_JOIN.match(_between(text, numbers, j)):
         j += 1
     return j > i and units[j] is not None
+
+
+def _between(text: str, numbers: list[_Number], j: int) -> str:
+    """The text between numbers[j] and the next number."""
+    return text[numbers[j].end : numbers[j + 1].start]
 
 
 def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
@@ -463,8 +468,7 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
             members = [i]
             j = i
             while j + 1 < len(numbers) and units[j] is None and (
-                    _LIST_JOIN.match(text[numbers[j].end : numbers[j + 1].start])
-                    or _CELL_LIST_JOIN.match(text[numbers[j].end : numbers[j + 1].start])):
+                    _LIST_JOIN.match(_between(text, numbers, j)) or _CELL_LIST_JOIN.match(_between(text, numbers, j))):
                 j += 1
                 members.append(j)
                 if units[j] is not None:

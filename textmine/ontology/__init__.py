@@ -208,9 +208,9 @@ class _CueMatcher:
             props = self._exact.get(m.group(1))
             if props:
                 found.append(CueMatch(m.start(1), m.end(1), m.group(1), tuple(props), m.group(1) in self._symbols))
-        if self._cell_re is not None and _CRYSTAL_CONTEXT.search(text):
-            for m in self._cell_re.finditer(text):
-                found.append(CueMatch(m.start(1), m.end(1), m.group(1), tuple(self._cell[m.group(1)]), True))
+        cells = list(self._cell_re.finditer(text)) if self._cell_re is not None else []
+        if cells and _CRYSTAL_CONTEXT.search(text):
+            found.extend(CueMatch(m.start(1), m.end(1), m.group(1), tuple(self._cell[m.group(1)]), True) for m in cells)
         # Longest first, then drop matches inside an already kept one.
         found.sort(key=lambda c: (-(c.end - c.start), c.start))
         kept: list[CueMatch] = []
