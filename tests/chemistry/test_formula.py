@@ -137,3 +137,26 @@ def test_units_and_bare_placeholders_are_not_formulas(token):
 def test_redox_couples_are_not_materials():
     found = [f.text for f in find_formulas("cycled from 2.0 to 3.8 V vs. Li/Li+ (Li/Li0), Fe(II)/Fe(III), with ZnO/CuO")]
     assert found == ["ZnO/CuO"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # PDF text that kept each element's amount but set the elements apart
+    ("cubic In2 O3 transforms at 3.8 GPa", [("In2 O3", "In2O3")]),
+    ("the Ni49 Mn39 Sb12 alloy", [("Ni49 Mn39 Sb12", "Ni49Mn39Sb12")]),
+    # sample labels and one-letter symbols are not joined
+    ("samples S1 S2 and C1 B2 were", []),
+    # a bracket that opens a note on the formula ends it; a surface's Miller indices are not part of it
+    ("Ba0.96Sr0.04Zr0.04LnxTi0.96–xO3–δ(Ln = Y, Dy) ceramics",
+     [("Ba0.96Sr0.04Zr0.04LnxTi0.96–xO3–δ", "Ba0.96Sr0.04Zr0.04LnxTi0.96-xO3-δ"), ("Dy", "Dy")]),
+    ("films grown on SrTiO3(001) and Fe3O4(111)", [("SrTiO3", "SrTiO3"), ("Fe3O4", "Fe3O4")]),
+    ("Fe(CO)5 and Ca(OH)2", [("Fe(CO)5", "Fe(CO)5"), ("Ca(OH)2", "Ca(OH)2")]),
+])
+def test_formulas_cut_or_spread_by_pdf_text(text, expected):
+    found = find_formulas(text)
+    assert [(f.text, f.parsed.formula) for f in found] == expected
+    for f in found:
+        assert text[f.start : f.end] == f.text
+
+
+def test_polymer_word_names_keep_their_plural():
+    assert [n.text for n in find_material_names("fully aromatic polyamides and PANIs")] == ["polyamides", "PANI"]

@@ -17,7 +17,7 @@ from textmine.document import DocumentBuilder
 from textmine.extract import document_from_text
 from textmine.extract.pipeline import ExtractionPipeline, load_pipeline
 from textmine.extract.views import sentence_view
-from textmine.normalise.markup import TextView, tex_edits
+from textmine.normalise.markup import TextView, glyph_edits, tex_edits
 
 
 @pytest.fixture(scope="module")
@@ -585,7 +585,9 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
     ("The W–V alloy has a hardness of 5 GPa.", [("W–V alloy", "hardness", 5.0)]),
     # the reactant or solute named right before a catalysis or membrane cue is not the material
     ("The NiO/Al2O3 catalyst reached a CO2 conversion of 83%.", [("NiO/Al2O3", "conversion", 83.0)]),
-    ("The polyamide film showed a NaCl rejection of 99% with PAN/PEI.", [("PAN/PEI", "salt_rejection", 99.0)]),
+    # (a polyamide film is a material since material names 1.2.0; the reactant before the cue never is)
+    ("The polyamide film showed a NaCl rejection of 99% with PAN/PEI.", [("polyamide film", "salt_rejection", 99.0)]),
+    ("The membrane showed a NaCl rejection of 99% with PAN/PEI.", [("PAN/PEI", "salt_rejection", 99.0)]),
 ])
 def test_curve_names_and_reagents_are_not_the_material(rules, text, expected):
     check(rules, text, expected)
@@ -597,3 +599,39 @@ def test_curve_names_and_reagents_are_not_the_material(rules, text, expected):
 ])
 def test_sizes_and_diameters_of_particles(rules, text, expected):
     check(rules, text, expected)
+
+
+# --- material names of polymer papers and PDF glyphs --------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    # a slash composite of code names the paper defines is one material, its parts are not
+    ("Maleic-anhydride-modified styrene-ethylene-butylene-styrene copolymer (mSEBS) was added to polystyrene (PS). "
+     "The PA6/mSEBS/PS blend has an impact strength of 60 kJ/m2.",
+     [("PA6/mSEBS/PS", "impact_strength", 60.0)]),
+    ("The Sericin/PVA membranes had a tensile strength of 30 MPa.", [("Sericin/PVA membranes", "tensile_strength", 30.0)]),
+    # a lower-case prefix is part of a defined acronym ('conducting polyaniline (cPANI)')
+    ("Conducting polyaniline (cPANI) was prepared. The cPANI film has a conductivity of 4.5 S/cm.",
+     [("cPANI film", "electrical_conductivity", 4.5)]),
+    # a graft copolymer is the paper's material, not the polymer grafted onto it
+    ("PBMA-g-PDMS latexes with a high PDMS content were made; the PDMS segments stay in the PDMS domains. "
+     "The particle diameter of the latexes was 120 nm.",
+     [("PBMA-g-PDMS", "particle_size", 120.0)]),
+    # the test solution of a membrane is not the membrane
+    ("The PVA membrane rejected 99% of the NaCl solution with a flux of 12 L m-2 h-1.",
+     [("PVA membrane", "permeation_flux", 12.0)]),
+    ("A composite membrane rejected 2000 mg/L NaCl solution and the flux was 12.3 L m-2 h-1.", []),
+])
+def test_polymer_composites_and_test_media(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_private_use_glyphs_of_pdf_text_are_read():
+    # the Symbol font's minus at U+F02D and a publisher's 'fi' ligature at U+E103
+    text = "Superconductivity in NdO0.8F0.2Sb1\uf02dxBixSe2 thin \ue103lms sets in at Tc = 5.3 K."
+    document, extraction = extract(load_pipeline("rules"), text)
+    [record] = extraction.records
+    assert record.material.text == "NdO0.8F0.2Sb1\uf02dxBixSe2 thin \ue103lms"  # the raw text, form included
+    assert record.material.formula == "NdO0.8F0.2Sb1-xBixSe2"
+    assert (record.property, record.value) == ("superconducting_transition_temperature", 5.3)
+    view = TextView.of(text, glyph_edits(text))
+    assert "Sb1−xBixSe2 thin films" in view.text

@@ -113,6 +113,26 @@ _QUANTITY_AFTER = re.compile(
 )
 
 
+# ... and between element-count pairs that kept their numbers: 'In2 O3', 'Ni49 Mn39 Sb12'
+_SPACED_PAIRS = re.compile(r"(?<![\w\-/.,])[A-Z][a-z]?\d+(?:\.\d+)?(?: [A-Z][a-z]?\d+(?:\.\d+)?)+(?![\w\-/])")
+
+
+def _spaced_pairs(text: str, variables: dict[str, float] | None) -> list[FormulaMatch]:
+    """Runs of single elements with their amounts, one token each: joined only when every token is
+    an element symbol with an amount, at least two elements differ and one symbol has two letters
+    ('S1 S2' and 'C1 N2' label samples)."""
+    found = []
+    symbols = element_symbols()
+    for m in _SPACED_PAIRS.finditer(text):
+        parts = [re.match(r"([A-Z][a-z]?)", t).group(1) for t in m.group(0).split(" ")]
+        if any(p not in symbols for p in parts) or len(set(parts)) < 2 or all(len(p) == 1 for p in parts):
+            continue
+        parsed = _formula_or_none(m.group(0).replace(" ", ""), variables)
+        if parsed is not None:
+            found.append(FormulaMatch(m.start(), m.end(), m.group(0), parsed))
+    return found
+
+
 def _spaced_formulas(text: str, variables: dict[str, float] | None) -> list[FormulaMatch]:
     """Formulas whose subscripts PDF extraction set apart: only where the joined form is a formula
     of several elements and no number of the run reads as a quantity ('LaH 10 K' is not 'LaH10')."""
@@ -142,6 +162,8 @@ def _spaced_formulas(text: str, variables: dict[str, float] | None) -> list[Form
 def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[FormulaMatch]:
     """Formula-like tokens in `text` with their spans (few false positives by design)."""
     found: list[FormulaMatch] = _spaced_formulas(text, variables) if " " in text else []
+    if " " in text:
+        found += [f for f in _spaced_pairs(text, variables) if not any(g.start < f.end and f.start < g.end for g in found)]
     # Alloys written with a comma list of shared sites: '(Ga,Mn)As', '(Zn,Co)O', '(Bi,La)FeO3'
     for m in _SITE_ALLOY.finditer(text):
         try:
@@ -164,6 +186,12 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
             token = token[:-1].rstrip(".")
         while token and token[0] in "([" and _unbalanced(token):
             token, start = token[1:], start + 1
+        miller = re.search(r"(?<=[A-Za-z0-9])\((?:[-−]?\d){3,4}\)$", token)
+        if miller:
+            token = token[: miller.start()]  # 'SrTiO3(001)': a surface, by its Miller indices
+        opened = _unclosed(token)
+        if opened > 0:
+            token = token[:opened]  # 'Ba…O3–δ(Ln = Y, Dy)': the bracket opens a note on the formula
         if token.startswith("(") and token.endswith(")") and _closing_of_first(token) == len(token) - 1:
             token, start = token[1:-1], start + 1  # '(WO3)': the brackets belong to the sentence
         token = token.rstrip(".")
@@ -229,6 +257,17 @@ def _closing_of_first(token: str) -> int:
     return -1
 
 
+def _unclosed(token: str) -> int:
+    """Where the first bracket that is never closed opens (-1 when every one is)."""
+    stack: list[int] = []
+    for index, ch in enumerate(token):
+        if ch in "([":
+            stack.append(index)
+        elif ch in ")]" and stack:
+            stack.pop()
+    return stack[0] if stack else -1
+
+
 def _unbalanced(token: str) -> bool:
     depth = 0
     for ch in token:
@@ -241,4 +280,6 @@ def _unbalanced(token: str) -> bool:
     return depth != 0
 
 
-__all__ = ["FormulaMatch", "find_formulas", "looks_like_formula"]
+unbalanced_brackets = _unbalanced
+
+__all__ = ["FormulaMatch", "find_formulas", "looks_like_formula", "unbalanced_brackets"]

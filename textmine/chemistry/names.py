@@ -123,7 +123,9 @@ def find_material_names(text: str) -> list[NameMatch]:
             continue
         found.append(NameMatch(m.start(1), m.end(), m.group(0), material_names()[m.group(1).lower()]))
     for m in _abbreviation_pattern().finditer(text):
-        found.append(NameMatch(m.start(1), m.end(1), m.group(1), _abbreviations()[m.group(1)]))
+        # a word's plural is part of the name ('polyamides'); an acronym's is not ('PANIs')
+        end = m.end() if m.group(1).islower() else m.end(1)
+        found.append(NameMatch(m.start(1), end, text[m.start(1) : end], _abbreviations()[m.group(1)]))
     for grade in find_alloy_grades(text):
         # '316L stainless steel' is one material, not the class noun 'stainless steel'
         found = [f for f in found if not (grade.start <= f.start and f.end <= grade.end)]

@@ -343,7 +343,10 @@ def link_material(
         # a substrate, electrolyte or reference gets a value only when the value is given for it by name
         named = [m for m in materials if m.role and not m.is_dopant]
         by_name = _link_among(assignment, sentence, named, assignments) if named else None
-        if by_name is not None and (not everything or by_name.pattern in _BY_NAME and by_name.score >= 0.8):
+        # (a blend partner, additive or test solution only by name: 'the flux was 12 L/m2h' after
+        # 'rejected NaCl solution' is the membrane's)
+        if by_name is not None and (not everything and by_name.material.role != "auxiliary"
+                                    or by_name.pattern in _BY_NAME and by_name.score >= 0.8):
             link = by_name
     return link
 

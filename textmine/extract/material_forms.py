@@ -65,7 +65,7 @@ _DOPANT_JOIN = re.compile(r"\s?(?:,|/|[-–‐]|,?\s?and)\s?")
 _COLON = re.compile(r":\s?")
 # the other parts of a slash composite, each opening with a capital ('/SiO2', '/PEIc', '/MSO/SiO_{2}'),
 # not a unit's denominator ('mAh/g') or a ratio ('1/3')
-_SLASH_PARTS = re.compile(r"(?:/[A-Z][A-Za-z0-9_{}()\[\]·.]*(?<![.]))+")
+_SLASH_PARTS = re.compile(r"(?:/(?:[A-Z]|[a-z][A-Z]{2})[A-Za-z0-9_{}()\[\]·.]*(?<![.]))+")
 _BLEND_RATIO = re.compile(r"\s?\(\s?\d+(?:\.\d+)?\s?:\s?\d")
 # a sample label before a blend colon: 'P2: PC71BM', 'PTB7-Th:PC71BM'
 _LABEL_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9\-]{0,14})\s?:\s?$")
@@ -90,6 +90,8 @@ _ROLE_WORD = {"electrolyte": "electrolyte", "anode": "electrode", "counter": "el
 # 'PTB7 blended with PC71BM': the partner of a blend named after 'blended with' is not the material studied
 _BLEND_PARTNER_BEFORE = re.compile(r"\b(?:blended|mixed)\swith\s(?:the\s|an?\s)?$", re.I)
 _REFERENCE_BEFORE = re.compile(r"\b(?:vs\.?|versus|against|relative to|referenced to|with respect to)\s?\(?$", re.I)
+# 'rejected 2000 mg/L NaCl solution', 'the flux of Na2SO4 aqueous solution': the test medium, not the material
+_SOLUTION_AFTER = re.compile(r"\s(?:aqueous\s|salt\s|feed\s)?(?:solutions?|brine)\b", re.I)
 _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")
 
 
@@ -147,7 +149,11 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
             inside = [n for n in mentions[i + 1 :] if n.start < end]
             end = max([end, *(n.end for n in inside)])
             elements = sorted({*m.elements, *(e for n in inside for e in n.elements)})
-            out.append(_merged(m, _Span(end=end), sentence, None, elements, m))
+            composite = _merged(m, _Span(end=end), sentence, None, elements, m)
+            # a composite named by its parts is a material even when its first part alone would be a
+            # weak subject ('PA6/mSEBS blends', 'Sb/C'); an acronym role does not carry over
+            composite.is_weak = False
+            out.append(composite)
             i += 1 + len(inside)
             continue
         # 'ZnO:Al', 'P2: PC71BM'
@@ -242,6 +248,8 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "auxiliary"
         elif _SOLUTION_BEFORE.search(before):
             role = "electrolyte"
+        elif _SOLUTION_AFTER.match(after):
+            role = "auxiliary"
         else:
             named = _ROLE_AFTER.match(after)
             if named:

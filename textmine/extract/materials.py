@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from textmine.chemistry.elements import ELEMENT_NAME_SET
 from textmine.chemistry.names import is_alloy_grade
-from textmine.chemistry.find import PHASE_PREFIX
+from textmine.chemistry.find import PHASE_PREFIX, unbalanced_brackets
 from textmine.extract.material_forms import assign_roles, widen
 from textmine.normalise.formula import (
     FormulaError,
@@ -138,6 +138,7 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
             left.is_dopant = True
         else:
             in_dopant_list = False
+    mentions = _slash_composites(sentence, mentions, abbreviations)
     # 'Al-doped ZnO', 'ZnO:Al', 'Fe-Ni alloy', 'gamma-graphyne': one material, named as written
     mentions = widen(sentence, mentions)
     assign_roles(sentence, mentions)
@@ -145,6 +146,51 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
 
 
 _LIST_JOINER = re.compile(r"\s?(?:,|,?\s?and|,?\s?or)\s?")
+# a token of parts joined by slashes: 'PA6/mSEBS/PS', 'Sericin/PVA', 'PES/Pluronic'
+_SLASH_TOKEN = re.compile(r"(?<![\w/\-.])(?:[A-Za-z0-9_{}()\[\]·.\-]+/)+[A-Za-z0-9_{}()\[\]·\-]+(?![\w/])")
+_CODE_PART = re.compile(r"[a-z]?[A-Z][A-Za-z0-9\-]{1,11}")
+
+
+def _slash_composites(sentence: str, mentions: list[MaterialMention],
+                      abbreviations: dict[str, MaterialMention]) -> list[MaterialMention]:
+    """'PA6/mSEBS/PS blends', 'Sericin/PVA membranes': a slash composite whose parts are materials the
+    sentence names or code names, one of them at least a known material, is one material (the parts
+    found as mentions of their own give way to it)."""
+    if "/" not in sentence:
+        return mentions
+    for token in _SLASH_TOKEN.finditer(sentence):
+        start, end = token.span()
+        written = token.group(0)
+        while written[-1] in ")]" and unbalanced_brackets(written):
+            written, end = written[:-1], end - 1  # '(PDMS/PAN/PEO)': the bracket is the sentence's
+        while written[0] in "([" and unbalanced_brackets(written):
+            written, start = written[1:], start + 1
+        if written[0] == "(" and written[-1] == ")" and not unbalanced_brackets(written[1:-1]):
+            written, start, end = written[1:-1], start + 1, end - 1
+        parts = written.split("/")
+        inside = [m for m in mentions if start <= m.start and m.end <= end]
+        if len(parts) < 2 or any(m.start < start < m.end or m.start < end < m.end for m in mentions):
+            continue
+        if len(inside) == 1 and (inside[0].start, inside[0].end) == (start, end):
+            continue  # a formula or name already (ZnO/CuO)
+        known, offset = 0, start
+        for part in parts:
+            covered = [m for m in inside if m.start == offset and m.end == offset + len(part) and not m.is_weak]
+            if covered or part in abbreviations:
+                known += 1
+            elif re.fullmatch(r"[A-Z][a-z]{3,}", part):
+                pass  # 'Sericin/PVA', 'PES/Pluronic': a name we do not know, beside one we do
+            elif not (_CODE_PART.fullmatch(part) and sum(ch.isupper() for ch in part) >= 2
+                      and not _not_material(part) and not _UNIT_LIKE.fullmatch(part)):
+                break
+            offset += len(part) + 1
+        else:
+            if known:
+                elements = sorted({e for m in inside for e in m.elements})
+                mentions = [m for m in mentions if m not in inside]
+                mentions.append(MaterialMention(start, end, written, None, elements, 0.8))
+    mentions.sort(key=lambda m: m.start)
+    return mentions
 
 
 _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
@@ -153,6 +199,7 @@ _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,
 # Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T' (two capitals at least).
 _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–][A-Za-z0-9]{1,8}){0,3})(?![\w-])")
 # 'gamma-graphyne', 'γ-graphyne', '2D-borophene': a phase label joined to the name (widen keeps it)
+_COPOLYMER_NOTATION = re.compile(r"[A-Za-z0-9][-–](?:g|b|co|alt|ran|block|graft)[-–][A-Z]")
 _PHASE_LABELLED = re.compile(rf"{PHASE_PREFIX}[-‐–]")
 _ENE_ANE_WORD = re.compile(r"(?<![\w])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
 _NOT_MATERIAL_ACRONYMS = frozenset(
@@ -250,8 +297,10 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention], defined_otherwi
                 continue  # 'ferromagnetic (FM)': an abbreviation defined for a phrase, not a material
             # an acronym of capitals the paper does not define ('BWO', 'BCC') is linked only by name
             role = "acronym" if pattern is _ACRONYM and _CAPITALS_ONLY.fullmatch(word) else ""
-            weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=True, is_code_name=True,
-                                        role=role))
+            # 'PBMA-g-PDMS', 'PS-b-PMMA': the notation of a graft or block copolymer names a material
+            copolymer = pattern is _ACRONYM and _COPOLYMER_NOTATION.search(word) is not None
+            weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=not copolymer,
+                                        is_code_name=True, role="" if copolymer else role))
     return weak
 
 
@@ -281,6 +330,12 @@ def find_abbreviations(text: str) -> dict[str, MaterialMention]:
         window_start = max(0, bracket.start() - 80)
         window = text[window_start : bracket.start()]
         mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == ""]
+        if not mentions:
+            # 'maleic-anhydride-modified styrene-ethylene-butylene-styrene copolymer (mSEBS)': a long
+            # form that ends in a polymer's class noun defines a material without a name we know
+            polymer = _POLYMER_LONG_FORM.search(window)
+            if polymer:
+                mentions = [MaterialMention(polymer.start(1), polymer.end(1), polymer.group(1), None, [], 0.7)]
         if mentions and not mentions[-1].is_dopant and bracket.group(1) != mentions[-1].text:
             defined = mentions[-1]
             defined.start, defined.end = window_start + defined.start, window_start + defined.end  # text offsets
@@ -288,7 +343,8 @@ def find_abbreviations(text: str) -> dict[str, MaterialMention]:
     return found
 
 
-_BRACKETED_ACRONYM = re.compile(r"\(\s?([A-Z][A-Za-z0-9\-–]{1,9})\s?\)")
+_BRACKETED_ACRONYM = re.compile(r"\(\s?((?:[a-z](?=[A-Z]{2}))?[A-Z][A-Za-z0-9\-–]{1,9})\s?\)")
+_POLYMER_LONG_FORM = re.compile(r"\b((?:co|ter|block\s|graft\s)?polymers?|resins?|elastomers?|rubbers?)\s?$", re.I)
 _LONG_FORM_WORDS = re.compile(r"[A-Za-z][\w']*")
 
 
@@ -365,10 +421,30 @@ class StudiedMaterials:
     def main(self) -> tuple[MaterialMention, int] | None:
         if not self._seen:
             return None
-        count, _, mention, offset = max(
-            self._seen.values(), key=lambda e: (len(e[2].elements) > 1, e[0], len(e[2].elements), -e[1])
-        )
+        entries = list(self._seen.values())
+        # a composite is mentioned whenever one of its components is ('PBMA-g-PDMS latexes ... the PDMS
+        # content ... PDMS was linked to the PBMA backbone'): a paper naming the blend, graft or
+        # composite and its parts is about the whole
+        credit = [e[0] + sum(o[0] for o in entries if o is not e and _component_of(o[2], e[2])) for e in entries]
+        best = max(range(len(entries)), key=lambda i: (len(entries[i][2].elements) > 1, credit[i],
+                                                       len(entries[i][2].elements), -entries[i][1]))
+        _, _, mention, offset = entries[best]
         return mention, offset
+
+
+# what separates a composite's, blend's or graft copolymer's parts: 'SiO2/LDPE', 'Ni12P5@C', 'PEDOT:PSS',
+# 'PBMA-g-PDMS', 'PS-b-PMMA', 'PMMA + PEO'
+_PARTS = re.compile(r"\s?[/@:+]\s?|-(?:g|b|co|graft|block|alt|ran|r)-|\s", re.I)
+
+
+def _component_of(part: MaterialMention, whole: MaterialMention) -> bool:
+    """Whether `part` is named as one of the parts of the composite `whole` ('PDMS' of 'PBMA-g-PDMS
+    latexes'); a cell ('LiCoO2//graphite') is not a composite of its electrodes."""
+    if "//" in whole.text or not _COMPOSITE_NAME.search(whole.text) and not _PARTS.search(whole.text.strip()):
+        return False
+    name = part.text.strip().lower()
+    parts = {p for p in _PARTS.split(whole.text.lower()) if p}
+    return len(parts) > 1 and name in parts and name != whole.text.strip().lower()
 
 
 __all__ = ["MaterialMention", "StudiedMaterials", "acronym_definitions", "is_class_word", "not_a_material_token", "find_abbreviations", "find_material_mentions",

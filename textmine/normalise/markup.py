@@ -63,11 +63,31 @@ class Edit:
 _SPLIT_ANGSTROM = re.compile(r"(?<![A-Za-z])A\s?[\u030A\u02DA](?![A-Za-z])")
 
 
+# Private-use code points PDF extraction leaves for glyphs of symbol fonts: the Symbol font puts its
+# characters at U+F000 + their Symbol code ('Sb1\uf02dx' is 'Sb1−x', '\uf0b1' '±'); publishers'
+# text fonts put ligatures and dashes there ('thin \ue103lms' is 'thin films'). Only the codes whose
+# reading is certain are mapped; a Wingdings bullet shares the range and is left alone.
+_SYMBOL_FONT = dict(zip(range(0xF061, 0xF07B), "αβχδεφγηιϕκλμνοπθρστυϖωξψζ"))
+_SYMBOL_FONT.update(zip(range(0xF041, 0xF05B), "ΑΒΧΔΕΦΓΗΙϑΚΛΜΝΟΠΘΡΣΤΥςΩΞΨΖ"))
+_SYMBOL_FONT.update({0xF02B: "+", 0xF02D: "−", 0xF03C: "<", 0xF03D: "=", 0xF03E: ">", 0xF07E: "∼", 0xF0A2: "′",
+                     0xF0A3: "≤", 0xF0A5: "∞", 0xF0B0: "°", 0xF0B1: "±", 0xF0B2: "″", 0xF0B3: "≥", 0xF0B4: "×",
+                     0xF0B9: "≠", 0xF0BB: "≈", 0xF0D7: "⋅", 0xF0AE: "→"})
+_PUBLISHER_GLYPHS = {0xE103: "fi", 0xE104: "fl", 0xE09D: "ft", 0xE0D5: "—", 0xE5F8: "–"}
+PRIVATE_GLYPHS = {**_SYMBOL_FONT, **_PUBLISHER_GLYPHS}
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
 def glyph_edits(text: str) -> list[Edit]:
-    """Edits that mend characters PDF extraction split into pieces: 'a = 6.273 A ̊' reads 'a = 6.273 Å'."""
-    if "\u030A" not in text and "\u02DA" not in text:
-        return []
-    return [Edit(m.start(), m.end(), "Å") for m in _SPLIT_ANGSTROM.finditer(text)]
+    """Edits that mend characters PDF extraction split into pieces or left at private code points:
+    'a = 6.273 A ̊' reads 'a = 6.273 Å', 'Sb1\uf02dxBix' reads 'Sb1−xBix', 'thin \ue103lms' 'thin films'."""
+    edits: list[Edit] = []
+    if "\u030A" in text or "\u02DA" in text:
+        edits += [Edit(m.start(), m.end(), "Å") for m in _SPLIT_ANGSTROM.finditer(text)]
+    if _PRIVATE_USE.search(text):
+        edits += [Edit(m.start(), m.end(), PRIVATE_GLYPHS[ord(m.group(0))]) for m in _PRIVATE_USE.finditer(text)
+                  if ord(m.group(0)) in PRIVATE_GLYPHS]
+        edits.sort(key=lambda e: e.start)
+    return edits
 
 
 def tex_edits(text: str) -> list[Edit]:
