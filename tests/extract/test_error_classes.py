@@ -635,3 +635,13 @@ def test_private_use_glyphs_of_pdf_text_are_read():
     assert (record.property, record.value) == ("superconducting_transition_temperature", 5.3)
     view = TextView.of(text, glyph_edits(text))
     assert "Sb1−xBixSe2 thin films" in view.text
+
+
+def test_one_letter_compound_labels_name_their_compound(rules):
+    text = ("Crystals of KH2PO3·H3PO3 (III) and β-CsH2PO3·H3PO3 (V) were grown. Crystals V are monoclinic, "
+            "space group C2/c, a = 9.990(3) Å. The cell voltage was 2.1 V.")
+    _, extraction = extract(rules, text)
+    [record] = [r for r in extraction.records if r.property == "lattice_parameter"]
+    assert (record.material.text, record.material.formula, record.value) == ("V", "CsH2PO3·H3PO3", 9.99)
+    # the volt is no label: the voltage has no compound named 'V'
+    assert all(r.material.text != "V" for r in extraction.records if r.property != "lattice_parameter")

@@ -91,6 +91,8 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         for m in re.finditer(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", sentence):
             if any(x.start < m.end() and m.start() < x.end for x in mentions):
                 continue
+            if len(abbreviation) == 1 and not _LABEL_NOUN_BEFORE.search(sentence, max(0, m.start() - 30), m.start()):
+                continue  # a one-letter label ('V') is the compound only after 'crystals', 'compound' ...
             mentions.append(MaterialMention(m.start(), m.end(), m.group(0), defined.formula, defined.elements, 0.7,
                                             source="abbreviation"))
     # Abbreviations defined in this document ('La2Ti2O7 (LTO)') win over the built-in list.
@@ -340,9 +342,22 @@ def find_abbreviations(text: str) -> dict[str, MaterialMention]:
             defined = mentions[-1]
             defined.start, defined.end = window_start + defined.start, window_start + defined.end  # text offsets
             found[bracket.group(1)] = defined
+    # 'KH2PO3·H3PO3 (III), α-CsH2PO3·H3PO3 (IV), and β-CsH2PO3·H3PO3 (V)': one-letter compound labels,
+    # defined only right after a formula ('crystals V are monoclinic' then names the compound)
+    for bracket in _ONE_LETTER_LABEL.finditer(text):
+        window_start = max(0, bracket.start() - 80)
+        window = text[window_start : bracket.start()]
+        mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == ""]
+        if mentions and mentions[-1].formula and len(mentions[-1].elements) > 1 and not mentions[-1].is_dopant:
+            defined = mentions[-1]
+            defined.start, defined.end = window_start + defined.start, window_start + defined.end
+            found.setdefault(bracket.group(1), defined)
     return found
 
 
+_ONE_LETTER_LABEL = re.compile(r"\(\s?([IVX])\s?\)")
+_LABEL_NOUN_BEFORE = re.compile(
+    r"\b(?:crystals?|compounds?|complex(?:es)?|phases?|polymorphs?|forms?|salts?|structures?)\s(?:of\s)?$", re.I)
 _BRACKETED_ACRONYM = re.compile(r"\(\s?((?:[a-z](?=[A-Z]{2}))?[A-Z][A-Za-z0-9\-–]{1,9})\s?\)")
 _POLYMER_LONG_FORM = re.compile(r"\b((?:co|ter|block\s|graft\s)?polymers?|resins?|elastomers?|rubbers?)\s?$", re.I)
 _LONG_FORM_WORDS = re.compile(r"[A-Za-z][\w']*")
