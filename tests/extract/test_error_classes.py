@@ -575,7 +575,7 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
                           title=title)
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.", title=title)
     assert inferred.records[0].confidence < named.records[0].confidence - 0.1
-    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.4.0"
+    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.5.0"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -645,3 +645,31 @@ def test_one_letter_compound_labels_name_their_compound(rules):
     assert (record.material.text, record.material.formula, record.value) == ("V", "CsH2PO3·H3PO3", 9.99)
     # the volt is no label: the voltage has no compound named 'V'
     assert all(r.material.text != "V" for r in extraction.records if r.property != "lattice_parameter")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # polymers by their systematic names, and the abbreviation a paper defines for one
+    ("Poly(phenylene-carborane) (PPB) was made. High char yields of 93.2% and 97.9% were obtained at 1000 °C for PPB.",
+     [("PPB", "char_yield", 93.2), ("PPB", "char_yield", 97.9)]),
+    ("The poly(ether amide)s have a tensile strength of 86 MPa.", [("poly(ether amide)s", "tensile_strength", 86.0)]),
+    ("A polydimethyl siloxane film has a glass transition temperature of -120 °C.",
+     [("polydimethyl siloxane film", "glass_transition_temperature", -120.0)]),
+    # 'poly-' words that are no polymers
+    ("The polycrystalline polymorph of ZnO has a band gap of 3.3 eV.", [("ZnO", "band_gap", 3.3)]),
+    # sample labels listed together are the samples, paired by 'respectively' (and kept there by the model)
+    ("Optical band gaps of P1, P2, and P3 films are 1.60, 1.63, and 1.62 eV, respectively.",
+     [("P1", "band_gap", 1.60), ("P2", "band_gap", 1.63), ("P3", "band_gap", 1.62)]),
+    # figure labels and relaxation times are not samples
+    ("As Figs. S1 and S2 show, the T1 and T2 of ZnO are 3 and 4 ms, and its band gap is 3.3 eV.",
+     [("ZnO", "band_gap", 3.3)]),
+])
+def test_polymer_names_and_sample_labels(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_the_relation_model_keeps_list_pairings():
+    model = load_pipeline("model")
+    text = ("Hole mobilities of the films are 7.00 x 10^-4, 2.37 x 10^-3 and 2.90 x 10^-4 cm^2 V^-1 s^-1 for P1, P2 and "
+            "P3, respectively.")
+    assert triples(model, text) == {("P1", "carrier_mobility", 7.0e-4), ("P2", "carrier_mobility", 2.37e-3),
+                                    ("P3", "carrier_mobility", 2.9e-4)}

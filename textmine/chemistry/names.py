@@ -131,7 +131,7 @@ def find_material_names(text: str) -> list[NameMatch]:
         found = [f for f in found if not (grade.start <= f.start and f.end <= grade.end)]
         if not any(f.start < grade.end and grade.start < f.end for f in found):
             found.append(grade)
-    return sorted(found, key=lambda n: n.start)
+    return sorted(found, key=lambda n: (n.start, n.start - n.end))  # the longest name first
 
 
 def formula_for_name(name: str) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from textmine.chemistry.elements import ELEMENT_NAME_SET
 from textmine.chemistry.names import is_alloy_grade
-from textmine.chemistry.find import PHASE_PREFIX, unbalanced_brackets
+from textmine.chemistry.find import PHASE_PREFIX, looks_like_formula, unbalanced_brackets
 from textmine.extract.material_forms import assign_roles, widen
 from textmine.normalise.formula import (
     FormulaError,
@@ -105,7 +105,12 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         generic = name.text.lower() in _GENERIC_NAMES or (name.text.lower() in ELEMENT_NAME_SET)
         mentions.append(MaterialMention(name.start, name.end, name.text, formula, elements, 0.4 if generic else 0.8,
                                         is_weak=generic))
+    for name in _POLYMER_NAME.finditer(sentence):
+        if _NOT_POLYMER.match(name.group(1)[4:]) or any(m.start < name.end() and name.start() < m.end for m in mentions):
+            continue
+        mentions.append(MaterialMention(name.start(), name.end(), name.group(0), None, [], 0.8))
     mentions.extend(_weak_mentions(sentence, mentions, defined_otherwise))
+    mentions.extend(_label_list(sentence, mentions))
     kept = []
     for mention in mentions:
         # '(Pr)' after a word defines a symbol (remnant polarization), not praseodymium.
@@ -119,7 +124,8 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     mentions = [
         m for m in mentions
         if not (m.formula is None and not is_alloy_grade(m.text)
-                and any(0 <= m.start - x.end <= 1 and x is not m for x in mentions))
+                and any(0 <= m.start - x.end <= 1 and x is not m and not sentence[x.end : m.start].strip()
+                        for x in mentions))
     ]
     for mention in mentions:
         after = sentence[mention.end : mention.end + 30]
@@ -147,6 +153,16 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     return mentions
 
 
+# Polymers by their systematic names: 'poly(phenylene-carborane)', 'poly(ether amide)s', 'polyacetylene',
+# 'polyimides' (the name list knows the common ones; this reads the nomenclature)
+_POLYMER_NAME = re.compile(
+    r"(?<![\w-])((?i:p)oly(?:\((?:[^()]|\([^()]*\)){2,80}\)|[a-z]{4,}"
+    r"(?:\s(?:siloxane|ether|ester|sulfone|ketone|amide|imide|urethane|carbonate|styrene|acrylate|methacrylate|"
+    r"oxide|glycol|alcohol|chloride|fluoride|acetate|terephthalate|sulfide)(?![\w-]))?))s?(?![\w(])")
+_NOT_POLYMER = re.compile(
+    r"(?:crystal|mer|morph|hedr|dispers|nomial|valent|type|atomic|chromat|condens|addition|gon|phase|mode|"
+    r"cyclic|nuclear|functional|meric|anion|cation|ol\b|electrolyte|gonal|step|domain|silicon\b|graph|line)",
+    re.I)
 _LIST_JOINER = re.compile(r"\s?(?:,|,?\s?and|,?\s?or)\s?")
 # a token of parts joined by slashes: 'PA6/mSEBS/PS', 'Sericin/PVA', 'PES/Pluronic'
 _SLASH_TOKEN = re.compile(r"(?<![\w/\-.])(?:[A-Za-z0-9_{}()\[\]·.\-]+/)+[A-Za-z0-9_{}()\[\]·\-]+(?![\w/])")
@@ -304,6 +320,31 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention], defined_otherwi
             weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=not copolymer,
                                         is_code_name=True, role="" if copolymer else role))
     return weak
+
+
+_LABEL = r"[A-Z]{1,2}\d{1,2}[a-z]?"
+_LABEL_LIST = re.compile(rf"(?<![\w\-.])({_LABEL})((?:,\s?|,?\s(?:and|or)\s){_LABEL})+(?![\w-])")
+_NOT_SAMPLE_BEFORE = re.compile(r"\b(?:Figs?|Figures?|Tables?|Eqs?|Equations?|Schemes?|Refs?|Notes?|Sections?|Movies?|"
+                                r"Videos?|Appendix|groups?|modes?|bands?|peaks?|sites?|positions?)\.?\s$", re.I)
+
+
+def _label_list(sentence: str, strong: list[MaterialMention]) -> list[MaterialMention]:
+    """'P1, P2, and P3': sample labels listed together name the samples (polymers, compounds); like an
+    undefined acronym they are linked only by a list or by name ('... 1.60, 1.63 and 1.62 eV,
+    respectively'). Not figure, table or mode labels, nor relaxation times ('T1 and T2')."""
+    found = []
+    for run in _LABEL_LIST.finditer(sentence):
+        labels = list(re.finditer(_LABEL, run.group(0)))
+        prefixes = {re.match(r"[A-Z]+", m.group(0)).group(0) for m in labels}
+        if len(prefixes) != 1 or prefixes & {"T", "E", "A", "B"} or _NOT_SAMPLE_BEFORE.search(sentence[: run.start()]):
+            continue
+        for m in labels:
+            start, end = run.start() + m.start(), run.start() + m.end()
+            if looks_like_formula(m.group(0)) or any(x.start < end and start < x.end for x in strong):
+                continue
+            found.append(MaterialMention(start, end, m.group(0), None, [], 0.4, is_weak=True, is_code_name=True,
+                                         role="acronym"))
+    return found
 
 
 def _whole_token(sentence: str, start: int, end: int) -> str:

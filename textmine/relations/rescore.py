@@ -34,6 +34,7 @@ from textmine.relations.pairs import Pair
 # roles the rules give mentions that are never what a value is about ('CaCu5-type', 'PC71BM was used as
 # the acceptor'); substrates, references and electrolytes stay candidates (a value may be theirs by name)
 _NEVER_THE_SUBJECT = ("prototype", "auxiliary")
+_LIST_PATTERNS = ("respectively",)
 
 
 class RescoreLinker(ScorerComponent):
@@ -115,7 +116,9 @@ class RescoreLinker(ScorerComponent):
     def _material_update(self, relation: Relation, scores: dict[tuple, float], options: dict) -> dict:
         """The model's score of a value->material link, and the material it moves to where the model is sure."""
         p = scores.get(("material", relation.head, relation.tail))
-        if relation.primary and p is not None:
+        # a value paired with a material by a list ('... for P1, P2 and P3, respectively') keeps it: the
+        # model judges one pair at a time and cannot see the lists' order
+        if relation.primary and p is not None and relation.pattern not in _LIST_PATTERNS:
             best, best_m = max(options[relation.head])
             if best_m != relation.tail and best >= self.switch_min and best - p >= self.switch_margin:
                 return {"model_score": best, "tail": best_m, "pattern": "model-switch"}
