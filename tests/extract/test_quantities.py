@@ -145,3 +145,18 @@ def test_degree_sign_lookalikes(text):
 )
 def test_a_bracket_after_a_unit_is_not_part_of_it_unless_after_a_slash(text, unit):
     assert parse_quantities(text)[0].unit == unit
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a power of ten written once after a list holds for each of its numbers
+    ("coefficients are 5.31 and 5.58 x 10^4 M^-1 cm^-1", [(53100.0, "M^-1 cm^-1"), (55800.0, "M^-1 cm^-1")]),
+    ("of 2.1, 3.2 and 4.5×10−3 S cm−1", [(0.0021, "S cm-1"), (0.0032, "S cm-1"), (0.0045, "S cm-1")]),
+    # ... but not when each number has its own
+    ("are 2 × 10^3 and 5 × 10^4 S/cm", [(2000.0, "S/cm"), (50000.0, "S/cm")]),
+    # four digits that open a list ending in a unit are values, not years; years stay years
+    ("of Mn 2000, 3000 and 4000 g/mol", [(2000.0, "g/mol"), (3000.0, "g/mol"), (4000.0, "g/mol")]),
+    ("in 2005 and 2010 the Tc was 30 K", [(30.0, "K")]),
+])
+def test_lists_share_a_power_of_ten_and_hold_no_years(text, expected):
+    found = parse_quantities(text)
+    assert [(round(q.value, 12), q.unit) for q in found] == expected

@@ -289,9 +289,45 @@ def _cell_list_unit(text: str, numbers: list[_Number], units: list, i: int) -> b
     return j > i and units[j] is not None
 
 
+_POWER_OF_TEN = re.compile(r"[×x]\s?10|[eE][-+−]?\d|\^")
+_MANTISSA = re.compile(r"[-+−]?(?:\d*\.\d+|\d+)")
+
+
+def _shared_power(text: str, members: list[_Number]) -> float:
+    """'5.31 and 5.58 × 10^4': a power of ten written once after a list holds for each number of it
+    (1.0 when the last number has none, or another number has its own)."""
+    last = text[members[-1].start : members[-1].end]
+    if not _POWER_OF_TEN.search(last) or any(_POWER_OF_TEN.search(text[n.start : n.end]) for n in members[:-1]):
+        return 1.0
+    mantissa = _MANTISSA.match(last)
+    if mantissa is None:
+        return 1.0
+    try:
+        base = float(mantissa.group(0).replace("−", "-"))
+    except ValueError:
+        return 1.0
+    if not base:
+        return 1.0
+    exponent = round(math.log10(abs(members[-1].value / base))) if members[-1].value else 0
+    return float(f"1e{exponent}") if math.isclose(members[-1].value / base, 10.0 ** exponent, rel_tol=1e-9) else 1.0
+
+
 def _between(text: str, numbers: list[_Number], j: int) -> str:
     """The text between numbers[j] and the next number."""
     return text[numbers[j].end : numbers[j + 1].start]
+
+
+def _year(text: str, number: _Number) -> bool:
+    return 1800 <= number.value <= 2100 and re.fullmatch(r"\d{4}", text[number.start : number.end]) is not None
+
+
+def _unit_list_after(text: str, numbers: list[_Number], units: list, i: int) -> bool:
+    """Whether the number at i opens a list whose last number carries the unit ('Mn 2000, 3000 and
+    4000 g/mol': 2000 is no year there)."""
+    j = i
+    while j + 1 < len(numbers) and units[j] is None and _LIST_JOIN.match(_between(text, numbers, j)):
+        j += 1
+    return j > i and units[j] is not None
 
 
 def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
@@ -312,8 +348,8 @@ def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
         return True  # '3.5 times', 'tenfold', '2 orders of magnitude': ratios of change
     if not unit and after[:1].isalpha():
         return True  # '2D', '3d', '1st', '4f'
-    if not unit and 1800 <= number.value <= 2100 and float(number.value).is_integer():
-        return True  # a year
+    if not unit and _year(text, number):
+        return True  # a year (not '2 × 10^3')
     if not unit and re.match(r"[-–]\d", after):
         return False
     return False
@@ -401,7 +437,8 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
         first = numbers[i]
         unit_first = units[i]
         if _is_junk_number(text, first, unit_first[0] if unit_first else "") and not (
-                unit_first is None and _cell_list_unit(text, numbers, units, i)):
+                unit_first is None and (_cell_list_unit(text, numbers, units, i)
+                                        or _year(text, first) and _unit_list_after(text, numbers, units, i))):
             i += 1
             continue
         bare = _BARE_UNCERTAINTY.search(text[max(0, first.start - 4) : first.start])
@@ -475,8 +512,12 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
                     break
             if len(members) > 1 and units[members[-1]] is not None:
                 unit_text = _clean_unit(units[members[-1]][0])
+                factor = _shared_power(text, [numbers[k] for k in members])
                 for index, k in enumerate(members):
                     n = numbers[k]
+                    if factor != 1.0 and k != members[-1]:
+                        n = dataclasses.replace(n, value=float(f"{n.value!r}e{round(math.log10(factor))}"),
+                                                uncertainty=n.uncertainty * factor if n.uncertainty else n.uncertainty)
                     end = units[k][1] if units[k] else n.end
                     comp = _comparator_before(text, n.start)
                     q_start = _comparator_start(text, n.start, comp)
