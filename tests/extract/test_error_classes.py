@@ -673,3 +673,17 @@ def test_the_relation_model_keeps_list_pairings():
             "P3, respectively.")
     assert triples(model, text) == {("P1", "carrier_mobility", 7.0e-4), ("P2", "carrier_mobility", 2.37e-3),
                                     ("P3", "carrier_mobility", 2.9e-4)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an element made in a nanostructure is a material, and so is the acronym a paper gives it
+    ("Hierarchical carbon nanocages (hCNCs) are proposed as anodes. For lithium storage, the electrode stores a "
+     "reversible capacity of 970 mAh g−1.", [("carbon nanocages", "specific_capacity", 970.0)]),
+    # compound names with more anion words, in the plural
+    ("Antimony oxychlorides deliver a discharge capacity of 402 mAh g−1.",
+     [("Antimony oxychlorides", "specific_capacity", 402.0)]),
+    # a voltage plateau at a value states the value
+    ("The LiFePO4 cathode shows a flat potential plateau at about 3.4 V.", [("LiFePO4", "voltage", 3.4)]),
+])
+def test_nanostructured_elements_anion_names_and_plateaus(rules, text, expected):
+    check(rules, text, expected)

@@ -63,7 +63,9 @@ _ANION_WORDS = (
     "telluride|nitride|carbide|phosphide|fluoride|chloride|bromide|iodide|hydroxide|arsenide|antimonide|"
     "silicide|boride|hydride|titanate|ferrite|ferrites|niobate|tantalate|vanadate|tungstate|molybdate|"
     "manganite|manganites|cobaltite|nickelate|cuprate|phosphate|silicate|carbonate|sulfate|nitrate|zirconate|"
-    "stannate|aluminate|garnet|oxyhydroxide|oxynitride|perovskite|chalcogenide|halide|ferrocyanide|hexacyanoferrate"
+    "stannate|aluminate|garnet|oxyhydroxide|oxynitride|perovskite|chalcogenide|halide|ferrocyanide|hexacyanoferrate|"
+    "oxychloride|oxyfluoride|oxysulfide|oxyselenide|oxyhalide|borate|germanate|gallate|chromate|chromite|ruthenate|"
+    "iridate|cobaltate|antimonate|bismuthate|selenite|tellurite|sulfite|oxalate|aluminide|stannide|germanide"
 )
 
 
@@ -75,7 +77,7 @@ def _compound_name_pattern() -> re.Pattern[str]:
     )
     element = "(?:" + "|".join(re.escape(e) for e in elements) + ")"
     return re.compile(
-        rf"(?<![\w-])(?:{element}(?:\s|-)(?:\((?:I{{1,3}}|IV|V|VI)\)\s)?){{1,3}}(?:{_ANION_WORDS})(?![\w-])",
+        rf"(?<![\w-])(?:{element}(?:\s|-)(?:\((?:I{{1,3}}|IV|V|VI)\)\s)?){{1,3}}(?:{_ANION_WORDS})s?(?![\w-])",
         re.IGNORECASE,
     )
 

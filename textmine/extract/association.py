@@ -68,7 +68,8 @@ def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 # and 'the capacity remains at 500 mAh/g', 'stays at', 'is maintained at': the value, not a condition
 _LOCATED_AT = re.compile(
     r"\b(?:lies?|lying|located|situated|positioned|estimated|remains?|remained|stays?|stayed|stabili[sz]e[sd]?|"
-    r"maintained|kept|retained|levels? off|levelled off|leveled off)\s(?:to\s(?:be\s)?)?at\s*[~∼≈]?\s*$",
+    r"maintained|kept|retained|levels? off|levelled off|leveled off|plateaus?|plateaux)\s(?:to\s(?:be\s)?)?"
+    r"(?:(?:appears?|appeared|occurs?|occurred|observed|located|centered|centred)\s)?at\s*(?:about\s|around\s)?[~∼≈]?\s*$",
     re.I,
 )
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from textmine.chemistry.elements import element_symbols
+from textmine.chemistry.elements import ELEMENT_NAME_SET, element_symbols
 from textmine.chemistry.find import PHASE_PREFIX
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +43,9 @@ _FORM_NOUN_AFTER = re.compile(
     r"spheres?|cubes?|structures?)|micro(?:spheres?|rods?|particles?)|films?|ceramics?|powders?|fib(?:er|re)s?|"
     r"membranes?|single crystals?|crystals?|quantum dots|aerogels?|foams?)(?![\w-])"
 )
+_NANO_FORM_AFTER = re.compile(
+    r" (?:(?:hollow|porous|hierarchical|mesoporous) )?(?:nano(?:fib(?:er|re)s?|rods?|wires?|sheets?|tubes?|cages?|belts?|"
+    r"plates?|flakes?|spheres?|cubes?|structures?|foams?)|quantum dots|aerogels?|foams?)(?![\w-])")
 _FORM_NOUN_AT_END = re.compile(_FORM_NOUN_AFTER.pattern + r"\s*$")
 
 
@@ -221,6 +224,11 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
         form = _FORM_NOUN_AFTER.match(sentence, m.end)
         if form:
             m.end = form.end()
+    elif m.is_weak and not m.role and not m.is_dopant and m.text.lower() in ELEMENT_NAME_SET:
+        # 'carbon nanocages', 'silicon nanowires': an element made in a nanostructure is the material
+        nano = _NANO_FORM_AFTER.match(sentence, m.end)
+        if nano:
+            m.end, m.is_weak = nano.end(), False
     m.text = sentence[m.start : m.end]
 
 
