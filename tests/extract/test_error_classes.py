@@ -687,3 +687,11 @@ def test_the_relation_model_keeps_list_pairings():
 ])
 def test_nanostructured_elements_anion_names_and_plateaus(rules, text, expected):
     check(rules, text, expected)
+
+
+def test_a_composition_is_no_percentage_value(rules):
+    # 'at%' and 'wt%' state how much of something a material holds: not an efficiency, but a
+    # hydrogen storage capacity is measured in wt%
+    check(rules, "The TiO2 doped with 2.5 at% Nb gave a PCE of 8.1%, and 5 wt% of additive a PCE of 9.2%.",
+          [("TiO2", "power_conversion_efficiency", 8.1), ("TiO2", "power_conversion_efficiency", 9.2)])
+    check(rules, "MgH2 has a hydrogen storage capacity of 7.6 wt%.", [("MgH2", "hydrogen_storage_capacity", 7.6)])

@@ -42,6 +42,10 @@ class PropertyDefinition(BaseModel):
         default=False,
         description="a material named right before the cue is what the material acts on, not the material: "
                     "'CO2 conversion', 'NaCl rejection', 'MB degradation efficiency'")
+    fraction_units: bool = Field(
+        default=False,
+        description="a composition unit (wt%, at%, mol%, vol%) is a unit of the value: hydrogen storage capacity "
+                    "in wt%, char yield; elsewhere a number in at% is a dopant's amount, not the value")
     range: tuple[float, float]
 
     @model_validator(mode="after")
@@ -75,7 +79,10 @@ class PropertyDefinition(BaseModel):
             # an angle: degrees or radians, not a ratio that pint also calls dimensionless
             return "rad" if _ANGLE_UNIT.fullmatch(unit.strip()) else None
         if self.dimensionless:
-            # ratios only: '%', 'wt%', 'ppm'; not logarithmic or counting units such as dB
+            # ratios only: '%', 'wt%', 'ppm'; not logarithmic or counting units such as dB; a composition
+            # ('2.5 at%') only where the property is measured as one
+            if _COMPOSITION_UNIT.fullmatch(unit.strip()) and not self.fraction_units:
+                return None
             return "" if parsed.dimensionless and _RATIO_UNIT.fullmatch(unit.strip()) else None
         for candidate in [self.si_unit, *self.alt_si_units]:
             if compatible(unit, candidate):
@@ -96,6 +103,7 @@ class PropertyDefinition(BaseModel):
 
 _ANGLE_UNIT = re.compile(r"°|º|˚|deg|degrees?|rad|radians?")
 _RATIO_UNIT = re.compile(r"%|percent|(?:wt|at|vol|mol)\.?\s?%|ppm|ppb")
+_COMPOSITION_UNIT = re.compile(r"(?:wt|at|vol|mol)\.?\s?%")
 
 
 class Ontology(BaseModel):
