@@ -695,3 +695,28 @@ def test_a_composition_is_no_percentage_value(rules):
     check(rules, "The TiO2 doped with 2.5 at% Nb gave a PCE of 8.1%, and 5 wt% of additive a PCE of 9.2%.",
           [("TiO2", "power_conversion_efficiency", 8.1), ("TiO2", "power_conversion_efficiency", 9.2)])
     check(rules, "MgH2 has a hydrogen storage capacity of 7.6 wt%.", [("MgH2", "hydrogen_storage_capacity", 7.6)])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # composites written with slashes or '@' whose parts are formulas, elements or names
+    ("A Na2MnSiO4/C/graphene composite delivers a discharge capacity of 182 mA h g−1.",
+     [("Na2MnSiO4/C/graphene", "specific_capacity", 182.0)]),
+    ("The CoMn2O4@N-rGA catalyst shows a degradation rate constant of 0.0729 min−1.",
+     [("CoMn2O4@N-rGA", "degradation_rate_constant", 0.0729)]),
+    # a redox couple is not a composite
+    ("The Fe(II)/Fe(III) couple of LiFePO4 gives a voltage of 3.4 V.", [("LiFePO4", "voltage", 3.4)]),
+    # host:dopant notation names one doped material
+    ("SrAl2O4:Eu,Dy phosphors have a band gap of 6.5 eV.", [("SrAl2O4:Eu,Dy", "band_gap", 6.5)]),
+    # a Strukturbericht symbol names a structure type, not a material
+    ("Mn2RuSn in the L21B structure has a magnetic moment of 0.98 µB.", [("Mn2RuSn", "magnetic_moment", 0.98)]),
+    # a material named for comparison is not the subject: the value is the paper's material's
+    ("Gd50Co45Fe5 ribbons were made. In addition to a magnetic transition temperature of 289 K very close to that "
+     "of Gd (294 K), a refrigerant capacity of 521 J/kg has been achieved.",
+     [("Gd50Co45Fe5", "curie_temperature", 289.0), ("Gd", "curie_temperature", 294.0),
+      ("Gd50Co45Fe5", "refrigerant_capacity", 521.0)]),
+    # ... and not what the next sentence refers back to
+    ("Compared with the LiFePO4 cathode, the LiFePO4/C composite shows better rate performance. "
+     "Its discharge capacity is 160 mAh g−1.", [("LiFePO4/C composite", "specific_capacity", 160.0)]),
+])
+def test_composites_dopants_and_comparisons(rules, text, expected):
+    check(rules, text, expected)

@@ -287,6 +287,21 @@ _CHANGED_TO = re.compile(
     r"fall|went|go)\w*\s(?:\w+\s){0,3}to\s*[~∼≈]?\s*$",
     re.I,
 )
+# a material named to compare with: 'close to that of Gd', 'similar to TiO2', 'compared with graphite'
+_COMPARISON = re.compile(
+    r"\b(?:(?:close|similar|comparable|identical|equal|superior|inferior|higher|lower|larger|smaller)\s(?:to|than)|"
+    r"compared\s(?:to|with)|in comparison (?:to|with)|relative to|(?:that|those) of)\b", re.I)
+_COMPARED_BEFORE = re.compile(
+    r"\b(?:(?:close|similar|comparable|identical|equal|superior|inferior)\sto|than|compared\s(?:to|with)|"
+    r"in comparison (?:to|with)|relative to|unlike|over)\s(?:(?:that|those)\sof\s)?(?:the\s|pure\s|bulk\s|pristine\s)?$",
+    re.I)
+
+
+def is_compared(sentence: str, mention: MaterialMention) -> bool:
+    """Whether the sentence names `mention` only to compare with it ('close to that of Gd')."""
+    return _COMPARED_BEFORE.search(sentence, max(0, mention.start - 40), mention.start) is not None
+
+
 _THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?:the\s|pure\s|bulk\s)?$", re.I)
 
 
@@ -479,8 +494,9 @@ def _link_among(
         if before and not _CLAUSE_BREAK.search(sentence[before[-1].end : open_paren]):
             return Link(before[-1], "parenthesis", 0.85)
 
-    # 'TiO2 has a band gap of 3.2 eV', 'CrO2 ... with a Curie temperature TC = 390 K'
-    before = [m for m in candidates if m.end <= lo]
+    # 'TiO2 has a band gap of 3.2 eV', 'CrO2 ... with a Curie temperature TC = 390 K'; not a material
+    # named for comparison ('close to that of Gd (294 K), a refrigerant capacity of 521 J/kg')
+    before = [m for m in candidates if m.end <= lo and not is_compared(sentence, m)]
     if before:
         nearest = before[-1]
         span = sentence[nearest.end : lo]
@@ -499,7 +515,10 @@ def _link_among(
             # so the values share the subject.
             return Link(nearest, "subject", 0.55)
 
-    # a material right after the value in the same clause ('... is 3.2 eV for the ZnO films')
+    # a material right after the value in the same clause ('... is 3.2 eV for the ZnO films'), not one
+    # it is compared with ('289 K, very close to that of Gd')
+    if after and _COMPARISON.search(sentence[q.end : after[0].start]):
+        after = []
     if after and not _CLAUSE_BREAK.search(sentence[q.end : after[0].start]) and after[0].start - q.end <= 20:
         return Link(after[0], "after", 0.6)
     # '2.1 eV (x = 0) and 1.8 eV (x = 0.5) for Cu2ZnSn(S1-xSex)4': values listed before 'for X'
@@ -509,7 +528,7 @@ def _link_among(
         introduces = re.search(r"\b(?:for|of|in)\s(?:the\s)?$", gap) or (
             re.search(r"\bfor\b", gap) and re.search(r"(?:doped|substituted)\s$", gap)  # 'for N–Fe codoped TiO2'
         )
-        if introduces and not _CLAUSE_BREAK.search(gap) and "." not in re.sub(r"\d\.\d", "", gap):
+        if introduces and not _CLAUSE_BREAK.search(gap) and not _COMPARISON.search(gap) and "." not in re.sub(r"\d\.\d", "", gap):
             return Link(later[0], "after", 0.55)
     return None
 

@@ -23,6 +23,7 @@ from textmine.extract.association import (
     dimension_name,
     assign_properties,
     conditions_for,
+    is_compared,
     link_material,
     material_run,
     value_group,
@@ -96,7 +97,7 @@ class RulesLinker:
             quantities = [_indexed(quantity_of(span, view), i, layer_index) for i, span in quantities_by.get(s_index, [])]
             if cues and quantities:
                 relations.extend(self._link_sentence(text, cues, materials, quantities, studied, context, layer_index))
-            studied.add(materials, offset)
+            studied.add(materials, offset, frozenset(id(m) for m in materials if is_compared(text, m)))
         layers.relations = relations
 
     def _link_sentence(
@@ -173,7 +174,8 @@ class RulesLinker:
                         and not _EXPLETIVE_IT.match(text, back_reference.start()) else None)
             composite = studied.latest_composite() if _COMPOSITE_REFERENCE.search(back_reference.group(0)) else None
             material, score, pattern = (composite or previous or main)[0], 0.4, "main-material-referenced"
-        elif main is not None and not any(not m.is_dopant and not m.role for m in materials):
+        elif main is not None and not any(not m.is_dopant and not m.role and not is_compared(text, m) for m in materials):
+            # (a material named only for comparison, 'close to that of Gd (294 K)', is no subject here)
             material, score, pattern = main[0], 0.3, "main-material"
         if material is None:
             return None, [], 0.0, ""

@@ -43,6 +43,9 @@ _FORM_NOUN_AFTER = re.compile(
     r"spheres?|cubes?|structures?)|micro(?:spheres?|rods?|particles?)|films?|ceramics?|powders?|fib(?:er|re)s?|"
     r"membranes?|single crystals?|crystals?|quantum dots|aerogels?|foams?)(?![\w-])"
 )
+# ':N', ':Ag2+', ':Eu,Dy', ':Er3+/Yb3+' right after a host formula: the dopants of a doped material
+_COLON_DOPANTS = re.compile(r":[A-Z][a-z]?(?:\d?[+]{1,2}|\d[+])?(?:[,/][A-Z][a-z]?(?:\d?[+]{1,2}|\d[+])?){0,3}(?![\w-])")
+_MORE_DOPANTS = re.compile(r"(?:[,/][A-Z][a-z]?(?:\d?[+]{1,2}|\d[+])?){1,3}(?![\w-])")
 _NANO_FORM_AFTER = re.compile(
     r" (?:(?:hollow|porous|hierarchical|mesoporous) )?(?:nano(?:fib(?:er|re)s?|rods?|wires?|sheets?|tubes?|cages?|belts?|"
     r"plates?|flakes?|spheres?|cubes?|structures?|foams?)|quantum dots|aerogels?|foams?)(?![\w-])")
@@ -193,7 +196,8 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
     for index, m in enumerate(out):
         out[index] = _with_label(sentence, m, out[index - 1].end if index else 0)
         _extend(sentence, out[index])
-    return out
+    # a mention an extended one now covers ('Ag2+' of 'CaF2:Ag2+') is part of it
+    return [m for m in out if not any(o is not m and o.start <= m.start and m.end <= o.end for o in out)]
 
 
 def _with_label(sentence: str, m: "MaterialMention", floor: int) -> "MaterialMention":
@@ -211,10 +215,18 @@ def _with_label(sentence: str, m: "MaterialMention", floor: int) -> "MaterialMen
 
 
 def _extend(sentence: str, m: "MaterialMention") -> None:
-    """A phase label before a name ('gamma-graphyne') and a class noun after a formula ('Fe-Ni alloy')."""
+    """A phase label before a name ('gamma-graphyne'), a dopant in host:dopant notation ('CaF2:Ag2+',
+    'SrAl2O4:Eu,Dy') and a class noun after a formula ('Fe-Ni alloy')."""
     prefix = _PREFIX_BEFORE.search(sentence, max(0, m.start - 12), m.start)
     if prefix:
         m.start = prefix.start(1)
+    if m.formula and len(m.elements) > 1 and not m.is_dopant:
+        guest = _COLON_DOPANTS.match(sentence, m.end)
+        if guest is None and re.search(r":[A-Z][a-z]?\d?\+{0,2}$", sentence[m.start : m.end]):
+            guest = _MORE_DOPANTS.match(sentence, m.end)  # 'SrAl2O4:Eu' merged already, ',Dy' to come
+        symbols = re.findall(r"[A-Z][a-z]?", guest.group(0)) if guest else []
+        if guest and all(symbol in element_symbols() for symbol in symbols):
+            m.end, m.elements = guest.end(), sorted({*m.elements, *symbols})
     alloy_label = m.formula and len(m.elements) == 1 and any(ch.isdigit() for ch in m.text)  # 'Mo0.8 alloy'
     if m.formula and (not m.is_weak or alloy_label):
         noun = _CLASS_NOUN_AFTER.match(sentence, m.end)

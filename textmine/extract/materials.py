@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from textmine.chemistry.elements import ELEMENT_NAME_SET
+from textmine.chemistry.elements import ELEMENT_NAME_SET, element_symbols
 from textmine.chemistry.names import is_alloy_grade
 from textmine.chemistry.find import PHASE_PREFIX, looks_like_formula, unbalanced_brackets
 from textmine.extract.material_forms import assign_roles, widen
@@ -165,8 +165,25 @@ _NOT_POLYMER = re.compile(
     re.I)
 _LIST_JOINER = re.compile(r"\s?(?:,|,?\s?and|,?\s?or)\s?")
 # a token of parts joined by slashes: 'PA6/mSEBS/PS', 'Sericin/PVA', 'PES/Pluronic'
-_SLASH_TOKEN = re.compile(r"(?<![\w/\-.])(?:[A-Za-z0-9_{}()\[\]·.\-]+/)+[A-Za-z0-9_{}()\[\]·\-]+(?![\w/])")
+_SLASH_TOKEN = re.compile(r"(?<![\w/@\-.])(?:[A-Za-z0-9_{}()\[\]·.\-]+[/@])+[A-Za-z0-9_{}()\[\]·\-]+(?![\w/@])")
 _CODE_PART = re.compile(r"[a-z]?[A-Z][A-Za-z0-9\-]{1,11}")
+
+
+_REDOX_PART = re.compile(r"\((?:I{1,3}|IV|V|VI{0,3}|0)\)(?:$|[/@])|[+−-](?:$|[/@])|(?:^|[/@])([A-Z][a-z]?)[/@]\1\b")
+
+
+def _formula_or_element(part: str):
+    """The parsed formula of a composite's part ('Na2MnSiO4'), or of an element symbol ('C'), or None."""
+    from textmine.chemistry.find import _formula_or_none
+    from textmine.chemistry.formula import FormulaError, parse_formula
+
+    parsed = _formula_or_none(part)
+    if parsed is None and part in element_symbols():
+        try:
+            parsed = parse_formula(part)
+        except FormulaError:
+            return None
+    return parsed
 
 
 def _slash_composites(sentence: str, mentions: list[MaterialMention],
@@ -174,7 +191,7 @@ def _slash_composites(sentence: str, mentions: list[MaterialMention],
     """'PA6/mSEBS/PS blends', 'Sericin/PVA membranes': a slash composite whose parts are materials the
     sentence names or code names, one of them at least a known material, is one material (the parts
     found as mentions of their own give way to it)."""
-    if "/" not in sentence:
+    if "/" not in sentence and "@" not in sentence:
         return mentions
     for token in _SLASH_TOKEN.finditer(sentence):
         start, end = token.span()
@@ -185,26 +202,36 @@ def _slash_composites(sentence: str, mentions: list[MaterialMention],
             written, start = written[1:], start + 1
         if written[0] == "(" and written[-1] == ")" and not unbalanced_brackets(written[1:-1]):
             written, start, end = written[1:-1], start + 1, end - 1
-        parts = written.split("/")
+        parts = re.split(r"[/@]", written)
         inside = [m for m in mentions if start <= m.start and m.end <= end]
         if len(parts) < 2 or any(m.start < start < m.end or m.start < end < m.end for m in mentions):
             continue
         if len(inside) == 1 and (inside[0].start, inside[0].end) == (start, end):
             continue  # a formula or name already (ZnO/CuO)
-        known, offset = 0, start
-        for part in parts:
+        if _REDOX_PART.search(written):
+            continue  # 'Fe(II)/Fe(III)', 'Pb/Pb(II)', 'Li/Li+': a redox couple, not a composite
+        known, offset, elements_of_parts = 0, start, set()
+        for index, part in enumerate(parts):
             covered = [m for m in inside if m.start == offset and m.end == offset + len(part) and not m.is_weak]
+            parsed = _formula_or_element(part)
             if covered or part in abbreviations:
                 known += 1
-            elif re.fullmatch(r"[A-Z][a-z]{3,}", part):
-                pass  # 'Sericin/PVA', 'PES/Pluronic': a name we do not know, beside one we do
+            elif parsed is not None:
+                # 'Na2MnSiO4/C/graphene': a formula, or an element standing for itself ('/C/' is carbon)
+                known += len(parsed.elements) > 1 or index > 0
+                elements_of_parts.update(parsed.elements)
+            elif re.fullmatch(r"[A-Z][a-z]{3,}", part) or index > 0 and (part.lower() in ELEMENT_NAME_SET or any(
+                    m.start == offset and m.end == offset + len(part) for m in inside)):
+                pass  # 'Sericin/PVA', 'PES/Pluronic', '/carbon/': a name we do not know or a weak one, beside one we do
+            elif re.fullmatch(r"[A-Z]", part) and index > 0:
+                pass  # 'Na2MnSiO4/C/G': a one-letter short name of a part ('G' for graphene)
             elif not (_CODE_PART.fullmatch(part) and sum(ch.isupper() for ch in part) >= 2
                       and not _not_material(part) and not _UNIT_LIKE.fullmatch(part)):
                 break
             offset += len(part) + 1
         else:
             if known:
-                elements = sorted({e for m in inside for e in m.elements})
+                elements = sorted({e for m in inside for e in m.elements} | elements_of_parts)
                 mentions = [m for m in mentions if m not in inside]
                 mentions.append(MaterialMention(start, end, written, None, elements, 0.8))
     mentions.sort(key=lambda m: m.start)
@@ -249,11 +276,15 @@ _CAPITALS_ONLY = re.compile(r"[A-Z]+(?:[-–‐][A-Z]+)*")
 _DASHES = str.maketrans({"–": "-", "‐": "-", "‑": "-", "—": "-", "−": "-"})
 
 
+# Strukturbericht designations of structure types ('L21', 'L21B', 'B2', 'D03', 'C1b', 'A15'): no materials
+_STRUKTURBERICHT = re.compile(r"(?:[ABCDL]\d{1,2}[a-z]?|D0\d{1,2})[A-Z]?")
+
+
 def _not_material(word: str) -> bool:
     """Method, functional, instrument and device acronyms ('UV–Vis', 'As-NMR', 'PBEsol') and -ene/-ane words
     that are no materials ('scene', 'methane')."""
     plain = word.translate(_DASHES)
-    if plain in _NOT_MATERIAL_ACRONYMS or word.lower() in _NOT_MATERIAL_WORDS:
+    if plain in _NOT_MATERIAL_ACRONYMS or word.lower() in _NOT_MATERIAL_WORDS or _STRUKTURBERICHT.fullmatch(word):
         return True
     return any(part in _NOT_MATERIAL_ACRONYMS and len(part) > 2 for part in plain.split("-")[1:])
 
@@ -450,10 +481,12 @@ class StudiedMaterials:
         self._subject: tuple[MaterialMention, int] | None = None  # the latest sentence's first material
         self._composite: tuple[MaterialMention, int] | None = None
 
-    def add(self, materials: list[MaterialMention], offset: int) -> None:
+    def add(self, materials: list[MaterialMention], offset: int, compared: frozenset[int] = frozenset()) -> None:
+        """`compared`: ids of mentions the sentence names only to compare with ('Compared with the
+        Na2MnSiO4/C composite, the Na2MnSiO4/C/G composite ...'): neither its subject nor counted."""
         first = True
         for mention in materials:
-            if mention.is_dopant or mention.is_weak:
+            if mention.is_dopant or mention.is_weak or id(mention) in compared:
                 continue
             key = mention.formula or mention.text.lower()
             entry = self._seen.setdefault(key, [0, len(self._seen), mention, offset])
