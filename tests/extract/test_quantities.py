@@ -160,3 +160,18 @@ def test_a_bracket_after_a_unit_is_not_part_of_it_unless_after_a_slash(text, uni
 def test_lists_share_a_power_of_ten_and_hold_no_years(text, expected):
     found = parse_quantities(text)
     assert [(round(q.value, 12), q.unit) for q in found] == expected
+
+
+@pytest.mark.parametrize(("text", "value", "unit", "si"), [
+    # a hyphen between two unit atoms is a product ('Ω-cm', 'Ohm-cm'), not a word's hyphen ('5 nm-thick')
+    ("a resistivity of 8.61 × 10−4 Ω-cm", 8.61e-4, "Ω-cm", 8.61e-6),
+    ("a resistivity of 3 Ohm-cm", 3.0, "Ohm-cm", 0.03),
+])
+def test_units_joined_by_a_hyphen(text, value, unit, si):
+    q = only(text)
+    assert (q.value, q.unit) == (value, unit)
+    assert q.si("ohm*m")[0] == pytest.approx(si)
+
+
+def test_a_hyphenated_word_after_a_unit_is_no_unit():
+    assert [(q.value, q.unit) for q in parse_quantities("a 5 nm-thick V-shaped film")] == [(5.0, "nm")]

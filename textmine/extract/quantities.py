@@ -60,7 +60,7 @@ _COMPARATOR_SYMBOL = {
 
 _PREFIX = r"[fpnuµμmcdkMGTP]?"  # no atto/zepto/yocto: "K as", "K at" are words
 _BASE_UNITS = (
-    r"eV|emu|Oe|mol|Torr|bar|atm|cal|Hz|Pa|Wh|Ah|Vs|ohm|Ω|Ω|V|K|S|A|W|J|g|m|L|F|T|C|s|h|N|M|B"
+    r"eV|emu|Oe|mol|Torr|bar|atm|cal|Hz|Pa|Wh|Ah|Vs|[oO]hm|Ω|Ω|V|K|S|A|W|J|g|m|L|F|T|C|s|h|N|M|B"
 )
 _ATOM = (
     rf"(?:[°º˚]\s?C|℃|(?<=[\d ])oC\b|°\s?F|°|Å|Å|%|wt\s?\.?\s?%|at\s?\.?\s?%|vol\s?\.?\s?%|ppm|min|HV|[µμ]B|"
@@ -69,7 +69,8 @@ _ATOM = (
 )
 _UNIT = re.compile(
     # a bracket opens a unit group only after a slash ('W/(m K)'): '294 K (TC)' is a unit and a symbol
-    rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•*]\s?\(?|\s){_ATOM}\)?){{0,4}})(?![A-Za-z0-9])"
+    # ('Ω-cm', 'Ohm-cm': a hyphen between two atoms is a product)
+    rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•*]\s?\(?|\s|-(?=[A-Za-zΩΩµμ])){_ATOM}\)?){{0,4}})(?![A-Za-z0-9])"
 )
 
 

@@ -56,7 +56,8 @@ _REPLACEMENTS = [
     (re.compile(r"[°º˚]\s*C\b|℃|^o\s?C$"), "degC"),  # 'º' and '˚' stand in for '°'; 'oC' in old PDFs
     (re.compile(r"°\s*F\b|℉"), "degF"),
     (re.compile(r"°\s*K\b"), "K"),
-    (re.compile(r"Ω|Ω"), "ohm"),
+    (re.compile(r"Ω|Ω|\bOhms?\b"), "ohm"),
+    (re.compile(r"(?<=ohm)-(?=[a-zµu]?m\b)"), "*"),  # 'Ω-cm', 'ohm-cm
     (re.compile(r"[µμ]"), "u"),
     (re.compile(r"Å|Å"), "angstrom"),
     (re.compile(r"[·⋅•×]"), "*"),
