@@ -160,3 +160,9 @@ def test_formulas_cut_or_spread_by_pdf_text(text, expected):
 
 def test_polymer_word_names_keep_their_plural():
     assert [n.text for n in find_material_names("fully aromatic polyamides and PANIs")] == ["polyamides", "PANI"]
+
+
+def test_shared_sites_after_a_leading_element():
+    [found] = find_formulas("Cu(In,Ga)Se2 compounds")
+    assert (found.text, found.parsed.formula, found.parsed.elements) == ("Cu(In,Ga)Se2", "Cu(In,Ga)Se2",
+                                                                         ["Cu", "Ga", "In", "Se"])

@@ -13,7 +13,8 @@ from textmine.chemistry.formula import SUBSCRIPTS, FormulaError, ParsedFormula, 
 
 
 # A candidate: starts with an element-like capital or a bracket, made of formula characters.
-_SITE_ALLOY = re.compile(r"(?<![\w])\((?P<sites>[A-Z][a-z]?(?:,\s?[A-Z][a-z]?)+)\)(?P<rest>[A-Z][A-Za-z0-9.]*[A-Za-z0-9])")
+_SITE_ALLOY = re.compile(r"(?<![\w])(?P<pre>[A-Z][A-Za-z0-9.]*)?\((?P<sites>[A-Z][a-z]?(?:,\s?[A-Z][a-z]?)+)\)"
+                         r"(?P<rest>[A-Z][A-Za-z0-9.]*[A-Za-z0-9])")
 # Phase, polymorph and polytype labels before a formula: 'α-Fe2O3', 'alpha-Fe2O3', 'h-BN', '2H-MoS2', "1T'-MoTe2"
 SPELLED_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "theta", "kappa", "lambda", "sigma", "omega", "eta", "zeta")
 PHASE_PREFIX = (r"(?:[αβγδεθκλσωη]|(?i:" + "|".join(SPELLED_GREEK) + r")|[ahotcmgrnp]|hex|cub|tet|ortho|mono|am|[0-3]D"
@@ -169,11 +170,12 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
         try:
             rest = parse_formula(m.group("rest"), variables)
             sites = [parse_formula(e) for e in re.split(r",\s?", m.group("sites"))]
+            pre = parse_formula(m.group("pre"), variables) if m.group("pre") else None
         except FormulaError:
             continue
-        elements = sorted({e for p in [rest, *sites] for e in p.elements})
+        elements = sorted({e for p in [rest, *sites, *([pre] if pre else [])] for e in p.elements})
         token = m.group(0)
-        formula = "(" + ",".join(p.formula for p in sites) + ")" + rest.formula
+        formula = (pre.formula if pre else "") + "(" + ",".join(p.formula for p in sites) + ")" + rest.formula
         found.append(FormulaMatch(m.start(), m.end(), token, ParsedFormula(text=token, formula=formula, elements=elements)))
     for m in _CANDIDATE.finditer(text):
         if any(f.start <= m.start() < f.end for f in found):
@@ -190,7 +192,7 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
         if miller:
             token = token[: miller.start()]  # 'SrTiO3(001)': a surface, by its Miller indices
         opened = _unclosed(token)
-        if opened > 0:
+        if opened > 0 and re.match(r"[^()]{0,30}=", text[start + opened + 1 :]):
             token = token[:opened]  # 'Ba…O3–δ(Ln = Y, Dy)': the bracket opens a note on the formula
         if token.startswith("(") and token.endswith(")") and _closing_of_first(token) == len(token) - 1:
             token, start = token[1:-1], start + 1  # '(WO3)': the brackets belong to the sentence
