@@ -720,3 +720,23 @@ def test_a_composition_is_no_percentage_value(rules):
 ])
 def test_composites_dopants_and_comparisons(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a plural back reference holds for each material of the list it points to
+    ("We study the chalcogenides CuZn2InTe4 and CuCd2InTe4. These p-type semiconductors have direct band gaps of "
+     "about 1 eV.", [("CuZn2InTe4", "band_gap", 1.0), ("CuCd2InTe4", "band_gap", 1.0)]),
+    # ... and a working ion is not what the sentence is about
+    ("We propose NaFeZr2F11 and NaFeTi2F11 as cathodes. The average sodium intercalation voltage for these "
+     "compounds is about 4.0 V.", [("NaFeZr2F11", "voltage", 4.0), ("NaFeTi2F11", "voltage", 4.0)]),
+    # cues written as a list share the values in order, and a code name may hold a decimal
+    ("The SPECM-0.34 tensile strength and elongation at break were 64.5 MPa and 9.33%.",
+     [("SPECM-0.34", "tensile_strength", 64.5), ("SPECM-0.34", "elongation_at_break", 9.33)]),
+    # an element symbol made in a nanostructure is a material a later sentence refers back to
+    ("We measured the resistance of Bi nanowires grown in polycarbonate membranes. These measurements show "
+     "superconductivity below 0.64 K.", [("Bi nanowires", "superconducting_transition_temperature", 0.64)]),
+    # 'is about at' states the value
+    ("The Tc onset of the MgB2 film is about at 38 K.", [("MgB2 film", "superconducting_transition_temperature", 38.0)]),
+])
+def test_plural_references_cue_lists_and_stated_points(rules, text, expected):
+    check(rules, text, expected)

@@ -69,7 +69,9 @@ def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 _LOCATED_AT = re.compile(
     r"\b(?:lies?|lying|located|situated|positioned|estimated|remains?|remained|stays?|stayed|stabili[sz]e[sd]?|"
     r"maintained|kept|retained|levels? off|levelled off|leveled off|plateaus?|plateaux)\s(?:to\s(?:be\s)?)?"
-    r"(?:(?:appears?|appeared|occurs?|occurred|observed|located|centered|centred)\s)?at\s*(?:about\s|around\s)?[~∼≈]?\s*$",
+    r"(?:(?:appears?|appeared|occurs?|occurred|observed|located|centered|centred)\s)?at\s*(?:about\s|around\s)?[~∼≈]?\s*$"
+    # 'Tc onset is about at 12 K'
+    r"|\b(?:is|are|was|were)\s(?:about|around|approximately|roughly)\sat\s*[~∼≈]?\s*$",
     re.I,
 )
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
@@ -166,7 +168,9 @@ def assign_properties(
             chosen = right_choice
         # The nearest cue on the left decides; a cue of another dimension in between blocks
         # attachment to cues further away ('Tc = 370 K and Eg = 2 eV, at 10 K').
-        for cue in reversed(left if chosen is None else []):
+        candidates = left if chosen is None else []
+        for k in range(len(candidates) - 1, -1, -1):
+            cue = candidates[k]
             if quantity.start - cue.end > _MAX_CUE_DISTANCE:
                 break
             between = sentence[cue.end : quantity.start]
@@ -176,6 +180,10 @@ def assign_properties(
             if fitted:
                 chosen = (cue, *fitted)
                 break
+            # 'the tensile strength and elongation at break were 64.5 MPa and 9.33%': cues written as a
+            # list share the values, so a value the last cue cannot take may be the one before's
+            if k > 0 and _CUE_LIST_JOIN.fullmatch(sentence[candidates[k - 1].end : cue.start]):
+                continue
             if not cue.is_symbol or len(between) < 40:
                 break
         if chosen is None:
@@ -302,6 +310,7 @@ def is_compared(sentence: str, mention: MaterialMention) -> bool:
     return _COMPARED_BEFORE.search(sentence, max(0, mention.start - 40), mention.start) is not None
 
 
+_CUE_LIST_JOIN = re.compile(r"\s?(?:,|,?\s?and|,?\s?as well as|/)\s?(?:the\s|its\s)?", re.I)
 _THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?:the\s|pure\s|bulk\s)?$", re.I)
 
 

@@ -97,7 +97,9 @@ class RulesLinker:
             quantities = [_indexed(quantity_of(span, view), i, layer_index) for i, span in quantities_by.get(s_index, [])]
             if cues and quantities:
                 relations.extend(self._link_sentence(text, cues, materials, quantities, studied, context, layer_index))
-            studied.add(materials, offset, frozenset(id(m) for m in materials if is_compared(text, m)))
+            compared = frozenset(id(m) for m in materials if is_compared(text, m))
+            subjects = [m for m in materials if not (m.is_dopant or m.is_weak or m.role or id(m) in compared)]
+            studied.add(materials, offset, compared, material_run(subjects, text, from_end=False) if subjects else None)
         layers.relations = relations
 
     def _link_sentence(
@@ -150,20 +152,23 @@ class RulesLinker:
         score = link.score if link else 0.0
         pattern = link.pattern if link else ""
         main = studied.main() if material is None else None
+        ion = None
         if material is not None and material.is_weak and is_class_word(material):
             # 'The core-shell spinel exhibited 121 mAh/g', 'For lithium storage, the electrode stores
             # 970 mAh/g': a class noun or an element name stands for the paper's main material.
             studied_main = studied.main()
-            if studied_main is not None:
+            if material.text.lower() in ELEMENT_NAME_SET and _WORKING_ION_AFTER.match(text, material.end):
+                # 'For lithium storage, the electrode stores 970 mAh/g', 'the sodium intercalation voltage
+                # for these compounds': lithium is the working ion, not the material; what the sentence
+                # refers to (or the main material) is
+                material, main, ion = None, studied_main, material
+            elif studied_main is not None:
                 material, score, pattern = studied_main[0], min(score, 0.4), "class-word-main-material"
-            elif material.text.lower() in ELEMENT_NAME_SET and _WORKING_ION_AFTER.match(text, material.end):
-                # 'For lithium storage, the electrode stores 970 mAh/g' with no main material known:
-                # lithium is the working ion, not the material, so nothing is given to it
-                material = None
         if material is None and back_reference:
             # 'Barium titanate (BaTiO3) is stable but its band gap ...': 'its' points to the
             # nearest material before it in the same sentence, if there is one.
-            before = [m for m in materials if not m.is_dopant and not m.role and m.end <= back_reference.start()]
+            before = [m for m in materials if not m.is_dopant and not m.role and m.end <= back_reference.start()
+                      and m is not ion]
             if before:
                 material, main, score, pattern = before[-1], None, 0.5, "back-reference"
         if main is not None and back_reference:
@@ -174,7 +179,14 @@ class RulesLinker:
                         and not _EXPLETIVE_IT.match(text, back_reference.start()) else None)
             composite = studied.latest_composite() if _COMPOSITE_REFERENCE.search(back_reference.group(0)) else None
             material, score, pattern = (composite or previous or main)[0], 0.4, "main-material-referenced"
-        elif main is not None and not any(not m.is_dopant and not m.role and not is_compared(text, m) for m in materials):
+            run = studied.previous_subjects()
+            if (composite is None and run is not None and len(run[0]) > 1 and not _EXPLETIVE_IT.match(text, back_reference.start())
+                    and _PLURAL_REFERENCE.match(back_reference.group(0))):
+                # 'CuZn2InTe4 and CuCd2InTe4 crystallize ... These semiconductors have band gaps of
+                # about 1 eV': a plural back reference holds for each material of the list
+                return run[0][0], list(run[0]), score, pattern
+        elif main is not None and not any(not m.is_dopant and not m.role and not is_compared(text, m) and m is not ion
+                                          for m in materials):
             # (a material named only for comparison, 'close to that of Gd (294 K)', is no subject here)
             material, score, pattern = main[0], 0.3, "main-material"
         if material is None:
@@ -191,6 +203,7 @@ class RulesLinker:
         return material, subjects, score, pattern
 
 
+_PLURAL_REFERENCE = re.compile(r"these|they|those|their|the (?:two|both)", re.I)
 _EXPLETIVE_IT = re.compile(r"it\s(?:is|was|has been|had been|can be|could be|should be|may be|seems|appears)\b", re.I)
 _COMPOSITE_REFERENCE = re.compile(r"composite|hybrid", re.I)
 _SENTENCE_START = 40  # characters: 'Even at high rates of 1C, 2C and 5C, the composite ...' is still the start

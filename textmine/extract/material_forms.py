@@ -236,8 +236,9 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
         form = _FORM_NOUN_AFTER.match(sentence, m.end)
         if form:
             m.end = form.end()
-    elif m.is_weak and not m.role and not m.is_dopant and m.text.lower() in ELEMENT_NAME_SET:
-        # 'carbon nanocages', 'silicon nanowires': an element made in a nanostructure is the material
+    elif m.is_weak and not m.role and not m.is_dopant and (
+            m.text.lower() in ELEMENT_NAME_SET or m.formula and len(m.elements) == 1 and m.text in element_symbols()):
+        # 'carbon nanocages', 'Bi nanowires': an element made in a nanostructure is the material
         nano = _NANO_FORM_AFTER.match(sentence, m.end)
         if nano:
             m.end, m.is_weak = nano.end(), False

@@ -242,7 +242,7 @@ _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,
 # Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
 # Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T' (two capitals at least).
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–][A-Za-z0-9]{1,8}){0,3})(?![\w-])")
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–](?:\d+\.\d+|[A-Za-z0-9]{1,8})){0,3})(?![\w-]|\.\d)")
 # 'gamma-graphyne', 'γ-graphyne', '2D-borophene': a phase label joined to the name (widen keeps it)
 _COPOLYMER_NOTATION = re.compile(r"[A-Za-z0-9][-–](?:g|b|co|alt|ran|block|graft)[-–][A-Z]")
 _PHASE_LABELLED = re.compile(rf"{PHASE_PREFIX}[-‐–]")
@@ -480,10 +480,16 @@ class StudiedMaterials:
         self._seen: dict[str, list] = {}  # key -> [count, first order, latest mention, sentence offset]
         self._subject: tuple[MaterialMention, int] | None = None  # the latest sentence's first material
         self._composite: tuple[MaterialMention, int] | None = None
+        self._subject_run: tuple[list[MaterialMention], int] | None = None
 
-    def add(self, materials: list[MaterialMention], offset: int, compared: frozenset[int] = frozenset()) -> None:
+    def add(self, materials: list[MaterialMention], offset: int, compared: frozenset[int] = frozenset(),
+            subject_run: list[MaterialMention] | None = None) -> None:
         """`compared`: ids of mentions the sentence names only to compare with ('Compared with the
-        Na2MnSiO4/C composite, the Na2MnSiO4/C/G composite ...'): neither its subject nor counted."""
+        Na2MnSiO4/C composite, the Na2MnSiO4/C/G composite ...'): neither its subject nor counted.
+        `subject_run`: the sentence's first materials joined as a list ('CuZn2InTe4 and CuCd2InTe4'),
+        what a plural back reference in the next sentence ('These semiconductors ...') points to."""
+        if subject_run:
+            self._subject_run = (list(subject_run), offset)
         first = True
         for mention in materials:
             if mention.is_dopant or mention.is_weak or id(mention) in compared:
@@ -501,6 +507,10 @@ class StudiedMaterials:
         """The latest composite named ('SPEEK/BPO4', 'Ni12P5@C', 'PEDOT:PSS', 'TiO2-C composite'): what
         'the composite' and 'the hybrid' point back to."""
         return self._composite
+
+    def previous_subjects(self) -> tuple[list[MaterialMention], int] | None:
+        """The list of materials the latest sentence that named one opened with ('A and B ...')."""
+        return self._subject_run
 
     def previous_subject(self) -> tuple[MaterialMention, int] | None:
         """The first material of the latest sentence that named one: what 'Its capacity ...' or 'The
