@@ -740,3 +740,28 @@ def test_composites_dopants_and_comparisons(rules, text, expected):
 ])
 def test_plural_references_cue_lists_and_stated_points(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 'of only' before values is no change ('a shift of only 5 meV' is)
+    ("The MoP2 catalyst needs overpotentials of only 67 and 85 mV to achieve 10 mA cm−2.",
+     [("MoP2", "overpotential", 67.0), ("MoP2", "overpotential", 85.0)]),
+    # both ends of a change written with '∼', after a treatment named before the material
+    ("The work function of two-step treated graphene increased from ∼4.4 eV to ∼5.1 eV.",
+     [("graphene", "work_function", 4.4), ("graphene", "work_function", 5.1)]),
+    # a unit's power glued to the next word by PDF text
+    ("The TiO2-C nanofiber electrode shows a capacity of 105 mA h g-1at 3 A g-1.",
+     [("TiO2-C nanofiber", "specific_capacity", 105.0)]),
+    # the onset potential for oxidation is the onset oxidation potential
+    ("The onset potentials for oxidation are 1.49 and 1.50 V for PT-Tz-DTBT and PT-Tz-DTffBT, respectively.",
+     [("PT-Tz-DTBT", "onset_oxidation_potential", 1.49), ("PT-Tz-DTffBT", "onset_oxidation_potential", 1.50)]),
+])
+def test_changes_glued_units_and_onset_cues(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_a_symbol_cue_is_never_the_material_the_model_moves_a_value_to():
+    text = "The PCL segments of M_{n} 2000, 3000 and 4000 g mol^{-1} were used."
+    assert triples(load_pipeline("model"), text) == {("PCL", "molecular_weight", 2000.0),
+                                                    ("PCL", "molecular_weight", 3000.0),
+                                                    ("PCL", "molecular_weight", 4000.0)}

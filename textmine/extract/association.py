@@ -80,7 +80,8 @@ _TRANSITION_CUE = re.compile(r"transition|transformation", re.I)
 _CUE_AS_CONDITION = re.compile(r"\b(?:at|under)\s(?:a|an|the)\s(?:(?:high|low|constant|fixed|given|same)\s)?$", re.I)
 _SYNTHESIS_LEAD = re.compile(
     r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|"
-    r"quenched|cooled|dried|heating|annealing|sintering|calcination)\s(?:\w+\s){0,2}(?:at|to|up to|from)\s*[~∼≈]?\s*$",
+    # (not across another verb: 'two-step treated graphene increased from 4.4 eV' is a change of the value)
+    r"quenched|cooled|dried|heating|annealing|sintering|calcination)\s(?:(?!\w+ed\s)\w+\s){0,2}(?:at|to|up to|from)\s*[~∼≈]?\s*$",
     re.I,
 )
 # 'a change of 1 eV', 'shifted by 0.2 eV', 'decreased by 20 K': differences, not property values.
@@ -115,8 +116,8 @@ _WINDOW_LEAD = re.compile(r"\b(?:between|window|range|ranging|cycled|cycling|swe
 _DIFFERENCE_LEAD = re.compile(
     r"\b(?:change|shift|shifts|decrease|increase|reduction|narrowing|widening|difference|enhancement|drop|rise|"
     r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?"
-    r"(?:about\s|over\s|approximately\s|up to\s|nearly\s|~\s?|∼\s?)?$"
-    r"|\b(?:by|of only)\s(?:about\s|approximately\s|nearly\s|~\s?|∼\s?)?$",
+    r"(?:about\s|over\s|approximately\s|up to\s|nearly\s|only\s|~\s?|∼\s?)?$"
+    r"|\bby\s(?:only\s|about\s|approximately\s|nearly\s|~\s?|∼\s?)?$",
     re.I,
 )
 

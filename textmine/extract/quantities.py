@@ -70,7 +70,9 @@ _ATOM = (
 _UNIT = re.compile(
     # a bracket opens a unit group only after a slash ('W/(m K)'): '294 K (TC)' is a unit and a symbol
     # ('Ω-cm', 'Ohm-cm': a hyphen between two atoms is a product)
-    rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•*]\s?\(?|\s|-(?=[A-Za-zΩΩµμ])){_ATOM}\)?){{0,4}})(?![A-Za-z0-9])"
+    # ('g-1at 3 A g-1', 'g-1after 500 cycles': PDF text that glued the next word to a unit's power)
+    rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•*]\s?\(?|\s|-(?=[A-Za-zΩΩµμ])){_ATOM}\)?){{0,4}})"
+    r"(?:(?![A-Za-z0-9])|(?<=[0-9])(?=(?:at|after|for|and|in|with|of|under|over|during|upon)\b))"
 )
 
 
@@ -472,7 +474,7 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
         if i + 1 < len(numbers):
             second = numbers[i + 1]
             gap_start = unit_first[1] if unit_first else first.end
-            joiner = text[gap_start : second.start]
+            joiner = re.sub(r"[~∼≈]\s?$", "", text[gap_start : second.start])  # 'from ∼4.4 eV to ∼5.1 eV'
             lead = _RANGE_LEAD.search(text[max(0, first.start - 40) : first.start])
             is_and = joiner.strip() == "and"
             units_agree = unit_first is None or units[i + 1] is None or _same_unit(unit_first[0], units[i + 1][0])
@@ -485,8 +487,10 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
                 unit_text = _clean_unit(unit[0]) if unit else ""
                 for n, n_unit in ((first, unit_first), (second, units[i + 1])):
                     end = n_unit[1] if n_unit else n.end
-                    quantities.append(Quantity(text[n.start:end], n.start, end, n.value, uncertainty=n.uncertainty,
-                                               unit=unit_text))
+                    comp = _comparator_before(text, n.start)
+                    q_start = _comparator_start(text, n.start, comp)
+                    quantities.append(Quantity(text[q_start:end], q_start, end, n.value, uncertainty=n.uncertainty,
+                                               unit=unit_text, comparator=comp[0] if comp else None))
                 i += 2
                 continue
             if _RANGE_JOIN.match(joiner) and not changed_by and units_agree and (not is_and or lead) and dash_or_unit:

@@ -63,8 +63,13 @@ class RescoreLinker(ScorerComponent):
         plan: list[tuple[tuple, Pair]] = []
         seen: set[tuple] = set()
         materials_by: dict[int, list[int]] = defaultdict(list)
+        cues_by: dict[int, list] = defaultdict(list)
+        for cue in layers.cues:
+            cues_by[cue.sentence].append(cue)
         for i, m in enumerate(layers.materials):
-            materials_by[m.sentence].append(i)
+            # a material span that is also a property cue ('M_{n} 2000 g/mol') is the cue (as the rules decide)
+            if not any(c.start < m.end and m.start < c.end for c in cues_by.get(m.sentence, [])):
+                materials_by[m.sentence].append(i)
         for relation in layers.relations:
             if relation.kind not in (RelationKind.VALUE_PROPERTY, RelationKind.VALUE_MATERIAL):
                 continue
