@@ -758,10 +758,3 @@ def test_plural_references_cue_lists_and_stated_points(rules, text, expected):
 ])
 def test_changes_glued_units_and_onset_cues(rules, text, expected):
     check(rules, text, expected)
-
-
-def test_a_symbol_cue_is_never_the_material_the_model_moves_a_value_to():
-    text = "The PCL segments of M_{n} 2000, 3000 and 4000 g mol^{-1} were used."
-    assert triples(load_pipeline("model"), text) == {("PCL", "molecular_weight", 2000.0),
-                                                    ("PCL", "molecular_weight", 3000.0),
-                                                    ("PCL", "molecular_weight", 4000.0)}

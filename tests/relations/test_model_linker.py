@@ -123,3 +123,20 @@ def test_a_value_never_moves_to_a_blend_partner_or_a_prototype(model) -> None:
             "achieved by using a conventional and inverted device structure, respectively.")
     records = model(document_from_text("d", text)).records
     assert {(r.material.text, r.value) for r in records} == {("PT-Tz-DTffBT", 3.65), ("PT-Tz-DTffBT", 4.42)}
+
+
+def test_a_span_that_is_a_property_cue_is_no_material_to_move_a_value_to() -> None:
+    from textmine.relations.rescore import RescoreLinker
+
+    never = ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
+                                              options={"linker.rescore": {"switch_margin": 2.0},
+                                                       "assemble": {"confidence": "hybrid"}}))
+    extraction = never(document_from_text("t", "The band gap of ZnO films is 3.3 eV.", kind="body"))
+    layers = extraction.layers
+    [cue] = layers.cues
+    # a material span on the cue itself (as 'M_{n}' is both a symbol and a formula): the rules drop it,
+    # and the model may not move the value there however sure it is
+    layers.materials.append(layers.materials[0].model_copy(update={"start": cue.start, "end": cue.end, "text": cue.text}))
+    RescoreLinker(switch_margin=0.0, switch_min=0.0)(extraction)
+    tails = {r.tail for r in layers.relations if r.kind == RelationKind.VALUE_MATERIAL}
+    assert tails and len(layers.materials) - 1 not in tails
