@@ -474,13 +474,14 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
         if i + 1 < len(numbers):
             second = numbers[i + 1]
             gap_start = unit_first[1] if unit_first else first.end
-            joiner = re.sub(r"[~∼≈]\s?$", "", text[gap_start : second.start])  # 'from ∼4.4 eV to ∼5.1 eV'
+            joiner = text[gap_start : second.start]
             lead = _RANGE_LEAD.search(text[max(0, first.start - 40) : first.start])
             is_and = joiner.strip() == "and"
             units_agree = unit_first is None or units[i + 1] is None or _same_unit(unit_first[0], units[i + 1][0])
             dash_or_unit = units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"
             changed_by = joiner.strip() == "to" and re.search(r"\bby\s?[~∼]?$", text[max(0, first.start - 12) : first.start])
-            changed_from = joiner.strip() == "to" and _CHANGED_FROM.search(text[max(0, first.start - 50) : first.start])
+            changed_from = (re.sub(r"[~∼≈]\s?$", "", joiner).strip() == "to"  # 'from ∼4.4 eV to ∼5.1 eV'
+                            and _CHANGED_FROM.search(text[max(0, first.start - 50) : first.start]))
             if changed_from and units_agree and dash_or_unit:
                 # 'the Tc decreases from 325 to 279 K': two values (before and after), not a range
                 unit = units[i + 1] or unit_first
