@@ -758,3 +758,24 @@ def test_plural_references_cue_lists_and_stated_points(rules, text, expected):
 ])
 def test_changes_glued_units_and_onset_cues(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # organic compounds by systematic name, each with its own cell in a structure report
+    ("The structures of two compounds are studied: 2-oxo-2,5,6,7-tetrahydro-1H-cyclopenta[b]pyridine-3-carbonitrile "
+     "[a = 15.641(8) Å, space group P21/c]; 3-methoxy-N′-(2,4-dichlorobenzylidene)benzohydrazide "
+     "[a = 4.728(4) Å, space group P212121].",
+     [("2-oxo-2,5,6,7-tetrahydro-1H-cyclopenta[b]pyridine-3-carbonitrile", "lattice_parameter", 15.641),
+      ("3-methoxy-N′-(2,4-dichlorobenzylidene)benzohydrazide", "lattice_parameter", 4.728)]),
+    # what crystals are of is a compound, named or not
+    ("Crystals of taurin belong to the monoclinic space group P21: a = 5.722(1) Å.",
+     [("taurin", "lattice_parameter", 5.722)]),
+    # a number in brackets after a formula labels the compound ('Compound (2) crystallizes ...')
+    ("The hydrazones C15H12Br2N2O3·CH3OH (1) and C15H12Cl2N2O2 (2) were made. Compound (2) crystallizes in the "
+     "triclinic space group P-1 with a = 8.296(1) Å.", [("2", "lattice_parameter", 8.296)]),
+    # a solvent is neither the material nor the main material, under its long or its short name
+    ("Perovskite films are made with a polar solvent, 1,3-dimethyl-2-imidazolidinone (DMI). By adding 10 vol% DMI, "
+     "the average grain size of the perovskite increases to 375 nm.", [("perovskite", "grain_size", 375.0)]),
+])
+def test_organic_names_compound_labels_and_solvents(rules, text, expected):
+    check(rules, text, expected)

@@ -171,7 +171,7 @@ def defined_otherwise(extraction: Extraction, abbreviations: dict[str, MaterialM
 def abbreviation_table(extraction: Extraction) -> dict[str, MaterialMention]:
     """Short form -> the material it stands for (formula and elements are what the rules use)."""
     return {a.short: MaterialMention(0, 0, a.material.text, a.material.formula, list(a.material.elements),
-                                     a.material.confidence, source=a.material.source.value)
+                                     a.material.confidence, source=a.material.source.value, role=a.material.role)
             for a in extraction.layers.abbreviations}
 
 

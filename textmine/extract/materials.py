@@ -91,10 +91,14 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         for m in re.finditer(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", sentence):
             if any(x.start < m.end() and m.start() < x.end for x in mentions):
                 continue
-            if len(abbreviation) == 1 and not _LABEL_NOUN_BEFORE.search(sentence, max(0, m.start() - 30), m.start()):
-                continue  # a one-letter label ('V') is the compound only after 'crystals', 'compound' ...
+            if (len(abbreviation) == 1 or abbreviation.isdigit()) and not _LABEL_NOUN_BEFORE.search(
+                    sentence, max(0, m.start() - 30), m.start()):
+                continue  # a one-letter or number label ('V', '2') is the compound only after 'crystals', 'compound' ...
+            # a solvent or additive stays one under its short name ('the solvent 1,3-dimethyl-2-imidazolidinone
+            # (DMI) ... adding 10 vol% DMI')
             mentions.append(MaterialMention(m.start(), m.end(), m.group(0), defined.formula, defined.elements, 0.7,
-                                            source="abbreviation"))
+                                            source="abbreviation",
+                                            role="auxiliary" if defined.role == "auxiliary" else ""))
     # Abbreviations defined in this document ('La2Ti2O7 (LTO)') win over the built-in list.
     for name in find_material_names(sentence):
         if any(m.start < name.end and name.start < m.end for m in mentions):
@@ -105,6 +109,19 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         generic = name.text.lower() in _GENERIC_NAMES or (name.text.lower() in ELEMENT_NAME_SET)
         mentions.append(MaterialMention(name.start, name.end, name.text, formula, elements, 0.4 if generic else 0.8,
                                         is_weak=generic))
+    for name in _systematic_names(sentence):
+        # a systematic organic name contains formula-like pieces ('1H', 'N′'): the whole name wins
+        mentions = [m for m in mentions if not (name[0] <= m.start and m.end <= name[1])]
+        if not any(m.start < name[1] and name[0] < m.end for m in mentions):
+            mentions.append(MaterialMention(name[0], name[1], sentence[name[0] : name[1]], None, [], 0.8))
+    for name in _CRYSTALS_OF.finditer(sentence):
+        # 'Crystals of taurin belong to ...', 'the crystal structures of artesin and taurin': what crystals
+        # are of is a compound, named or not
+        for group in (1, 2):
+            word, start = name.group(group), name.start(group)
+            if word and word.lower() not in _NOT_A_COMPOUND_WORD:
+                if not any(m.start < start + len(word) and start < m.end for m in mentions):
+                    mentions.append(MaterialMention(start, start + len(word), word, None, [], 0.7))
     for name in _POLYMER_NAME.finditer(sentence):
         if _NOT_POLYMER.match(name.group(1)[4:]) or any(m.start < name.end() and name.start() < m.end for m in mentions):
             continue
@@ -152,6 +169,35 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     assign_roles(sentence, mentions)
     return mentions
 
+
+# Organic compounds by their systematic names: a token with locants ('2-oxo-2,5,6,7-tetrahydro-1H-
+# cyclopenta[b]pyridine-3-carbonitrile', '3-Methoxy-N′-(2,4-Diclorobenzylidene)Benzohydrazide'), and
+# the salt or solvate word after it
+_IUPAC = re.compile(
+    r"(?<![\w\-′'\[(])((?:[\w′'()\[\],.]|-(?!\s))*\d(?:[\w′'()\[\],.]|-(?!\s))*-(?:[\w′'()\[\],.]|-(?!\s))+[a-z]{3})"
+    r"(?:\s(?:perchlorate|hydrochloride|hydrobromide|hydrate|monohydrate|dihydrate|trihydrate|solvate|acid))?(?![\w-])")
+_LOCANT = re.compile(r"\d(?:,\d+)*-[A-Za-z\[(]|[a-z]\d?-\d")
+
+
+def _systematic_names(sentence: str) -> list[tuple[int, int]]:
+    found = []
+    if "-" not in sentence:
+        return found
+    for m in _IUPAC.finditer(sentence):
+        core = m.group(1).rstrip(".,")
+        if len(core) < 15 or core.count("-") < 2 or unbalanced_brackets(core) or not _LOCANT.search(core):
+            continue
+        found.append((m.start(), m.end()))
+    return found
+
+
+_CRYSTALS_OF = re.compile(
+    r"\b(?:[Cc]rystals|[Cc]rystal structures?|[Ss]ingle crystals) of (?:the )?([A-Za-z][\w\-′']{3,40})"
+    r"(?: and ([A-Za-z][\w\-′']{3,40}))?(?![\w-])")
+_NOT_A_COMPOUND_WORD = frozenset(
+    "this these those that both all each compound compounds complex complexes sample samples material materials "
+    "phase phases form forms solid solids title new pure high good large small size sizes different various two three "
+    "several".split())
 
 # Polymers by their systematic names: 'poly(phenylene-carborane)', 'poly(ether amide)s', 'polyacetylene',
 # 'polyimides' (the name list knows the common ones; this reads the nomenclature)
@@ -427,9 +473,10 @@ def find_abbreviations(text: str) -> dict[str, MaterialMention]:
     return found
 
 
-_ONE_LETTER_LABEL = re.compile(r"\(\s?([IVX])\s?\)")
+# ('C15H12Cl2N2O2 (2)': a number in brackets right after a formula labels the compound too)
+_ONE_LETTER_LABEL = re.compile(r"\(\s?([IVX]|[1-9]\d?[a-z]?)\s?\)")
 _LABEL_NOUN_BEFORE = re.compile(
-    r"\b(?:crystals?|compounds?|complex(?:es)?|phases?|polymorphs?|forms?|salts?|structures?)\s(?:of\s)?$", re.I)
+    r"\b(?:crystals?|compounds?|complex(?:es)?|phases?|polymorphs?|forms?|salts?|structures?)\s(?:of\s)?\(?$", re.I)
 _BRACKETED_ACRONYM = re.compile(r"\(\s?((?:[a-z](?=[A-Z]{2}))?[A-Z][A-Za-z0-9\-–]{1,9})\s?\)")
 _POLYMER_LONG_FORM = re.compile(r"\b((?:co|ter|block\s|graft\s)?polymers?|resins?|elastomers?|rubbers?)\s?$", re.I)
 _LONG_FORM_WORDS = re.compile(r"[A-Za-z][\w']*")
@@ -466,6 +513,8 @@ def _spells(letters: list[str], joined: str, initials: list[str]) -> bool:
     return len(initials) <= len(letters)
 
 
+# roles of materials a paper uses but does not study: never its main material
+_NOT_STUDIED = ("auxiliary", "prototype", "substrate", "reference")
 _COMPOSITE_NAME = re.compile(r"[/@:]|\b(?:nano)?composites?\b|\bhybrids?\b", re.I)
 
 
@@ -492,7 +541,7 @@ class StudiedMaterials:
             self._subject_run = (list(subject_run), offset)
         first = True
         for mention in materials:
-            if mention.is_dopant or mention.is_weak or id(mention) in compared:
+            if mention.is_dopant or mention.is_weak or id(mention) in compared or mention.role in _NOT_STUDIED:
                 continue
             key = mention.formula or mention.text.lower()
             entry = self._seen.setdefault(key, [0, len(self._seen), mention, offset])
