@@ -779,3 +779,16 @@ def test_changes_glued_units_and_onset_cues(rules, text, expected):
 ])
 def test_organic_names_compound_labels_and_solvents(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 'were at' states the values (a synthesis 'annealed at' does not)
+    ("The HOMO energy levels of PT-Tz-DTBT and PT-Tz-DTffBT were at -5.58 eV and -5.59 eV, respectively.",
+     [("PT-Tz-DTBT", "homo_level", -5.58), ("PT-Tz-DTffBT", "homo_level", -5.59)]),
+    ("The ZnO films were annealed at 500 °C and have a band gap of 3.3 eV.", [("ZnO films", "band_gap", 3.3)]),
+    # what a material is doped with is a dopant, whatever its formula
+    ("BaTiO3 ceramics doped with 0.4 mol% of MnO have a dielectric constant of 1240.",
+     [("BaTiO3 ceramics", "dielectric_constant", 1240.0)]),
+])
+def test_stated_levels_and_compound_dopants(rules, text, expected):
+    check(rules, text, expected)

@@ -70,8 +70,8 @@ _LOCATED_AT = re.compile(
     r"\b(?:lies?|lying|located|situated|positioned|estimated|remains?|remained|stays?|stayed|stabili[sz]e[sd]?|"
     r"maintained|kept|retained|levels? off|levelled off|leveled off|plateaus?|plateaux)\s(?:to\s(?:be\s)?)?"
     r"(?:(?:appears?|appeared|occurs?|occurred|observed|located|centered|centred)\s)?at\s*(?:about\s|around\s)?[~∼≈]?\s*$"
-    # 'Tc onset is about at 12 K'
-    r"|\b(?:is|are|was|were)\s(?:about|around|approximately|roughly)\sat\s*[~∼≈]?\s*$",
+    # 'Tc onset is about at 12 K', 'the HOMO levels were at -5.58 eV'
+    r"|\b(?:is|are|was|were)\s(?:(?:about|around|approximately|roughly|located|found|positioned)\s)?at\s*[~∼≈]?\s*$",
     re.I,
 )
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)

@@ -68,6 +68,8 @@ _DOPANT_BEFORE = re.compile(
     r"\s(?:of\s)?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?)*$",
     re.I,
 )
+_DOPED_WITH_BEFORE = re.compile(
+    r"\b(?:doped|co-?doped)\s(?:with|by)\s(?:\d+(?:\.\d+)?\s?(?:mol|wt|at|vol)?\.?\s?%\s(?:of\s)?)?$", re.I)
 _ABBREVIATION_DEFINITION = re.compile(r"^\s?\(\s?([A-Z][A-Za-z0-9\-]{1,9})\s?\)")
 
 
@@ -148,8 +150,9 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         after = sentence[mention.end : mention.end + 30]
         before = sentence[max(0, mention.start - 25) : mention.start]
         single_element = len(mention.elements) == 1
-        if _DOPANT_AFTER.match(after) or (single_element and _DOPANT_BEFORE.search(before)):
-            mention.is_dopant = True
+        if (_DOPANT_AFTER.match(after) or (single_element and _DOPANT_BEFORE.search(before))
+                or _DOPED_WITH_BEFORE.search(sentence, max(0, mention.start - 40), mention.start)):
+            mention.is_dopant = True  # ('ceramics doped with 0.4 mol% of MnO': MnO is the dopant)
         elif _VARIABLE_DEFINITION.search(sentence[max(0, mention.start - 30) : mention.start]):
             mention.is_dopant = True  # 'M = Fe and Mn', '(Me = Nb, Ta)': what a symbol stands for
         elif mention.text.endswith(("+", "-", "−")) and mention.formula and len(mention.elements) == 1:
