@@ -191,7 +191,8 @@ def test_documents_materials_properties_stats(api):
     assert http.get(f"{api}/v1/properties/Eg").json()["name"] == "band_gap"
     values = http.get(f"{api}/v1/properties/band_gap/values", params={"in": "meV", "elements": "Ti"}).json()
     assert values["unit"] == "meV" and values["points"]
-    assert all(500 < p["value"] < 5000 for p in values["points"]) and any(p["year"] for p in values["points"])
+    # (Ti2O3's narrow gap of 0.1 eV is the lowest the demo states)
+    assert all(50 < p["value"] < 5000 for p in values["points"]) and any(p["year"] for p in values["points"])
     assert http.get(f"{api}/v1/properties/band_gap/values", params={"in": "K"}).status_code == 422
 
     stats = http.get(f"{api}/v1/stats").json()

@@ -59,6 +59,16 @@ def test_doped_composition_links_to_its_parent(store):
     assert "parent ZnO of Zn0.95Co0.05O: substitution distance 0.025" in row["reason"]
 
 
+def test_a_compound_of_its_own_has_no_parent(store):
+    # Ti2O3 is 0.07 from TiO2 by substitution distance, but whole-number amounts of the same elements
+    # name another compound, not an off-stoichiometric TiO2 (the store holds both; with no Ti2O3
+    # stored, tests/link/test_link_cli.py checks that Ti2O3 links to nothing); TiO1.9 still is one
+    other = _best(store, Case(material="Ti2O3", formula="Ti2O3", sentence="Ti2O3 has a band gap of 0.1 eV."))
+    assert other["top"] and {formula for formula, *_ in other["top"]} == {"Ti2O3"}
+    reduced = _best(store, Case(material="TiO1.9", formula="TiO1.9", sentence="TiO1.9 films are blue."))
+    assert reduced["top"][0][0] == "TiO2"
+
+
 def test_variable_from_the_sentence_and_unstated_variable(store):
     given = _best(store, Case(material="Li1-xNiO2", formula="Li1-xNiO2", sentence="Li1-xNiO2 with x = 0.1 was cycled."))
     assert given["top"][0][0] == "LiNiO2" and "(with x = 0.1)" in given["reason"]

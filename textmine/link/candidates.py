@@ -1,5 +1,6 @@
 """Candidate structures for a composition: the exact reduced formula, and parents of doped or
-non-stoichiometric compositions ranked by substitution distance.
+non-stoichiometric compositions ranked by substitution distance (a compound with whole-number
+amounts of the same elements, 'Ti2O3' beside 'TiO2', is none's parent or child).
 
 The substitution distance between two compositions is half the L1 distance of their atomic
 fractions: 0 for the same composition, 1 for disjoint ones. `La0.7Sr0.3MnO3` is 0.06 from
@@ -63,11 +64,17 @@ def candidates(companion, composition: dict[str, float], reduced_formula: str, *
     for entry in exact:
         seen[entry.structure_id] = Candidate(entry, "formula", 0.0)
     systems = chemical_systems(composition, drop=drop if len(composition) > 1 else 0)
+    # whole-number amounts of the same elements as a stored structure name another compound, not
+    # a variant of it: parents are for doped ('La0.7Sr0.3MnO3') and off-stoichiometric ('YBa2Cu3O6.95') ones
+    line_compound = all(abs(amount - round(amount)) < 1e-6 for amount in composition.values())
     for system in systems:
         for entry in companion.search_structures(StructureQuery(chemsys=system, limit=PER_SYSTEM_LIMIT)).structures:
             if entry.structure_id in seen:
                 continue
-            distance = substitution_distance(composition, entry_composition(entry))
+            parent = entry_composition(entry)
+            distance = substitution_distance(composition, parent)
+            if distance >= 1e-3 and line_compound and set(parent) == set(composition):
+                continue  # 'Ti2O3' is a compound of its own, not a doped or off-stoichiometric 'TiO2'
             if distance <= MAX_PARENT_DISTANCE:
                 # the same composition written another way (a doped cell's formula) counts as exact
                 method = "formula" if distance < 1e-3 else "parent"
