@@ -57,6 +57,11 @@ def looks_like_formula(token: str) -> bool:
     return _formula_or_none(token) is not None
 
 
+def token_formula(token: str) -> ParsedFormula | None:
+    """`token` parsed as a formula when it reads as one (see `looks_like_formula`), else None."""
+    return _formula_or_none(token)
+
+
 def _formula_or_none(token: str, variables: dict[str, float] | None = None) -> ParsedFormula | None:
     stripped = token.strip()
     if len(stripped) < 1 or len(stripped) > 80:
@@ -162,8 +167,9 @@ def _spaced_formulas(text: str, variables: dict[str, float] | None) -> list[Form
 
 def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[FormulaMatch]:
     """Formula-like tokens in `text` with their spans (few false positives by design)."""
-    found: list[FormulaMatch] = _spaced_formulas(text, variables) if " " in text else []
+    found: list[FormulaMatch] = []
     if " " in text:
+        found = _spaced_formulas(text, variables)
         found += [f for f in _spaced_pairs(text, variables) if not any(g.start < f.end and f.start < g.end for g in found)]
     # Alloys written with a comma list of shared sites: '(Ga,Mn)As', '(Zn,Co)O', '(Bi,La)FeO3'
     for m in _SITE_ALLOY.finditer(text):
@@ -284,4 +290,4 @@ def _unbalanced(token: str) -> bool:
 
 unbalanced_brackets = _unbalanced
 
-__all__ = ["FormulaMatch", "find_formulas", "looks_like_formula", "unbalanced_brackets"]
+__all__ = ["FormulaMatch", "find_formulas", "looks_like_formula", "token_formula", "unbalanced_brackets"]

@@ -44,8 +44,9 @@ _FORM_NOUN_AFTER = re.compile(
     r"membranes?|single crystals?|crystals?|quantum dots|aerogels?|foams?)(?![\w-])"
 )
 # ':N', ':Ag2+', ':Eu,Dy', ':Er3+/Yb3+' right after a host formula: the dopants of a doped material
-_COLON_DOPANTS = re.compile(r":[A-Z][a-z]?(?:\d?[+]{1,2}|\d[+])?(?:[,/][A-Z][a-z]?(?:\d?[+]{1,2}|\d[+])?){0,3}(?![\w-])")
-_MORE_DOPANTS = re.compile(r"(?:[,/][A-Z][a-z]?(?:\d?[+]{1,2}|\d[+])?){1,3}(?![\w-])")
+_DOPANT_ION = r"[A-Z][a-z]?(?:\d?[+]{1,2}|\d[+])?"
+_COLON_DOPANTS = re.compile(rf":{_DOPANT_ION}(?:[,/]{_DOPANT_ION}){{0,3}}(?![\w-])")
+_MORE_DOPANTS = re.compile(rf"(?:[,/]{_DOPANT_ION}){{1,3}}(?![\w-])")
 _NANO_FORM_AFTER = re.compile(
     r" (?:(?:hollow|porous|hierarchical|mesoporous) )?(?:nano(?:fib(?:er|re)s?|rods?|wires?|sheets?|tubes?|cages?|belts?|"
     r"plates?|flakes?|spheres?|cubes?|structures?|foams?)|quantum dots|aerogels?|foams?)(?![\w-])")

@@ -8,12 +8,13 @@ Dopants ('Fe-doped', 'addition of Li and Sb', 'Ti3+ ions') and symbols defined i
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from textmine.chemistry.elements import ELEMENT_NAME_SET, element_symbols
 from textmine.chemistry.names import is_alloy_grade
-from textmine.chemistry.find import PHASE_PREFIX, looks_like_formula, unbalanced_brackets
+from textmine.chemistry.find import PHASE_PREFIX, looks_like_formula, token_formula, unbalanced_brackets
 from textmine.extract.material_forms import assign_roles, widen
 from textmine.normalise.formula import (
     FormulaError,
@@ -223,10 +224,7 @@ _REDOX_PART = re.compile(r"\((?:I{1,3}|IV|V|VI{0,3}|0)\)(?:$|[/@])|[+−-](?:$|[
 
 def _formula_or_element(part: str):
     """The parsed formula of a composite's part ('Na2MnSiO4'), or of an element symbol ('C'), or None."""
-    from textmine.chemistry.find import _formula_or_none
-    from textmine.chemistry.formula import FormulaError, parse_formula
-
-    parsed = _formula_or_none(part)
+    parsed = token_formula(part)
     if parsed is None and part in element_symbols():
         try:
             parsed = parse_formula(part)
@@ -450,30 +448,34 @@ def find_abbreviations(text: str) -> dict[str, MaterialMention]:
     found: dict[str, MaterialMention] = {}
     # Only the text just before a bracketed acronym can define one: look there, not everywhere.
     for bracket in _BRACKETED_ACRONYM.finditer(text):
-        window_start = max(0, bracket.start() - 80)
-        window = text[window_start : bracket.start()]
-        mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == ""]
-        if not mentions:
-            # 'maleic-anhydride-modified styrene-ethylene-butylene-styrene copolymer (mSEBS)': a long
-            # form that ends in a polymer's class noun defines a material without a name we know
-            polymer = _POLYMER_LONG_FORM.search(window)
-            if polymer:
-                mentions = [MaterialMention(polymer.start(1), polymer.end(1), polymer.group(1), None, [], 0.7)]
-        if mentions and not mentions[-1].is_dopant and bracket.group(1) != mentions[-1].text:
-            defined = mentions[-1]
-            defined.start, defined.end = window_start + defined.start, window_start + defined.end  # text offsets
+        defined = _mention_before(text, bracket.start(), polymer_long_form=True)
+        if defined is not None and not defined.is_dopant and bracket.group(1) != defined.text:
             found[bracket.group(1)] = defined
     # 'KH2PO3·H3PO3 (III), α-CsH2PO3·H3PO3 (IV), and β-CsH2PO3·H3PO3 (V)': one-letter compound labels,
     # defined only right after a formula ('crystals V are monoclinic' then names the compound)
     for bracket in _ONE_LETTER_LABEL.finditer(text):
-        window_start = max(0, bracket.start() - 80)
-        window = text[window_start : bracket.start()]
-        mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == ""]
-        if mentions and mentions[-1].formula and len(mentions[-1].elements) > 1 and not mentions[-1].is_dopant:
-            defined = mentions[-1]
-            defined.start, defined.end = window_start + defined.start, window_start + defined.end
+        defined = _mention_before(text, bracket.start())
+        if defined is not None and defined.formula and len(defined.elements) > 1 and not defined.is_dopant:
             found.setdefault(bracket.group(1), defined)
     return found
+
+
+def _mention_before(text: str, at: int, polymer_long_form: bool = False) -> MaterialMention | None:
+    """The material mention ending right before `at` (a bracket), in text offsets; with
+    `polymer_long_form`, also a long form ending in a polymer's class noun ('maleic-anhydride-modified
+    styrene-ethylene-butylene-styrene copolymer (mSEBS)'), a material without a name we know."""
+    window_start = max(0, at - 80)
+    window = text[window_start:at]
+    mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == ""]
+    if not mentions and polymer_long_form:
+        polymer = _POLYMER_LONG_FORM.search(window)
+        if polymer:
+            mentions = [MaterialMention(polymer.start(1), polymer.end(1), polymer.group(1), None, [], 0.7)]
+    if not mentions:
+        return None
+    defined = mentions[-1]
+    defined.start, defined.end = window_start + defined.start, window_start + defined.end
+    return defined
 
 
 # ('C15H12Cl2N2O2 (2)': a number in brackets right after a formula labels the compound too)
@@ -576,7 +578,11 @@ class StudiedMaterials:
         # a composite is mentioned whenever one of its components is ('PBMA-g-PDMS latexes ... the PDMS
         # content ... PDMS was linked to the PBMA backbone'): a paper naming the blend, graft or
         # composite and its parts is about the whole
-        credit = [e[0] + sum(o[0] for o in entries if o is not e and _component_of(o[2], e[2])) for e in entries]
+        named: dict[str, int] = {}
+        for count, _, mention, _ in entries:
+            name = mention.text.strip().lower()
+            named[name] = named.get(name, 0) + count
+        credit = [e[0] + sum(named.get(p, 0) for p in _component_names(e[2].text)) for e in entries]
         best = max(range(len(entries)), key=lambda i: (len(entries[i][2].elements) > 1, credit[i],
                                                        len(entries[i][2].elements), -entries[i][1]))
         _, _, mention, offset = entries[best]
@@ -588,14 +594,14 @@ class StudiedMaterials:
 _PARTS = re.compile(r"\s?[/@:+]\s?|-(?:g|b|co|graft|block|alt|ran|r)-|\s", re.I)
 
 
-def _component_of(part: MaterialMention, whole: MaterialMention) -> bool:
-    """Whether `part` is named as one of the parts of the composite `whole` ('PDMS' of 'PBMA-g-PDMS
-    latexes'); a cell ('LiCoO2//graphite') is not a composite of its electrodes."""
-    if "//" in whole.text or not _COMPOSITE_NAME.search(whole.text) and not _PARTS.search(whole.text.strip()):
-        return False
-    name = part.text.strip().lower()
-    parts = {p for p in _PARTS.split(whole.text.lower()) if p}
-    return len(parts) > 1 and name in parts and name != whole.text.strip().lower()
+@functools.lru_cache(maxsize=4096)
+def _component_names(whole: str) -> frozenset[str]:
+    """The lower-cased names of the parts of the composite named `whole` ('pbma', 'pdms' of 'PBMA-g-PDMS
+    latexes'), empty when it names none; a cell ('LiCoO2//graphite') is not a composite of its electrodes."""
+    if "//" in whole or not _COMPOSITE_NAME.search(whole) and not _PARTS.search(whole.strip()):
+        return frozenset()
+    parts = {p for p in _PARTS.split(whole.lower()) if p}
+    return frozenset(parts - {whole.strip().lower()}) if len(parts) > 1 else frozenset()
 
 
 __all__ = ["MaterialMention", "StudiedMaterials", "acronym_definitions", "is_class_word", "not_a_material_token", "find_abbreviations", "find_material_mentions",

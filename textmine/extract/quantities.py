@@ -286,33 +286,26 @@ def _cell_list_unit(text: str, numbers: list[_Number], units: list, i: int) -> b
     c=12.133(9) Å'): then 'a=' names a lattice constant, not a variable, and the number is a value."""
     if not re.search(r"(?:^|[^\w.])a\s?=\s?$", text[max(0, numbers[i].start - 6) : numbers[i].start]):
         return False
-    j = i
-    while j + 1 < len(numbers) and units[j] is None and _CELL_LIST_JOIN.match(_between(text, numbers, j)):
-        j += 1
-    return j > i and units[j] is not None
+    return _unit_list_after(text, numbers, units, i, _CELL_LIST_JOIN)
 
 
 _POWER_OF_TEN = re.compile(r"[×x]\s?10|[eE][-+−]?\d|\^")
 _MANTISSA = re.compile(r"[-+−]?(?:\d*\.\d+|\d+)")
 
 
-def _shared_power(text: str, members: list[_Number]) -> float:
-    """'5.31 and 5.58 × 10^4': a power of ten written once after a list holds for each number of it
-    (1.0 when the last number has none, or another number has its own)."""
+def _shared_power(text: str, members: list[_Number]) -> int:
+    """'5.31 and 5.58 × 10^4': the power of ten written once after a list, which holds for each number
+    of it (0 when the last number has none, or another number has its own)."""
     last = text[members[-1].start : members[-1].end]
     if not _POWER_OF_TEN.search(last) or any(_POWER_OF_TEN.search(text[n.start : n.end]) for n in members[:-1]):
-        return 1.0
+        return 0
     mantissa = _MANTISSA.match(last)
-    if mantissa is None:
-        return 1.0
-    try:
-        base = float(mantissa.group(0).replace("−", "-"))
-    except ValueError:
-        return 1.0
-    if not base:
-        return 1.0
-    exponent = round(math.log10(abs(members[-1].value / base))) if members[-1].value else 0
-    return float(f"1e{exponent}") if math.isclose(members[-1].value / base, 10.0 ** exponent, rel_tol=1e-9) else 1.0
+    base = float(mantissa.group(0).replace("−", "-")) if mantissa else 0.0
+    if not base or not members[-1].value:
+        return 0
+    ratio = members[-1].value / base
+    exponent = round(math.log10(abs(ratio)))
+    return exponent if math.isclose(ratio, 10.0 ** exponent, rel_tol=1e-9) else 0
 
 
 def _between(text: str, numbers: list[_Number], j: int) -> str:
@@ -324,11 +317,11 @@ def _year(text: str, number: _Number) -> bool:
     return 1800 <= number.value <= 2100 and re.fullmatch(r"\d{4}", text[number.start : number.end]) is not None
 
 
-def _unit_list_after(text: str, numbers: list[_Number], units: list, i: int) -> bool:
-    """Whether the number at i opens a list whose last number carries the unit ('Mn 2000, 3000 and
-    4000 g/mol': 2000 is no year there)."""
+def _unit_list_after(text: str, numbers: list[_Number], units: list, i: int, join: re.Pattern[str]) -> bool:
+    """Whether the number at i opens a list (numbers joined by `join`) whose last number carries the
+    unit ('Mn 2000, 3000 and 4000 g/mol': 2000 is no year there)."""
     j = i
-    while j + 1 < len(numbers) and units[j] is None and _LIST_JOIN.match(_between(text, numbers, j)):
+    while j + 1 < len(numbers) and units[j] is None and join.match(_between(text, numbers, j)):
         j += 1
     return j > i and units[j] is not None
 
@@ -441,7 +434,8 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
         unit_first = units[i]
         if _is_junk_number(text, first, unit_first[0] if unit_first else "") and not (
                 unit_first is None and (_cell_list_unit(text, numbers, units, i)
-                                        or _year(text, first) and _unit_list_after(text, numbers, units, i))):
+                                        or _year(text, first) and _unit_list_after(text, numbers, units, i,
+                                                                                   _LIST_JOIN))):
             i += 1
             continue
         bare = _BARE_UNCERTAINTY.search(text[max(0, first.start - 4) : first.start])
@@ -518,12 +512,12 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
                     break
             if len(members) > 1 and units[members[-1]] is not None:
                 unit_text = _clean_unit(units[members[-1]][0])
-                factor = _shared_power(text, [numbers[k] for k in members])
+                power = _shared_power(text, [numbers[k] for k in members])
                 for index, k in enumerate(members):
                     n = numbers[k]
-                    if factor != 1.0 and k != members[-1]:
-                        n = dataclasses.replace(n, value=float(f"{n.value!r}e{round(math.log10(factor))}"),
-                                                uncertainty=n.uncertainty * factor if n.uncertainty else n.uncertainty)
+                    if power and k != members[-1]:
+                        n = dataclasses.replace(n, value=float(f"{n.value!r}e{power}"),
+                                                uncertainty=n.uncertainty * float(f"1e{power}") if n.uncertainty else n.uncertainty)
                     end = units[k][1] if units[k] else n.end
                     comp = _comparator_before(text, n.start)
                     q_start = _comparator_start(text, n.start, comp)

@@ -83,11 +83,9 @@ def glyph_edits(text: str) -> list[Edit]:
     edits: list[Edit] = []
     if "\u030A" in text or "\u02DA" in text:
         edits += [Edit(m.start(), m.end(), "Å") for m in _SPLIT_ANGSTROM.finditer(text)]
-    if _PRIVATE_USE.search(text):
-        edits += [Edit(m.start(), m.end(), PRIVATE_GLYPHS[ord(m.group(0))]) for m in _PRIVATE_USE.finditer(text)
-                  if ord(m.group(0)) in PRIVATE_GLYPHS]
-        edits.sort(key=lambda e: e.start)
-    return edits
+    private = [Edit(m.start(), m.end(), PRIVATE_GLYPHS[ord(m.group(0))]) for m in _PRIVATE_USE.finditer(text)
+               if ord(m.group(0)) in PRIVATE_GLYPHS]
+    return sorted(edits + private, key=lambda e: e.start) if private else edits
 
 
 def tex_edits(text: str) -> list[Edit]:
