@@ -796,3 +796,49 @@ def test_organic_names_compound_labels_and_solvents(rules, text, expected):
 ])
 def test_stated_levels_and_compound_dopants(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a cell described by its parts: values stated for 'the cell' are its studied components', and a
+    # code name of mixed case the paper keeps naming is a compound studied, not an unknown acronym
+    ("The fibrous PBSCF electrode, the dense BZCYYb electrolyte and the Ni-BZCYYb support form the cell. "
+     "BZCYYb conducts protons. The OCVs of the cell are 0.99 and 1.02 V at 600 and 550 °C, respectively.",
+     [("BZCYYb", "open_circuit_voltage", 0.99), ("BZCYYb", "open_circuit_voltage", 1.02)]),
+    # a supplier's legal form is no material
+    ("The porous carbon (Merck KGaA, Darmstadt) delivers a capacity of 473 mA h g-1.",
+     [("carbon", "specific_capacity", 473.0)]),
+    # 'an improvement of X from A to B' states two values, before and after
+    ("We notice an improvement of the battery capacity of LiFePO4 from 45 mAh g−1 to 83 mAh g−1 with the additive.",
+     [("LiFePO4", "specific_capacity", 45.0), ("LiFePO4", "specific_capacity", 83.0)]),
+    # two values compared by 'vs' pair in order with the materials compared before them
+    ("PDPPNBr displays higher conductivity than ZnO (9.98 × 10^-6 S cm^-1 vs 7.89 × 10^-6 S cm^-1).",
+     [("PDPPNBr", "electrical_conductivity", 9.98e-6), ("ZnO", "electrical_conductivity", 7.89e-6)]),
+    ("The band gaps of ZnO vs TiO2 (3.3 vs 3.2 eV) differ little.",
+     [("ZnO", "band_gap", 3.3), ("TiO2", "band_gap", 3.2)]),
+    # ... while 'vs' before an electrode still names the reference of a potential
+    ("LiFePO4 shows a voltage of 3.4 V vs Li/Li+.", [("LiFePO4", "voltage", 3.4)]),
+    # a cell written without a unit, each constant with its standard uncertainty, in a sentence giving the
+    # space group: ångström, the crystallographers' convention; not a variable 'a = 0.3'
+    ("K2CaNaTa3O10 crystallizes in space group I4/mmm and has lattice constants of a=3.9185(1) and c=29.519(2).",
+     [("K2CaNaTa3O10", "lattice_parameter", 3.9185), ("K2CaNaTa3O10", "lattice_parameter", 29.519)]),
+    ("For Cu1-xZnx with a = 0.3 and b = 0.5 in space group Fm-3m the band gap of ZnO is 3.3 eV.",
+     [("ZnO", "band_gap", 3.3)]),
+    # 'Ǻ', the glyph some fonts draw the ångström with
+    ("Compound Ba2TiO4 crystallizes in space group P21/n with V = 1512.3(4) Ǻ3.",
+     [("Ba2TiO4", "unit_cell_volume", 1512.3)]),
+    # Curie-Weiss behaviour is no sign of a Curie temperature: a pnictide's T c is its superconducting one
+    ("Curie-Weiss-like behavior is not seen in these pnictides. Another example is KFe2Se2 with T c = 30 K.",
+     [("KFe2Se2", "superconducting_transition_temperature", 30.0)]),
+])
+def test_cells_code_names_changes_versus_and_unitless_cells(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_the_relation_model_keeps_a_cell_together():
+    # the constants of one cell share the subject the rules found, which the model, judging one value at
+    # a time, may otherwise split between the compound and one named later in the sentence
+    model = load_pipeline("model")
+    text = ("K2CaNaTa3O10, which crystallizes in space group I4/mmm and has lattice constants of a=3.9185(1) and "
+            "c=29.519(2), is the first all-tantalum analogue of K2La2Ti3O10.")
+    assert triples(model, text) == {("K2CaNaTa3O10", "lattice_parameter", 3.9185),
+                                    ("K2CaNaTa3O10", "lattice_parameter", 29.519)}

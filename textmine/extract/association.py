@@ -54,14 +54,16 @@ _MAX_CUE_DISTANCE = 250
 def _context_support(words: tuple[str, ...], text: str) -> int:
     """How often the context words of a property start a word in `text` (cached: asked per cue and
     value). 'antiferromagnetic' is no 'ferromagnetic' and 'paramagnetic' no 'magnetic': a
-    superconductor paper that mentions its antiferromagnetic parent phase is still about a Tc."""
+    superconductor paper that mentions its antiferromagnetic parent phase is still about a Tc, nor is a
+    paper on the Curie-Weiss behaviour of a superconductor's normal state about a Curie temperature."""
     return len(_context_pattern(words).findall(text))
 
 
 @functools.lru_cache(maxsize=256)
 def _context_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True)) + ")",
-                      re.I)
+    # ('Curie-Weiss behaviour' is a paramagnet's, no sign of a Curie temperature)
+    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w.lower()) for w in sorted(words, key=len, reverse=True))
+                      + r")(?![-–‐]Weiss)", re.I)
 
 
 # 'the band-gap energies lie at 2.42 eV': the value itself, not a condition
@@ -345,6 +347,11 @@ def link_material(
     # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention
     # (an acronym the paper does not define still holds its place in a list)
     listed = [m for m in materials if not m.is_dopant and m.role in ("", "acronym")]
+    # (the second of two materials compared by 'vs' reads as a reference: 'ZnO vs TiO2 (3.3 vs 3.2 eV)')
+    link = _link_versus(assignment, sentence, [m for m in materials if not m.is_dopant and m.role in ("", "acronym", "reference")],
+                        assignments)
+    if link is not None:
+        return link
     link = _link_respectively(assignment, sentence, listed, assignments)
     if link is not None:
         return link if link.material is not None else None
@@ -395,6 +402,32 @@ def _link_respectively(
         # 'A, B and C ... 1.2 and 1.5 eV, respectively': lists of unequal lengths pair nothing for sure
         return Link(None, "ambiguous", 0.0)  # type: ignore[arg-type]
     return None
+
+
+_VERSUS = re.compile(r"\s?(?:vs\.?|versus)\s?", re.I)
+# what joins two materials compared by their values: 'A displays higher conductivity over B', 'A vs B', 'A than B'
+_COMPARED_PAIR = re.compile(r"\b(?:vs\.?|versus|over|than|and|compared (?:to|with)|relative to)\b", re.I)
+
+
+def _link_versus(
+    assignment: Assignment, sentence: str, candidates: list[MaterialMention], assignments: list[Assignment]
+) -> Link | None:
+    """'PDPPNBr displays higher conductivity than ZnO (9.98 vs 7.89 S/cm)', 'ZnO vs TiO2 (3.3 vs 3.2 eV)': two
+    values compared by 'vs' pair in order with the two materials compared just before them."""
+    same = sorted((a for a in assignments if a.prop.name == assignment.prop.name), key=lambda a: a.quantity.start)
+    k = same.index(assignment)
+    pair = None
+    if k + 1 < len(same) and _VERSUS.fullmatch(sentence[assignment.quantity.end : same[k + 1].quantity.start]):
+        pair = (assignment, same[k + 1])
+    elif k > 0 and _VERSUS.fullmatch(sentence[same[k - 1].quantity.end : assignment.quantity.start]):
+        pair = (same[k - 1], assignment)
+    if pair is None:
+        return None
+    before = [m for m in candidates if m.end <= pair[0].quantity.start]
+    if len(before) < 2 or not _COMPARED_PAIR.search(sentence[before[-2].end : before[-1].start]) \
+            or _CLAUSE_BREAK.search(sentence[before[-1].end : pair[0].quantity.start].replace("than", "")):
+        return None
+    return Link(before[-2] if assignment is pair[0] else before[-1], "respectively", 0.75)
 
 
 def _condition_list(sentence: str, group: list[Assignment]) -> bool:

@@ -83,6 +83,8 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     for match in find_formulas(sentence, variables):
         if _CURVE_NAME.fullmatch(match.text) and not _ALLOY_AFTER.match(sentence, match.end):
             continue  # 'I–V curves', 'J–V', 'P–E loops', 'M–H': a measurement's axes, not a material
+        if match.text in _LEGAL_FORMS:
+            continue  # 'Merck KGaA': a company, not potassium gallium
         parsed = match.parsed
         # A lone element ('Fe', 'Sb') is the material far less often than a dopant or a site.
         single = len(parsed.elements) == 1
@@ -306,8 +308,11 @@ _NOT_MATERIAL_ACRONYMS = frozenset(
     DRS IPCE JV IV-curve XRF ICP-OES ICP-MS SPS HIP PVA PVDF-HFP DFT-D DFT-D3 PAW VASP LAPW FLAPW WIEN2k QE TB-mBJ
     mBJ HSE03 SCAN OLEDs TFTs FETs OFETs PSCs OSCs DSSCs BHJs PBEsol PW91 B3LYP r2SCAN rSCAN HSE12 HSEsol G0W0 GW0
     DFT+U GGA+U LDA+U optB86b optB88 vdW-DF vdW-DF2 DFT-D2 SCAN+rVV10 LCAO FP-LAPW BCC FCC HCP I-V C-V P-E M-H
-    J-V R-T M-T ETL HTL ETLs HTLs EML CBM VBM BZ SOFC SOEC PEMFC PEMFCs AEMFC AEMFCs OCV ASR EIS NPD""".split()
+    J-V R-T M-T ETL HTL ETLs HTLs EML CBM VBM BZ SOFC SOEC PEMFC PEMFCs AEMFC AEMFCs OCV ASR EIS NPD
+    GmbH KGaA AG Ltd LLC Inc KG PLC""".split()
 )
+# a supplier's legal form ('Merck KGaA', 'Sigma-Aldrich Chemie GmbH'), none of them a formula
+_LEGAL_FORMS = frozenset("GmbH KGaA AG Ltd LLC Inc KG PLC".split())
 _NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane ethane propane butane hexane "
                                 "mundane humane insane lane arene alkene alkane benzene toluene xylene "
                                 "polyethylene polypropylene styrene butadiene".split())
@@ -523,6 +528,13 @@ _NOT_STUDIED = ("auxiliary", "prototype", "substrate", "reference")
 _COMPOSITE_NAME = re.compile(r"[/@:]|\b(?:nano)?composites?\b|\bhybrids?\b", re.I)
 
 
+def _studied_code_name(mention: MaterialMention) -> bool:
+    """A code name of mixed case ('BZCYYb', 'PTB7-Th', 'mSEBS'): a compound the paper studies, counted for its
+    main material like a formula; not an undefined acronym of capitals ('SOFC', 'PBSCF'), nor a chemical
+    word ('thiophene'), both named as often for a method, device or reagent."""
+    return mention.is_code_name and not mention.role and sum(ch.isupper() for ch in mention.text) >= 2
+
+
 class StudiedMaterials:
     """The materials a document is about so far, for sentences that only refer back to them.
 
@@ -546,7 +558,8 @@ class StudiedMaterials:
             self._subject_run = (list(subject_run), offset)
         first = True
         for mention in materials:
-            if mention.is_dopant or mention.is_weak or id(mention) in compared or mention.role in _NOT_STUDIED:
+            if (mention.is_dopant or mention.is_weak and not _studied_code_name(mention)
+                    or id(mention) in compared or mention.role in _NOT_STUDIED):
                 continue
             key = mention.formula or mention.text.lower()
             entry = self._seen.setdefault(key, [0, len(self._seen), mention, offset])
@@ -583,7 +596,7 @@ class StudiedMaterials:
             name = mention.text.strip().lower()
             named[name] = named.get(name, 0) + count
         credit = [e[0] + sum(named.get(p, 0) for p in _component_names(e[2].text)) for e in entries]
-        best = max(range(len(entries)), key=lambda i: (len(entries[i][2].elements) > 1, credit[i],
+        best = max(range(len(entries)), key=lambda i: (len(entries[i][2].elements) > 1 or _studied_code_name(entries[i][2]), credit[i],
                                                        len(entries[i][2].elements), -entries[i][1]))
         _, _, mention, offset = entries[best]
         return mention, offset

@@ -223,11 +223,9 @@ class SkippedNumber:
 
 
 def _checked(mantissa: float, power: int, text: str) -> float:
-    """mantissa * 10**power, or OutOfRange when the result is not a normal float."""
-    try:
-        value = mantissa * 10.0**power
-    except OverflowError:
-        raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})") from None
+    """mantissa * 10**power, or OutOfRange when the result is not a normal float. Read as the decimal
+    written ('7.89 × 10^-6' is 7.89e-06, not the product 7.889999999999999e-06)."""
+    value = float(f"{mantissa!r}e{power}")
     if not math.isfinite(value):
         raise OutOfRange(f"out of range (over {sys.float_info.max:.3g})")
     if mantissa != 0 and abs(value) < sys.float_info.min:
@@ -287,6 +285,27 @@ def _cell_list_unit(text: str, numbers: list[_Number], units: list, i: int) -> b
     if not re.search(r"(?:^|[^\w.])a\s?=\s?$", text[max(0, numbers[i].start - 6) : numbers[i].start]):
         return False
     return _unit_list_after(text, numbers, units, i, _CELL_LIST_JOIN)
+
+
+# where a cell written without any unit ('a=3.9185(1) and c=29.519(2)') gives a structure's lattice constants
+_CELL_CONTEXT = re.compile(r"space[- ]group|lattice (?:constant|parameter)s?|unit[- ]cell|cell (?:constant|parameter|dimension)s?",
+                           re.I)
+
+
+def _unitless_cell(text: str, numbers: list[_Number], units: list, i: int) -> list[int]:
+    """The members of a cell that numbers[i] opens when the whole cell is written without a unit, each
+    with its standard uncertainty in brackets, in a sentence that names the space group or lattice
+    constants ('space group I4/mmm and has lattice constants of a=3.9185(1) and c=29.519(2)'): the
+    crystallographers' convention is ångström. [] otherwise (a variable 'a = 0.3', a list with a unit)."""
+    if not re.search(r"(?:^|[^\w.])a\s?=\s?$", text[max(0, numbers[i].start - 6) : numbers[i].start]):
+        return []
+    members = [i]
+    while members[-1] + 1 < len(numbers) and _CELL_LIST_JOIN.match(_between(text, numbers, members[-1])):
+        members.append(members[-1] + 1)
+    if (len(members) < 2 or any(units[k] is not None or numbers[k].uncertainty is None or not 0.5 <= numbers[k].value <= 100
+                                for k in members) or not _CELL_CONTEXT.search(text)):
+        return []
+    return members
 
 
 _POWER_OF_TEN = re.compile(r"[×x]\s?10|[eE][-+−]?\d|\^")
@@ -388,10 +407,11 @@ def _find_numbers(text: str, skipped: list[SkippedNumber] | None = None) -> list
     return sorted(numbers, key=lambda n: n.start)
 
 
-# a directed change stated by its two ends: 'increased from 226 to 305 HV', 'declined remarkably from 869 to 633 HV'
+# a directed change stated by its two ends: 'increased from 226 to 305 HV', 'declined remarkably from 869 to 633 HV',
+# 'an improvement of the battery capacity from 45 to 83 mAh/g', 'the improved V oc (from 0.37 to 0.65 V)'
 _CHANGED_FROM = re.compile(
     r"\b(?:increas|decreas|declin|reduc|rais|rises?\b|rising|rose|drops?\b|dropp|falls?\b|falling|fell|enhanc|improv|"
-    r"lower|shift|jump|grow|grew|elevat|boost|degrad)\w*\s(?:[\w-]+\s){0,3}from\s?[~∼≈]?\s?$",
+    r"lower|shift|jump|grow|grew|elevat|boost|degrad)\w*\s(?:[\w-]+\s){0,6}\(?from\s?[~∼≈]?\s?$",
     re.I,
 )
 _RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
@@ -400,7 +420,7 @@ _UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+\s?/\s?[-−]|\+-|∓)\s?|\s(?:p
 # an uncertainty on its own ('an accuracy of ±0.05 eV') is no value
 _BARE_UNCERTAINTY = re.compile(r"(?:±|\+\s?/\s?[-−]|∓|\bpm)\s?$")
 
-_LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or)\s?(?:[~∼≈]\s?)?$")  # '~11.5 and ~15.5 GPa' too
+_LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or|vs\.?|versus)\s?(?:[~∼≈]\s?)?$")  # "~11.5 and ~15.5 GPa", "3.3 vs 3.2 eV" too
 # a crystal structure's cell written once with the unit at the end: 'a=11.610(9), b=5.929(4), c=12.133(9) Å'
 _CELL_LIST_JOIN = re.compile(r"^\s?[,;]?\s?(?:and\s)?[bc]\s?=\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
@@ -432,6 +452,14 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
     while i < len(numbers):
         first = numbers[i]
         unit_first = units[i]
+        cell = _unitless_cell(text, numbers, units, i) if unit_first is None else []
+        if cell:
+            for index, k in enumerate(cell):
+                n = numbers[k]
+                quantities.append(Quantity(text[n.start : n.end], n.start, n.end, n.value, uncertainty=n.uncertainty,
+                                           unit="Å", list_size=len(cell), list_index=index))
+            i = cell[-1] + 1
+            continue
         if _is_junk_number(text, first, unit_first[0] if unit_first else "") and not (
                 unit_first is None and (_cell_list_unit(text, numbers, units, i)
                                         or _year(text, first) and _unit_list_after(text, numbers, units, i,
@@ -475,7 +503,7 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
             dash_or_unit = units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"
             changed_by = joiner.strip() == "to" and re.search(r"\bby\s?[~∼]?$", text[max(0, first.start - 12) : first.start])
             changed_from = (re.sub(r"[~∼≈]\s?$", "", joiner).strip() == "to"  # 'from ∼4.4 eV to ∼5.1 eV'
-                            and _CHANGED_FROM.search(text[max(0, first.start - 50) : first.start]))
+                            and _CHANGED_FROM.search(text[max(0, first.start - 70) : first.start]))
             if changed_from and units_agree and dash_or_unit:
                 # 'the Tc decreases from 325 to 279 K': two values (before and after), not a range
                 unit = units[i + 1] or unit_first

@@ -61,6 +61,8 @@ class Edit:
 
 # PDF text of an ångström whose ring came out as a separate combining or spacing glyph: 'A ̊', 'A˚'
 _SPLIT_ANGSTROM = re.compile(r"(?<![A-Za-z])A\s?[\u030A\u02DA](?![A-Za-z])")
+# ... or as the one glyph 'Ǻ' (A with ring and acute) some fonts draw it with: 'V = 1512.3(4) Ǻ3'
+_ANGSTROM_GLYPH = re.compile(r"(?<![A-Za-z])\u01FA(?![a-z])")
 
 
 # Private-use code points PDF extraction leaves for glyphs of symbol fonts: the Symbol font puts its
@@ -83,6 +85,8 @@ def glyph_edits(text: str) -> list[Edit]:
     edits: list[Edit] = []
     if "\u030A" in text or "\u02DA" in text:
         edits += [Edit(m.start(), m.end(), "Å") for m in _SPLIT_ANGSTROM.finditer(text)]
+    if "\u01FA" in text:
+        edits = sorted(edits + [Edit(m.start(), m.end(), "Å") for m in _ANGSTROM_GLYPH.finditer(text)], key=lambda e: e.start)
     private = [Edit(m.start(), m.end(), PRIVATE_GLYPHS[ord(m.group(0))]) for m in _PRIVATE_USE.finditer(text)
                if ord(m.group(0)) in PRIVATE_GLYPHS]
     return sorted(edits + private, key=lambda e: e.start) if private else edits

@@ -27,6 +27,7 @@ from collections import defaultdict
 from textmine.extract.components import sentence_text
 from textmine.extraction import Extraction
 from textmine.layers import Relation, RelationKind
+from textmine.ontology import load_ontology
 from textmine.relations.model import ScorerComponent
 from textmine.relations.pairs import Pair
 
@@ -105,6 +106,11 @@ class RescoreLinker(ScorerComponent):
         for (kind, head, tail), p in scores.items():
             if kind == "material":
                 options[head].append((p, tail))
+        # values of one crystal cell ('..., which crystallizes in I4/mmm with a=3.9185(1) and c=29.519(2)') share
+        # the subject the rules found for the cell; the model, judging one value at a time, may split them
+        ontology = load_ontology()
+        cell_values = {r.head for r in layers.relations if r.kind == RelationKind.VALUE_PROPERTY and r.property
+                       and r.property in ontology and layers.cues[r.tail].text in ontology.get(r.property).cell_symbols}
         kept: list[Relation] = []
         for relation in layers.relations:
             if relation.kind == RelationKind.CONDITION_VALUE:
@@ -115,15 +121,16 @@ class RescoreLinker(ScorerComponent):
             elif relation.kind == RelationKind.VALUE_PROPERTY:
                 kept.append(relation.model_copy(update={"model_score": scores.get(("cue", relation.head, relation.tail))}))
             else:
-                kept.append(relation.model_copy(update=self._material_update(relation, scores, options)))
+                kept.append(relation.model_copy(update=self._material_update(relation, scores, options,
+                                                                             fixed=relation.head in cell_values)))
         layers.relations = kept
 
-    def _material_update(self, relation: Relation, scores: dict[tuple, float], options: dict) -> dict:
+    def _material_update(self, relation: Relation, scores: dict[tuple, float], options: dict, fixed: bool = False) -> dict:
         """The model's score of a value->material link, and the material it moves to where the model is sure."""
         p = scores.get(("material", relation.head, relation.tail))
         # a value paired with a material by a list ('... for P1, P2 and P3, respectively') keeps it: the
         # model judges one pair at a time and cannot see the lists' order
-        if relation.primary and p is not None and relation.pattern not in _LIST_PATTERNS:
+        if relation.primary and p is not None and relation.pattern not in _LIST_PATTERNS and not fixed:
             best, best_m = max(options[relation.head])
             if best_m != relation.tail and best >= self.switch_min and best - p >= self.switch_margin:
                 return {"model_score": best, "tail": best_m, "pattern": "model-switch"}
