@@ -842,3 +842,26 @@ def test_the_relation_model_keeps_a_cell_together():
             "c=29.519(2), is the first all-tantalum analogue of K2La2Ti3O10.")
     assert triples(model, text) == {("K2CaNaTa3O10", "lattice_parameter", 3.9185),
                                     ("K2CaNaTa3O10", "lattice_parameter", 29.519)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 'etc.' before a sentence's first word ends the sentence: the list before it is not the next one's subject
+    ("A polyacetylene derivative is the cathode. Its energy is high compared to batteries with cathodes made of "
+     "LiFePO4, LiCoO2, LiMnO2, etc. The polyacetylene battery has retained 77% of its capacity.",
+     [("polyacetylene", "capacity_retention", 77.0)]),
+    # a modifier coordinated before a cue names a cue of its own, and a list of values pairs with the cues in order
+    ("The WO3 film sensor was tested. The response and recovery times were about 104 and 94 s, respectively.",
+     [("WO3 film", "response_time", 104.0), ("WO3 film", "recovery_time", 94.0)]),
+    ("The Curie and Néel temperatures of GdMn2 are 300 and 200 K.",
+     [("GdMn2", "curie_temperature", 300.0), ("GdMn2", "neel_temperature", 200.0)]),
+    # properties added to the ontology work without retraining anything
+    ("The proton diffusion coefficient of α-Ni(OH)2 is 5.67×10−10 cm2/s.", [("α-Ni(OH)2", "diffusion_coefficient", 5.67e-10)]),
+    ("CrO2 has a high spin polarization of 95%.", [("CrO2", "spin_polarization", 95.0)]),
+    ("The PBMA-g-PDMS latexes have a polydispersity index (PDI) of 0.12.", [("PBMA-g-PDMS", "polydispersity_index", 0.12)]),
+    ("The NiFe2O4 catalyst reaches a Faradaic efficiency of 96.5% for ammonia synthesis.", [("NiFe2O4", "faradaic_efficiency", 96.5)]),
+    # a change stated by its ends far after the change word, and still no range
+    ("The Nb2O5 addition helps reduce the peak desorption temperature of MgH2 in the composite from 324 to 280 °C.",
+     [("MgH2", "desorption_temperature", 324.0), ("MgH2", "desorption_temperature", 280.0)]),
+])
+def test_sentences_after_etc_elliptic_cues_and_new_properties(rules, text, expected):
+    check(rules, text, expected)

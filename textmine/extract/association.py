@@ -171,6 +171,8 @@ def assign_properties(
             chosen = right_choice
         # The nearest cue on the left decides; a cue of another dimension in between blocks
         # attachment to cues further away ('Tc = 370 K and Eg = 2 eV, at 10 K').
+        if chosen is None:
+            chosen = _from_cue_list(quantity, left, sentence, document_context, ontology)
         candidates = left if chosen is None else []
         for k in range(len(candidates) - 1, -1, -1):
             cue = candidates[k]
@@ -228,6 +230,33 @@ def assign_properties(
         distance = quantity.start - cue.end if cue.end <= quantity.start else cue.start - quantity.end
         assignments.append(Assignment(quantity, prop, cue, si_unit, max(distance, 0)))
     return assignments
+
+
+def _from_cue_list(
+    quantity: Quantity, left: list[CueMatch], sentence: str, document_context: str, ontology: Ontology
+) -> tuple[CueMatch, PropertyDefinition, str] | None:
+    """'The response and recovery times were 104 and 94 s, respectively', 'the Curie and Néel temperatures
+    are 300 and 200 K': a list of values sharing one unit after a list of as many cues pairs in order."""
+    if quantity.list_size < 2 or not left:
+        return None
+    run = [left[-1]]
+    for cue in reversed(left[:-1]):
+        if not _CUE_LIST_JOIN.fullmatch(sentence[cue.end : run[0].start]):
+            break
+        run.insert(0, cue)
+    if len(run) != quantity.list_size or re.search(r"[;]|\bwhereas\b|\bwhile\b", sentence[run[-1].end : quantity.start]):
+        return None
+    cue = run[quantity.list_index]
+    fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
+    return (cue, *fitted) if fitted else None
+
+
+def _same_value_list(a: Quantity, b: Quantity, sentence: str) -> bool:
+    """Whether two quantities are members of one list written with one unit ('300 and 200 K')."""
+    if a.list_size < 2 or a.list_size != b.list_size or a is b:
+        return False
+    first, last = (a, b) if a.start < b.start else (b, a)
+    return re.fullmatch(r"[\s\d.,;~∼≈−-]*(?:\band\b|\bor\b)?[\s\d.,~∼≈−-]*", sentence[first.end : last.start]) is not None
 
 
 def _right_cue(
@@ -516,6 +545,8 @@ def _link_among(
             best = inside[0]
             # 'the band gap of A is 2.1 eV, and B has one of 3.2 eV': A's own value stands in between
             siblings = {id(a.quantity) for a in value_group(assignment, assignments, sentence)}
+            # ('the Curie and Néel temperatures of GdMn2 are 300 and 200 K': one list of values, cue by cue)
+            siblings |= {id(a.quantity) for a in assignments if _same_value_list(a.quantity, q, sentence)}
             taken = any(best.end <= v.start and v.end <= q.start and id(v) not in siblings for v in other_values)
             if not taken and not _CLAUSE_BREAK.search(sentence[best.end : q.start]):
                 return Link(best, "between", 0.9)

@@ -34,7 +34,7 @@ from textmine.records import Mention
 
 # Version of the rules (cues, quantities, materials, linking, assembly): records of the `rules`
 # pipeline say `rules@RULES_VERSION`.
-RULES_VERSION = "0.5.0"
+RULES_VERSION = "0.6.0"
 
 # Title and abstract: the first paragraphs share one memory of the studied material.
 OPENING_PARAGRAPHS = 3
@@ -82,6 +82,21 @@ def bounded(text: str, sentence: Sentence) -> list[Sentence]:
     return [p for p in pieces if p.end > p.start]
 
 
+# 'etc.' ends a sentence when a sentence's first word follows it ('... LiCoO2, LiMnO2, etc. The battery has
+# retained 77% ...'); the tokenizer keeps it whole, for the 'etc.,' and 'etc. and' inside sentences
+_ETC_THEN_SENTENCE = re.compile(
+    r"\betc\.\s+(?=(?:The|This|These|Those|It|Its|We|Our|In|A|An|However|Moreover|Furthermore|Such|Both|All|They|"
+    r"Thus|Therefore|Here|Finally|For|As|At|By|With|Compared|Among|Also|Besides|Hence|Then|When|After|Under)\b)")
+
+
+def _after_etc(text: str, sentence: Sentence) -> list[Sentence]:
+    found = list(_ETC_THEN_SENTENCE.finditer(text, sentence.start, sentence.end))
+    if not found:
+        return [sentence]
+    starts, ends = [sentence.start, *(m.end() for m in found)], [*(m.start() + 4 for m in found), sentence.end]
+    return [Sentence(start=a, end=b) for a, b in zip(starts, ends) if text[a:b].strip()]
+
+
 def fallback_sentences(document: Document, start: int, end: int) -> list[Sentence]:
     """Sentences of a paragraph the segmenter left empty: split at full stops before capitals."""
     sentences = []
@@ -112,7 +127,8 @@ class Sentences:
         layer = []
         for index, (section, paragraph) in enumerate(document.paragraphs()):
             sentences = paragraph.sentences or fallback_sentences(document, paragraph.start, paragraph.end)
-            for piece in (part for s in sentences for part in bounded(document.text, s)):
+            for piece in (part for s in sentences for whole in _after_etc(document.text, s)
+                          for part in bounded(document.text, whole)):
                 layer.append(SentenceSpan(start=piece.start, end=piece.end, section=section.title or section.kind,
                                           paragraph=index, opening=index < OPENING_PARAGRAPHS))
         extraction.layers.sentences = layer

@@ -408,10 +408,11 @@ def _find_numbers(text: str, skipped: list[SkippedNumber] | None = None) -> list
 
 
 # a directed change stated by its two ends: 'increased from 226 to 305 HV', 'declined remarkably from 869 to 633 HV',
-# 'an improvement of the battery capacity from 45 to 83 mAh/g', 'the improved V oc (from 0.37 to 0.65 V)'
+# 'an improvement of the battery capacity from 45 to 83 mAh/g', 'the improved V oc (from 0.37 to 0.65 V)', 'reduce the
+# peak desorption temperature of MgH2 in the composite from 324 to 280 °C' (not 'increases over the range from')
 _CHANGED_FROM = re.compile(
     r"\b(?:increas|decreas|declin|reduc|rais|rises?\b|rising|rose|drops?\b|dropp|falls?\b|falling|fell|enhanc|improv|"
-    r"lower|shift|jump|grow|grew|elevat|boost|degrad)\w*\s(?:[\w-]+\s){0,6}\(?from\s?[~∼≈]?\s?$",
+    r"lower|shift|jump|grow|grew|elevat|boost|degrad)\w*\s(?:(?!rang|between|vary|varie)[\w-]+\s){0,10}\(?from\s?[~∼≈]?\s?$",
     re.I,
 )
 _RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
@@ -503,7 +504,7 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
             dash_or_unit = units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"
             changed_by = joiner.strip() == "to" and re.search(r"\bby\s?[~∼]?$", text[max(0, first.start - 12) : first.start])
             changed_from = (re.sub(r"[~∼≈]\s?$", "", joiner).strip() == "to"  # 'from ∼4.4 eV to ∼5.1 eV'
-                            and _CHANGED_FROM.search(text[max(0, first.start - 70) : first.start]))
+                            and _CHANGED_FROM.search(text[max(0, first.start - 90) : first.start]))
             if changed_from and units_agree and dash_or_unit:
                 # 'the Tc decreases from 325 to 279 K': two values (before and after), not a range
                 unit = units[i + 1] or unit_first

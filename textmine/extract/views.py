@@ -18,7 +18,7 @@ from textmine.extraction import Extraction
 from textmine.layers import MarkupEdit
 from textmine.normalise.markup import Edit, TextView, glyph_edits, tex_edits
 
-MARKUP_VERSION = "0.3.0"
+MARKUP_VERSION = "0.4.0"
 
 
 class TexMarkup:

@@ -206,6 +206,22 @@ class _CueMatcher:
             r"(?<![\w])(" + "|".join(re.escape(k) for k in sorted(exact, key=len, reverse=True)) + r")(?![\w])"
         )
 
+    def _elliptic(self, text: str, found: list[CueMatch]) -> list[CueMatch]:
+        """'the response and recovery times', 'tensile and flexural strengths', 'Curie and Néel temperatures':
+        a modifier coordinated before a cue shares the cue's head noun and names a cue of its own."""
+        out = []
+        for cue in found:
+            if cue.is_symbol or " " not in cue.text.strip():
+                continue
+            head = cue.text.split(" ", 1)[1]
+            m = _ELLIPTIC_BEFORE.search(text, max(0, cue.start - 40), cue.start)
+            if not m:
+                continue
+            props = self._folded.get(_fold(f"{m.group(1)} {head}"))
+            if props and not any(c.start <= m.start(1) < c.end for c in found):
+                out.append(CueMatch(m.start(1), m.end(1), m.group(1), tuple(props), False))
+        return out
+
     def find(self, text: str) -> list[CueMatch]:
         found: list[CueMatch] = []
         for m in self._folded_re.finditer(text):
@@ -216,6 +232,7 @@ class _CueMatcher:
             props = self._exact.get(m.group(1))
             if props:
                 found.append(CueMatch(m.start(1), m.end(1), m.group(1), tuple(props), m.group(1) in self._symbols))
+        found.extend(self._elliptic(text, found))
         cells = list(self._cell_re.finditer(text)) if self._cell_re is not None else []
         if cells and _CRYSTAL_CONTEXT.search(text):
             found.extend(CueMatch(m.start(1), m.end(1), m.group(1), tuple(self._cell[m.group(1)]), True) for m in cells)
@@ -227,6 +244,9 @@ class _CueMatcher:
                 kept.append(cue)
         return sorted(kept, key=lambda c: c.start)
 
+
+# a word coordinated right before a cue: 'response and ' in 'response and recovery times'
+_ELLIPTIC_BEFORE = re.compile(r"(?<![\w-])([A-Za-zéÉ][\w'’-]*)\s(?:and|or|&)\s$")
 
 # A sentence reporting a crystal structure: where 'a = 5.43 Å' is a lattice constant, not a variable.
 _CRYSTAL_CONTEXT = re.compile(
