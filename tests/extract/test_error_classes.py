@@ -865,3 +865,24 @@ def test_the_relation_model_keeps_a_cell_together():
 ])
 def test_sentences_after_etc_elliptic_cues_and_new_properties(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # samples named by their dopant alone, paired by 'respectively'; the undoped host keeps its own value
+    ("The lattice thermal conductivity decreases from 1.22 W m-1 K-1 in undoped Te to 0.68 W m-1 K-1 and "
+     "0.73 W m-1 K-1 in Bi-doped and Sb-doped samples, respectively.",
+     [("Te", "lattice_thermal_conductivity", 1.22), ("Bi-doped", "lattice_thermal_conductivity", 0.68),
+      ("Sb-doped", "lattice_thermal_conductivity", 0.73)]),
+    # a property named '... factor' takes its value; 'by a factor of 2' is still no value
+    ("Cells based on PTB7-Th exhibit an open-circuit voltage of 0.86 V and a fill factor of 54%, and the current "
+     "rose by a factor of 2.", [("PTB7-Th", "open_circuit_voltage", 0.86), ("PTB7-Th", "fill_factor", 54.0)]),
+    # the phase boundaries of piezoceramics written as symbols
+    ("The KNN ceramic shows TC∼267°C, TO–T∼85°C and TR–O∼5°C.",
+     [("KNN ceramic", "curie_temperature", 267.0), ("KNN ceramic", "phase_transition_temperature", 85.0),
+      ("KNN ceramic", "phase_transition_temperature", 5.0)]),
+    # 'the <property> between X and Y': X is the sample measured
+    ("The lowest ICR between the coated Cr0.23C0.77 film and carbon paper is only 2.8 mΩ cm2.",
+     [("Cr0.23C0.77 film", "contact_resistivity", 2.8)]),
+])
+def test_dopant_named_samples_factors_and_phase_boundaries(rules, text, expected):
+    check(rules, text, expected)

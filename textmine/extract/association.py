@@ -541,7 +541,7 @@ def _link_among(
     ]
     if inside and cue.end <= q.start:
         gap_before = sentence[cue.end : inside[0].start]
-        if re.search(r"\b(?:of|for|in|on)\b", gap_before) or len(gap_before.strip()) <= 3:
+        if re.search(r"\b(?:of|for|in|on|between)\b", gap_before) or len(gap_before.strip()) <= 3:
             best = inside[0]
             # 'the band gap of A is 2.1 eV, and B has one of 3.2 eV': A's own value stands in between
             siblings = {id(a.quantity) for a in value_group(assignment, assignments, sentence)}

@@ -68,6 +68,11 @@ _DOPANT_PREFIX = re.compile(
     r"(?<![\w\-])((?:[A-Z][a-z]?\s?(?:,|/|[-–‐]|and)\s?){0,3}[A-Z][a-z]?)[-‐–]?\s?(?:co-?|tri-?|dual-?)?doped\s$"
 )
 _DOPED_BETWEEN = re.compile(r"[-‐–]?\s?(?:co-?|tri-?|dual-?)?doped\s")
+# what follows a dopant that names samples by it: 'Bi-doped samples', 'Bi-doped and Sb-doped films'
+_SAMPLE_NOUN = r"(?:samples?|specimens?|films?|crystals?|ceramics?|powders?|nanoparticles?|nanocrystals?|thin films?)\b"
+_DOPED_SAMPLE = re.compile(
+    rf"([-‐–]?\s?(?:co-?)?doped)(?=\s{_SAMPLE_NOUN}|\s(?:and|or)\s(?:[A-Z][a-z]?[-‐–]?\s?(?:co-?)?doped\s){_SAMPLE_NOUN}"
+    rf"|,\s(?:[A-Z][a-z]?[-‐–]?(?:co-?)?doped,?\s(?:and\s)?)+{_SAMPLE_NOUN})")
 _DOPANT_JOIN = re.compile(r"\s?(?:,|/|[-–‐]|,?\s?and)\s?")
 _COLON = re.compile(r":\s?")
 # the other parts of a slash composite, each opening with a capital ('/SiO2', '/PEIc', '/MSO/SiO_{2}'),
@@ -142,6 +147,16 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
                 elements = sorted({*host.elements, *(e for d in dopants for e in d.elements)})
                 out.append(_merged(m, host, sentence, host.formula, elements, host))
                 i = j + 2
+                continue
+            # 'Bi-doped and Sb-doped samples', 'the Mn-doped films': samples named by their dopant alone
+            sample = _DOPED_SAMPLE.match(sentence, mentions[j].end)
+            if sample:
+                # (as weak a name as a lone element: what the sample is comes from the paper)
+                named = _merged(m, _Span(end=sample.end(1)), sentence, None,
+                                sorted({e for d in mentions[i : j + 1] for e in d.elements}), m)
+                named.is_dopant, named.is_weak = False, True
+                out.append(named)
+                i = j + 1
                 continue
         prefix = None if m.is_dopant or m.role else _DOPANT_PREFIX.search(sentence, max(0, m.start - 30), m.start)
         if prefix and all(symbol in element_symbols() for symbol in re.findall(r"[A-Z][a-z]?", prefix.group(1))):

@@ -345,6 +345,9 @@ def _unit_list_after(text: str, numbers: list[_Number], units: list, i: int, joi
     return j > i and units[j] is not None
 
 
+_NAMED_FACTOR = re.compile(r"\b(?:fill|power|quality|loss|packing|form|shape|structure)\s(?:factors?|factor of)\s*$", re.I)
+
+
 def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
     before = text[max(0, number.start - 14) : number.start]
     if _JUNK_BEFORE.search(before):
@@ -354,6 +357,8 @@ def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
             pass
         elif re.search(r"[A-Za-z]{2,}\d*\s?=\s?$", before):
             pass
+        elif unit and _NAMED_FACTOR.search(text[max(0, number.start - 30) : number.start]):
+            pass  # 'a fill factor of 54%', 'a power factor of 12 µW cm−1 K−2': a property named 'factor', not 'by a factor of 2'
         else:
             return True
     after = text[number.end : number.end + 2]
