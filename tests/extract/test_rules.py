@@ -216,9 +216,9 @@ def test_plain_text_document_helper():
 
 
 def test_value_of_an_unknown_symbol_is_not_taken_by_an_earlier_cue(extractor):
-    text = "The KNN ceramic shows TC∼267°C, Tx∼85°C and d33∼235 pC/N."
+    text = "The KNN ceramic shows TC∼267°C, Tq∼85°C and d33∼235 pC/N."
     document, records, _ = extract(extractor, text)
-    # 'Tx' names no property: its 85 °C is not the Curie temperature; d33 (ontology 1.2) is its own
+    # 'Tq' names no property: its 85 °C is not the Curie temperature; d33 (ontology 1.2) is its own
     # (the phase boundary 'TO–T' names the phase-transition temperature since ontology 1.5)
     assert [(r.property, r.value, r.unit) for r in records] == [("curie_temperature", 267.0, "°C"),
                                                                ("piezoelectric_coefficient", 235.0, "pC/N")]
