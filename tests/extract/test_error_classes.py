@@ -886,3 +886,21 @@ def test_sentences_after_etc_elliptic_cues_and_new_properties(rules, text, expec
 ])
 def test_dopant_named_samples_factors_and_phase_boundaries(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the point of a transition stated before it, and a further transition's point after it
+    ("SrSnO3 is orthorhombic at room temperature. At 1062 K there is a first order phase transition to a tetragonal "
+     "phase before finally transforming to the cubic phase at 1295 K.",
+     [("SrSnO3", "phase_transition_temperature", 1062.0), ("SrSnO3", "phase_transition_temperature", 1295.0)]),
+    # ... but a synthesis temperature before a transition named later is none
+    ("The ZrO2 powders were annealed at 500 °C and show a phase transition.", []),
+    # a capacity stated as a rate capability
+    ("The TiO2-C nanofiber electrode exhibited excellent rate capability (105 mA h g-1 at 3 A g-1).",
+     [("TiO2-C nanofiber", "specific_capacity", 105.0)]),
+    # a second site of a family written with a prime ('M′') belongs to the formula
+    ("P2-type Na2/3Mn0.8M0.1M′0.1O2 delivers a specific charge of 159 mAh g−1.",
+     [("Na2/3Mn0.8M0.1M′0.1O2", "specific_capacity", 159.0)]),
+])
+def test_transition_points_rate_capability_and_primed_sites(rules, text, expected):
+    check(rules, text, expected)

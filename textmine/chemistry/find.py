@@ -24,7 +24,7 @@ _CANDIDATE = re.compile(
     r"(?<![\w\-/'′’])"
     rf"(?P<prefix>{_PHASE_PREFIX})?"
     r"(?:\d{0,2}(?=[A-Z(\[]))?"
-    r"[A-Z(\[][A-Za-z0-9().\[\]/+\-−–·•⋅δεxyz₀-₉]*"
+    r"[A-Z(\[][A-Za-z0-9().\[\]/+\-−–·•⋅δεxyz₀-₉′]*"
     r"(?<![\-−–.(/·•⋅])"
 )
 # Words that parse as formulas but are English, units or Roman numerals when standing alone.

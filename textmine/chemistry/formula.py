@@ -169,6 +169,8 @@ class _Parser:
             following = self.text[self.pos + len(placeholder) : self.pos + len(placeholder) + 1]
             if self.text.startswith(placeholder, self.pos) and not (following.islower() and following not in "xyzδεw"):
                 self.pos += len(placeholder)
+                if self.text[self.pos : self.pos + 1] == "′":  # 'M′', a second site of the family: as open as 'M'
+                    self.pos += 1
                 return placeholder
         raise FormulaError(f"no element {two!r} in {self.text!r}")
 

@@ -79,6 +79,7 @@ _LOCATED_AT = re.compile(
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
 _REAGENT_GAP = re.compile(r"[\s-]|\s?(?:,|and|or)\s[^\s,]{1,20}\s")
 _TRANSITION_CUE = re.compile(r"transition|transformation", re.I)
+_FURTHER_TRANSITION = re.compile(r"\b(?:transform|transition|convert)", re.I)
 _CUE_AS_CONDITION = re.compile(r"\b(?:at|under)\s(?:a|an|the)\s(?:(?:high|low|constant|fixed|given|same)\s)?$", re.I)
 _SYNTHESIS_LEAD = re.compile(
     r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|"
@@ -173,6 +174,8 @@ def assign_properties(
         # attachment to cues further away ('Tc = 370 K and Eg = 2 eV, at 10 K').
         if chosen is None:
             chosen = _from_cue_list(quantity, left, sentence, document_context, ontology)
+        if chosen is None and not adjacent_left:
+            chosen = _transition_after(quantity, cues, quantities, sentence, document_context, ontology)
         candidates = left if chosen is None else []
         for k in range(len(candidates) - 1, -1, -1):
             cue = candidates[k]
@@ -220,7 +223,10 @@ def assign_properties(
         if _AT_LEAD.search(before) and not _LOCATED_AT.search(before):
             # 'TC at 300 K' and 'a phase transition at 3.8 GPa' state the point itself
             point = prop.dimension == "[temperature]" or _TRANSITION_CUE.search(cue.text)
-            if not point or any(a.cue == cue for a in assignments):
+            taken = [a for a in assignments if a.cue == cue]
+            # ('... a phase transition to a tetragonal phase before finally transforming to the aristotype phase at
+            # 1295 K': a further transition named between the cue's value and this one has this point)
+            if not point or taken and not _FURTHER_TRANSITION.search(sentence[taken[-1].quantity.end : quantity.start]):
                 continue
         # 'a capacity of 150 mAh g−1 at a current density of 1 A g−1', 'under a pressure of 2 GPa': a
         # cue introduced by 'at'/'under' names the condition of another value, not a property
@@ -230,6 +236,33 @@ def assign_properties(
         distance = quantity.start - cue.end if cue.end <= quantity.start else cue.start - quantity.end
         assignments.append(Assignment(quantity, prop, cue, si_unit, max(distance, 0)))
     return assignments
+
+
+# 'At 1062 K there is a first-order phase transition', 'upon heating to 473 K the material undergoes a
+# reversible transition', 'at P ≈ 2 GPa a magnetic transition occurs': the point of a transition named after it
+_POINT_LEAD = re.compile(r"(?:\bat|\babove|\bnear|\baround|\b(?:up)?on (?:heating|cooling) to)\s(?:about\s|around\s|[PT]\s?[=≈]\s?)?[~∼≈]?\s*$",
+                         re.I)
+_TRANSITION_VERB_GAP = re.compile(
+    r"[\s,]*(?:(?:there\s(?:is|was|occurs|exists)|(?:the\s|this\s|it\s|a\s)?[\w\s()-]{0,40}?\b(?:undergoes|underwent|undergo|shows|"
+    r"showed|exhibits|exhibited|displays|displayed|experiences|experienced|has))\s(?:a|an|the|its)?\s?)[\w\s,()-]{0,30}$", re.I)
+
+
+def _transition_after(
+    quantity: Quantity, cues: list[CueMatch], quantities: list[Quantity], sentence: str, document_context: str,
+    ontology: Ontology,
+) -> tuple[CueMatch, PropertyDefinition, str] | None:
+    """The transition a point stated before it belongs to: 'At 1062 K there is a first order phase transition'."""
+    if not _POINT_LEAD.search(sentence[max(0, quantity.start - 30) : quantity.start]):
+        return None
+    after = [c for c in cues if c.start >= quantity.end and c.start - quantity.end <= 90 and _TRANSITION_CUE.search(c.text)]
+    if not after:
+        return None
+    cue = after[0]
+    gap = sentence[quantity.end : cue.start]
+    if any(quantity.end <= q.start < cue.start for q in quantities) or not _TRANSITION_VERB_GAP.fullmatch(gap):
+        return None
+    fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
+    return (cue, *fitted) if fitted else None
 
 
 def _from_cue_list(
