@@ -904,3 +904,27 @@ def test_dopant_named_samples_factors_and_phase_boundaries(rules, text, expected
 ])
 def test_transition_points_rate_capability_and_primed_sites(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a solid solution written as its end members and their fractions is one material, formula included
+    ("The (1-x)Ba(Zr0.2Ti0.8)O3-x(Ba0.7Ca0.3)TiO3 ceramics show a piezoelectric coefficient d33 of 620 pC/N.",
+     [("(1-x)Ba(Zr0.2Ti0.8)O3-x(Ba0.7Ca0.3)TiO3 ceramics", "piezoelectric_coefficient", 620.0)]),
+    ("The 0.9Al2O3-0.1TiO2 ceramics have a dielectric constant of 12.4.",
+     [("0.9Al2O3-0.1TiO2 ceramics", "dielectric_constant", 12.4)]),
+    # ... and with end members named by acronyms
+    ("The (1−x)KNLNS−xBZ ceramics have a Curie temperature of 267 °C.",
+     [("(1−x)KNLNS−xBZ ceramics", "curie_temperature", 267.0)]),
+    # a molar solution is none
+    ("In 0.5 M KOH the NiFe2O4 electrode shows an overpotential of 270 mV.", [("NiFe2O4", "overpotential", 270.0)]),
+])
+def test_solid_solutions_by_their_end_members(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_a_solid_solution_has_the_formula_of_its_end_members():
+    from textmine.extract.materials import find_material_mentions
+
+    [mention] = find_material_mentions("0.7BiFeO3–0.3BaTiO3", {})
+    assert (mention.text, mention.formula) == ("0.7BiFeO3–0.3BaTiO3", "(BiFeO3)0.7(BaTiO3)0.3")
+    assert mention.elements == ["Ba", "Bi", "Fe", "O", "Ti"]

@@ -133,6 +133,10 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         mentions.append(MaterialMention(name.start(), name.end(), name.group(0), None, [], 0.8))
     mentions.extend(_weak_mentions(sentence, mentions, defined_otherwise))
     mentions.extend(_label_list(sentence, mentions))
+    for solution in _solid_solutions(sentence):
+        # '(1−x)BaTiO3−xBiFeO3', '0.95(K0.5Na0.5)NbO3-0.05LiSbO3', '(1−x)KNLNS−xBZ': one pseudo-binary material
+        mentions = [m for m in mentions if not (m.start < solution.end and solution.start < m.end)]
+        mentions.append(solution)
     kept = []
     for mention in mentions:
         # '(Pr)' after a word defines a symbol (remnant polarization), not praseodymium.
@@ -403,6 +407,55 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention], defined_otherwi
             weak.append(MaterialMention(m.start(1), m.end(1), word, None, [], 0.4, is_weak=not copolymer,
                                         is_code_name=True, role="" if copolymer else role))
     return weak
+
+
+# a solid solution written as its end members with their fractions: '(1−x)BaTiO3−xBiFeO3', '0.9Al2O3-0.1TiO2',
+# '(1-x)Ba(Zr0.2Ti0.8)O3-x(Ba0.7Ca0.3)TiO3', '0.5BNT-0.4BKT-0.1BT'
+_FRACTION = r"(?:\(\s?1\s?[-−–]\s?[xyz](?:\s?[-−–]\s?[xyz])?\s?\)|[xyz]|0?\.\d+)"
+_END_MEMBER = r"(?:\[[^\[\]\s]{2,80}\]|\([^()\s]{2,60}\)[A-Za-z0-9.()]*[A-Za-z0-9)]|[A-Z][A-Za-z0-9.()]*[A-Za-z0-9)])"
+_SOLUTION_FIRST = re.compile(rf"(?<![\w.)\]])({_FRACTION})\s?({_END_MEMBER})")
+_SOLUTION_NEXT = re.compile(rf"\s?[-−–]\s?({_FRACTION})\s?({_END_MEMBER})")
+
+
+def _end_member(text: str) -> tuple[list[str], bool] | None:
+    """(elements, is a formula) of one end member of a solid solution, or None when it is neither a
+    formula nor a code name ('BNT', 'KNLNS')."""
+    inner = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    parsed = token_formula(inner)
+    if parsed is not None and len(parsed.elements) > 1:
+        return list(parsed.elements), True
+    if re.fullmatch(r"[A-Z][A-Za-z]{1,8}", inner) and sum(ch.isupper() for ch in inner) >= 2:
+        return [], False  # (the notation makes 'BZ' BaZrO3 here, not a Brillouin zone)
+    return None
+
+
+def _solid_solutions(sentence: str) -> list[MaterialMention]:
+    found: list[MaterialMention] = []
+    for first in _SOLUTION_FIRST.finditer(sentence):
+        if found and first.start() < found[-1].end:
+            continue
+        members = [first]
+        while True:
+            nxt = _SOLUTION_NEXT.match(sentence, members[-1].end())
+            if not nxt:
+                break
+            members.append(nxt)
+        if len(members) < 2:
+            continue
+        parts = [_end_member(m.group(2)) for m in members]
+        if any(p is None for p in parts):
+            continue
+        elements = sorted({e for p in parts for e in p[0]})
+        formula = None
+        if all(p[1] for p in parts):
+            text = "".join(f"({m.group(2).strip('[]')}){m.group(1).strip('()').replace(' ', '') if m.group(1)[0] != '(' else m.group(1)[1:-1].replace(' ', '')}"
+                           for m in members)
+            parsed = token_formula(text)
+            formula = parsed.formula if parsed is not None else None
+        start, end = first.start(), members[-1].end()
+        found.append(MaterialMention(start, end, sentence[start:end], formula, elements, 0.85,
+                                     is_code_name=not elements))
+    return found
 
 
 _LABEL = r"[A-Z]{1,2}\d{1,2}[a-z]?"
