@@ -928,3 +928,9 @@ def test_a_solid_solution_has_the_formula_of_its_end_members():
     [mention] = find_material_mentions("0.7BiFeO3–0.3BaTiO3", {})
     assert (mention.text, mention.formula) == ("0.7BiFeO3–0.3BaTiO3", "(BiFeO3)0.7(BaTiO3)0.3")
     assert mention.elements == ["Ba", "Bi", "Fe", "O", "Ti"]
+
+
+def test_values_named_for_a_material_after_them(rules):
+    # 'X for A and Y for B': the material named for the first values is not the subject of the next ones
+    check(rules, "The density was ρ=13.75 g/cm3 for the W–Nb–Mo–Ta alloy and ρ=12.36 g/cm3 for the W–Nb–Mo–Ta–V alloy.",
+          [("W–Nb–Mo–Ta alloy", "density", 13.75), ("W–Nb–Mo–Ta–V alloy", "density", 12.36)])

@@ -376,6 +376,7 @@ def is_compared(sentence: str, mention: MaterialMention) -> bool:
 
 
 _CUE_LIST_JOIN = re.compile(r"\s?(?:,|,?\s?and|,?\s?as well as|/)\s?(?:the\s|its\s)?", re.I)
+_FOR_BEFORE = re.compile(r"\bfor\s(?:the\s|pure\s|bulk\s)?$", re.I)
 _THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?:the\s|pure\s|bulk\s)?$", re.I)
 
 
@@ -614,6 +615,15 @@ def _link_among(
             others_between = [a for a in others_between if a.cue.text not in a.prop.cell_symbols]
             span = span.replace(";", ",")
         if not _CLAUSE_BREAK.search(span) and not others_between:
+            # 'ρ=13.75 g/cm3 for the W–Nb–Mo–Ta alloy and ρ=12.36 g/cm3 for the W–Nb–Mo–Ta–V alloy': the material
+            # before was named for the values before it; these take the one named for them after
+            if _FOR_BEFORE.search(sentence, max(0, nearest.start - 12), nearest.start):
+                later_for = [m for m in candidates if m.start >= q.end and m.start - q.end <= 90]
+                if later_for:
+                    gap = sentence[q.end : later_for[0].start]
+                    if (_FOR_BEFORE.search(gap) and not _CLAUSE_BREAK.search(gap) and not _COMPARISON.search(gap)
+                            and "." not in re.sub(r"\d\.\d", "", gap)):
+                        return Link(later_for[0], "after", 0.75)
             distance = lo - nearest.end
             score = 0.8 if distance <= 40 else 0.7 if distance <= 90 else 0.55
             return Link(nearest, "subject", score)
