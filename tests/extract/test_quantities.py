@@ -175,3 +175,21 @@ def test_units_joined_by_a_hyphen(text, value, unit, si):
 
 def test_a_hyphenated_word_after_a_unit_is_no_unit():
     assert [(q.value, q.unit) for q in parse_quantities("a 5 nm-thick V-shaped film")] == [(5.0, "nm")]
+
+
+@pytest.mark.parametrize("text, value", [
+    # powers of ten whose exponent PDF text set on the line: '× 1022' after a mantissa, '1014 cm-3' alone
+    ("a carrier density of 7.26 × 1022 cm−3", 7.26e22),
+    ("a donor concentration (5×1016cm−3)", 5e16),
+    ("controlled to be ∼1014 cm-3.", 1e14),
+    ("an optimal carrier density n ∼ 10 19 cm -3 , at which", 1e19),
+])
+def test_powers_of_ten_set_on_the_line(text, value):
+    [q] = parse_quantities(text)
+    assert q.value == value
+
+
+def test_dimensions_are_no_powers_of_ten():
+    # '2 × 100 nm' is no 2 × 10^0 nm, and a 1020 K anneal is no power of ten
+    assert [(q.value, q.unit) for q in parse_quantities("grains of 2 × 100 nm after a 1020 K anneal")] == [
+        (100.0, "nm"), (1020.0, "K")]

@@ -30,7 +30,7 @@ _CANDIDATE = re.compile(
 # Words that parse as formulas but are English, units or Roman numerals when standing alone.
 _AMBIGUOUS_WORDS = frozenset(
     "In As At Be He No Am Es Is I O K B C N P S U V W Y H F Pa Ga Bi Co Ho Ca Ce Sc Nb Mo Cs Pb "
-    "Tc Pm Cm Bk Po Np".split()  # Tc, Pm, Np: critical temperature, pm, nanoparticles
+    "Tc Pm Cm Bk Po Np Ne".split()  # Tc, Pm, Np, Ne: critical temperature, pm, nanoparticles, electron density
 )
 # Element symbols that are fine materials on their own when written as a subject ("Fe", "Ni").
 _METALS_ALONE = frozenset(

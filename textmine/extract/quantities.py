@@ -29,14 +29,16 @@ _NUMBER = re.compile(
     r"(?P<mantissa>\d{1,3}(?:,\d{3})+(?![\d])|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\((?P<paren_uncertainty>\d{1,3})\))?"
     r"(?P<exponent>"
-    r"\s?[×x*·⋅]\s?10\s?(?:\^\s?\(?[-−–+]?\d+\)?|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[-−–]\s?\d+|\d(?=\s))"
+    r"\s?[×x*·⋅]\s?10\s?(?:\^\s?\(?[-−–+]?\d+\)?|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[-−–]\s?\d+|[1-9](?=\s)|[1-9]\d(?![\d.,]))"
     r"|[eE][-−+]?\d+(?![\w])"
     r")?"
 )
 # A bare power of ten: '10^-4', '10⁻⁴', '10−4 S cm−1'
 # ('10 − 4' with a spaced minus sign is a superscript lost in PDF extraction: ranges use dashes)
+# ('∼1014 cm-3', '10 19 cm -3': a carrier density whose exponent PDF text set on the line; no density is a thousand per cm3)
 _BARE_POWER = re.compile(
-    r"(?<![\w.])10\s?(?:\^\s?\(?(?P<a>[-−–+]?\d+)\)?|(?P<b>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<c>−\s?\d{1,2}(?![\d.])))"
+    r"(?<![\w.])10\s?(?:\^\s?\(?(?P<a>[-−–+]?\d+)\)?|(?P<b>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<c>−\s?\d{1,2}(?![\d.]))"
+    r"|(?P<d>[12]\d)(?=\s?cm\s?[-−–]\s?3\b))"
 )
 
 _COMPARATOR = re.compile(
@@ -395,12 +397,12 @@ def _find_numbers(text: str, skipped: list[SkippedNumber] | None = None) -> list
         numbers.append(_Number(start, m.end(), value, _paren_uncertainty(m)))
     for m in _BARE_POWER.finditer(text):
         if any(n.start <= m.start() < n.end for n in numbers) and not any(
-            n.start == m.start() and n.end < m.end() for n in numbers
+            n.start == m.start() and (n.end < m.end() or m.group("d") and n.end == m.end()) for n in numbers
         ):
             continue
         if m.group("c") and re.search(r"\b(?:between|from|range|ranging)\s*$", text[max(0, m.start() - 20) : m.start()]):
             continue  # 'between 10 − 20 K' is a range written with a minus sign
-        raw = (m.group("a") or m.group("b") or m.group("c")).translate(_SUPERSCRIPT_DIGITS)
+        raw = (m.group("a") or m.group("b") or m.group("c") or m.group("d")).translate(_SUPERSCRIPT_DIGITS)
         power = int(re.sub(r"[−–]\s?", "-", raw))
         numbers = [n for n in numbers if not (m.start() <= n.start < m.end())]
         try:
