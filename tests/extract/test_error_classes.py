@@ -934,3 +934,19 @@ def test_values_named_for_a_material_after_them(rules):
     # 'X for A and Y for B': the material named for the first values is not the subject of the next ones
     check(rules, "The density was ρ=13.75 g/cm3 for the W–Nb–Mo–Ta alloy and ρ=12.36 g/cm3 for the W–Nb–Mo–Ta–V alloy.",
           [("W–Nb–Mo–Ta alloy", "density", 13.75), ("W–Nb–Mo–Ta–V alloy", "density", 12.36)])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an ion joined to 'doped' by a hyphen dopes the host after it
+    ("Dy3+-doped YAlO3 single crystal was grown. The decay lifetime of the 4F9/2 level was measured to be 185 μs.",
+     [("Dy3+-doped YAlO3 single crystal", "luminescence_lifetime", 185.0)]),
+    # 'density' in percent is a relative density; the unit decides
+    ("The CuNiCoZnAlTi alloy powder was consolidated to a density of 99.95%.",
+     [("CuNiCoZnAlTi alloy powder", "relative_density", 99.95)]),
+    # a fluorescence quantum yield by its symbol
+    ("The PSBC film has a high Φf of 81.1%.", [("PSBC", "photoluminescence_quantum_yield", 81.1)]),
+    # sample geometry given as a descriptor is no property value (docs/annotation.md)
+    ("Transmittance of 15nm and 125nm thick ZnO films on glass was measured.", []),
+])
+def test_ionic_dopants_relative_density_and_yields(rules, text, expected):
+    check(rules, text, expected)

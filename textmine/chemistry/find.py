@@ -190,6 +190,8 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
         token, start = m.group(0)[len(prefix):], m.start() + len(prefix)
         # Trailing sentence punctuation or an unmatched bracket belongs to the sentence.
         token = token.rstrip(".")
+        # 'Dy3+-doped', 'Er3+–doped': an ion joined to the word after it by a hyphen
+        token = re.sub(r"(?<=\d[+−])[-‐–][a-z]+$", "", token)
         while token and token[-1] in ")]" and _unbalanced(token):
             token = token[:-1].rstrip(".")
         while token and token[0] in "([" and _unbalanced(token):
