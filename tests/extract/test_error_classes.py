@@ -950,3 +950,21 @@ def test_values_named_for_a_material_after_them(rules):
 ])
 def test_ionic_dopants_relative_density_and_yields(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a junction named by its parts, a semiconductor with its doping type
+    ("Schottky diodes of Yb/p-Si were made. The barrier height values are determined as 0.83 and 0.88 eV.",
+     [("Yb/p-Si", "barrier_height", 0.83), ("Yb/p-Si", "barrier_height", 0.88)]),
+    # a change's symbol is no element ('ΔSm' is no samarium)
+    ("A − Δ Sm max of 5.21 J kg−1 K−1 is acquired at 347 K in nominal Ni49Mn39Sb12 alloy.",
+     [("Ni49Mn39Sb12 alloy", "magnetic_entropy_change", 5.21)]),
+    # a value needed on the material named after it
+    ("A small overpotential (~272 mV) for a high current density was needed on a NiCoFeP array electrode.",
+     [("NiCoFeP", "overpotential", 272.0)]),
+    # an allotrope named by its structure is a material
+    ("We study a superhard carbon allotrope (Imma-carbon). Imma-carbon is a semiconductor with a direct band gap of 2.6 eV.",
+     [("Imma-carbon", "band_gap", 2.6)]),
+])
+def test_junctions_change_symbols_and_named_allotropes(rules, text, expected):
+    check(rules, text, expected)

@@ -642,7 +642,7 @@ def _link_among(
     later = [m for m in candidates if m.start >= q.end and m.start - q.end <= 90]
     if later:
         gap = sentence[q.end : later[0].start]
-        introduces = re.search(r"\b(?:for|of|in)\s(?:the\s)?$", gap) or (
+        introduces = re.search(r"\b(?:for|of|in|on)\s(?:the\s|an?\s|nominal\s|pure\s|bulk\s)?$", gap) or (
             re.search(r"\bfor\b", gap) and re.search(r"(?:doped|substituted)\s$", gap)  # 'for N–Fe codoped TiO2'
         )
         if introduces and not _CLAUSE_BREAK.search(gap) and not _COMPARISON.search(gap) and "." not in re.sub(r"\d\.\d", "", gap):

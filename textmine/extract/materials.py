@@ -133,6 +133,13 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         mentions.append(MaterialMention(name.start(), name.end(), name.group(0), None, [], 0.8))
     mentions.extend(_weak_mentions(sentence, mentions, defined_otherwise))
     mentions.extend(_label_list(sentence, mentions))
+    for allotrope in _NAMED_ALLOTROPE.finditer(sentence):
+        # 'Imma-carbon', 'T-carbon', 'bct-carbon': an allotrope named by its structure is a material of its own
+        if allotrope.group(2) in element_symbols():
+            continue
+        mentions = [m for m in mentions if not (m.start < allotrope.end() and allotrope.start() < m.end)]
+        host = _ALLOTROPE_ELEMENT[allotrope.group(3).lower()]
+        mentions.append(MaterialMention(allotrope.start(), allotrope.end(), allotrope.group(1), host, [host], 0.8))
     for solution in _solid_solutions(sentence):
         # '(1−x)BaTiO3−xBiFeO3', '0.95(K0.5Na0.5)NbO3-0.05LiSbO3', '(1−x)KNLNS−xBZ': one pseudo-binary material
         mentions = [m for m in mentions if not (m.start < solution.end and solution.start < m.end)]
@@ -140,10 +147,12 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     kept = []
     for mention in mentions:
         # '(Pr)' after a word defines a symbol (remnant polarization), not praseodymium.
-        if (len(mention.elements) == 1 and not any(ch.isdigit() for ch in mention.text)
+        if (len(mention.elements) == 1 and not any(ch.isdigit() for ch in mention.text) and len(mention.text) <= 3
                 and sentence[mention.start - 1 : mention.start] == "(" and sentence[mention.end : mention.end + 1] == ")"
                 and re.search(r"[a-z]\s?$", sentence[: mention.start - 1])):
             continue
+        if len(mention.elements) == 1 and re.search(r"Δ\s?$", sentence[max(0, mention.start - 2) : mention.start]):
+            continue  # 'ΔSm', 'Δ Sm max', 'ΔH': a change's symbol, not samarium or hydrogen
         kept.append(mention)
     mentions = kept
     # 'MAPbBr3 perovskites', 'Ni0.5Zn0.5Fe2O4 ferrite': a class noun after a material describes it.
@@ -266,7 +275,8 @@ def _slash_composites(sentence: str, mentions: list[MaterialMention],
         known, offset, elements_of_parts = 0, start, set()
         for index, part in enumerate(parts):
             covered = [m for m in inside if m.start == offset and m.end == offset + len(part) and not m.is_weak]
-            parsed = _formula_or_element(part)
+            # ('Yb/p-Si': a semiconductor's doping type before it)
+            parsed = _formula_or_element(re.sub(r"^[pn]\+?[-‐]", "", part))
             if covered or part in abbreviations:
                 known += 1
             elif parsed is not None:
@@ -409,6 +419,10 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention], defined_otherwi
     return weak
 
 
+_ALLOTROPE_ELEMENT = {"carbon": "C", "graphyne": "C", "graphdiyne": "C", "borophene": "B", "boron": "B", "silicene": "Si",
+                      "silicon": "Si", "germanene": "Ge", "phosphorene": "P"}
+_NAMED_ALLOTROPE = re.compile(r"(?<![\w'′’\-])(([A-Z][a-z]{0,3}\d{0,2}|bct|bco|cco)[-‐–](" + "|".join(_ALLOTROPE_ELEMENT)
+                              + r"))(?![\w-])", re.I)
 # a solid solution written as its end members with their fractions: '(1−x)BaTiO3−xBiFeO3', '0.9Al2O3-0.1TiO2',
 # '(1-x)Ba(Zr0.2Ti0.8)O3-x(Ba0.7Ca0.3)TiO3', '0.5BNT-0.4BKT-0.1BT'
 _FRACTION = r"(?:\(\s?1\s?[-−–]\s?[xyz](?:\s?[-−–]\s?[xyz])?\s?\)|[xyz]|0?\.\d+)"
