@@ -968,3 +968,16 @@ def test_ionic_dopants_relative_density_and_yields(rules, text, expected):
 ])
 def test_junctions_change_symbols_and_named_allotropes(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a cue after its value keeps it though a number follows the cue ('after 100 cycles' is no retention)
+    ("The SnS2/RGO hybrid shows a 98% capacity retention after 100 cycles.", [("SnS2/RGO", "capacity_retention", 98.0)]),
+    # a voltage window is the value of a window property, a condition elsewhere
+    ("The PEO electrolyte shows an electrochemical stability window of 4-5 V.",
+     [("PEO", "electrochemical_stability_window", None)]),
+    ("The LiFePO4 cell was cycled between 2.0 and 4.2 V with a capacity of 160 mAh/g.",
+     [("LiFePO4", "specific_capacity", 160.0)]),
+])
+def test_cues_after_values_and_voltage_windows(rules, text, expected):
+    check(rules, text, expected)

@@ -217,8 +217,9 @@ def assign_properties(
         if _COMPARATIVE_AFTER.match(sentence[quantity.end : quantity.end + 30]) or (
                 _DIFFERENCE_AFTER.match(sentence[quantity.end : quantity.end + 30]) and _ARTICLE_BEFORE.search(before)):
             continue
+        # ('cycled between 2.0 and 4.2 V': the window a value was measured in; unless the window is the property)
         if si_unit == "V" and _WINDOW_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]) and (
-                quantity.value is None or quantity.list_size > 1):
+                quantity.value is None or quantity.list_size > 1) and not _WINDOW_LEAD.search(cue.text):
             continue
         if _AT_LEAD.search(before) and not _LOCATED_AT.search(before):
             # 'TC at 300 K' and 'a phase transition at 3.8 GPa' state the point itself
@@ -305,7 +306,10 @@ def _right_cue(
         gap = sentence[quantity.end : cue.start]
         if not (re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-", "(")):
             continue
-        if any(q is not quantity and 0 <= q.start - cue.end <= 14 for q in quantities):
+        # ('298 K with a TN of 955 K': the cue has a value of its own; '98% capacity retention after 100 cycles'
+        # has none, a cycle count being no retention)
+        if any(q is not quantity and 0 <= q.start - cue.end <= 14 and _first_fit(cue, q, sentence, document_context, ontology)
+               for q in quantities):
             return None
         fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
         return (cue, *fitted) if fitted else None
