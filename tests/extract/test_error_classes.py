@@ -981,3 +981,18 @@ def test_junctions_change_symbols_and_named_allotropes(rules, text, expected):
 ])
 def test_cues_after_values_and_voltage_windows(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # elements on crystallographic sites and a structure's label are not the material
+    ("The Mn2RuSn alloy was studied. The Mn (A)–Ru (C) disorder lowers the total spin moment, which is 1.87 μB in the "
+     "XA structure and only 0.98 μB in the L21B structure.",
+     [("Mn2RuSn alloy", "magnetic_moment", 1.87), ("Mn2RuSn alloy", "magnetic_moment", 0.98)]),
+    # an electrolyte named as such is not the paper's main material
+    ("The lead-acid battery uses 5.0 M H2SO4 solution. The battery capacity improved from 45 mAh g−1 to 83 mAh g−1.", []),
+    # an order of magnitude whose exponent PDF text set on the line
+    ("The Yb/p-Si diodes were made. The value of rectification ratio is in order of ~ 106 which is high.",
+     [("Yb/p-Si", "rectification_ratio", 1e6)]),
+])
+def test_sites_structure_labels_electrolytes_and_orders_of_magnitude(rules, text, expected):
+    check(rules, text, expected)

@@ -441,7 +441,7 @@ def link_material(
                 return Link(previous.material, previous.pattern, previous.score - 0.1)
     if link is None:
         # a substrate, electrolyte or reference gets a value only when the value is given for it by name
-        named = [m for m in materials if m.role and not m.is_dopant]
+        named = [m for m in materials if m.role and m.role != "prototype" and not m.is_dopant]  # (never a structure type)
         by_name = _link_among(assignment, sentence, named, assignments) if named else None
         # (a blend partner, additive or test solution only by name: 'the flux was 12 L/m2h' after
         # 'rejected NaCl solution' is the membrane's)

@@ -271,6 +271,9 @@ _PROTOTYPE_BEFORE = re.compile(r"\b(?:structure[- ]type|prototype|isostructural 
 _PROTOTYPE_AFTER = re.compile(r"^(?:[-‐–]type\b|\s(?:structure[- ]type|type structure|prototype)\b)", re.I)
 
 
+_STRUCTURE_AFTER = re.compile(r"\s(?:structures?|ordering)\b", re.I)
+
+
 def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
     """Mark substrates, electrolytes, electrodes and references named as such (`role`)."""
     for m in mentions:
@@ -283,8 +286,9 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "substrate"
         elif _REFERENCE_BEFORE.search(before):
             role = "reference"
-        elif _PROTOTYPE_BEFORE.search(before) or _PROTOTYPE_AFTER.match(after):
-            role = "prototype"
+        elif (_PROTOTYPE_BEFORE.search(before) or _PROTOTYPE_AFTER.match(after)
+              or (m.is_code_name or m.formula and not m.elements) and _STRUCTURE_AFTER.match(after)):
+            role = "prototype"  # ('1.87 μB in the XA structure': a structure's label, not a material)
         elif _BLEND_PARTNER_BEFORE.search(before):
             role = "auxiliary"
         elif _SOLUTION_BEFORE.search(before):

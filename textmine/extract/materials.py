@@ -40,6 +40,8 @@ class MaterialMention:
     role: str = ""  # substrate | electrolyte | electrode | reference | auxiliary: named for another part
 
 
+# an element on a crystallographic site: 'the Mn (A)–Ru (C) disorder', 'Fe(4f) sites'
+_SITE_LABEL_AFTER = re.compile(r"\s?\((?:[A-D]|\d[a-z])\)\s?(?:[-–‐]\s?[A-Z][a-z]?\s?\(|sites?\b|disorder\b|atoms?\b)")
 _DOPANT_AFTER = re.compile(
     r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)"
     r"|doping|dopants?|substitution|incorporated|content|concentration|atomic|molar|ratio|fraction|amount|addition"
@@ -166,7 +168,7 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         after = sentence[mention.end : mention.end + 30]
         before = sentence[max(0, mention.start - 25) : mention.start]
         single_element = len(mention.elements) == 1
-        if (_DOPANT_AFTER.match(after) or (single_element and _DOPANT_BEFORE.search(before))
+        if (_DOPANT_AFTER.match(after) or (single_element and (_DOPANT_BEFORE.search(before) or _SITE_LABEL_AFTER.match(after)))
                 or _DOPED_WITH_BEFORE.search(sentence, max(0, mention.start - 40), mention.start)):
             mention.is_dopant = True  # ('ceramics doped with 0.4 mol% of MnO': MnO is the dopant)
         elif _VARIABLE_DEFINITION.search(sentence[max(0, mention.start - 30) : mention.start]):
@@ -591,7 +593,7 @@ def _spells(letters: list[str], joined: str, initials: list[str]) -> bool:
 
 
 # roles of materials a paper uses but does not study: never its main material
-_NOT_STUDIED = ("auxiliary", "prototype", "substrate", "reference")
+_NOT_STUDIED = ("auxiliary", "prototype", "substrate", "reference", "electrolyte")
 _COMPOSITE_NAME = re.compile(r"[/@:]|\b(?:nano)?composites?\b|\bhybrids?\b", re.I)
 
 

@@ -411,7 +411,15 @@ def _find_numbers(text: str, skipped: list[SkippedNumber] | None = None) -> list
             if skipped is not None:
                 skipped.append(SkippedNumber(m.start(), m.end(), m.group(0)[:40], str(err)))
             numbers.append(_Number(m.start(), m.end(), math.nan, None, out_of_range=True))
+    for m in _ORDER_OF_POWER.finditer(text):
+        # 'in the order of ~ 106': an order of magnitude whose exponent PDF text set on the line
+        at = m.start(1)
+        numbers = [n for n in numbers if not (at <= n.start < m.end())]
+        numbers.append(_Number(at, m.end(), _checked(1.0, int(m.group(2)), m.group(0)), None))
     return sorted(numbers, key=lambda n: n.start)
+
+
+_ORDER_OF_POWER = re.compile(r"\border of\s?[~∼≈]?\s?(10)(\d{1,2})(?!\d|[.,]\d|\s?(?:[fpnµμmcdkMGT]?(?:m|s|g|A|V|W|Pa|Hz|eV|K|Ω)|°|%)(?![a-z]))")
 
 
 # a directed change stated by its two ends: 'increased from 226 to 305 HV', 'declined remarkably from 869 to 633 HV',
