@@ -996,3 +996,19 @@ def test_cues_after_values_and_voltage_windows(rules, text, expected):
 ])
 def test_sites_structure_labels_electrolytes_and_orders_of_magnitude(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a compound a material is based on is no dopant
+    ("The ZnO-based films show a band gap of 3.3 eV.", [("ZnO", "band_gap", 3.3)]),
+    # a feed solution named with a flux is the test medium, not the membrane; a polyatomic ion is no material
+    ("The Nafion membrane was tested. The permeated flux of 2000 mg/L NaCl solution increased from 22.9 to 76.0 L m^-2 h^-1.",
+     [("Nafion membrane", "permeation_flux", 22.9), ("Nafion membrane", "permeation_flux", 76.0)]),
+    ("The rejection follows SO4^2- > Cl^-, and the flux of the PES membrane was 12.3 L m^-2 h^-1.",
+     [("PES", "permeation_flux", 12.3)]),
+    # a gate dielectric is a part of the device, not the material studied
+    ("Sb-doped SnO2 nanowire transistors were made on a SiO2 gate dielectric. The SiO2 gate dielectric is porous. "
+     "The electron mobility is 101 cm2/(V s).", [("Sb-doped SnO2 nanowire", "carrier_mobility", 101.0)]),
+])
+def test_based_on_feed_solutions_ions_and_device_parts(rules, text, expected):
+    check(rules, text, expected)

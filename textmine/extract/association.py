@@ -24,6 +24,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from textmine.extract.material_forms import SOLUTION_AFTER as _SOLUTION_AFTER
 from textmine.extract.materials import MaterialMention
 from textmine.extract.quantities import Quantity
 from textmine.normalise.units import UnitError, compatible
@@ -441,7 +442,9 @@ def link_material(
                 return Link(previous.material, previous.pattern, previous.score - 0.1)
     if link is None:
         # a substrate, electrolyte or reference gets a value only when the value is given for it by name
-        named = [m for m in materials if m.role and m.role != "prototype" and not m.is_dopant]  # (never a structure type)
+        # (never a structure type, and a test medium never: 'the permeated flux of NaCl solution' is the membrane's)
+        named = [m for m in materials if m.role and m.role != "prototype" and not m.is_dopant
+                 and not _SOLUTION_AFTER.match(sentence, m.end)]
         by_name = _link_among(assignment, sentence, named, assignments) if named else None
         # (a blend partner, additive or test solution only by name: 'the flux was 12 L/m2h' after
         # 'rejected NaCl solution' is the membrane's)

@@ -103,11 +103,12 @@ _ROLE_WORD = {"electrolyte": "electrolyte", "anode": "electrode", "counter": "el
 _BLEND_PARTNER_BEFORE = re.compile(r"\b(?:blended|mixed)\swith\s(?:the\s|an?\s)?$", re.I)
 _REFERENCE_BEFORE = re.compile(r"\b(?:vs\.?|versus|against|relative to|referenced to|with respect to)\s?\(?$", re.I)
 # 'rejected 2000 mg/L NaCl solution', 'the flux of Na2SO4 aqueous solution': the test medium, not the material
-_SOLUTION_AFTER = re.compile(r"\s(?:aqueous\s|salt\s|feed\s)?(?:solutions?|brine)\b", re.I)
+SOLUTION_AFTER = _SOLUTION_AFTER = re.compile(r"\s(?:aqueous\s|salt\s|feed\s)?(?:solutions?|brine)\b", re.I)
 # 'an aprotic polar solvent, 1,3-dimethyl-2-imidazolidinone', 'the initiator AIBN': named for its part in a synthesis
 _AUXILIARY_BEFORE = re.compile(
     r"\b(?:solvents?|co-?solvents?|additives?|surfactants?|initiators?|plastici[sz]ers?|cross-?linkers?|"
     r"cross-?linking agents?|binders?|templates?|catalysts? precursors?)\s?,?\s(?:such as\s|namely\s|of\s)?$", re.I)
+_GATE_DIELECTRIC_AFTER = re.compile(r"\s(?:gate\s(?:dielectrics?|insulators?|oxides?)|dielectric\slayers?)\b", re.I)
 _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")
 
 
@@ -293,6 +294,8 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "auxiliary"
         elif _SOLUTION_BEFORE.search(before):
             role = "electrolyte"
+        elif _GATE_DIELECTRIC_AFTER.match(after):
+            role = "auxiliary"  # ('the SiO2 gate dielectric': a device's part)
         elif _SOLUTION_AFTER.match(after) or _AUXILIARY_BEFORE.search(before):
             role = "auxiliary"
         else:
@@ -304,4 +307,4 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             m.role = role
 
 
-__all__ = ["assign_roles", "widen"]
+__all__ = ["SOLUTION_AFTER", "assign_roles", "widen"]

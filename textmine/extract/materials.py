@@ -42,6 +42,8 @@ class MaterialMention:
 
 # an element on a crystallographic site: 'the Mn (A)–Ru (C) disorder', 'Fe(4f) sites'
 _SITE_LABEL_AFTER = re.compile(r"\s?\((?:[A-D]|\d[a-z])\)\s?(?:[-–‐]\s?[A-Z][a-z]?\s?\(|sites?\b|disorder\b|atoms?\b)")
+# a compound joined to a word by a hyphen is described by it, no dopant: 'ZnO-based films', 'LiFePO4 - graphite'
+_COMPOUND_HYPHEN_WORD = re.compile(r"[-‐–](?:based|derived)\b|\s[-‐–]\s")
 _DOPANT_AFTER = re.compile(
     r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)"
     r"|doping|dopants?|substitution|incorporated|content|concentration|atomic|molar|ratio|fraction|amount|addition"
@@ -168,13 +170,17 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         after = sentence[mention.end : mention.end + 30]
         before = sentence[max(0, mention.start - 25) : mention.start]
         single_element = len(mention.elements) == 1
-        if (_DOPANT_AFTER.match(after) or (single_element and (_DOPANT_BEFORE.search(before) or _SITE_LABEL_AFTER.match(after)))
+        dopant_after = _DOPANT_AFTER.match(after) and (single_element or not _COMPOUND_HYPHEN_WORD.match(after))
+        if (dopant_after or (single_element and (_DOPANT_BEFORE.search(before) or _SITE_LABEL_AFTER.match(after)))
                 or _DOPED_WITH_BEFORE.search(sentence, max(0, mention.start - 40), mention.start)):
             mention.is_dopant = True  # ('ceramics doped with 0.4 mol% of MnO': MnO is the dopant)
         elif _VARIABLE_DEFINITION.search(sentence[max(0, mention.start - 30) : mention.start]):
             mention.is_dopant = True  # 'M = Fe and Mn', '(Me = Nb, Ta)': what a symbol stands for
         elif mention.text.endswith(("+", "-", "−")) and mention.formula and len(mention.elements) == 1:
             mention.is_dopant = True  # ions such as Ti3+ are species in a material, not the material
+        elif mention.formula and _CHARGE_AFTER.match(sentence, mention.end):
+            mention.is_dopant = True  # and so are polyatomic ions: 'SO4^2-', 'SO_{4} ^{2-}', 'NO3−'
+
     mentions.sort(key=lambda m: m.start)
     # 'N–Fe, N–Ni and N–Pt codoped TiO2': the whole list before a dopant word is dopants.
     in_dopant_list = False
@@ -303,6 +309,7 @@ def _slash_composites(sentence: str, mentions: list[MaterialMention],
     return mentions
 
 
+_CHARGE_AFTER = re.compile(r"\s?\^\s?\{?\d{0,2}[+−-]\}?(?![\w])|[+−-](?![\w(\[])")
 _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
 # Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
