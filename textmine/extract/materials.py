@@ -42,8 +42,11 @@ class MaterialMention:
 
 # an element on a crystallographic site: 'the Mn (A)–Ru (C) disorder', 'Fe(4f) sites'
 _SITE_LABEL_AFTER = re.compile(r"\s?\((?:[A-D]|\d[a-z])\)\s?(?:[-–‐]\s?[A-Z][a-z]?\s?\(|sites?\b|disorder\b|atoms?\b)")
-# a compound joined to a word by a hyphen is described by it, no dopant: 'ZnO-based films', 'LiFePO4 - graphite'
-_COMPOUND_HYPHEN_WORD = re.compile(r"[-‐–](?:based|derived)\b|\s[-‐–]\s")
+# a compound joined to a word by a hyphen is described by it, no dopant: 'ZnO-based films', 'LiFePO4-graphite',
+# 'polycarbonate-graphene' (but 'polyethylene-like', 'Li-rich', 'lead-free' describe something else)
+_COMPOUND_HYPHEN_WORD = re.compile(
+    r"\s[-‐–]\s|[-‐–](?!(?:co-?|tri-?|dual-?)?doped|substituted|like\b|free\b|rich\b|poor\b|deficient\b|containing\b|"
+    r"sites?\b|type\b|ions?\b|cations?\b|anions?\b)[A-Za-z(]")
 _DOPANT_AFTER = re.compile(
     r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)"
     r"|doping|dopants?|substitution|incorporated|content|concentration|atomic|molar|ratio|fraction|amount|addition"
@@ -144,6 +147,10 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         mentions = [m for m in mentions if not (m.start < allotrope.end() and allotrope.start() < m.end)]
         host = _ALLOTROPE_ELEMENT[allotrope.group(3).lower()]
         mentions.append(MaterialMention(allotrope.start(), allotrope.end(), allotrope.group(1), host, [host], 0.8))
+    for composite in _dash_composites(sentence):
+        # 'Ni–ceria catalysts', 'chitosan-cellulose membrane', 'LiFePO4-graphite': two materials joined by a dash
+        mentions = [m for m in mentions if not (m.start < composite.end and composite.start < m.end)]
+        mentions.append(composite)
     for solution in _solid_solutions(sentence):
         # '(1−x)BaTiO3−xBiFeO3', '0.95(K0.5Na0.5)NbO3-0.05LiSbO3', '(1−x)KNLNS−xBZ': one pseudo-binary material
         mentions = [m for m in mentions if not (m.start < solution.end and solution.start < m.end)]
@@ -432,6 +439,35 @@ _ALLOTROPE_ELEMENT = {"carbon": "C", "graphyne": "C", "graphdiyne": "C", "boroph
                       "silicon": "Si", "germanene": "Ge", "phosphorene": "P"}
 _NAMED_ALLOTROPE = re.compile(r"(?<![\w'′’\-])(([A-Z][a-z]{0,3}\d{0,2}|bct|bco|cco)[-‐–](" + "|".join(_ALLOTROPE_ELEMENT)
                               + r"))(?![\w-])", re.I)
+_DASH_PAIR = re.compile(r"(?<![\w\-–‐/])([A-Za-z][A-Za-z0-9]*)[-–‐]([A-Za-z][A-Za-z0-9]*)(?![\w\-–‐/])")
+
+
+def _dash_part(part: str) -> tuple[list[str], bool] | None:
+    """(elements, names a compound) of one part of a dash composite, None when it is no material."""
+    if part.lower() in ELEMENT_NAME_SET or part in element_symbols() and len(part) <= 2:
+        names = find_material_names(part)
+        formula = names[0].formula if names and names[0].formula else None
+        return ([formula] if formula and formula in element_symbols() else [part] if part in element_symbols() else []), False
+    names = find_material_names(part)
+    if len(names) == 1 and (names[0].start, names[0].end) == (0, len(part)):
+        return list(formula_and_elements(names[0].formula)[1]) if names[0].formula else [], True
+    parsed = token_formula(part)
+    if parsed is not None and len(parsed.elements) > 1:
+        return list(parsed.elements), True
+    return None
+
+
+def _dash_composites(sentence: str) -> list[MaterialMention]:
+    found = []
+    for m in _DASH_PAIR.finditer(sentence):
+        parts = [_dash_part(m.group(1)), _dash_part(m.group(2))]
+        if any(p is None for p in parts) or not any(p[1] for p in parts):
+            continue  # not two materials, or two elements ('Ti–O' bonds, 'Fe–Ni' alloys are read as formulas)
+        elements = sorted({e for p in parts for e in p[0]})
+        found.append(MaterialMention(m.start(), m.end(), m.group(0), None, elements, 0.8))
+    return found
+
+
 # a solid solution written as its end members with their fractions: '(1−x)BaTiO3−xBiFeO3', '0.9Al2O3-0.1TiO2',
 # '(1-x)Ba(Zr0.2Ti0.8)O3-x(Ba0.7Ca0.3)TiO3', '0.5BNT-0.4BKT-0.1BT'
 _FRACTION = r"(?:\(\s?1\s?[-−–]\s?[xyz](?:\s?[-−–]\s?[xyz])?\s?\)|[xyz]|0?\.\d+)"
