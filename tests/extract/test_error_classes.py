@@ -1023,3 +1023,22 @@ def test_based_on_feed_solutions_ions_and_device_parts(rules, text, expected):
 ])
 def test_dash_composites(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a contrasting clause naming no cue of its own gives values in the unit of the cue's own values
+    ("The core–shell LiNi0.5Mn1.5O4 exhibited discharge capacities of 121 and 100 mAh/g at 0.1C and 7C, whereas a "
+     "spinel cathode prepared by a sol–gel method exhibited 99 and 80 mAh/g at those rates.",
+     [("LiNi0.5Mn1.5O4", "specific_capacity", v) for v in (121.0, 100.0, 99.0, 80.0)]),
+    # ... but a value of another unit there is no value of the cue
+    ("The ZnO film has a band gap of 3.3 eV, whereas the annealing took 300 s.", [("ZnO film", "band_gap", 3.3)]),
+    # a capacity retained after cycling, and a voltage range naming a measurement's window
+    ("The Li2S8 battery had an initial discharge capacity of 1268 mAh/g and retained 748 mAh/g after the 10th cycle.",
+     [("Li2S8", "specific_capacity", 1268.0), ("Li2S8", "specific_capacity", 748.0)]),
+    ("The TiO2 capacity between the voltage range of 1.0 and 0.01 V is 308 mA h g−1.", [("TiO2", "specific_capacity", 308.0)]),
+    # cues listed with adjectives share the values in order
+    ("The PEO electrolytes show high ionic conductivities and low viscosities reaching 5 mS cm−1 and 7 cP, respectively.",
+     [("PEO", "ionic_conductivity", 5.0), ("PEO", "viscosity", 7.0)]),
+])
+def test_contrasts_retained_capacities_and_windows(rules, text, expected):
+    check(rules, text, expected)

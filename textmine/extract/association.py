@@ -183,12 +183,19 @@ def assign_properties(
             if quantity.start - cue.end > _MAX_CUE_DISTANCE:
                 break
             between = sentence[cue.end : quantity.start]
-            if re.search(r"[;]|\bwhereas\b|\bwhile\b", between) or _OTHER_QUANTITY.search(between):
+            contrast = re.search(r"[;]|\bwhereas\b|\bwhile\b", between)
+            if contrast and not _parallel(cue, quantity, assignments, between[contrast.end() :], cues):
+                break
+            if _OTHER_QUANTITY.search(between):
                 break
             fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
             if fitted:
                 chosen = (cue, *fitted)
                 break
+            # 'the capacity between the voltage range of 1.0 and 0.01 V is 308 mAh/g': a cue naming the window of
+            # a measurement is no value's own
+            if _WINDOW_AFTER_CUE.match(sentence, cue.end) and k > 0:
+                continue
             # 'the tensile strength and elongation at break were 64.5 MPa and 9.33%': cues written as a
             # list share the values, so a value the last cue cannot take may be the one before's
             if k > 0 and _CUE_LIST_JOIN.fullmatch(sentence[candidates[k - 1].end : cue.start]):
@@ -380,7 +387,20 @@ def is_compared(sentence: str, mention: MaterialMention) -> bool:
     return _COMPARED_BEFORE.search(sentence, max(0, mention.start - 40), mention.start) is not None
 
 
-_CUE_LIST_JOIN = re.compile(r"\s?(?:,|,?\s?and|,?\s?as well as|/)\s?(?:the\s|its\s)?", re.I)
+_CUE_LIST_JOIN = re.compile(r"\s?(?:,|,?\s?and|,?\s?as well as|/)\s?(?:the\s|its\s)?(?:(?:high|low|large|small|good|excellent)\s)?",
+                            re.I)
+_WINDOW_AFTER_CUE = re.compile(r"\s(?:range|window)s?\b", re.I)
+
+
+def _parallel(cue: CueMatch, quantity: Quantity, assignments: list[Assignment], after_contrast: str,
+              cues: list[CueMatch]) -> bool:
+    """'... discharge capacities of 121 and 100 mAh/g ..., whereas a spinel cathode made by a sol–gel method
+    exhibited 99 and 80 mAh/g': a contrasting clause naming no cue of its own gives values in the unit the cue's
+    own values had, for the cue."""
+    own = [a for a in assignments if a.cue == cue]
+    if not own or re.search(r"[;]", after_contrast) or any(c.start > cue.end and c.end <= quantity.start for c in cues):
+        return False
+    return bool(own[-1].quantity.unit) and own[-1].quantity.unit == quantity.unit
 _FOR_BEFORE = re.compile(r"\bfor\s(?:the\s|pure\s|bulk\s)?$", re.I)
 _THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?:the\s|pure\s|bulk\s)?$", re.I)
 
