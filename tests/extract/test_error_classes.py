@@ -1042,3 +1042,17 @@ def test_dash_composites(rules, text, expected):
 ])
 def test_contrasts_retained_capacities_and_windows(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # properties of ontology 1.6: metallic glasses, microwave dielectrics, wetting, fuel-cell membranes, lasers
+    ("The Fe68Cr4Nb4Y6B22 alloys exhibit a wide supercooled liquid region of 116–135 K.",
+     [("Fe68Cr4Nb4Y6B22 alloys", "supercooled_liquid_region", None)]),
+    ("The Ca3WO6 ceramic has a TCF value of about −30 ppm/°C.",
+     [("Ca3WO6 ceramic", "temperature_coefficient_of_resonant_frequency", -30.0)]),
+    ("The WCA of the PCL/SiO2 mat reached 151.6° and the sliding angle was 7.4°.",
+     [("PCL/SiO2", "water_contact_angle", 151.6), ("PCL/SiO2", "sliding_angle", 7.4)]),
+    ("The Nafion membrane has an ion exchange capacity of 0.91 mmol/g.", [("Nafion membrane", "ion_exchange_capacity", 0.91)]),
+])
+def test_properties_added_in_ontology_1_6(rules, text, expected):
+    check(rules, text, expected)
