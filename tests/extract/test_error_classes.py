@@ -1056,3 +1056,17 @@ def test_contrasts_retained_capacities_and_windows(rules, text, expected):
 ])
 def test_properties_added_in_ontology_1_6(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 'efficiency' alone is a power conversion efficiency in a solar-cell paper, nothing elsewhere; the first
+    # layer of a device stack is its substrate
+    ("The CsPbBr3 perovskite solar cell with a device structure of FTO/c-TiO2/m-TiO2/CsPbBr3/carbon achieves an "
+     "efficiency up to 10.18 %.", [("CsPbBr3 perovskite", "power_conversion_efficiency", 10.18)]),
+    ("The TiO2 photocatalyst degrades the dye with an efficiency of 30%.", []),
+    # an external quantum efficiency is its own property, not a power conversion efficiency
+    ("The solar cells based on PTB7-Th reach an external quantum efficiency of 75%.",
+     [("PTB7-Th", "external_quantum_efficiency", 75.0)]),
+])
+def test_efficiency_in_context(rules, text, expected):
+    check(rules, text, expected)

@@ -34,8 +34,11 @@ from textmine.ontology import CueMatch, Ontology, PropertyDefinition
 
 
 def resolve_property(cue: CueMatch, sentence: str, document_context: str, ontology: Ontology) -> list[PropertyDefinition]:
-    """Candidate properties for a cue, the best supported by context words first."""
-    props = [ontology.get(name) for name in cue.properties]
+    """Candidate properties for a cue, the best supported by context words first; a property's context cue
+    ('efficiency') names it only where the document has one of its context words."""
+    props = [p for p in (ontology.get(name) for name in cue.properties)
+             if not p.context_cues or not _is_context_cue(cue.text, p)
+             or _context_support(tuple(p.context), sentence) or _context_support(tuple(p.context), document_context)]
     if len(props) == 1:
         return props
 
@@ -45,6 +48,11 @@ def resolve_property(cue: CueMatch, sentence: str, document_context: str, ontolo
     ]
     scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
     return [s[3] for s in scored]
+
+
+def _is_context_cue(text: str, prop: PropertyDefinition) -> bool:
+    folded = text.strip().lower()
+    return any(folded == c.lower() for c in prop.context_cues) and not any(folded == c.lower() for c in prop.cues)
 
 
 # A value further than this (in characters) from its cue is not linked to it.

@@ -234,9 +234,10 @@ class Cues:
 
     def __call__(self, extraction: Extraction) -> None:
         layer = []
+        context = document_context(extraction.document)
         for index in range(len(extraction.layers.sentences)):
             view = sentence_view(extraction, index)
-            layer.extend(cue_span(c, view, index) for c in self.ontology.find_cues(view.text))
+            layer.extend(cue_span(c, view, index) for c in self.ontology.find_cues(view.text, context))
         extraction.layers.cues = layer
 
 
@@ -303,7 +304,10 @@ class Mentions:
                                         confidence=m.confidence, extractor=extractor, normalised=m.formula))
             for c in cues:
                 cue = CueMatch(c.start, c.end, c.text, tuple(c.properties), c.is_symbol)
-                resolved = resolve_property(cue, text, context, self.ontology)[0].name
+                resolved = next(iter(resolve_property(cue, text, context, self.ontology)), None)
+                if resolved is None:
+                    continue
+                resolved = resolved.name
                 mentions.append(Mention(doc_id=doc_id, label="PRO", text=c.text, char_start=c.start, char_end=c.end,
                                         confidence=0.9 if not c.is_symbol else 0.6, extractor=extractor,
                                         normalised=resolved))

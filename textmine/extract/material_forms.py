@@ -82,6 +82,8 @@ _BLEND_RATIO = re.compile(r"\s?\(\s?\d+(?:\.\d+)?\s?:\s?\d")
 # a sample label before a blend colon: 'P2: PC71BM', 'PTB7-Th:PC71BM'
 _LABEL_BEFORE = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9\-]{0,14})\s?:\s?$")
 
+_DEVICE_SUBSTRATES = frozenset("FTO ITO AZO IZO glass Glass PET PEN quartz".split())
+_STACK_AFTER = re.compile(r"(?:/[^\s/]+){2,}")
 _SUBSTRATE_AFTER = re.compile(r"[\s-](?:single[- ]crystal(?:line)?\s)?(?:substrates?|wafers?)\b", re.I)
 _SUBSTRATE_BEFORE = re.compile(
     r"\b(?:grown|deposited|sputtered|coated|spin-coated|prepared|fabricated|supported|transferred|epitaxial|"
@@ -283,8 +285,9 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
         before = sentence[max(0, m.start - 60) : m.start]
         after = sentence[m.end : m.end + 60]
         role = ""
-        if _SUBSTRATE_AFTER.match(after) or _SUBSTRATE_BEFORE.search(before):
-            role = "substrate"
+        if (_SUBSTRATE_AFTER.match(after) or _SUBSTRATE_BEFORE.search(before)
+                or m.text in _DEVICE_SUBSTRATES and _STACK_AFTER.match(after)):
+            role = "substrate"  # (also the first layer of a device stack: 'FTO/c-TiO2/m-TiO2/CsPbBr3/...')
         elif _REFERENCE_BEFORE.search(before):
             role = "reference"
         elif (_PROTOTYPE_BEFORE.search(before) or _PROTOTYPE_AFTER.match(after)

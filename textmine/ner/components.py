@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 
-from textmine.extract.components import abbreviation_table, cue_span, defined_otherwise, material_span
+from textmine.extract.components import abbreviation_table, cue_span, defined_otherwise, document_context, material_span
 from textmine.extract.materials import MaterialMention, find_material_mentions, not_a_material_token
 from textmine.extract.views import View, sentence_view
 from textmine.extraction import Extraction
@@ -150,10 +150,11 @@ class NerCues:
     def __call__(self, extraction: Extraction) -> None:
         layer = []
         pro_spans = _spans_by_sentence(extraction, "PRO")
+        context = document_context(extraction.document)
         for index in range(len(extraction.layers.sentences)):
             view = sentence_view(extraction, index)
             pro = _in_view(pro_spans.get(index, []), view)
-            for cue in self.ontology.find_cues(view.text):
+            for cue in self.ontology.find_cues(view.text, context):
                 overlapping = [c for a, b, c in pro if a < cue.end and cue.start < b]
                 confidence = max(overlapping) if overlapping else None
                 if confidence is None and self.require_pro:

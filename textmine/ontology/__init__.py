@@ -46,6 +46,10 @@ class PropertyDefinition(BaseModel):
         default=False,
         description="a composition unit (wt%, at%, mol%, vol%) is a unit of the value: hydrogen storage capacity "
                     "in wt%, char yield; elsewhere a number in at% is a dopant's amount, not the value")
+    context_cues: list[str] = Field(
+        default_factory=list,
+        description="cues too general to name the property anywhere ('efficiency'), matched like cues but naming it "
+                    "only in a document that has one of its `context` words (a solar-cell paper's 'efficiency of 10%')")
     range: tuple[float, float]
 
     @model_validator(mode="after")
@@ -140,11 +144,30 @@ class Ontology(BaseModel):
             if any(_fold(c) == key for c in p.cues) or phrase.strip() in p.symbols
         ]
 
-    def find_cues(self, text: str) -> list["CueMatch"]:
-        """Every property cue and symbol in `text`, longest match first where they overlap."""
+    def find_cues(self, text: str, context: str | None = None) -> list["CueMatch"]:
+        """Every property cue and symbol in `text`, longest match first where they overlap. With `context`
+        (the document's opening text), a property's `context_cues` name it only where the context or `text`
+        has one of its context words; a cue left naming nothing is dropped."""
         if self._matcher is None:
             self._matcher = _CueMatcher(self)
-        return self._matcher.find(text)
+        found = self._matcher.find(text)
+        if context is None or not any(p.context_cues for p in self.properties):
+            return found
+        out = []
+        for cue in found:
+            props = tuple(name for name in cue.properties if self._named_here(cue.text, name, text, context))
+            if props:
+                out.append(cue if props == cue.properties else CueMatch(cue.start, cue.end, cue.text, props, cue.is_symbol))
+        return out
+
+    def _named_here(self, cue_text: str, name: str, text: str, context: str) -> bool:
+        prop = self.get(name)
+        folded = _fold(cue_text)
+        if not prop.context_cues or any(_fold(c) == folded for c in prop.cues) or not any(
+                _fold(c) == folded or _plural(_fold(c)) == folded for c in prop.context_cues):
+            return True
+        words = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w.lower()) for w in prop.context) + ")", re.I)
+        return bool(words.search(text) or words.search(context))
 
 
 @dataclass(frozen=True)
@@ -171,7 +194,7 @@ class _CueMatcher:
         folded: dict[str, list[str]] = {}
         exact: dict[str, list[str]] = {}
         for prop in ontology.properties:
-            for cue in prop.cues:
+            for cue in [*prop.cues, *prop.context_cues]:
                 target = exact if _is_acronym(cue) else folded
                 keys = [cue] if _is_acronym(cue) else [_fold(cue), _plural(_fold(cue))]
                 for key in keys:
