@@ -1070,3 +1070,11 @@ def test_properties_added_in_ontology_1_6(rules, text, expected):
 ])
 def test_efficiency_in_context(rules, text, expected):
     check(rules, text, expected)
+
+
+def test_a_short_form_plays_its_long_forms_part():
+    from textmine.extract.materials import find_material_mentions
+
+    text = "Cells with La0.8Sr0.2Ga0.83Mg0.17O3−δ (LSGM) as electrolyte and SrMo0.8Fe0.2CoO3−δ as anode were tested."
+    roles = {m.text: m.role for m in find_material_mentions(text, {})}
+    assert roles == {"La0.8Sr0.2Ga0.83Mg0.17O3−δ": "electrolyte", "LSGM": "electrolyte", "SrMo0.8Fe0.2CoO3−δ": "electrode"}

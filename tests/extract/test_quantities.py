@@ -193,3 +193,9 @@ def test_dimensions_are_no_powers_of_ten():
     # '2 × 100 nm' is no 2 × 10^0 nm, and a 1020 K anneal is no power of ten
     assert [(q.value, q.unit) for q in parse_quantities("grains of 2 × 100 nm after a 1020 K anneal")] == [
         (100.0, "nm"), (1020.0, "K")]
+
+
+def test_a_bullet_operator_joins_unit_atoms():
+    # 'mW∙cm−2' (U+2219) as PDF text writes the product
+    assert [(q.value, q.unit) for q in parse_quantities("power densities of 693 and 550 mW∙cm−2")] == [
+        (693.0, "mW∙cm-2"), (550.0, "mW∙cm-2")]

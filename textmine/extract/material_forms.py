@@ -308,6 +308,11 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
                 role = _ROLE_WORD[word.group(1).lower()] if word else "auxiliary"
         if role:
             m.role = role
+    # 'La0.8Sr0.2Ga0.83Mg0.17O3−δ (LSGM) as electrolyte': the short form in brackets plays its long form's part
+    for long, short in zip(mentions, mentions[1:]):
+        if long.role and long.role != "acronym" and re.fullmatch(r"\s?\(\s?", sentence[long.end : short.start]) \
+                and sentence[short.end : short.end + 2].lstrip().startswith(")"):
+            short.role = long.role
 
 
 __all__ = ["SOLUTION_AFTER", "assign_roles", "widen"]
