@@ -1078,3 +1078,11 @@ def test_a_short_form_plays_its_long_forms_part():
     text = "Cells with La0.8Sr0.2Ga0.83Mg0.17O3−δ (LSGM) as electrolyte and SrMo0.8Fe0.2CoO3−δ as anode were tested."
     roles = {m.text: m.role for m in find_material_mentions(text, {})}
     assert roles == {"La0.8Sr0.2Ga0.83Mg0.17O3−δ": "electrolyte", "LSGM": "electrolyte", "SrMo0.8Fe0.2CoO3−δ": "electrode"}
+
+
+def test_a_longer_cue_starting_inside_a_shorter_one_wins():
+    from textmine.ontology import load_ontology
+
+    # 'maximum power' is a cue and so is 'power densities': the longer one is the cue here
+    cues = load_ontology().find_cues("The cells gave maximum power densities of 693 and 550 mW cm−2.")
+    assert [(c.text, c.properties) for c in cues] == [("power densities", ("power_density",))]

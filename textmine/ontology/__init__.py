@@ -251,6 +251,13 @@ class _CueMatcher:
             props = self._folded.get(_fold(m.group(1)))
             if props:
                 found.append(CueMatch(m.start(1), m.end(1), m.group(1), tuple(props), False))
+            # a longer cue may start inside this one ('maximum power' in 'maximum power densities')
+            for word in re.finditer(r"(?<=[\s-])\w", m.group(1)):
+                inner = self._folded_re.match(text, m.start(1) + word.start())
+                if inner and inner.end(1) > m.end(1):
+                    props = self._folded.get(_fold(inner.group(1)))
+                    if props:
+                        found.append(CueMatch(inner.start(1), inner.end(1), inner.group(1), tuple(props), False))
         for m in self._exact_re.finditer(text):
             props = self._exact.get(m.group(1))
             if props:
