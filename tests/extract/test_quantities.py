@@ -199,3 +199,11 @@ def test_a_bullet_operator_joins_unit_atoms():
     # 'mW∙cm−2' (U+2219) as PDF text writes the product
     assert [(q.value, q.unit) for q in parse_quantities("power densities of 693 and 550 mW∙cm−2")] == [
         (693.0, "mW∙cm-2"), (550.0, "mW∙cm-2")]
+
+
+def test_a_change_in_brackets_after_its_quantity_has_two_ends():
+    # 'J sc (from 7.63 to 8.95 mA/cm2)': the values before and after, not a range; 'ranging from' stays a range
+    assert [q.value for q in parse_quantities("J sc (from 7.63 to 8.95 mA/cm^2), and FF (from 30.2% to 69.3%)")] == [
+        7.63, 8.95, 30.2, 69.3]
+    [q] = parse_quantities("temperatures ranging from 10 to 20 K")
+    assert (q.value_min, q.value_max) == (10.0, 20.0)

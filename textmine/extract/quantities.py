@@ -427,7 +427,9 @@ _ORDER_OF_POWER = re.compile(r"\border of\s?[~∼≈]?\s?(10)(\d{1,2})(?!\d|[.,]
 # peak desorption temperature of MgH2 in the composite from 324 to 280 °C' (not 'increases over the range from')
 _CHANGED_FROM = re.compile(
     r"\b(?:increas|decreas|declin|reduc|rais|rises?\b|rising|rose|drops?\b|dropp|falls?\b|falling|fell|enhanc|improv|"
-    r"lower|shift|jump|grow|grew|elevat|boost|degrad)\w*\s(?:(?!rang|between|vary|varie)[\w-]+\s){0,10}\(?from\s?[~∼≈]?\s?$",
+    r"lower|shift|jump|grow|grew|elevat|boost|degrad)\w*\s(?:(?!rang|between|vary|varie)[\w-]+\s){0,10}\(?from\s?[~∼≈]?\s?$"
+    # ('V oc (from 0.37 to 0.65 V), J sc (from 7.63 to 8.95 mA/cm2)': a change in brackets after each quantity)
+    r"|\w\s?\(from\s?[~∼≈]?\s?$",
     re.I,
 )
 _RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
