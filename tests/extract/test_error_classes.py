@@ -1086,3 +1086,15 @@ def test_a_longer_cue_starting_inside_a_shorter_one_wins():
     # 'maximum power' is a cue and so is 'power densities': the longer one is the cue here
     cues = load_ontology().find_cues("The cells gave maximum power densities of 693 and 550 mW cm−2.")
     assert [(c.text, c.properties) for c in cues] == [("power densities", ("power_density",))]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a symbol in brackets right after the cue is the cue's; an element or acronym assigned a value is a symbol
+    ("The WO3 photoanode has a high carrier density (Nd ∼ 7.26 × 1022 cm−3).",
+     [("WO3", "carrier_concentration", 7.26e22)]),
+    # an element's incorporation is a dopant's; an acronym defined for a quantity is no material
+    ("The WO3 photoanode was studied. Mo incorporation gives a solar to hydrogen efficiency (STH) of 3% and a carrier "
+     "density of 7.26 × 10^22 cm−3.", [("WO3", "carrier_concentration", 7.26e22)]),
+])
+def test_symbols_in_brackets_incorporation_and_quantity_acronyms(rules, text, expected):
+    check(rules, text, expected)

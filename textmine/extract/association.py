@@ -222,7 +222,9 @@ def assign_properties(
         owner = _SYMBOL_ASSIGNMENT.search(sentence[window_start : quantity.start + lead])
         if owner and re.search(r"[A-Z0-9α-ωΑ-Ω]", owner.group(1)):  # a symbol, not a word like 'of'
             owner_start = window_start + owner.start(1)
-            if not any(c.start <= owner_start < c.end for c in cues):
+            # ('a carrier density (Nd ∼ 7.26 × 10^22 cm−3)': the symbol in brackets right after the cue is the cue's)
+            if not any(c.start <= owner_start < c.end for c in cues) and not (
+                    cue.end <= owner_start and re.fullmatch(r"\s?\(\s?", sentence[cue.end : owner_start])):
                 continue
         # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
         difference = _DIFFERENCE_LEAD.search(before)

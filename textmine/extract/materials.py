@@ -49,7 +49,7 @@ _COMPOUND_HYPHEN_WORD = re.compile(
     r"sites?\b|type\b|ions?\b|cations?\b|anions?\b)[A-Za-z(]")
 _DOPANT_AFTER = re.compile(
     r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)"
-    r"|doping|dopants?|substitution|incorporated|content|concentration|atomic|molar|ratio|fraction|amount|addition"
+    r"|doping|dopants?|substitution|incorporated|incorporation|content|concentration|atomic|molar|ratio|fraction|amount|addition"
     r"|ions?\b|cations?\b|anions?\b|atoms?\b|sites?\b|sublattice|moments?\b|spins?\b|"
     r"\((?:I{1,3}|IV|V|VI)\)|\s?\d?[+−-]\s?(?:ions?|cations?)?\b)",
     re.I,
@@ -164,6 +164,9 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
             continue
         if len(mention.elements) == 1 and re.search(r"Δ\s?$", sentence[max(0, mention.start - 2) : mention.start]):
             continue  # 'ΔSm', 'Δ Sm max', 'ΔH': a change's symbol, not samarium or hydrogen
+        if ((len(mention.elements) == 1 and not any(ch.isdigit() for ch in mention.text) or mention.role == "acronym")
+                and re.match(r"\s?[=∼≈~]\s?[-−]?\d", sentence[mention.end : mention.end + 5])):
+            continue  # 'Nd ∼ 7.26 × 10^22 cm−3', 'ABPE ∼ 8%': a quantity's symbol, not neodymium
         kept.append(mention)
     mentions = kept
     # 'MAPbBr3 perovskites', 'Ni0.5Zn0.5Fe2O4 ferrite': a class noun after a material describes it.
@@ -632,7 +635,7 @@ def _spells(letters: list[str], joined: str, initials: list[str]) -> bool:
         if position < 0:
             return False
         position += 1
-    return len(initials) <= len(letters)
+    return len(initials) <= len(letters) + 1  # ('solar to hydrogen efficiency (STH)': a last word may go unspelled)
 
 
 # roles of materials a paper uses but does not study: never its main material
