@@ -1098,3 +1098,11 @@ def test_a_longer_cue_starting_inside_a_shorter_one_wins():
 ])
 def test_symbols_in_brackets_incorporation_and_quantity_acronyms(rules, text, expected):
     check(rules, text, expected)
+
+
+def test_values_in_brackets_for_that_of_a_material(rules):
+    # 'far better than that (316 mV) of Ni foam': the value between 'that' and 'of X' is X's, past a cue naming
+    # the first value's condition
+    check(rules, "The NiCoFeP array exhibits an overpotential of 129 mV at the current density of 100 mA/cm2, which was "
+                 "far better than that (316mV) of Ni foam and closer to that (119mV) of Pt/C.",
+          [("NiCoFeP", "overpotential", 129.0), ("Ni foam", "overpotential", 316.0), ("Pt/C", "overpotential", 119.0)])

@@ -204,6 +204,10 @@ def assign_properties(
             # a measurement is no value's own
             if _WINDOW_AFTER_CUE.match(sentence, cue.end) and k > 0:
                 continue
+            # ('an overpotential of 129 mV at the current density of 100 mA/cm2, far better than that (316 mV) of Ni
+            # foam': a cue naming a measurement's condition is no value's own either)
+            if _CUE_AS_CONDITION.search(sentence[max(0, cue.start - 30) : cue.start]) and k > 0:
+                continue
             # 'the tensile strength and elongation at break were 64.5 MPa and 9.33%': cues written as a
             # list share the values, so a value the last cue cannot take may be the one before's
             if k > 0 and _CUE_LIST_JOIN.fullmatch(sentence[candidates[k - 1].end : cue.start]):
@@ -585,6 +589,12 @@ def _link_among(
     if named_after:
         return Link(named_after[0], "bracketed", 0.85)
 
+    # 'far better than that (316 mV) of Ni foam': the value in brackets between 'that' and 'of X' is X's
+    if re.search(r"\b(?:that|those)\s?\(\s?[~∼≈]?\s?$", sentence[max(0, q.start - 12) : q.start]):
+        of = re.match(r"\s?\)\s?of\s(?:the\s|pure\s|bulk\s|commercial\s)?", sentence[q.end : q.end + 30])
+        named = [m for m in candidates if of and m.start == q.end + of.end()]
+        if named:
+            return Link(named[0], "between", 0.85)
     # '... and that of CdSe is 1.74 eV': the material of 'that of' takes the value right after it
     that_of = [
         m for m in candidates
