@@ -1106,3 +1106,10 @@ def test_values_in_brackets_for_that_of_a_material(rules):
     check(rules, "The NiCoFeP array exhibits an overpotential of 129 mV at the current density of 100 mA/cm2, which was "
                  "far better than that (316mV) of Ni foam and closer to that (119mV) of Pt/C.",
           [("NiCoFeP", "overpotential", 129.0), ("Ni foam", "overpotential", 316.0), ("Pt/C", "overpotential", 119.0)])
+
+
+def test_the_main_material_named_with_amounts(rules):
+    # two names of one system, each once: the one with amounts is the paper's material
+    check(rules, "Magnetocaloric effect in Co-doped FeCoMnZrNbB ribbons\nThe influence of Co addition has been studied for "
+                 "Fe82−xCoxMn4Zr8Nb2B4 ribbons. The Curie temperature can be adjusted from 271 to 363 K.",
+          [("Fe82−xCoxMn4Zr8Nb2B4", "curie_temperature", None)])

@@ -711,7 +711,9 @@ class StudiedMaterials:
             name = mention.text.strip().lower()
             named[name] = named.get(name, 0) + count
         credit = [e[0] + sum(named.get(p, 0) for p in _component_names(e[2].text)) for e in entries]
+        # (between names of one system as often, the one with amounts: 'Fe82−xCoxMn4Zr8Nb2B4', not 'FeCoMnZrNbB')
         best = max(range(len(entries)), key=lambda i: (len(entries[i][2].elements) > 1 or _studied_code_name(entries[i][2]), credit[i],
+                                                       any(ch.isdigit() for ch in entries[i][2].text),
                                                        len(entries[i][2].elements), -entries[i][1]))
         _, _, mention, offset = entries[best]
         return mention, offset
