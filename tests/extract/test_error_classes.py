@@ -1113,3 +1113,9 @@ def test_the_main_material_named_with_amounts(rules):
     check(rules, "Magnetocaloric effect in Co-doped FeCoMnZrNbB ribbons\nThe influence of Co addition has been studied for "
                  "Fe82−xCoxMn4Zr8Nb2B4 ribbons. The Curie temperature can be adjusted from 271 to 363 K.",
           [("Fe82−xCoxMn4Zr8Nb2B4", "curie_temperature", None)])
+
+
+def test_electrolyte_solvents_by_name(rules):
+    check(rules, "Glutaronitrile and its ethylene carbonate solutions show high ionic conductivities and low viscosities "
+                 "reaching 5 mS cm−1 and 7 cP, respectively.",
+          [("Glutaronitrile", "ionic_conductivity", 5.0), ("Glutaronitrile", "viscosity", 7.0)])
