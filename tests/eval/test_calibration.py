@@ -93,6 +93,7 @@ def test_fit_command_writes_a_map_the_calibrate_component_reads(write_files, tmp
     assert result.exit_code == 0, result.output
     data = json.loads(fitted.read_text())
     assert data["x"] == [0.3, 0.8] and data["y"] == [pytest.approx(0.2), pytest.approx(0.8)]
+    assert (data["records"], data["min_block"]) == (60, 10)  # the map says what it was fitted on
     calibrate = Calibrate(str(fitted))
     assert calibrate.apply(0.3) == pytest.approx(0.2) and calibrate.apply(0.8) == pytest.approx(0.8)
     table = json.loads(result.output[result.output.index("{"):])

@@ -138,7 +138,8 @@ def calibration(gold: str, records: str, properties: tuple[str, ...], bins: int,
     if fit_path:
         xs, ys = fit_isotonic(confidences, result.correct, min_block=min_block)
         Path(fit_path).write_text(json.dumps({"x": xs, "y": ys, "fitted_on": str(records), "gold": str(gold),
-                                              "records": len(confidences)}, indent=1) + "\n", encoding="utf-8")
+                                              "records": len(confidences), "min_block": min_block}, indent=1) + "\n",
+                                  encoding="utf-8")
         confidences = cross_fitted(confidences, result.correct, [r.doc_id for r in result.records], folds=folds,
                                    min_block=min_block)
         click.echo(f"map of {len(xs)} steps -> {fit_path}; out-of-fold ({folds} document folds):", err=True)
