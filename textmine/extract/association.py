@@ -24,7 +24,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from textmine.extract.material_forms import SOLUTION_AFTER as _SOLUTION_AFTER
+from textmine.extract.material_forms import SOLUTION_AFTER
 from textmine.extract.materials import MaterialMention
 from textmine.extract.quantities import Quantity
 from textmine.normalise.units import UnitError, compatible
@@ -36,9 +36,7 @@ from textmine.ontology import CueMatch, Ontology, PropertyDefinition
 def resolve_property(cue: CueMatch, sentence: str, document_context: str, ontology: Ontology) -> list[PropertyDefinition]:
     """Candidate properties for a cue, the best supported by context words first; a property's context cue
     ('efficiency') names it only where the document has one of its context words."""
-    props = [p for p in (ontology.get(name) for name in cue.properties)
-             if not p.context_cues or not _is_context_cue(cue.text, p)
-             or _context_support(tuple(p.context), sentence) or _context_support(tuple(p.context), document_context)]
+    props = [ontology.get(name) for name in cue.properties if ontology.names_here(cue.text, name, sentence, document_context)]
     if len(props) == 1:
         return props
 
@@ -48,11 +46,6 @@ def resolve_property(cue: CueMatch, sentence: str, document_context: str, ontolo
     ]
     scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
     return [s[3] for s in scored]
-
-
-def _is_context_cue(text: str, prop: PropertyDefinition) -> bool:
-    folded = text.strip().lower()
-    return any(folded == c.lower() for c in prop.context_cues) and not any(folded == c.lower() for c in prop.cues)
 
 
 # A value further than this (in characters) from its cue is not linked to it.
@@ -88,6 +81,8 @@ _LOCATED_AT = re.compile(
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
 _REAGENT_GAP = re.compile(r"[\s-]|\s?(?:,|and|or)\s[^\s,]{1,20}\s")
 _TRANSITION_CUE = re.compile(r"transition|transformation", re.I)
+# a clause that sets what follows against what went before: no cue reaches across it
+_CONTRAST = re.compile(r"[;]|\bwhereas\b|\bwhile\b")
 _FURTHER_TRANSITION = re.compile(r"\b(?:transform|transition|convert)", re.I)
 _CUE_AS_CONDITION = re.compile(r"\b(?:at|under)\s(?:a|an|the)\s(?:(?:high|low|constant|fixed|given|same)\s)?$", re.I)
 _SYNTHESIS_LEAD = re.compile(
@@ -191,7 +186,7 @@ def assign_properties(
             if quantity.start - cue.end > _MAX_CUE_DISTANCE:
                 break
             between = sentence[cue.end : quantity.start]
-            contrast = re.search(r"[;]|\bwhereas\b|\bwhile\b", between)
+            contrast = _CONTRAST.search(between)
             if contrast and not _parallel(cue, quantity, assignments, between[contrast.end() :], cues):
                 break
             if _OTHER_QUANTITY.search(between):
@@ -200,13 +195,11 @@ def assign_properties(
             if fitted:
                 chosen = (cue, *fitted)
                 break
-            # 'the capacity between the voltage range of 1.0 and 0.01 V is 308 mAh/g': a cue naming the window of
-            # a measurement is no value's own
-            if _WINDOW_AFTER_CUE.match(sentence, cue.end) and k > 0:
-                continue
-            # ('an overpotential of 129 mV at the current density of 100 mA/cm2, far better than that (316 mV) of Ni
-            # foam': a cue naming a measurement's condition is no value's own either)
-            if _CUE_AS_CONDITION.search(sentence[max(0, cue.start - 30) : cue.start]) and k > 0:
+            # a cue naming a measurement's window or condition is no value's own: 'the capacity between the voltage
+            # range of 1.0 and 0.01 V is 308 mAh/g', 'an overpotential of 129 mV at the current density of 100 mA/cm2,
+            # far better than that (316 mV) of Ni foam'
+            if k > 0 and (_WINDOW_AFTER_CUE.match(sentence, cue.end)
+                          or _CUE_AS_CONDITION.search(sentence[max(0, cue.start - 30) : cue.start])):
                 continue
             # 'the tensile strength and elongation at break were 64.5 MPa and 9.33%': cues written as a
             # list share the values, so a value the last cue cannot take may be the one before's
@@ -300,7 +293,7 @@ def _from_cue_list(
         if not _CUE_LIST_JOIN.fullmatch(sentence[cue.end : run[0].start]):
             break
         run.insert(0, cue)
-    if len(run) != quantity.list_size or re.search(r"[;]|\bwhereas\b|\bwhile\b", sentence[run[-1].end : quantity.start]):
+    if len(run) != quantity.list_size or _CONTRAST.search(sentence[run[-1].end : quantity.start]):
         return None
     cue = run[quantity.list_index]
     fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
@@ -415,6 +408,8 @@ def _parallel(cue: CueMatch, quantity: Quantity, assignments: list[Assignment], 
     if not own or re.search(r"[;]", after_contrast) or any(c.start > cue.end and c.end <= quantity.start for c in cues):
         return False
     return bool(own[-1].quantity.unit) and own[-1].quantity.unit == quantity.unit
+
+
 _FOR_BEFORE = re.compile(r"\bfor\s(?:the\s|pure\s|bulk\s)?$", re.I)
 _THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?:the\s|pure\s|bulk\s)?$", re.I)
 
@@ -478,7 +473,7 @@ def link_material(
         # a substrate, electrolyte or reference gets a value only when the value is given for it by name
         # (never a structure type, and a test medium never: 'the permeated flux of NaCl solution' is the membrane's)
         named = [m for m in materials if m.role and m.role != "prototype" and not m.is_dopant
-                 and not _SOLUTION_AFTER.match(sentence, m.end)]
+                 and not SOLUTION_AFTER.match(sentence, m.end)]
         by_name = _link_among(assignment, sentence, named, assignments) if named else None
         # (a blend partner, additive or test solution only by name: 'the flux was 12 L/m2h' after
         # 'rejected NaCl solution' is the membrane's)

@@ -304,13 +304,12 @@ class Mentions:
                                         confidence=m.confidence, extractor=extractor, normalised=m.formula))
             for c in cues:
                 cue = CueMatch(c.start, c.end, c.text, tuple(c.properties), c.is_symbol)
-                resolved = next(iter(resolve_property(cue, text, context, self.ontology)), None)
-                if resolved is None:
-                    continue
-                resolved = resolved.name
+                resolved = resolve_property(cue, text, context, self.ontology)
+                if not resolved:
+                    continue  # a context cue outside its context names nothing
                 mentions.append(Mention(doc_id=doc_id, label="PRO", text=c.text, char_start=c.start, char_end=c.end,
                                         confidence=0.9 if not c.is_symbol else 0.6, extractor=extractor,
-                                        normalised=resolved))
+                                        normalised=resolved[0].name))
         layers.mentions = mentions
 
 

@@ -105,7 +105,7 @@ _ROLE_WORD = {"electrolyte": "electrolyte", "anode": "electrode", "counter": "el
 _BLEND_PARTNER_BEFORE = re.compile(r"\b(?:blended|mixed)\swith\s(?:the\s|an?\s)?$", re.I)
 _REFERENCE_BEFORE = re.compile(r"\b(?:vs\.?|versus|against|relative to|referenced to|with respect to)\s?\(?$", re.I)
 # 'rejected 2000 mg/L NaCl solution', 'the flux of Na2SO4 aqueous solution': the test medium, not the material
-SOLUTION_AFTER = _SOLUTION_AFTER = re.compile(r"\s(?:aqueous\s|salt\s|feed\s)?(?:solutions?|brine)\b", re.I)
+SOLUTION_AFTER = re.compile(r"\s(?:aqueous\s|salt\s|feed\s)?(?:solutions?|brine)\b", re.I)
 # 'an aprotic polar solvent, 1,3-dimethyl-2-imidazolidinone', 'the initiator AIBN': named for its part in a synthesis
 _AUXILIARY_BEFORE = re.compile(
     r"\b(?:solvents?|co-?solvents?|additives?|surfactants?|initiators?|plastici[sz]ers?|cross-?linkers?|"
@@ -272,8 +272,6 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
 # structure type)', 'the CaCu5-type structure', 'isostructural with ThCr2Si2'.
 _PROTOTYPE_BEFORE = re.compile(r"\b(?:structure[- ]type|prototype|isostructural (?:with|to)|isotypic (?:with|to))\s*$", re.I)
 _PROTOTYPE_AFTER = re.compile(r"^(?:[-‐–]type\b|\s(?:structure[- ]type|type structure|prototype)\b)", re.I)
-
-
 _STRUCTURE_AFTER = re.compile(r"\s(?:structures?|ordering)\b", re.I)
 
 
@@ -299,7 +297,7 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "electrolyte"
         elif _GATE_DIELECTRIC_AFTER.match(after):
             role = "auxiliary"  # ('the SiO2 gate dielectric': a device's part)
-        elif _SOLUTION_AFTER.match(after) or _AUXILIARY_BEFORE.search(before):
+        elif SOLUTION_AFTER.match(after) or _AUXILIARY_BEFORE.search(before):
             role = "auxiliary"
         else:
             named = _ROLE_AFTER.match(after)

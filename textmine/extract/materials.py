@@ -140,21 +140,11 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         mentions.append(MaterialMention(name.start(), name.end(), name.group(0), None, [], 0.8))
     mentions.extend(_weak_mentions(sentence, mentions, defined_otherwise))
     mentions.extend(_label_list(sentence, mentions))
-    for allotrope in _NAMED_ALLOTROPE.finditer(sentence):
-        # 'Imma-carbon', 'T-carbon', 'bct-carbon': an allotrope named by its structure is a material of its own
-        if allotrope.group(2) in element_symbols():
-            continue
-        mentions = [m for m in mentions if not (m.start < allotrope.end() and allotrope.start() < m.end)]
-        host = _ALLOTROPE_ELEMENT[allotrope.group(3).lower()]
-        mentions.append(MaterialMention(allotrope.start(), allotrope.end(), allotrope.group(1), host, [host], 0.8))
-    for composite in _dash_composites(sentence):
-        # 'Ni–ceria catalysts', 'chitosan-cellulose membrane', 'LiFePO4-graphite': two materials joined by a dash
-        mentions = [m for m in mentions if not (m.start < composite.end and composite.start < m.end)]
-        mentions.append(composite)
-    for solution in _solid_solutions(sentence):
-        # '(1−x)BaTiO3−xBiFeO3', '0.95(K0.5Na0.5)NbO3-0.05LiSbO3', '(1−x)KNLNS−xBZ': one pseudo-binary material
-        mentions = [m for m in mentions if not (m.start < solution.end and solution.start < m.end)]
-        mentions.append(solution)
+    # names written as one material of several parts take the place of the pieces found inside them:
+    # 'Imma-carbon', 'Ni–ceria', '(1−x)BaTiO3−xBiFeO3' (in this order: a solid solution's end members win)
+    for whole in (*_named_allotropes(sentence), *_dash_composites(sentence), *_solid_solutions(sentence)):
+        mentions = [m for m in mentions if not (m.start < whole.end and whole.start < m.end)]
+        mentions.append(whole)
     kept = []
     for mention in mentions:
         # '(Pr)' after a word defines a symbol (remnant polarization), not praseodymium.
@@ -329,6 +319,8 @@ _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–](?:\d+\.\d+|[A
 _COPOLYMER_NOTATION = re.compile(r"[A-Za-z0-9][-–](?:g|b|co|alt|ran|block|graft)[-–][A-Z]")
 _PHASE_LABELLED = re.compile(rf"{PHASE_PREFIX}[-‐–]")
 _ENE_ANE_WORD = re.compile(r"(?<![\w])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I)
+# a supplier's legal form ('Merck KGaA', 'Sigma-Aldrich Chemie GmbH'): no formula, no acronym of a material
+_LEGAL_FORMS = frozenset("GmbH KGaA AG Ltd LLC Inc KG PLC".split())
 _NOT_MATERIAL_ACRONYMS = frozenset(
     """XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA
     DOS PDOS VBM CBM CB VB PL PLQY QY PCE EQE IQE LED LEDs OLED TFT FET OFET NMR EPR ESR ICP XAS XANES EXAFS BET
@@ -341,11 +333,8 @@ _NOT_MATERIAL_ACRONYMS = frozenset(
     DRS IPCE JV IV-curve XRF ICP-OES ICP-MS SPS HIP PVA PVDF-HFP DFT-D DFT-D3 PAW VASP LAPW FLAPW WIEN2k QE TB-mBJ
     mBJ HSE03 SCAN OLEDs TFTs FETs OFETs PSCs OSCs DSSCs BHJs PBEsol PW91 B3LYP r2SCAN rSCAN HSE12 HSEsol G0W0 GW0
     DFT+U GGA+U LDA+U optB86b optB88 vdW-DF vdW-DF2 DFT-D2 SCAN+rVV10 LCAO FP-LAPW BCC FCC HCP I-V C-V P-E M-H
-    J-V R-T M-T ETL HTL ETLs HTLs EML CBM VBM BZ SOFC SOEC PEMFC PEMFCs AEMFC AEMFCs OCV ASR EIS NPD
-    GmbH KGaA AG Ltd LLC Inc KG PLC""".split()
-)
-# a supplier's legal form ('Merck KGaA', 'Sigma-Aldrich Chemie GmbH'), none of them a formula
-_LEGAL_FORMS = frozenset("GmbH KGaA AG Ltd LLC Inc KG PLC".split())
+    J-V R-T M-T ETL HTL ETLs HTLs EML CBM VBM BZ SOFC SOEC PEMFC PEMFCs AEMFC AEMFCs OCV ASR EIS NPD""".split()
+) | _LEGAL_FORMS
 _NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane ethane propane butane hexane "
                                 "mundane humane insane lane arene alkene alkane benzene toluene xylene "
                                 "polyethylene polypropylene styrene butadiene".split())
@@ -442,18 +431,30 @@ _ALLOTROPE_ELEMENT = {"carbon": "C", "graphyne": "C", "graphdiyne": "C", "boroph
                       "silicon": "Si", "germanene": "Ge", "phosphorene": "P"}
 _NAMED_ALLOTROPE = re.compile(r"(?<![\w'′’\-])(([A-Z][a-z]{0,3}\d{0,2}|bct|bco|cco)[-‐–](" + "|".join(_ALLOTROPE_ELEMENT)
                               + r"))(?![\w-])", re.I)
+
+
+def _named_allotropes(sentence: str) -> list[MaterialMention]:
+    """'Imma-carbon', 'T-carbon', 'bct-carbon': an allotrope named by its structure is a material of its own
+    (not 'Fe-carbon': an element before the dash names a composite)."""
+    return [MaterialMention(m.start(), m.end(), m.group(1), _ALLOTROPE_ELEMENT[m.group(3).lower()],
+                            [_ALLOTROPE_ELEMENT[m.group(3).lower()]], 0.8)
+            for m in _NAMED_ALLOTROPE.finditer(sentence) if m.group(2) not in element_symbols()]
+
+
 _DASH_PAIR = re.compile(r"(?<![\w\-–‐/])([A-Za-z][A-Za-z0-9]*)[-–‐]([A-Za-z][A-Za-z0-9]*)(?![\w\-–‐/])")
 
 
 def _dash_part(part: str) -> tuple[list[str], bool] | None:
     """(elements, names a compound) of one part of a dash composite, None when it is no material."""
-    if part.lower() in ELEMENT_NAME_SET or part in element_symbols() and len(part) <= 2:
-        names = find_material_names(part)
-        formula = names[0].formula if names and names[0].formula else None
-        return ([formula] if formula and formula in element_symbols() else [part] if part in element_symbols() else []), False
+    if part in element_symbols():
+        return [part], False
     names = find_material_names(part)
-    if len(names) == 1 and (names[0].start, names[0].end) == (0, len(part)):
-        return list(formula_and_elements(names[0].formula)[1]) if names[0].formula else [], True
+    whole = names[0] if len(names) == 1 and (names[0].start, names[0].end) == (0, len(part)) else None
+    elements = list(formula_and_elements(whole.formula)[1]) if whole is not None and whole.formula else []
+    if part.lower() in ELEMENT_NAME_SET:
+        return elements, False
+    if whole is not None:
+        return elements, True
     parsed = token_formula(part)
     if parsed is not None and len(parsed.elements) > 1:
         return list(parsed.elements), True
@@ -510,8 +511,8 @@ def _solid_solutions(sentence: str) -> list[MaterialMention]:
         elements = sorted({e for p in parts for e in p[0]})
         formula = None
         if all(p[1] for p in parts):
-            text = "".join(f"({m.group(2).strip('[]')}){m.group(1).strip('()').replace(' ', '') if m.group(1)[0] != '(' else m.group(1)[1:-1].replace(' ', '')}"
-                           for m in members)
+            # '(1−x)[A]−xB' as the formula '(A)1-x(B)x'
+            text = "".join(f"({m.group(2).strip('[]')}){m.group(1).strip('()').replace(' ', '')}" for m in members)
             parsed = token_formula(text)
             formula = parsed.formula if parsed is not None else None
         start, end = first.start(), members[-1].end()
@@ -711,10 +712,15 @@ class StudiedMaterials:
             name = mention.text.strip().lower()
             named[name] = named.get(name, 0) + count
         credit = [e[0] + sum(named.get(p, 0) for p in _component_names(e[2].text)) for e in entries]
-        # (between names of one system as often, the one with amounts: 'Fe82−xCoxMn4Zr8Nb2B4', not 'FeCoMnZrNbB')
-        best = max(range(len(entries)), key=lambda i: (len(entries[i][2].elements) > 1 or _studied_code_name(entries[i][2]), credit[i],
-                                                       any(ch.isdigit() for ch in entries[i][2].text),
-                                                       len(entries[i][2].elements), -entries[i][1]))
+
+        def rank(i: int) -> tuple:
+            mention = entries[i][2]
+            # a compound (or a code name) before a lone element; then how often; then, between names of one system
+            # mentioned as often, the one with amounts ('Fe82−xCoxMn4Zr8Nb2B4', not 'FeCoMnZrNbB'); then the earliest
+            return (len(mention.elements) > 1 or _studied_code_name(mention), credit[i],
+                    any(ch.isdigit() for ch in mention.text), len(mention.elements), -entries[i][1])
+
+        best = max(range(len(entries)), key=rank)
         _, _, mention, offset = entries[best]
         return mention, offset
 

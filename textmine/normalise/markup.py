@@ -86,10 +86,10 @@ def glyph_edits(text: str) -> list[Edit]:
     if "\u030A" in text or "\u02DA" in text:
         edits += [Edit(m.start(), m.end(), "Å") for m in _SPLIT_ANGSTROM.finditer(text)]
     if "\u01FA" in text:
-        edits = sorted(edits + [Edit(m.start(), m.end(), "Å") for m in _ANGSTROM_GLYPH.finditer(text)], key=lambda e: e.start)
-    private = [Edit(m.start(), m.end(), PRIVATE_GLYPHS[ord(m.group(0))]) for m in _PRIVATE_USE.finditer(text)
-               if ord(m.group(0)) in PRIVATE_GLYPHS]
-    return sorted(edits + private, key=lambda e: e.start) if private else edits
+        edits += [Edit(m.start(), m.end(), "Å") for m in _ANGSTROM_GLYPH.finditer(text)]
+    edits += [Edit(m.start(), m.end(), PRIVATE_GLYPHS[ord(m.group(0))]) for m in _PRIVATE_USE.finditer(text)
+              if ord(m.group(0)) in PRIVATE_GLYPHS]
+    return sorted(edits, key=lambda e: e.start)
 
 
 def tex_edits(text: str) -> list[Edit]:

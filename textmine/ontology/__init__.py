@@ -151,23 +151,22 @@ class Ontology(BaseModel):
         if self._matcher is None:
             self._matcher = _CueMatcher(self)
         found = self._matcher.find(text)
-        if context is None or not any(p.context_cues for p in self.properties):
+        if context is None or not self._matcher.context_only:
             return found
         out = []
         for cue in found:
-            props = tuple(name for name in cue.properties if self._named_here(cue.text, name, text, context))
+            props = tuple(name for name in cue.properties if self.names_here(cue.text, name, text, context))
             if props:
                 out.append(cue if props == cue.properties else CueMatch(cue.start, cue.end, cue.text, props, cue.is_symbol))
         return out
 
-    def _named_here(self, cue_text: str, name: str, text: str, context: str) -> bool:
-        prop = self.get(name)
-        folded = _fold(cue_text)
-        if not prop.context_cues or any(_fold(c) == folded for c in prop.cues) or not any(
-                _fold(c) == folded or _plural(_fold(c)) == folded for c in prop.context_cues):
-            return True
-        words = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w.lower()) for w in prop.context) + ")", re.I)
-        return bool(words.search(text) or words.search(context))
+    def names_here(self, cue_text: str, name: str, text: str, context: str) -> bool:
+        """Whether the cue `cue_text` names property `name` in `text` of a document opening with `context`:
+        always, unless it is only one of the property's `context_cues` and neither has a context word."""
+        if self._matcher is None:
+            self._matcher = _CueMatcher(self)
+        words = self._matcher.context_only.get(_fold(cue_text), {}).get(name)
+        return words is None or bool(words.search(text) or words.search(context))
 
 
 @dataclass(frozen=True)
@@ -179,6 +178,7 @@ class CueMatch:
     is_symbol: bool
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("’", "'").replace("-", " ")).strip().lower()
 
@@ -211,6 +211,16 @@ class _CueMatcher:
                         plural.append(prop.name)
         self._folded = folded
         self._exact = exact
+        # folded cue -> {property: its context words} for cues that name a property only in context ('efficiency')
+        self.context_only: dict[str, dict[str, re.Pattern[str]]] = {}
+        for prop in ontology.properties:
+            if not prop.context_cues:
+                continue
+            words = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(w.lower()) for w in prop.context) + ")", re.I)
+            own = {_fold(c) for c in prop.cues}
+            for cue in prop.context_cues:
+                for key in {_fold(cue), _plural(_fold(cue))} - own:
+                    self.context_only.setdefault(key, {})[prop.name] = words
         self._symbols = {s for p in ontology.properties for s in p.symbols}
         cell: dict[str, list[str]] = {}
         for prop in ontology.properties:
