@@ -56,6 +56,11 @@ def test_reduced_composition(write_files):
     assert matched(write_files, [("BaTiO3", "3.4 eV", "d1")], [make_record("d1", "PbTiO3", 3.4, "eV")]) == 0
     assert matched(write_files, [("Ba1-xSrxTiO3", "3.4 eV", "d1")],
                    [make_record("d1", "BaTiO3", 3.4, "eV")]) == 0  # an open variable has no composition
+    # a gold compound written as a common name with one formula has that formula's composition
+    assert matched(write_files, [("Zinc oxide", "3.37 eV", "d1")], [make_record("d1", "ZnO", 3.37, "eV", formula="ZnO")]) == 1
+    assert matched(write_files, [("cuprous oxide films", "2.1 eV", "d1")], [make_record("d1", "Cu2O", 2.1, "eV")]) == 1
+    assert matched(write_files, [("cupric oxide", "2.1 eV", "d1")], [make_record("d1", "Cu2O", 2.1, "eV")]) == 0
+    assert matched(write_files, [("iron oxide", "2.1 eV", "d1")], [make_record("d1", "Fe2O3", 2.1, "eV")]) == 0  # no one formula
 
 
 def test_values_within_two_percent(write_files):

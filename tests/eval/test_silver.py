@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from textmine.cli import main
 from textmine.eval.gold import read_gold
-from textmine.eval.silver import _polyie_value, _silver_value, alternatives, detokenise, property_of
+from textmine.eval.silver import Tuple, _polyie_value, _silver_value, alternatives, detokenise, merge_statements, property_of
 
 
 def test_silver_compound_alternatives():
@@ -25,6 +25,17 @@ def test_silver_and_polyie_values_are_cleaned():
     assert _silver_value("250", "°c") == "250 °C"
     assert _polyie_value("= 0.85 V") == "0.85 V" and _polyie_value("0.71 V vs. SCE.") == "0.71 V"
     assert detokenise("TiO2 ( anatase ) , has a gap") == "TiO2 (anatase), has a gap"
+
+
+def test_silver_tuples_of_one_statement_become_one_gold_row():
+    # Snowball keeps one tuple per name of the material: 'Zinc oxide (ZnO) ... 3.37 eV'
+    merged = merge_statements([Tuple("Zinc oxide", "3.37 eV", "band_gap"), Tuple("ZnO", "3.37 eV", "band_gap"),
+                               Tuple("PbTiO3 crystal | PbTiO3", "490 °C", "band_gap"), Tuple("PbTiO3", "490 °C", "band_gap")])
+    assert merged == [Tuple("Zinc oxide | ZnO", "3.37 eV", "band_gap"), Tuple("PbTiO3 crystal | PbTiO3", "490 °C", "band_gap")]
+    # other values, other materials, other properties stay apart
+    apart = [Tuple("ZnO", "3.37 eV", "band_gap"), Tuple("ZnO", "3.3 eV", "band_gap"), Tuple("GaN", "3.3 eV", "band_gap"),
+             Tuple("ZnO", "3.3 eV", "curie_temperature")]
+    assert merge_statements(apart) == apart
 
 
 def test_polyie_property_names_map_through_the_ontology():

@@ -69,13 +69,19 @@ _ANION_WORDS = (
 )
 
 
+# molecular cations named like elements in hybrid perovskites ('methylammonium lead iodide')
+_CATIONS = ("methylammonium", "formamidinium", "ethylammonium", "butylammonium", "phenethylammonium",
+            "guanidinium", "ammonium")
+
+
 @functools.lru_cache(maxsize=1)
 def _compound_name_pattern() -> re.Pattern[str]:
-    """'gallium oxide', 'copper ferrite', 'tungsten trioxide', 'lanthanum strontium manganite'."""
+    """'gallium oxide', 'copper ferrite', 'tungsten trioxide', 'lanthanum strontium manganite',
+    'methylammonium lead iodide'."""
     elements = sorted(
         (e.long_name.lower() for e in Element if e.Z <= 92 and e.symbol not in ("D", "T")), key=len, reverse=True
     )
-    element = "(?:" + "|".join(re.escape(e) for e in elements) + ")"
+    element = "(?:" + "|".join([*_CATIONS, *(re.escape(e) for e in elements)]) + ")"
     return re.compile(
         rf"(?<![\w-])(?:{element}(?:\s|-)(?:\((?:I{{1,3}}|IV|V|VI)\)\s)?){{1,3}}(?:{_ANION_WORDS})s?(?![\w-])",
         re.IGNORECASE,

@@ -6,8 +6,9 @@ A record matches a gold row when all of these hold:
   Unicode NFKC, and removing spaces and hyphens/dashes: `Fe-Ni alloy` = `FeNi Alloy`; the form a
   material was studied in is not part of the comparison: `gallium oxide thin films` = `gallium
   oxide`, `TiO2 nanofibers` = `TiO2`, as a reader judging the record would take them) or by
-  reduced composition (pymatgen: `Ti2O4` = `TiO2`), where the record offers its material text and
-  its normalised formula;
+  reduced composition (pymatgen: `Ti2O4` = `TiO2`; a gold compound written as a common name with
+  one formula has that formula's: `Zinc oxide` = `ZnO`), where the record offers its material text
+  and its normalised formula;
 - the value agrees with one of the row's alternatives within 2 % (relative to the larger
   magnitude), both ends of a range, after converting the gold value to the record's SI unit
   (`490 °C` matches `763 K`); a gold value without a unit is compared with the record's value as
@@ -50,20 +51,34 @@ def composition_key(text: str | None) -> str | None:
         return None
 
 
-def _names(text: str) -> set[str]:
+def name_keys(text: str) -> set[str]:
+    """The keys a name is compared by: as written and without the form it was studied in."""
     from textmine.extract.material_forms import without_form
 
     return {name_key(text), name_key(without_form(text))} - {""}
 
 
+@functools.lru_cache(maxsize=65536)
+def compositions_of(compound: str) -> frozenset[str]:
+    """The reduced compositions a gold compound names: as a formula, or as a common name with one
+    formula (`Zinc oxide` = ZnO, `cuprous oxide films` = Cu2O; textmine/ontology/material_names.yaml)."""
+    from textmine.chemistry.names import formula_for_name
+    from textmine.extract.material_forms import without_form
+
+    keys = set()
+    for form in dict.fromkeys((compound, without_form(compound))):
+        keys.add(composition_key(form) or composition_key(formula_for_name(form)))
+    return frozenset(keys - {None})
+
+
 def compounds_agree(record: RecordView, compounds: Iterable[str]) -> bool:
     mine = [t for t in (record.text, record.formula) if t]
-    names = set().union(*(_names(t) for t in mine)) if mine else set()
+    names = set().union(*(name_keys(t) for t in mine)) if mine else set()
     compositions = {composition_key(t) for t in mine} - {None}
     for compound in compounds:
-        if _names(compound) & names:
+        if name_keys(compound) & names:
             return True
-        if compositions and composition_key(compound) in compositions:
+        if compositions and compositions_of(compound) & compositions:
             return True
     return False
 
@@ -126,4 +141,4 @@ def match(gold: Sequence[GoldRow], records: Sequence[RecordView]) -> dict[int, i
     return {r: g for g, r in owner.items()}
 
 
-__all__ = ["TOLERANCE", "close", "composition_key", "compounds_agree", "match", "matches", "name_key", "values_agree"]
+__all__ = ["TOLERANCE", "close", "composition_key", "compositions_of", "compounds_agree", "match", "matches", "name_key", "name_keys", "values_agree"]

@@ -85,6 +85,42 @@ def alternatives(compound: str) -> str:
     return " | ".join(dict.fromkeys(f for f in found if f))
 
 
+def _compound_keys(cell: str) -> tuple[set[str], set[str]]:
+    """Name keys and reduced compositions of a gold cell's alternatives, as the matcher compares them."""
+    from textmine.eval.match import compositions_of, name_keys
+
+    names: set[str] = set()
+    compositions: set[str] = set()
+    for alternative in cell.split(" | "):
+        names |= name_keys(alternative)
+        compositions |= compositions_of(alternative)
+    return names, compositions
+
+
+def merge_statements(gold: list[Tuple]) -> list[Tuple]:
+    """One row per statement. Snowball keeps a tuple per name a sentence gives its material ('Zinc
+    oxide (ZnO) ... a band gap of 3.37 eV' yields `Zinc oxide` and `ZnO`, 'A PbTiO3 crystal ... Tc =
+    490 °C' yields `PbTiO3 crystal` and `PbTiO3`): tuples of one property whose values are equal and
+    whose compounds agree by name or composition become one gold row with the names as alternatives,
+    or one record stating the fact once would leave the other counted as missed."""
+    from textmine.eval.gold import parse_value
+
+    merged: list[Tuple] = []
+    for item in gold:
+        value, (names, compositions) = parse_value(item.value), _compound_keys(item.compound)
+        for i, kept in enumerate(merged):
+            if kept.prop != item.prop or value is None or parse_value(kept.value) != value:
+                continue
+            kept_names, kept_compositions = _compound_keys(kept.compound)
+            if names & kept_names or compositions & kept_compositions:
+                cells = kept.compound.split(" | ") + item.compound.split(" | ")
+                merged[i] = Tuple(" | ".join(dict.fromkeys(cells)), kept.value, kept.prop)
+                break
+        else:
+            merged.append(item)
+    return merged
+
+
 # --- Snowball band gaps ---------------------------------------------------------------------------
 
 _RELATION = re.compile(r"\((.+?),(\w+__\w+),(\d+),(\d+)\)")
@@ -110,7 +146,7 @@ def snowball_band_gap(data: Path) -> list[Text]:
                     value = _silver_value(parts["bandgap__raw_value"][0], unit)
                     gold.append(Tuple(alternatives(parts["compound__names"][0]), value, "band_gap"))
             if gold:
-                texts.append(Text(f"bandgap-{stem.lower()}-{number:04d}", detokenise(sentence), list(dict.fromkeys(gold))))
+                texts.append(Text(f"bandgap-{stem.lower()}-{number:04d}", detokenise(sentence), merge_statements(gold)))
     return texts
 
 
@@ -139,7 +175,7 @@ def snowball_magnetic(data: Path, prop: str) -> list[Text]:
         if not raw.strip():
             continue
         gold = [Tuple(alternatives(c), _silver_value(v, u), prop) for c, v, u in tuples if _mentions(raw, c) and _mentions(raw, v)]
-        texts.append(Text(f"{name}-{number:04d}", detokenise(raw), list(dict.fromkeys(gold))))
+        texts.append(Text(f"{name}-{number:04d}", detokenise(raw), merge_statements(gold)))
     return texts
 
 
@@ -223,5 +259,5 @@ def make_polyie(data: Path, out: Path, split: str = "validation") -> dict[str, d
     return {f"polyie-{split}": write_set(out, polyie(data, split))}
 
 
-__all__ = ["SNOWBALL_SETS", "alternatives", "detokenise", "make_polyie", "make_snowball", "polyie", "property_of",
+__all__ = ["SNOWBALL_SETS", "alternatives", "detokenise", "make_polyie", "make_snowball", "merge_statements", "polyie", "property_of",
            "snowball_band_gap", "snowball_magnetic", "write_set"]
