@@ -1119,3 +1119,26 @@ def test_electrolyte_solvents_by_name(rules):
     check(rules, "Glutaronitrile and its ethylene carbonate solutions show high ionic conductivities and low viscosities "
                  "reaching 5 mS cm−1 and 7 cP, respectively.",
           [("Glutaronitrile", "ionic_conductivity", 5.0), ("Glutaronitrile", "viscosity", 7.0)])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # coordination compounds by name: the multiplied ligand's brackets hold spaces; bonds between atoms
+    # ('Mo-O1', 'Mo-S bonds') are no materials, so the title compound keeps its bond lengths
+    ("Crystal structure of μ-oxobis[bis(dipropyl dithiophosphato) oxomolybdenum(V)]. The title compound is "
+     "triclinic with a = 10.670(5) Å. The bond lengths Mo-Ob and Mo-O1 are 1.92 and 1.62 Å, respectively.",
+     [("μ-oxobis[bis(dipropyl dithiophosphato) oxomolybdenum(V)]", "lattice_parameter", 10.67),
+      ("μ-oxobis[bis(dipropyl dithiophosphato) oxomolybdenum(V)]", "bond_length", 1.92),
+      ("μ-oxobis[bis(dipropyl dithiophosphato) oxomolybdenum(V)]", "bond_length", 1.62)]),
+    ("The complex tetrakis(pyridine)copper(II) perchlorate has a Néel temperature of 5 K.",
+     [("tetrakis(pyridine)copper(II) perchlorate", "neel_temperature", 5.0)]),
+    # a unit of normalisation ('per X molecule') is not what the value is about: the paper's material is
+    ("The Na2MnSiO4/C/G composite shows excellent rate performance. The discharge capacity of the initial cycle "
+     "is 182.4 mA h g−1, corresponding to 1.31 Na+ insertion per Na2MnSiO4 molecule.",
+     [("Na2MnSiO4/C/G", "specific_capacity", 182.4)]),
+    # hybrid-perovskite cations in compound names; two-dimensional sheets by name
+    ("The Tauc plot of formamidinium tin iodide shows an energy bandgap of 1.41 eV.",
+     [("formamidinium tin iodide", "band_gap", 1.41)]),
+    ("The band gap of stanane is 0.37 eV.", [("stanane", "band_gap", 0.37)]),
+])
+def test_coordination_compounds_bonds_normalisation_and_hybrid_names(rules, text, expected):
+    check(rules, text, expected)

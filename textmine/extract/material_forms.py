@@ -110,6 +110,9 @@ SOLUTION_AFTER = re.compile(r"\s(?:aqueous\s|salt\s|feed\s)?(?:solutions?|brine)
 _AUXILIARY_BEFORE = re.compile(
     r"\b(?:solvents?|co-?solvents?|additives?|surfactants?|initiators?|plastici[sz]ers?|cross-?linkers?|"
     r"cross-?linking agents?|binders?|templates?|catalysts? precursors?)\s?,?\s(?:such as\s|namely\s|of\s)?$", re.I)
+# 'corresponding to 1.31 Na+ insertion per Na2MnSiO4 molecule': a unit of normalisation; 'the membrane without
+# PDMS (70 mAh/g)': a material absent from what the value is about
+_ABSENT_OR_PER_BEFORE = re.compile(r"\b(?:per\s(?:(?:formula\sunit|mole?|gram|unit\scell|atom)\sof\s)?|without\s(?:the\s|any\s)?)$", re.I)
 _GATE_DIELECTRIC_AFTER = re.compile(r"\s(?:gate\s(?:dielectrics?|insulators?|oxides?)|dielectric\slayers?)\b", re.I)
 _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")
 
@@ -297,7 +300,7 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "electrolyte"
         elif _GATE_DIELECTRIC_AFTER.match(after):
             role = "auxiliary"  # ('the SiO2 gate dielectric': a device's part)
-        elif SOLUTION_AFTER.match(after) or _AUXILIARY_BEFORE.search(before):
+        elif SOLUTION_AFTER.match(after) or _AUXILIARY_BEFORE.search(before) or _ABSENT_OR_PER_BEFORE.search(before):
             role = "auxiliary"
         else:
             named = _ROLE_AFTER.match(after)

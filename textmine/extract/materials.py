@@ -41,6 +41,8 @@ class MaterialMention:
 
 
 # an element on a crystallographic site: 'the Mn (A)–Ru (C) disorder', 'Fe(4f) sites'
+_BOND_LABEL = re.compile(r"[A-Z][a-z]?\d{0,2}[a-z]?\s?[-–—‒]\s?[A-Z][a-z]?\d{0,2}[a-z]?")
+_BOND_WORD = re.compile(r"\b(?:bond|distance|angle)", re.I)
 _SITE_LABEL_AFTER = re.compile(r"\s?\((?:[A-D]|\d[a-z])\)\s?(?:[-–‐]\s?[A-Z][a-z]?\s?\(|sites?\b|disorder\b|atoms?\b)")
 # a compound joined to a word by a hyphen is described by it, no dopant: 'ZnO-based films', 'LiFePO4-graphite',
 # 'polycarbonate-graphene' (but 'polyethylene-like', 'Li-rich', 'lead-free' describe something else)
@@ -193,6 +195,9 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     mentions = _slash_composites(sentence, mentions, abbreviations)
     # 'Al-doped ZnO', 'ZnO:Al', 'Fe-Ni alloy', 'gamma-graphyne': one material, named as written
     mentions = widen(sentence, mentions)
+    # 'the bond lengths Mo-Ob and Mo-O1 are 1.92 and 1.62 Å', 'Mo-S bonds': bonds between atoms, not materials
+    mentions = [m for m in mentions if not (_BOND_LABEL.fullmatch(m.text) and _BOND_WORD.search(
+        sentence, max(0, m.start - 60), min(len(sentence), m.end + 40)))]
     assign_roles(sentence, mentions)
     return mentions
 
@@ -206,11 +211,49 @@ _IUPAC = re.compile(
 _LOCANT = re.compile(r"\d(?:,\d+)*-[A-Za-z\[(]|[a-z]\d?-\d")
 
 
-def _systematic_names(sentence: str) -> list[tuple[int, int]]:
+# Coordination compounds by their names: a multiplied ligand in brackets ('μ-oxobis[bis(dipropyl
+# dithiophosphato) oxomolybdenum(V)]', 'tris(8-hydroxyquinolinato)aluminium', 'tetrakis(pyridine)copper(II)
+# perchlorate'); the brackets may hold spaces, the name ends where they close and its word ends
+_MULTIPLIED_LIGAND = re.compile(r"(?<![\w\-\[(])(?:(?:μ|mu|η\d?)[-‐])?[a-z\d,\-]*?(?:bis|tris|tetrakis|hexakis)[\[(]", re.I)
+_COUNTER_ION = re.compile(r"\s(?:perchlorate|chloride|bromide|iodide|nitrate|tetrafluoroborate|hexafluorophosphate|"
+                          r"sulfate|triflate|hydrate|monohydrate|dihydrate)(?![\w-])")
+
+
+def _coordination_names(sentence: str) -> list[tuple[int, int]]:
     found = []
+    for m in _MULTIPLIED_LIGAND.finditer(sentence):
+        depth, i = 0, m.start()
+        while i < len(sentence):
+            c = sentence[i]
+            if c in "([":
+                depth += 1
+            elif c in ")]":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and not (c.isalnum() or c in "-‐,′'"):
+                break
+            elif depth > 0 and c in ".;" or i - m.start() > 150:
+                depth = -1
+                break
+            i += 1
+        end = i
+        while end > m.start() and sentence[end - 1] in ",-‐":
+            end -= 1
+        if depth != 0 or end - m.start() < 12:
+            continue
+        tail = _COUNTER_ION.match(sentence, end)
+        found.append((m.start(), tail.end() if tail else end))
+    return found
+
+
+def _systematic_names(sentence: str) -> list[tuple[int, int]]:
+    found = _coordination_names(sentence) if "is(" in sentence or "is[" in sentence else []
     if "-" not in sentence:
         return found
     for m in _IUPAC.finditer(sentence):
+        if any(a <= m.start() < b for a, b in found):
+            continue
         core = m.group(1).rstrip(".,")
         if len(core) < 15 or core.count("-") < 2 or unbalanced_brackets(core) or not _LOCANT.search(core):
             continue
