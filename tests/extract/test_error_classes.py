@@ -1142,3 +1142,10 @@ def test_electrolyte_solvents_by_name(rules):
 ])
 def test_coordination_compounds_bonds_normalisation_and_hybrid_names(rules, text, expected):
     check(rules, text, expected)
+
+
+def test_a_list_of_changes_with_siemens_in_lower_case(rules):
+    check(rules, "The conductivity values of LDPE and SiO_{2}/LDPE change from 1 x 10^{-16} to 1 x 10^{-14} s/m, "
+                 "1.5 x 10^{-16} to 1.7 x 10^{-16} s/m, respectively.",
+          [("LDPE", "electrical_conductivity", 1e-16), ("LDPE", "electrical_conductivity", 1e-14),
+           ("SiO_{2}/LDPE", "electrical_conductivity", 1.5e-16), ("SiO_{2}/LDPE", "electrical_conductivity", 1.7e-16)])

@@ -207,3 +207,16 @@ def test_a_change_in_brackets_after_its_quantity_has_two_ends():
         7.63, 8.95, 30.2, 69.3]
     [q] = parse_quantities("temperatures ranging from 10 to 20 K")
     assert (q.value_min, q.value_max) == (10.0, 20.0)
+
+
+def test_a_list_of_changes_and_tunable_ranges():
+    # 'change from a to b, c to d, respectively': two changes, four values; 'can be changed from' is a range
+    text = "the values change from 1 to 3 S/m, 1.5 to 1.7 S/m, respectively"
+    assert [q.value for q in parse_quantities(text)] == [1.0, 3.0, 1.5, 1.7]
+    [q] = parse_quantities("the band gap can be changed from 1.02 to 1.68 eV depending on the ratio")
+    assert (q.value_min, q.value_max) == (1.02, 1.68)
+
+
+def test_siemens_written_in_lower_case():
+    assert [(q.value, q.unit) for q in parse_quantities("0.1 s/cm and 5 ms cm-1 and 3 s")] == [
+        (0.1, "S/cm"), (5.0, "mS cm-1"), (3.0, "s")]

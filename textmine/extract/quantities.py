@@ -427,11 +427,24 @@ _ORDER_OF_POWER = re.compile(r"\border of\s?[~∼≈]?\s?(10)(\d{1,2})(?!\d|[.,]
 # peak desorption temperature of MgH2 in the composite from 324 to 280 °C' (not 'increases over the range from')
 _CHANGED_FROM = re.compile(
     r"\b(?:increas|decreas|declin|reduc|rais|rises?\b|rising|rose|drops?\b|dropp|falls?\b|falling|fell|enhanc|improv|"
-    r"lower|shift|jump|grow|grew|elevat|boost|degrad)\w*\s(?:(?!rang|between|vary|varie)[\w-]+\s){0,10}\(?from\s?[~∼≈]?\s?$"
+    r"lower|shift|jump|grow|grew|elevat|boost|degrad|chang)\w*\s(?:(?!rang|between|vary|varie)[\w-]+\s){0,10}\(?from\s?[~∼≈]?\s?$"
     # ('V oc (from 0.37 to 0.65 V), J sc (from 7.63 to 8.95 mA/cm2)': a change in brackets after each quantity)
     r"|\w\s?\(from\s?[~∼≈]?\s?$",
     re.I,
 )
+_CAN_BE = re.compile(r"\b(?:can|could|may|might)\s(?:be\s)?(?:\w+ly\s)?$", re.I)
+
+
+def _changed_from(text: str, at: int) -> bool:
+    """The number at `at` starts a change stated by its ends ('the band gap changes from'), not a tunable
+    range ('the band gap can be changed from 1.02 to 1.68 eV depending on the ratio')."""
+    window_start = max(0, at - 90)
+    m = _CHANGED_FROM.search(text[window_start:at])
+    if m is None:
+        return False
+    return not (m.group(0).lower().startswith("chang") and _CAN_BE.search(text[max(0, window_start + m.start() - 20) : window_start + m.start()]))
+
+
 _RANGE_JOIN = re.compile(r"^\s?(?:[-−–‒~∼]|to|and|-to-)\s?$")
 # '±', '+/-', '+-', '∓', written out ('3.1 pm 0.2', TeX's '\\pm' read as plain text) or lost to a bare '+' ('3.4+0.1')
 _UNCERTAINTY_JOIN = re.compile(r"^(?:\s?(?:±|\+\s?/\s?[-−]|\+-|∓)\s?|\s(?:pm|\\pm)\s|\+)$")
@@ -466,6 +479,7 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
         numbers.append(number)
         units.append(unit)
     quantities: list[Quantity] = []
+    changed_before: int | None = None  # where the last change stated by its two ends ended
     i = 0
     while i < len(numbers):
         first = numbers[i]
@@ -521,7 +535,10 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
             dash_or_unit = units[i + 1] or unit_first or lead or joiner.strip() in "-−–‒~∼"
             changed_by = joiner.strip() == "to" and re.search(r"\bby\s?[~∼]?$", text[max(0, first.start - 12) : first.start])
             changed_from = (re.sub(r"[~∼≈]\s?$", "", joiner).strip() == "to"  # 'from ∼4.4 eV to ∼5.1 eV'
-                            and _CHANGED_FROM.search(text[max(0, first.start - 90) : first.start]))
+                            and (_changed_from(text, first.start)
+                                 # '... change from 1 to 3 S/m, 1.5 to 1.7 S/m, respectively': the next change of a list
+                                 or changed_before is not None and re.fullmatch(r",\s?(?:and\s)?(?:from\s)?",
+                                                                                text[changed_before : first.start])))
             if changed_from and units_agree and dash_or_unit:
                 # 'the Tc decreases from 325 to 279 K': two values (before and after), not a range
                 unit = units[i + 1] or unit_first
@@ -532,6 +549,7 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
                     q_start = _comparator_start(text, n.start, comp)
                     quantities.append(Quantity(text[q_start:end], q_start, end, n.value, uncertainty=n.uncertainty,
                                                unit=unit_text, comparator=comp[0] if comp else None))
+                changed_before = end
                 i += 2
                 continue
             if _RANGE_JOIN.match(joiner) and not changed_by and units_agree and (not is_and or lead) and dash_or_unit:
@@ -621,12 +639,17 @@ def _comparator_start(text: str, number_start: int, comparator: tuple[str, int] 
     return number_start
 
 
+_SIEMENS_LOWER = re.compile(r"[mµμ]?s\s?(?:/\s?c?m|c?m\s?\^?\{?[-−]1\}?)")
+
+
 def _clean_unit(unit: str) -> str:
     """Display form of a unit as written: single spaces, ASCII minus, '°C' glued."""
     unit = re.sub(r"\s+", " ", unit.strip())
     unit = re.sub(r"[°º˚]\s*(?=[CFK]\b)", "°", unit).replace("℃", "°C")
     if unit == "oC":
         unit = "°C"
+    if _SIEMENS_LOWER.fullmatch(unit):
+        unit = "S".join(unit.split("s", 1))  # '1 x 10^{-16} s/m': siemens in lower case (seconds per metre is no conductivity)
     return unit.translate(str.maketrans({"−": "-", "–": "-", "‒": "-", "Ω": "Ω", "μ": "µ"}))
 
 
