@@ -1149,3 +1149,9 @@ def test_a_list_of_changes_with_siemens_in_lower_case(rules):
                  "1.5 x 10^{-16} to 1.7 x 10^{-16} s/m, respectively.",
           [("LDPE", "electrical_conductivity", 1e-16), ("LDPE", "electrical_conductivity", 1e-14),
            ("SiO_{2}/LDPE", "electrical_conductivity", 1.5e-16), ("SiO_{2}/LDPE", "electrical_conductivity", 1.7e-16)])
+
+
+def test_a_misused_symbol_leaves_the_value_to_the_cue_before(rules):
+    # ρ names a resistivity; given a conductivity in S/cm, it is misused and the cue before it takes the value
+    check(rules, "The SrTi1−xFexO3−y perovskites exhibited poor conductivity for low values of x (ρ 7×10−8 Scm−1).",
+          [("SrTi1−xFexO3−y perovskites", "electrical_conductivity", 7e-08)])

@@ -205,7 +205,10 @@ def assign_properties(
             # list share the values, so a value the last cue cannot take may be the one before's
             if k > 0 and _CUE_LIST_JOIN.fullmatch(sentence[candidates[k - 1].end : cue.start]):
                 continue
-            if not cue.is_symbol or len(between) < 40:
+            # ('poor conductivity (ρ 7×10−8 S cm−1)': a symbol given a value its property cannot take is misused;
+            # the cue before it may take the value)
+            misused_symbol = cue.is_symbol and re.fullmatch(r"\s?[=:≈∼~]?\s?", between)
+            if not cue.is_symbol or len(between) < 40 and not misused_symbol:
                 break
         if chosen is None:
             chosen = right_choice
