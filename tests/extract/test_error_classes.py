@@ -1155,3 +1155,19 @@ def test_a_misused_symbol_leaves_the_value_to_the_cue_before(rules):
     # ρ names a resistivity; given a conductivity in S/cm, it is misused and the cue before it takes the value
     check(rules, "The SrTi1−xFexO3−y perovskites exhibited poor conductivity for low values of x (ρ 7×10−8 Scm−1).",
           [("SrTi1−xFexO3−y perovskites", "electrical_conductivity", 7e-08)])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # cues of ontology 1.7: the verb a battery states its capacity or energy with; ΔS_T; 'crystallites size';
+    # pressures of 'phase changes'
+    ("While the energy density of PB is negligible, the HC-PB/GO delivers 280 mW h g-1.",
+     [("HC-PB/GO", "energy_density", 280.0)]),
+    ("The LiFePO4 cathode delivered 150 mAh/g at 1C.", [("LiFePO4", "specific_capacity", 150.0)]),
+    ("For a field change of 3 T, the maximum −ΔST of Gd is about 1.7 J/kgK.", [("Gd", "magnetic_entropy_change", 1.7)]),
+    ("The average crystallites size of Pr0.5Sr0.5MnO3 decreases to the nanoscale (∼36nm).",
+     [("Pr0.5Sr0.5MnO3", "crystallite_size", 36.0)]),
+    ("These phase changes of MgF2 should occur around 9 and 35GPa from enthalpy calculations, respectively.",
+     [("MgF2", "phase_transition_pressure", 9.0), ("MgF2", "phase_transition_pressure", 35.0)]),
+])
+def test_cues_of_ontology_1_7(rules, text, expected):
+    check(rules, text, expected)
