@@ -14,7 +14,8 @@ For every statement in annotations.jsonl:
   property  an ontology name (textmine/ontology/properties.yaml) or one listed in
             docs/annotation.md under 'Property names outside the ontology'
   parse     the value is one quantity for textmine.extract.quantities.parse_quantities, spanning
-            the whole string (so the evaluator reads what the annotator meant)
+            the whole string, and textmine.eval.gold.parse_value reads it (so the evaluator reads
+            what the annotator meant)
 Exit status 1 when any statement fails; -v lists the passing statements that needed a quote.
 """
 
@@ -106,10 +107,12 @@ def ontology_names() -> set[str]:
 
 
 def parses(value: str) -> bool:
+    from textmine.eval.gold import parse_value
     from textmine.extract.quantities import parse_quantities
 
     found = parse_quantities(value)
-    return len(found) == 1 and found[0].start == 0 and found[0].end == len(value)
+    # ... and the evaluator reads it too (a gold value it cannot read can never be matched)
+    return len(found) == 1 and found[0].start == 0 and found[0].end == len(value) and parse_value(value) is not None
 
 
 def check(shared: Path, verbose: bool = False) -> int:
@@ -138,7 +141,7 @@ def check(shared: Path, verbose: bool = False) -> int:
             if st["property"] not in names:
                 failures.append(f"{where}: property is neither an ontology name nor listed in docs/annotation.md")
             if not parses(st["value"]):
-                failures.append(f"{where}: value is not one whole quantity for parse_quantities")
+                failures.append(f"{where}: value is not one whole quantity for parse_quantities and parse_value")
     print(f"{total} statements in {len(annotations)} texts: {len(failures)} failures, "
           f"{len(quoted_only)} values matched through a quoted source form")
     if verbose:
