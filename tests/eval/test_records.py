@@ -56,6 +56,11 @@ def test_reduced_composition(write_files):
     assert matched(write_files, [("BaTiO3", "3.4 eV", "d1")], [make_record("d1", "PbTiO3", 3.4, "eV")]) == 0
     assert matched(write_files, [("Ba1-xSrxTiO3", "3.4 eV", "d1")],
                    [make_record("d1", "BaTiO3", 3.4, "eV")]) == 0  # an open variable has no composition
+    # a phase label is no part of a composition: the record of crystals 'IV' (α-CsH2PO3·H3PO3) has its formula
+    assert matched(write_files, [("α-CsH2PO3·H3PO3", "6.033 Å", "d1")],
+                   [make_record("d1", "IV", 6.033, "Å", prop="lattice_parameter", formula="CsH2PO3·H3PO3")],
+                   prop="lattice_parameter") == 1
+    assert matched(write_files, [("2H-MoS2", "1.2 eV", "d1")], [make_record("d1", "MoSe2", 1.2, "eV")]) == 0
     # a gold compound written as a common name with one formula has that formula's composition
     assert matched(write_files, [("Zinc oxide", "3.37 eV", "d1")], [make_record("d1", "ZnO", 3.37, "eV", formula="ZnO")]) == 1
     assert matched(write_files, [("cuprous oxide films", "2.1 eV", "d1")], [make_record("d1", "Cu2O", 2.1, "eV")]) == 1

@@ -6,7 +6,8 @@ A record matches a gold row when all of these hold:
   Unicode NFKC, and removing spaces and hyphens/dashes: `Fe-Ni alloy` = `FeNi Alloy`; the form a
   material was studied in is not part of the comparison: `gallium oxide thin films` = `gallium
   oxide`, `TiO2 nanofibers` = `TiO2`, as a reader judging the record would take them) or by
-  reduced composition (pymatgen: `Ti2O4` = `TiO2`; a gold compound written as a common name with
+  reduced composition (pymatgen: `Ti2O4` = `TiO2`, a leading phase label dropped: `α-Fe2O3` =
+  `Fe2O3`; a gold compound written as a common name with
   one formula has that formula's: `Zinc oxide` = `ZnO`), where the record offers its material text
   and its normalised formula;
 - the value agrees with one of the row's alternatives within 2 % (relative to the larger
@@ -40,11 +41,14 @@ def name_key(text: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def composition_key(text: str | None) -> str | None:
     """pymatgen's reduced formula of `text` read as a formula, or None when it is not one (or has
-    open variables, placeholders or shared sites)."""
+    open variables, placeholders or shared sites); a leading phase label is not part of it."""
     if not text or not text.strip():
         return None
+    from textmine.chemistry.find import PHASE_PREFIX
     from textmine.chemistry.formula import parse_formula
 
+    # a phase or polytype label is not part of a composition ('α-CsH2PO3·H3PO3', '2H-MoS2', 'h-BN')
+    text = re.sub(rf"^{PHASE_PREFIX}[-‐–]", "", text.strip())
     try:
         return parse_formula(text).reduced_formula
     except Exception:  # noqa: BLE001 - FormulaError, and pymatgen raises several types on odd amounts
