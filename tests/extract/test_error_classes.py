@@ -1171,3 +1171,20 @@ def test_a_misused_symbol_leaves_the_value_to_the_cue_before(rules):
 ])
 def test_cues_of_ontology_1_7(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the test gas is no membrane: 'CO2 and O2 permeability'; Barrer is a unit of permeability
+    ("The polysulfone membranes showed high CO_{2} and O_{2} permeability (30.40 and 6.30 Barrer respectively).",
+     [("polysulfone membranes", "gas_permeability", 30.4), ("polysulfone membranes", "gas_permeability", 6.3)]),
+    # 'P_{CO2}' as written is a permeability's symbol, not the formula PCO2
+    ("The 6FDA-DAM membrane has P_{CO2} values as high as 141.0 Barrer.", []),
+])
+def test_test_gases_and_permeability_symbols(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_barrer_converts_to_si():
+    from textmine.normalise.units import convert
+
+    assert abs(convert(33.4, "Barrer", "mol/m/s/Pa") - 1.1189e-14) < 1e-17

@@ -241,6 +241,9 @@ class Cues:
         extraction.layers.cues = layer
 
 
+_SUBSCRIPTED_SYMBOL = re.compile(r"[A-Z][a-z]?_\{?[A-Za-z]")
+
+
 class RuleMaterials:
     """Material mentions by rules: formulas, known names, abbreviations the paper defines, and
     weak mentions (acronyms, class nouns); dopants and symbol definitions are marked."""
@@ -255,8 +258,9 @@ class RuleMaterials:
         layer = []
         for index in range(len(extraction.layers.sentences)):
             view = sentence_view(extraction, index)
-            layer.extend(material_span(m, view, index)
-                         for m in find_material_mentions(view.text, abbreviations, otherwise))
+            spans = (material_span(m, view, index) for m in find_material_mentions(view.text, abbreviations, otherwise))
+            # 'P_{CO2}', 'T_{C}' as written: a quantity's symbol with a subscript of letters, not a formula
+            layer.extend(s for s in spans if not _SUBSCRIPTED_SYMBOL.match(s.text))
         extraction.layers.materials = layer
 
 

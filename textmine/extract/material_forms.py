@@ -113,6 +113,11 @@ _AUXILIARY_BEFORE = re.compile(
 # 'corresponding to 1.31 Na+ insertion per Na2MnSiO4 molecule': a unit of normalisation; 'the membrane without
 # PDMS (70 mAh/g)': a material absent from what the value is about
 _ABSENT_OR_PER_BEFORE = re.compile(r"\b(?:per\s(?:(?:formula\sunit|mole?|gram|unit\scell|atom)\sof\s)?|without\s(?:the\s|any\s)?)$", re.I)
+# 'CO2 and O2 permeability', 'the H2 uptake', 'CO2/N2 selectivity': the gas a membrane or sorbent is tested with
+_GASES = frozenset("H2 D2 He Ne Ar Kr Xe N2 O2 O3 CO CO2 CH4 C2H4 C2H6 C3H6 C3H8 NH3 H2S SO2 NO NO2 N2O H2O SF6".split())
+_PENETRANT_AFTER = re.compile(r"\s?(?:(?:,|and|or|/)\s?[A-Z][A-Za-z0-9_{}]{0,8}\s?)*(?:gas\s)?"
+                              r"(?:permeabilit|permeance|permeation|uptake|adsorption|sorption|selectivit|diffusivit|"
+                              r"solubilit|transport)", re.I)
 _GATE_DIELECTRIC_AFTER = re.compile(r"\s(?:gate\s(?:dielectrics?|insulators?|oxides?)|dielectric\slayers?)\b", re.I)
 _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")
 
@@ -278,6 +283,10 @@ _PROTOTYPE_AFTER = re.compile(r"^(?:[-‐–]type\b|\s(?:structure[- ]type|type 
 _STRUCTURE_AFTER = re.compile(r"\s(?:structures?|ordering)\b", re.I)
 
 
+def _plain_formula(text: str) -> str:
+    return re.sub(r"[_{}$\s]", "", text)
+
+
 def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
     """Mark substrates, electrolytes, electrodes and references named as such (`role`)."""
     for m in mentions:
@@ -298,6 +307,8 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "auxiliary"
         elif _SOLUTION_BEFORE.search(before):
             role = "electrolyte"
+        elif m.formula and _plain_formula(m.text) in _GASES and _PENETRANT_AFTER.match(after):
+            role = "auxiliary"  # ('CO2 and O2 permeability': the test gas, not the membrane)
         elif _GATE_DIELECTRIC_AFTER.match(after):
             role = "auxiliary"  # ('the SiO2 gate dielectric': a device's part)
         elif SOLUTION_AFTER.match(after) or _AUXILIARY_BEFORE.search(before) or _ABSENT_OR_PER_BEFORE.search(before):

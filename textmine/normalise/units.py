@@ -41,6 +41,8 @@ def _build_registry() -> pint.UnitRegistry:
     # Gaussian-system unit that cannot convert to A/m, so the field strength gets its own unit.
     ureg.define("emu = 1e-3 * ampere * meter ** 2")
     ureg.define("oersted_field = 79.57747154594767 * ampere / meter = OeH")
+    # gas permeability of membranes: 1 Barrer = 1e-10 cm3(STP) cm / (cm2 s cmHg)
+    ureg.define("Barrer = 3.35e-16 * mol / (meter * second * pascal)")
     return ureg
 
 
