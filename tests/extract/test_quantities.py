@@ -220,3 +220,10 @@ def test_a_list_of_changes_and_tunable_ranges():
 def test_siemens_written_in_lower_case():
     assert [(q.value, q.unit) for q in parse_quantities("0.1 s/cm and 5 ms cm-1 and 3 s")] == [
         (0.1, "S/cm"), (5.0, "mS cm-1"), (3.0, "s")]
+
+
+def test_the_starting_values_of_two_changes_are_no_range():
+    text = "the CH4 and CO2 conversion increases from 93% and 83% to 96% and 86.5%, respectively"
+    assert [q.value for q in parse_quantities(text)] == [93.0, 83.0, 96.0, 86.5]
+    [q] = parse_quantities("a window from 2 and 4 V")
+    assert (q.value_min, q.value_max) == (2.0, 4.0)

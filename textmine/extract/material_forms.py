@@ -41,7 +41,7 @@ _FORM_NOUN_AFTER = re.compile(
     r" (?:(?:thin|ultrathin|epitaxial|single[- ]crystal(?:line)?|polycrystalline|porous|hollow) )?"
     r"(?:nano(?:fib(?:er|re)s?|particles?|rods?|wires?|sheets?|tubes?|cages?|crystals?|belts?|plates?|flakes?|"
     r"spheres?|cubes?|structures?)|micro(?:spheres?|rods?|particles?)|films?|ceramics?|powders?|fib(?:er|re)s?|"
-    r"membranes?|single crystals?|crystals?|quantum dots|aerogels?|foams?)(?![\w-])"
+    r"membranes?|single crystals?|crystals?|quantum dots|aerogels?|foams?|(?:photo|electro)?catalysts?)(?![\w-])"
 )
 # ':N', ':Ag2+', ':Eu,Dy', ':Er3+/Yb3+' right after a host formula: the dopants of a doped material
 _DOPANT_ION = r"[A-Z][a-z]?(?:\d?[+]{1,2}|\d[+])?"
@@ -116,7 +116,7 @@ _ABSENT_OR_PER_BEFORE = re.compile(r"\b(?:per\s(?:(?:formula\sunit|mole?|gram|un
 # 'CO2 and O2 permeability', 'the H2 uptake', 'CO2/N2 selectivity': the gas a membrane or sorbent is tested with
 _GASES = frozenset("H2 D2 He Ne Ar Kr Xe N2 O2 O3 CO CO2 CH4 C2H4 C2H6 C3H6 C3H8 NH3 H2S SO2 NO NO2 N2O H2O SF6".split())
 _PENETRANT_AFTER = re.compile(r"\s?(?:(?:,|and|or|/)\s?[A-Z][A-Za-z0-9_{}]{0,8}\s?)*(?:gas\s)?"
-                              r"(?:permeabilit|permeance|permeation|uptake|adsorption|sorption|selectivit|diffusivit|"
+                              r"(?:permeabilit|permeance|permeation|uptake|adsorption|sorption|selectivit|diffusivit|conversion|"
                               r"solubilit|transport)", re.I)
 _GATE_DIELECTRIC_AFTER = re.compile(r"\s(?:gate\s(?:dielectrics?|insulators?|oxides?)|dielectric\slayers?)\b", re.I)
 _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")

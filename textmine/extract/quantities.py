@@ -552,6 +552,17 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
                 changed_before = end
                 i += 2
                 continue
+            # 'increases from 93% and 83% to 96% and 86.5%, respectively': the starting values of two changes, not a range
+            from_pair = is_and and lead and re.match(r"\s?to\s", text[(units[i + 1][1] if units[i + 1] else second.end):])
+            if from_pair and units_agree:
+                unit = units[i + 1] or unit_first
+                unit_text = _clean_unit(unit[0]) if unit else ""
+                for n, n_unit in ((first, unit_first), (second, units[i + 1])):
+                    end = n_unit[1] if n_unit else n.end
+                    quantities.append(Quantity(text[n.start:end], n.start, end, n.value, uncertainty=n.uncertainty,
+                                               unit=unit_text))
+                i += 2
+                continue
             if _RANGE_JOIN.match(joiner) and not changed_by and units_agree and (not is_and or lead) and dash_or_unit:
                 if not (is_and and not lead):
                     unit = units[i + 1] or unit_first
