@@ -1195,3 +1195,8 @@ def test_reactant_gases_and_two_changes_stated_together(rules):
     check(rules, "The activity of Ni–ceria catalysts can be enhanced by La doping: the CH4 and CO2 conversion increases "
                  "from 93% and 83% to 96% and 86.5%, respectively.",
           [("Ni–ceria catalysts", "conversion", v) for v in (93.0, 83.0, 96.0, 86.5)])
+
+
+def test_a_systematic_name_with_a_space_after_a_locant_comma(rules):
+    name = "2-(4-chlorophenyl)-3a, 6,7,8-tetrahydrocyclopenta[e][1.3]oxazolo[3.2-a]pyridine-4-carboxamide perchlorate"
+    check(rules, f"The crystals of {name} are orthorhombic, a = 7.702(2) Å.", [(name, "lattice_parameter", 7.702)])

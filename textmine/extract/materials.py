@@ -203,10 +203,10 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
 
 
 # Organic compounds by their systematic names: a token with locants ('2-oxo-2,5,6,7-tetrahydro-1H-
-# cyclopenta[b]pyridine-3-carbonitrile', '3-Methoxy-N′-(2,4-Diclorobenzylidene)Benzohydrazide'), and
-# the salt or solvate word after it
+# cyclopenta[b]pyridine-3-carbonitrile', '3-Methoxy-N′-(2,4-Diclorobenzylidene)Benzohydrazide'; PDF text may
+# put a space after a locant's comma: '3a, 6,7,8-tetrahydro...'), and the salt or solvate word after it
 _IUPAC = re.compile(
-    r"(?<![\w\-′'\[(])((?:[\w′'()\[\],.]|-(?!\s))*\d(?:[\w′'()\[\],.]|-(?!\s))*-(?:[\w′'()\[\],.]|-(?!\s))+[a-z]{3})"
+    r"(?<![\w\-′'\[(])((?:[\w′'()\[\],.]|-(?!\s))*\d(?:[\w′'()\[\],.]|-(?!\s)|,\s(?=\d+[,\-]))*-(?:[\w′'()\[\],.]|-(?!\s))+[a-z]{3})"
     r"(?:\s(?:perchlorate|hydrochloride|hydrobromide|hydrate|monohydrate|dihydrate|trihydrate|solvate|acid))?(?![\w-])")
 _LOCANT = re.compile(r"\d(?:,\d+)*-[A-Za-z\[(]|[a-z]\d?-\d")
 
