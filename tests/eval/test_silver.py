@@ -32,6 +32,14 @@ def test_silver_tuples_of_one_statement_become_one_gold_row():
     merged = merge_statements([Tuple("Zinc oxide", "3.37 eV", "band_gap"), Tuple("ZnO", "3.37 eV", "band_gap"),
                                Tuple("PbTiO3 crystal | PbTiO3", "490 °C", "band_gap"), Tuple("PbTiO3", "490 °C", "band_gap")])
     assert merged == [Tuple("Zinc oxide | ZnO", "3.37 eV", "band_gap"), Tuple("PbTiO3 crystal | PbTiO3", "490 °C", "band_gap")]
+    # one value kept twice, with and without its decimals
+    assert merge_statements([Tuple("MnF2", "67 K", "neel_temperature"), Tuple("MnF2", "67.4 K", "neel_temperature")]) == [
+        Tuple("MnF2", "67 K", "neel_temperature")]
+    # names the text gives one material: 'BiFeO3 (BFO)'
+    text = "BiFeO3 (BFO) with high Tc ∼ 1103 K and TN ∼ 643 K"
+    assert merge_statements([Tuple("BiFeO3", "643 K", "neel_temperature"), Tuple("BFO", "643 K", "neel_temperature")],
+                            text) == [Tuple("BiFeO3 | BFO", "643 K", "neel_temperature")]
+    assert len(merge_statements([Tuple("BiFeO3", "643 K", "neel_temperature"), Tuple("BFO", "643 K", "neel_temperature")])) == 2
     # other values, other materials, other properties stay apart
     apart = [Tuple("ZnO", "3.37 eV", "band_gap"), Tuple("ZnO", "3.3 eV", "band_gap"), Tuple("GaN", "3.3 eV", "band_gap"),
              Tuple("ZnO", "3.3 eV", "curie_temperature")]

@@ -97,22 +97,53 @@ def _compound_keys(cell: str) -> tuple[set[str], set[str]]:
     return names, compositions
 
 
-def merge_statements(gold: list[Tuple]) -> list[Tuple]:
+def _aliases(text: str, a: str, b: str) -> bool:
+    """Whether the text names `a` and `b` as one material: 'BiFeO3 (BFO)', '(BiFeO3 or BFO)', 'BiFeO3
+    (abbreviated as BFO)'."""
+    for x, y in ((a, b), (b, a)):
+        x, y = re.escape(x), re.escape(y)
+        if re.search(rf"(?<![\w-]){x}\s?\(\s?(?:abbreviated as |denoted as |hereafter |or )?{y}\s?\)"
+                     rf"|(?<![\w-]){x},? or {y}(?![\w-])", text):
+            return True
+    return False
+
+
+def _same_value(a: str, b: str) -> bool:
+    """Equal values, or one kept without the decimals the other has: Snowball keeps '67.4 K' of 'a Néel
+    temperature of 67.4 K' once more as '67 K' (not '3.0 eV' next to '3.2 eV': both written with decimals)."""
+    from textmine.eval.gold import parse_value
+
+    x, y = parse_value(a), parse_value(b)
+    if x is None or y is None or x.unit != y.unit:
+        return False
+    if (x.low, x.high) == (y.low, y.high):
+        return True
+    whole = [(v, text) for v, text in ((x, a), (y, b)) if v.low == v.high and not re.search(r"\d[.,]\d", text)]
+    if len(whole) != 1:
+        return False
+    other = y if whole[0][0] is x else x
+    return other.low == other.high and int(other.low) == int(whole[0][0].low)
+
+
+def merge_statements(gold: list[Tuple], text: str = "") -> list[Tuple]:
     """One row per statement. Snowball keeps a tuple per name a sentence gives its material ('Zinc
     oxide (ZnO) ... a band gap of 3.37 eV' yields `Zinc oxide` and `ZnO`, 'A PbTiO3 crystal ... Tc =
-    490 °C' yields `PbTiO3 crystal` and `PbTiO3`): tuples of one property whose values are equal and
-    whose compounds agree by name or composition become one gold row with the names as alternatives,
-    or one record stating the fact once would leave the other counted as missed."""
+    490 °C' yields `PbTiO3 crystal` and `PbTiO3`, 'BiFeO3 (BFO) with ... TN ∼ 643 K' yields `BiFeO3`
+    and `BFO`): tuples of one property whose values are equal and whose compounds agree by name or
+    composition, or which `text` names as one material, become one gold row with the names as
+    alternatives, or one record stating the fact once would leave the other counted as missed (values
+    are equal when one record would match both: '67 K' and '67.2 K' of one sentence)."""
     from textmine.eval.gold import parse_value
 
     merged: list[Tuple] = []
     for item in gold:
         value, (names, compositions) = parse_value(item.value), _compound_keys(item.compound)
         for i, kept in enumerate(merged):
-            if kept.prop != item.prop or value is None or parse_value(kept.value) != value:
+            if kept.prop != item.prop or value is None or not _same_value(kept.value, item.value):
                 continue
             kept_names, kept_compositions = _compound_keys(kept.compound)
-            if names & kept_names or compositions & kept_compositions:
+            if (names & kept_names or compositions & kept_compositions
+                    or any(_aliases(text, x, y) for x in kept.compound.split(" | ") for y in item.compound.split(" | "))):
                 cells = kept.compound.split(" | ") + item.compound.split(" | ")
                 merged[i] = Tuple(" | ".join(dict.fromkeys(cells)), kept.value, kept.prop)
                 break
@@ -146,7 +177,8 @@ def snowball_band_gap(data: Path) -> list[Text]:
                     value = _silver_value(parts["bandgap__raw_value"][0], unit)
                     gold.append(Tuple(alternatives(parts["compound__names"][0]), value, "band_gap"))
             if gold:
-                texts.append(Text(f"bandgap-{stem.lower()}-{number:04d}", detokenise(sentence), merge_statements(gold)))
+                plain = detokenise(sentence)
+                texts.append(Text(f"bandgap-{stem.lower()}-{number:04d}", plain, merge_statements(gold, plain)))
     return texts
 
 
@@ -175,7 +207,8 @@ def snowball_magnetic(data: Path, prop: str) -> list[Text]:
         if not raw.strip():
             continue
         gold = [Tuple(alternatives(c), _silver_value(v, u), prop) for c, v, u in tuples if _mentions(raw, c) and _mentions(raw, v)]
-        texts.append(Text(f"{name}-{number:04d}", detokenise(raw), merge_statements(gold)))
+        plain = detokenise(raw)
+        texts.append(Text(f"{name}-{number:04d}", plain, merge_statements(gold, plain)))
     return texts
 
 
