@@ -1200,3 +1200,25 @@ def test_reactant_gases_and_two_changes_stated_together(rules):
 def test_a_systematic_name_with_a_space_after_a_locant_comma(rules):
     name = "2-(4-chlorophenyl)-3a, 6,7,8-tetrahydrocyclopenta[e][1.3]oxazolo[3.2-a]pyridine-4-carboxamide perchlorate"
     check(rules, f"The crystals of {name} are orthorhombic, a = 7.702(2) Å.", [(name, "lattice_parameter", 7.702)])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # minerals by name (material names 1.5.0) and sesqui- compound names
+    ("Schafarzikite undergoes an antiferromagnetic transition at a Néel temperature, TN, of around 45 K.",
+     [("Schafarzikite", "neel_temperature", 45.0)]),
+    ("Chromium sesquiselenide orders antiferromagnetically below the Néel temperature TN = 43 K.",
+     [("Chromium sesquiselenide", "neel_temperature", 43.0)]),
+    # a structure type named after a mineral is no subject of its own: the derivative is
+    ("Potassium-zinc monophosphate: an original polymorphic tridymite derivate. The low-temperature α-KZnPO4 "
+     "crystallizes in the hexagonal space group P63. It undergoes two phase transitions at 691 and 783°C.",
+     [("α-KZnPO4", "phase_transition_temperature", 691.0), ("α-KZnPO4", "phase_transition_temperature", 783.0)]),
+])
+def test_minerals_by_name(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_mineral_names_have_formulas():
+    from textmine.chemistry.names import formula_for_name
+
+    assert formula_for_name("lepidocrocite") == "FeOOH" and formula_for_name("eskolaite") == "Cr2O3"
+    assert formula_for_name("olivine") is None  # a solid solution series has no one formula

@@ -59,7 +59,7 @@ def _abbreviation_pattern() -> re.Pattern[str]:
 
 
 _ANION_WORDS = (
-    "oxide|dioxide|trioxide|monoxide|pentoxide|sesquioxide|oxides|sulfide|sulphide|disulfide|selenide|diselenide|"
+    "oxide|dioxide|trioxide|monoxide|pentoxide|sesquioxide|sesquiselenide|sesquisulfide|sesquitelluride|oxides|sulfide|sulphide|disulfide|selenide|diselenide|"
     "telluride|nitride|carbide|phosphide|fluoride|chloride|bromide|iodide|hydroxide|arsenide|antimonide|"
     "silicide|boride|hydride|titanate|ferrite|ferrites|niobate|tantalate|vanadate|tungstate|molybdate|"
     "manganite|manganites|cobaltite|nickelate|cuprate|phosphate|silicate|carbonate|sulfate|nitrate|zirconate|"

@@ -59,7 +59,8 @@ _DOPANT_AFTER = re.compile(
 # Class nouns that name a structure type more often than the material itself.
 _GENERIC_NAMES = frozenset(
     "perovskite perovskites spinel spinels wurtzite garnet garnets ferrite ferrites pyrochlore pyrochlores "
-    "zeolite zeolites steel polyethylene polystyrene kesterite chalcopyrite sphalerite fluorite".split()
+    "zeolite zeolites steel polyethylene polystyrene kesterite chalcopyrite sphalerite fluorite olivine olivines "
+    "ilmenite scheelite delafossite brownmillerite tridymite cristobalite".split()
 )
 
 
