@@ -1222,3 +1222,18 @@ def test_mineral_names_have_formulas():
 
     assert formula_for_name("lepidocrocite") == "FeOOH" and formula_for_name("eskolaite") == "Cr2O3"
     assert formula_for_name("olivine") is None  # a solid solution series has no one formula
+
+
+@pytest.mark.parametrize("text, expected", [
+    # compound names with organic and complex anions, oxidation states and hydrates
+    ("Iron phenylphosphonate orders antiferromagnetically below its Néel temperature of 21.5 K.",
+     [("Iron phenylphosphonate", "neel_temperature", 21.5)]),
+    ("The iron(III) oxalate tetrahydrate is antiferromagnetic with TN = 25 K.",
+     [("iron(III) oxalate tetrahydrate", "neel_temperature", 25.0)]),
+    ("The nickel hexacyanochromate bulk compound (TC = 60 K) is a ferromagnet.",
+     [("nickel hexacyanochromate", "curie_temperature", 60.0)]),
+    # an adjective between 'in' and the material it names
+    ("The Néel temperature (TN = 105 K) in antiferromagnetic TlNiO3 is reduced.", [("TlNiO3", "neel_temperature", 105.0)]),
+])
+def test_complex_anion_names_and_adjectives_after_in(rules, text, expected):
+    check(rules, text, expected)

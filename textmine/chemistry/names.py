@@ -65,7 +65,10 @@ _ANION_WORDS = (
     "manganite|manganites|cobaltite|nickelate|cuprate|phosphate|silicate|carbonate|sulfate|nitrate|zirconate|"
     "stannate|aluminate|garnet|oxyhydroxide|oxynitride|perovskite|chalcogenide|halide|ferrocyanide|hexacyanoferrate|"
     "oxychloride|oxyfluoride|oxysulfide|oxyselenide|oxyhalide|borate|germanate|gallate|chromate|chromite|ruthenate|"
-    "iridate|cobaltate|antimonate|bismuthate|selenite|tellurite|sulfite|oxalate|aluminide|stannide|germanide"
+    "iridate|cobaltate|antimonate|bismuthate|selenite|tellurite|sulfite|oxalate|aluminide|stannide|germanide|"
+    # organic and complex anions ('iron phenylphosphonate', 'copper acetate', 'nickel hexacyanochromate')
+    "[a-z]{0,12}(?:phosphonate|carboxylate|sulfonate)|acetate|formate|benzoate|citrate|tartrate|succinate|"
+    "acetylacetonate|thiocyanate|cyanide|azide|hexacyano(?:chromate|cobaltate|manganate|ferrate)"
 )
 
 
@@ -83,7 +86,8 @@ def _compound_name_pattern() -> re.Pattern[str]:
     )
     element = "(?:" + "|".join([*_CATIONS, *(re.escape(e) for e in elements)]) + ")"
     return re.compile(
-        rf"(?<![\w-])(?:{element}(?:\s|-)(?:\((?:I{{1,3}}|IV|V|VI)\)\s)?){{1,3}}(?:{_ANION_WORDS})s?(?![\w-])",
+        rf"(?<![\w-])(?:{element}(?:\((?:I{{1,3}}|IV|V|VI)\))?(?:\s|-)(?:\((?:I{{1,3}}|IV|V|VI)\)\s)?){{1,3}}(?:{_ANION_WORDS})s?"
+        r"(?:\s(?:mono|di|tri|tetra|penta|hexa|hepta|octa|nona|deca)?hydrate)?(?![\w-])",
         re.IGNORECASE,
     )
 

@@ -602,11 +602,15 @@ def _link_among(
     if that_of and not _CLAUSE_BREAK.search(sentence[that_of[-1].end : q.start]):
         return Link(that_of[-1], "between", 0.85)
 
-    # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt'
+    # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt', 'TN = 105 K
+    # in antiferromagnetic TlNiO3'
     after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
     if after and re.match(
         r"^\W{0,3}\s?(?:for|of|in|in the case of|was observed for|is obtained for|was obtained for)\s"
-        r"(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?\s?\(?$",
+        r"(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?(?:(?:anti)?(?:ferro|ferri)?magnetic\s|ferroelectric\s|"
+        r"multiferroic\s|metallic\s|insulating\s|semiconducting\s|superconducting\s|layered\s|polycrystalline\s|"
+        r"single-crystalline\s|nanocrystalline\s|amorphous\s|cubic\s|hexagonal\s|tetragonal\s|orthorhombic\s|"
+        r"monoclinic\s)?\s?\(?$",
         sentence[q.end : after[0].start],
     ):
         return Link(after[0], "after", 0.8)

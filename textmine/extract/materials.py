@@ -613,6 +613,8 @@ def find_abbreviations(text: str) -> dict[str, MaterialMention]:
     found: dict[str, MaterialMention] = {}
     # Only the text just before a bracketed acronym can define one: look there, not everywhere.
     for bracket in _BRACKETED_ACRONYM.finditer(text):
+        if _OXIDATION_STATE.fullmatch(bracket.group(1)) and bracket.start() > 0 and text[bracket.start() - 1].isalpha():
+            continue  # 'iron(III) oxalate': an oxidation state glued to its element, not a short form
         defined = _mention_before(text, bracket.start(), polymer_long_form=True)
         if defined is not None and not defined.is_dopant and bracket.group(1) != defined.text:
             found[bracket.group(1)] = defined
@@ -647,6 +649,7 @@ def _mention_before(text: str, at: int, polymer_long_form: bool = False) -> Mate
 _ONE_LETTER_LABEL = re.compile(r"\(\s?([IVX]|[1-9]\d?[a-z]?)\s?\)")
 _LABEL_NOUN_BEFORE = re.compile(
     r"\b(?:crystals?|compounds?|complex(?:es)?|phases?|polymorphs?|forms?|salts?|structures?)\s(?:of\s)?\(?$", re.I)
+_OXIDATION_STATE = re.compile(r"I{1,3}|IV|VI{0,3}|IX")
 _BRACKETED_ACRONYM = re.compile(r"\(\s?((?:[a-z](?=[A-Z]{2}))?[A-Z][A-Za-z0-9\-–]{1,9})\s?\)")
 _POLYMER_LONG_FORM = re.compile(r"\b((?:co|ter|block\s|graft\s)?polymers?|resins?|elastomers?|rubbers?)\s?$", re.I)
 _LONG_FORM_WORDS = re.compile(r"[A-Za-z][\w']*")
