@@ -1237,3 +1237,8 @@ def test_mineral_names_have_formulas():
 ])
 def test_complex_anion_names_and_adjectives_after_in(rules, text, expected):
     check(rules, text, expected)
+
+
+def test_a_class_noun_with_a_modifier_describes_the_materials_before_it(rules):
+    check(rules, "Ca2CoTeO6 and Sr2CoTeO6 double perovskites were prepared; they are antiferromagnets with TN = 10 and "
+                 "15 K, respectively.", [("Ca2CoTeO6", "neel_temperature", 10.0), ("Sr2CoTeO6", "neel_temperature", 15.0)])

@@ -41,6 +41,8 @@ class MaterialMention:
 
 
 # an element on a crystallographic site: 'the Mn (A)–Ru (C) disorder', 'Fe(4f) sites'
+_CLASS_MODIFIER = re.compile(r"\s(?:double|triple|layered|hybrid|halide|oxide|inverse|normal|complex|cubic|"
+                             r"tetragonal|orthorhombic|hexagonal|lead-free|ordered|disordered)\s")
 _BOND_LABEL = re.compile(r"[A-Z][a-z]?\d{0,2}[a-z]?\s?[-–—‒]\s?[A-Z][a-z]?\d{0,2}[a-z]?")
 _BOND_WORD = re.compile(r"\b(?:bond|distance|angle)", re.I)
 _SITE_LABEL_AFTER = re.compile(r"\s?\((?:[A-D]|\d[a-z])\)\s?(?:[-–‐]\s?[A-Z][a-z]?\s?\(|sites?\b|disorder\b|atoms?\b)")
@@ -163,10 +165,12 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         kept.append(mention)
     mentions = kept
     # 'MAPbBr3 perovskites', 'Ni0.5Zn0.5Fe2O4 ferrite': a class noun after a material describes it.
+    # ('Sr2CoTeO6 double perovskites', 'CsPbBr3 halide perovskites': also with a modifier between)
     mentions = [
         m for m in mentions
         if not (m.formula is None and not is_alloy_grade(m.text)
-                and any(0 <= m.start - x.end <= 1 and x is not m and not sentence[x.end : m.start].strip()
+                and any(x is not m and (0 <= m.start - x.end <= 1 and not sentence[x.end : m.start].strip()
+                                        or m.is_weak and x.formula and _CLASS_MODIFIER.fullmatch(sentence[x.end : m.start]))
                         for x in mentions))
     ]
     for mention in mentions:
