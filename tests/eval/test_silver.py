@@ -25,6 +25,7 @@ def test_silver_and_polyie_values_are_cleaned():
     assert _silver_value("250", "°c") == "250 °C"
     assert _polyie_value("= 0.85 V") == "0.85 V" and _polyie_value("0.71 V vs. SCE.") == "0.71 V"
     assert detokenise("TiO2 ( anatase ) , has a gap") == "TiO2 (anatase), has a gap"
+    assert detokenise("the ZnO / PMMA films and Au / ZnO / SiO2") == "the ZnO/PMMA films and Au/ZnO/SiO2"
 
 
 def test_silver_tuples_of_one_statement_become_one_gold_row():

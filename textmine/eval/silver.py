@@ -48,7 +48,7 @@ def detokenise(text: str) -> str:
     text = text.strip()
     text = re.sub(r"\s+([,.;:)\]%])", r"\1", text)
     text = re.sub(r"([(\[])\s+", r"\1", text)
-    text = re.sub(r"(?<=\w) ([-–]) (?=\w)", r"\1", text)
+    text = re.sub(r"(?<=[\w)\]]) ([-–/]) (?=[\w(\[])", r"\1", text)  # 'TiO2 / rGO' -> 'TiO2/rGO'
     return re.sub(r"\s+'s\b", "'s", text)
 
 
