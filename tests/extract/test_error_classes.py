@@ -1242,3 +1242,17 @@ def test_complex_anion_names_and_adjectives_after_in(rules, text, expected):
 def test_a_class_noun_with_a_modifier_describes_the_materials_before_it(rules):
     check(rules, "Ca2CoTeO6 and Sr2CoTeO6 double perovskites were prepared; they are antiferromagnets with TN = 10 and "
                  "15 K, respectively.", [("Ca2CoTeO6", "neel_temperature", 10.0), ("Sr2CoTeO6", "neel_temperature", 15.0)])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # materials dashed to a short form of capitals name one material; a slash composite of a non-stoichiometric part
+    ("The obtained band gap energy values of NiWO4, NiWO4-NRGO and NiWO4-ZnO-NRGO are 3.10 eV, 2.42 eV and 2.27 eV, "
+     "respectively.", [("NiWO4", "band_gap", 3.1), ("NiWO4-NRGO", "band_gap", 2.42), ("NiWO4-ZnO-NRGO", "band_gap", 2.27)]),
+    ("The band gap is 1.7 eV for the 3D Fe3O4-HCNPs.", [("Fe3O4-HCNPs", "band_gap", 1.7)]),
+    ("The band gaps of TiO2−x and TiO2−x/rGO are 3.00 eV and 2.86 eV, respectively.",
+     [("TiO2−x", "band_gap", 3.0), ("TiO2−x/rGO", "band_gap", 2.86)]),
+    # two formulas stay a dash composite
+    ("The TiO2-ZnO film has a band gap of 3.1 eV.", [("TiO2-ZnO film", "band_gap", 3.1)]),
+])
+def test_composites_with_short_forms(rules, text, expected):
+    check(rules, text, expected)

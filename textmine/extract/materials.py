@@ -147,7 +147,8 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     mentions.extend(_label_list(sentence, mentions))
     # names written as one material of several parts take the place of the pieces found inside them:
     # 'Imma-carbon', 'Ni–ceria', '(1−x)BaTiO3−xBiFeO3' (in this order: a solid solution's end members win)
-    for whole in (*_named_allotropes(sentence), *_dash_composites(sentence), *_solid_solutions(sentence)):
+    for whole in (*_named_allotropes(sentence), *_dash_composites(sentence), *_acronym_composites(sentence),
+                  *_solid_solutions(sentence)):
         mentions = [m for m in mentions if not (m.start < whole.end and whole.start < m.end)]
         mentions.append(whole)
     kept = []
@@ -286,7 +287,7 @@ _NOT_POLYMER = re.compile(
     re.I)
 _LIST_JOINER = re.compile(r"\s?(?:,|,?\s?and|,?\s?or)\s?")
 # a token of parts joined by slashes: 'PA6/mSEBS/PS', 'Sericin/PVA', 'PES/Pluronic'
-_SLASH_TOKEN = re.compile(r"(?<![\w/@\-.])(?:[A-Za-z0-9_{}()\[\]·.\-]+[/@])+[A-Za-z0-9_{}()\[\]·\-]+(?![\w/@])")
+_SLASH_TOKEN = re.compile(r"(?<![\w/@\-.−])(?:[A-Za-z0-9_{}()\[\]·.\-−–]+[/@])+[A-Za-z0-9_{}()\[\]·\-−–]+(?![\w/@])")
 _CODE_PART = re.compile(r"[a-z]?[A-Z][A-Za-z0-9\-]{1,11}")
 
 
@@ -507,6 +508,32 @@ def _dash_part(part: str) -> tuple[list[str], bool] | None:
     if parsed is not None and len(parsed.elements) > 1:
         return list(parsed.elements), True
     return None
+
+
+# 'NiWO4-NRGO', 'NiWO4-ZnO-NRGO', 'Fe3O4-HCNPs', 'TiO2-NS': materials joined by dashes to a short form of
+# capitals (another material or the form they take) name one material
+_ACRONYM_COMPOSITE = re.compile(r"(?<![\w\-–‐/])((?:[A-Za-z][A-Za-z0-9().]*[-–‐]){1,3})\s?([A-Z][A-Za-z0-9]{0,3}[A-Z][A-Za-z0-9]{0,3})(?![\w\-–‐/])")
+_FORM_ACRONYMS = frozenset("NP NPs NS NSs NW NWs NR NRs NT NTs QD QDs NC NCs NF NFs NSh MS MSs HS HSs".split())
+
+
+def _acronym_composites(sentence: str) -> list[MaterialMention]:
+    found = []
+    for m in _ACRONYM_COMPOSITE.finditer(sentence):
+        acronym = m.group(2)
+        if acronym not in _FORM_ACRONYMS and token_formula(acronym) is not None:
+            continue  # two formulas ('TiO2-ZnO'): a dash composite's
+        if m.group(0)[len(m.group(1))] == " " and len(re.findall(r"[-–‐]", m.group(1))) < 2:
+            continue  # a space after the dash only inside a longer composite ('NiWO4-ZnO- NRGO', PDF text)
+        parts = [_dash_part(p) for p in re.split(r"[-–‐]", m.group(1)) if p]
+        if not parts or any(p is None for p in parts) or not any(p[1] for p in parts):
+            continue
+        elements = sorted({e for p in parts for e in p[0]})
+        formula = None
+        if acronym in _FORM_ACRONYMS and len(parts) == 1:
+            parsed = token_formula(m.group(1)[:-1])
+            formula = parsed.formula if parsed is not None else None
+        found.append(MaterialMention(m.start(), m.end(), m.group(0), formula, elements, 0.8))
+    return found
 
 
 def _dash_composites(sentence: str) -> list[MaterialMention]:
