@@ -1256,3 +1256,8 @@ def test_a_class_noun_with_a_modifier_describes_the_materials_before_it(rules):
 ])
 def test_composites_with_short_forms(rules, text, expected):
     check(rules, text, expected)
+
+
+def test_fracture_strain_is_its_own_property(rules):
+    check(rules, "The Mo0.8 alloy showed a fracture strain of 22.70% and a hardness of 530 HV.",
+          [("Mo0.8 alloy", "fracture_strain", 22.7), ("Mo0.8 alloy", "hardness", 530.0)])
