@@ -1261,3 +1261,14 @@ def test_composites_with_short_forms(rules, text, expected):
 def test_fracture_strain_is_its_own_property(rules):
     check(rules, "The Mo0.8 alloy showed a fracture strain of 22.70% and a hardness of 530 HV.",
           [("Mo0.8 alloy", "fracture_strain", 22.7), ("Mo0.8 alloy", "hardness", 530.0)])
+
+
+def test_an_undefined_acronym_is_the_main_material_only_where_nothing_else_is(rules):
+    # a paragraph that names its material only by an acronym: values without a material are that acronym's
+    check(rules, "The superconductivity in TDBG is discovered near the half-filled insulator. At a low temperature the "
+                 "system develops zero resistance. The estimated Tc for 50% normal state resistance is about 7K.",
+          [("TDBG", "superconducting_transition_temperature", 7.0)])
+    # a device acronym is no material; a named material wins over any acronym
+    check(rules, "The MOSFET was fabricated. The breakdown voltage was 95 V.", [])
+    check(rules, "The TDBG samples and the graphene flakes were measured. The superconducting transition temperature "
+                 "is about 7 K.", [("graphene", "superconducting_transition_temperature", 7.0)])

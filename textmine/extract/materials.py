@@ -371,7 +371,7 @@ _ENE_ANE_WORD = re.compile(r"(?<![\w])([a-z]{3,}(?:ane|yne|ene))(?![\w-])", re.I
 # a supplier's legal form ('Merck KGaA', 'Sigma-Aldrich Chemie GmbH'): no formula, no acronym of a material
 _LEGAL_FORMS = frozenset("GmbH KGaA AG Ltd LLC Inc KG PLC".split())
 _NOT_MATERIAL_ACRONYMS = frozenset(
-    """XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA
+    """MOSFET MOSFETs VDMOSFET HEMT HEMTs JFET IGBT LDMOS VDMOS TENG TENGs PENG PENGs MIM MIS SPR LSPR XRD SEM TEM HRTEM STEM EDS EDX EDAX XPS UPS FTIR FT-IR IR UV UV-Vis NIR DFT GGA LDA HSE HSE06 PBE PBE0 LSDA
     DOS PDOS VBM CBM CB VB PL PLQY QY PCE EQE IQE LED LEDs OLED TFT FET OFET NMR EPR ESR ICP XAS XANES EXAFS BET
     TGA DSC DTA AFM MFM STM SQUID VSM PPMS ZFC FC RT HT LT MR CMR GMR TMR AC DC SOC SO NP NPs NC NCs QD QDs
     PV PVD CVD ALD MBE PLD SSR PEC HER OER ORR CV EIS SCE RHE SHE NHE CE ICE SOFC SOFCs LIB LIBs SIB SIBs
@@ -718,6 +718,8 @@ def _spells(letters: list[str], joined: str, initials: list[str]) -> bool:
 
 
 # roles of materials a paper uses but does not study: never its main material
+_CAPITALS_ACRONYM = re.compile(r"[A-Z]{3,6}")
+ACRONYM_MAIN_MIN = 1
 _NOT_STUDIED = ("auxiliary", "prototype", "substrate", "reference", "electrolyte")
 _COMPOSITE_NAME = re.compile(r"[/@:]|\b(?:nano)?composites?\b|\bhybrids?\b", re.I)
 
@@ -741,6 +743,7 @@ class StudiedMaterials:
         self._subject: tuple[MaterialMention, int] | None = None  # the latest sentence's first material
         self._composite: tuple[MaterialMention, int] | None = None
         self._subject_run: tuple[list[MaterialMention], int] | None = None
+        self._acronyms: dict[str, list] = {}  # undefined acronyms of capitals: text -> [count, latest mention, offset]
 
     def add(self, materials: list[MaterialMention], offset: int, compared: frozenset[int] = frozenset(),
             subject_run: list[MaterialMention] | None = None) -> None:
@@ -752,6 +755,10 @@ class StudiedMaterials:
             self._subject_run = (list(subject_run), offset)
         first = True
         for mention in materials:
+            if mention.role == "acronym" and _CAPITALS_ACRONYM.fullmatch(mention.text):
+                entry = self._acronyms.setdefault(mention.text, [0, mention, offset])
+                entry[0] += 1
+                entry[1], entry[2] = mention, offset
             if (mention.is_dopant or mention.is_weak and not _studied_code_name(mention)
                     or id(mention) in compared or mention.role in _NOT_STUDIED):
                 continue
@@ -780,6 +787,11 @@ class StudiedMaterials:
 
     def main(self) -> tuple[MaterialMention, int] | None:
         if not self._seen:
+            # a paper that names its material only by an acronym it does not define here ('superconductivity
+            # in TDBG ... Tc onset at 12 K'): the acronym it names most often, from the second mention on
+            ranked = sorted(self._acronyms.values(), key=lambda e: -e[0])
+            if ranked and ranked[0][0] >= ACRONYM_MAIN_MIN and (len(ranked) == 1 or ranked[1][0] < ranked[0][0]):
+                return ranked[0][1], ranked[0][2]
             return None
         entries = list(self._seen.values())
         # a composite is mentioned whenever one of its components is ('PBMA-g-PDMS latexes ... the PDMS
