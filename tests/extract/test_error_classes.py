@@ -1272,3 +1272,11 @@ def test_an_undefined_acronym_is_the_main_material_only_where_nothing_else_is(ru
     check(rules, "The MOSFET was fabricated. The breakdown voltage was 95 V.", [])
     check(rules, "The TDBG samples and the graphene flakes were measured. The superconducting transition temperature "
                  "is about 7 K.", [("graphene", "superconducting_transition_temperature", 7.0)])
+
+
+def test_sample_labels_listed_once_name_their_samples_later(rules):
+    check(rules, "Three copolymers P1, P2 and P3 were synthesized. Namely, P1 based PSCs showed a V oc of 0.78 V; "
+                 "P2 based polymer solar cells showed a PCE of 2.25%.",
+          [("P1", "open_circuit_voltage", 0.78), ("P2", "power_conversion_efficiency", 2.25)])
+    # a label never listed is no sample
+    check(rules, "Namely, P1 based PSCs showed a V oc of 0.78 V.", [])

@@ -17,6 +17,7 @@ from textmine.extract.materials import (
     acronym_definitions,
     find_abbreviations,
     find_material_mentions,
+    sample_labels,
 )
 from textmine.extract.quantities import parse_quantities
 from textmine.extract.views import View, sentence_view, text_view
@@ -256,9 +257,12 @@ class RuleMaterials:
         abbreviations = abbreviation_table(extraction)
         otherwise = defined_otherwise(extraction, abbreviations)
         layer = []
+        labels: set[str] = set()
         for index in range(len(extraction.layers.sentences)):
             view = sentence_view(extraction, index)
-            spans = (material_span(m, view, index) for m in find_material_mentions(view.text, abbreviations, otherwise))
+            mentions = find_material_mentions(view.text, abbreviations, otherwise, frozenset(labels))
+            labels |= sample_labels(mentions)
+            spans = (material_span(m, view, index) for m in mentions)
             # 'P_{CO2}', 'T_{C}' as written: a quantity's symbol with a subscript of letters, not a formula
             layer.extend(s for s in spans if not _SUBSCRIPTED_SYMBOL.match(s.text))
         extraction.layers.materials = layer

@@ -87,9 +87,12 @@ _ABBREVIATION_DEFINITION = re.compile(r"^\s?\(\s?([A-Z][A-Za-z0-9\-]{1,9})\s?\)"
 
 
 def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMention],
-                           defined_otherwise: frozenset[str] | set[str] = frozenset()) -> list[MaterialMention]:
+                           defined_otherwise: frozenset[str] | set[str] = frozenset(),
+                           labels: frozenset[str] | set[str] = frozenset()) -> list[MaterialMention]:
     """Material mentions of one sentence. `abbreviations`: short forms the paper defines for materials;
-    `defined_otherwise`: short forms it defines for something else ('electron transport layer (ETL)')."""
+    `defined_otherwise`: short forms it defines for something else ('electron transport layer (ETL)');
+    `labels`: sample labels an earlier sentence listed ('copolymers P1, P2 and P3'), which name those
+    samples wherever they stand on their own ('P1 based PSCs showed ...')."""
     variables = variables_in_text(sentence)
     mentions: list[MaterialMention] = []
     for match in find_formulas(sentence, variables):
@@ -145,6 +148,12 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         mentions.append(MaterialMention(name.start(), name.end(), name.group(0), None, [], 0.8))
     mentions.extend(_weak_mentions(sentence, mentions, defined_otherwise))
     mentions.extend(_label_list(sentence, mentions))
+    for label in labels:
+        for m in re.finditer(rf"(?<![\w\-.]){re.escape(label)}(?![\w-])", sentence):
+            if not any(x.start < m.end() and m.start() < x.end for x in mentions) \
+                    and not _NOT_SAMPLE_BEFORE.search(sentence[: m.start()]):
+                mentions.append(MaterialMention(m.start(), m.end(), label, None, [], 0.4, is_weak=True,
+                                                is_code_name=True, role="acronym"))
     # names written as one material of several parts take the place of the pieces found inside them:
     # 'Imma-carbon', 'Ni–ceria', '(1−x)BaTiO3−xBiFeO3' (in this order: a solid solution's end members win)
     for whole in (*_named_allotropes(sentence), *_dash_composites(sentence), *_acronym_composites(sentence),
@@ -600,6 +609,11 @@ _LABEL = r"[A-Z]{1,2}\d{1,2}[a-z]?"
 _LABEL_LIST = re.compile(rf"(?<![\w\-.])({_LABEL})((?:,\s?|,?\s(?:and|or)\s){_LABEL})+(?![\w-])")
 _NOT_SAMPLE_BEFORE = re.compile(r"\b(?:Figs?|Figures?|Tables?|Eqs?|Equations?|Schemes?|Refs?|Notes?|Sections?|Movies?|"
                                 r"Videos?|Appendix|groups?|modes?|bands?|peaks?|sites?|positions?)\.?\s$", re.I)
+
+
+def sample_labels(mentions: list[MaterialMention]) -> set[str]:
+    """The sample labels among a sentence's mentions ('P1', 'S2'), for the sentences after it."""
+    return {m.text for m in mentions if m.role == "acronym" and m.formula is None and re.fullmatch(_LABEL, m.text)}
 
 
 def _label_list(sentence: str, strong: list[MaterialMention]) -> list[MaterialMention]:
