@@ -37,7 +37,7 @@ class NerEntities:
         self.model = model
         self.tagger = load_tagger(model)
         model_name = self.tagger.meta.get("name", "fast")
-        # records say which model found their spans: 'ner@0.1.0+accurate+rules.0.6.0'
+        # records say which model found their spans: 'ner@0.1.0+accurate+rules.0.7.0'
         self.version = VERSION if model_name == "fast" else f"{VERSION}+{model_name}"
 
     def models(self) -> dict[str, str]:
