@@ -579,7 +579,7 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.", title=title)
     steps = json.loads((Path(textmine.__file__).parent / "extract" / "calibration" / "rules.json").read_text())["y"]
     assert inferred.records[0].confidence < (min(steps) + max(steps)) / 2 < named.records[0].confidence
-    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.0"
+    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.1"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -1280,3 +1280,22 @@ def test_sample_labels_listed_once_name_their_samples_later(rules):
           [("P1", "open_circuit_voltage", 0.78), ("P2", "power_conversion_efficiency", 2.25)])
     # a label never listed is no sample
     check(rules, "Namely, P1 based PSCs showed a V oc of 0.78 V.", [])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a transition named by the order it leads to (ontology 1.7.1): 'Néel ordered state', 'ferromagnetically ordered'
+    ("The Gd2Ti2O7 pyrochlore displays a phase transition to a Néel ordered state at a temperature near 1 K.",
+     [("Gd2Ti2O7", "neel_temperature", 1.0)]),
+    ("MnF2 becomes antiferromagnetically ordered below 67 K.", [("MnF2", "neel_temperature", 67.0)]),
+    ("CrBr3 is ferromagnetically ordered below 37 K.", [("CrBr3", "curie_temperature", 37.0)]),
+])
+def test_a_transition_named_by_the_order_it_leads_to(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_a_material_named_to_compare_with_does_not_share_the_subjects_value(rules):
+    check(rules, "When compared to OTV1, OTV2 having an increased conjugation length forms strong gels with a metallic "
+                 "conductivity of 4.8 S/cm upon doping.", [("OTV2", "electrical_conductivity", 4.8)])
+    # a conjoined subject still shares it
+    check(rules, "Isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Curie temperature of 1500 °C.",
+          [("La2Ti2O7", "curie_temperature", 1500.0), ("Nd2Ti2O7", "curie_temperature", 1500.0)])

@@ -195,9 +195,10 @@ class RulesLinker:
         single_value = len(value_group(assignment, assignments, text)) == 1
         if link is not None and link.pattern in ("subject", "between", "parenthesis") and single_value:
             # 'isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Tc (≈ 1500 °C)': one value
-            # stated for a conjoined subject holds for each of them.
-            run = material_run([m for m in materials if not m.is_dopant and not m.role and m.end <= material.end], text,
-                               from_end=True)
+            # stated for a conjoined subject holds for each of them ('When compared to OTV1, OTV2 ...': not for one
+            # named only to compare with).
+            run = material_run([m for m in materials if not m.is_dopant and not m.role and m.end <= material.end
+                                and not is_compared(text, m)], text, from_end=True)
             if len(run) > 1 and run[-1] is material:
                 subjects = run
         return material, subjects, score, pattern
