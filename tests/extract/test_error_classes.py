@@ -579,7 +579,7 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.", title=title)
     steps = json.loads((Path(textmine.__file__).parent / "extract" / "calibration" / "rules.json").read_text())["y"]
     assert inferred.records[0].confidence < (min(steps) + max(steps)) / 2 < named.records[0].confidence
-    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.1"
+    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.2"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -1299,3 +1299,16 @@ def test_a_material_named_to_compare_with_does_not_share_the_subjects_value(rule
     # a conjoined subject still shares it
     check(rules, "Isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Curie temperature of 1500 °C.",
           [("La2Ti2O7", "curie_temperature", 1500.0), ("Nd2Ti2O7", "curie_temperature", 1500.0)])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a cue and its value in brackets describe the noun phrase they stand in, whose head is the material after them
+    ("In research on low strength (ultimate tensile strength 919 MPa) cyclically softening 50CrMo4, differences "
+     "were observed.", [("50CrMo4", "tensile_strength", 919.0)]),
+    ("Samples of high hardness (Vickers hardness 12 GPa) sintered nanocrystalline WC were tested.",
+     [("WC", "hardness", 12.0)]),
+    # not a material a clause further on
+    ("The films (band gap 3.2 eV) were annealed in air for two hours before TiO2 was deposited.", []),
+])
+def test_a_bracketed_value_describes_the_material_after_the_brackets(rules, text, expected):
+    check(rules, text, expected)
