@@ -642,7 +642,8 @@ def _link_among(
 
     # 'ZnO (Eg = 3.37 eV)', 'Yb14MnSb11 (TC = 53 K)'
     open_paren = sentence.rfind("(", 0, lo + 1)
-    if open_paren != -1 and ")" not in sentence[open_paren:lo] and ")" not in sentence[lo:hi]:
+    in_brackets = open_paren != -1 and ")" not in sentence[open_paren:hi]  # the cue and the value in one bracket
+    if in_brackets:
         # '(bulk Nickel: Tc = 627 K)': a material inside the brackets, before the cue, comes first
         within = [m for m in candidates if open_paren < m.start and m.end <= lo]
         if within:
@@ -689,11 +690,10 @@ def _link_among(
         return Link(after[0], "after", 0.6)
     # 'low strength (ultimate tensile strength 919 MPa) cyclically softening 50CrMo4': a cue and its value in
     # brackets describe the noun phrase the brackets stand in, whose head is the material a few words on
-    open_paren = sentence.rfind("(", 0, cue.start + 1)
-    if open_paren != -1 and cue.end <= q.start and ")" not in sentence[open_paren : q.end]:
-        later = [m for m in candidates if q.end < m.start <= q.end + 45]
-        if later and re.fullmatch(r"\s?\)\s(?:[A-Za-z][\w-]*\s){0,4}", sentence[q.end : later[0].start]):
-            return Link(later[0], "after", 0.6)
+    if in_brackets and cue.end <= q.start:
+        head = [m for m in candidates if q.end < m.start <= q.end + 45]
+        if head and re.fullmatch(r"\s?\)\s(?:[A-Za-z][\w-]*\s){0,4}", sentence[q.end : head[0].start]):
+            return Link(head[0], "after", 0.6)
     # '2.1 eV (x = 0) and 1.8 eV (x = 0.5) for Cu2ZnSn(S1-xSex)4': values listed before 'for X'
     later = [m for m in candidates if m.start >= q.end and m.start - q.end <= 90]
     if later:
