@@ -579,7 +579,7 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.", title=title)
     steps = json.loads((Path(textmine.__file__).parent / "extract" / "calibration" / "rules.json").read_text())["y"]
     assert inferred.records[0].confidence < (min(steps) + max(steps)) / 2 < named.records[0].confidence
-    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.2"
+    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.3"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -1311,4 +1311,36 @@ def test_a_material_named_to_compare_with_does_not_share_the_subjects_value(rule
     ("The films (band gap 3.2 eV) were annealed in air for two hours before TiO2 was deposited.", []),
 ])
 def test_a_bracketed_value_describes_the_material_after_the_brackets(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # (rules 0.7.3) a sample or state label in brackets after a name belongs to the name
+    ("The optical band gap of ZnS(h) is 3.71 eV.", [("ZnS(h)", "band_gap", 3.71)]),
+    ("The band gaps of RG-SnO2 and RG-SnO2(a) were 3.52 eV and 3.41 eV, respectively.",
+     [("RG-SnO2", "band_gap", 3.52), ("RG-SnO2(a)", "band_gap", 3.41)]),
+    # a core@shell particle, written with or without spaces, and a modified formula as its core
+    ("The band gaps of pure CdS, CdS@PANI and Mn-CdS @ PANI are 2.40, 2.31 and 2.25 eV, respectively.",
+     [("CdS", "band_gap", 2.40), ("CdS@PANI", "band_gap", 2.31), ("Mn-CdS @ PANI", "band_gap", 2.25)]),
+    # a modifier written before a participle without a hyphen makes one composite
+    ("The band gap of PEG capped ZnSe was found to be 2.83 eV.", [("PEG capped ZnSe", "band_gap", 2.83)]),
+])
+def test_material_names_with_labels_and_composites(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a sample's form after a member does not end a list paired by 'respectively'
+    ("We measured band gaps of 2.95, 2.71 and 2.64 eV for WO3, BiVO4/WO3 heterojunction and BiVO4, respectively.",
+     [("WO3", "band_gap", 2.95), ("BiVO4/WO3", "band_gap", 2.71), ("BiVO4", "band_gap", 2.64)]),
+    # 'the cue of M ∼ value': the compound before '∼' is no symbol of another quantity
+    ("Transport is dominated by holes given the narrow band gap of SnSe ∼ 0.86 eV at room temperature.",
+     [("SnSe", "band_gap", 0.86)]),
+    # (a symbol still owns its value)
+    ("The band gap of SnSe is 0.86 eV and Δ ∼ 0.12 eV.", [("SnSe", "band_gap", 0.86)]),
+    # short names in brackets do not break a conjoined subject
+    ("The absorbers Cu2SnS3 (CTS) and Cu2ZnSnS4 (CZTS) both have a direct band gap of about 1.5 eV.",
+     [("Cu2SnS3", "band_gap", 1.5), ("CZTS", "band_gap", 1.5)]),
+])
+def test_lists_symbols_and_short_names(rules, text, expected):
     check(rules, text, expected)

@@ -24,6 +24,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from textmine.chemistry.find import token_formula
 from textmine.extract.material_forms import SOLUTION_AFTER
 from textmine.extract.materials import MaterialMention
 from textmine.extract.quantities import Quantity
@@ -156,6 +157,11 @@ def fits(prop: PropertyDefinition, quantity: Quantity) -> str | None:
     return si_unit
 
 
+def _compound_formula(token: str) -> bool:
+    parsed = token_formula(token)
+    return parsed is not None and len(parsed.elements) >= 2
+
+
 def assign_properties(
     sentence: str, cues: list[CueMatch], quantities: list[Quantity], document_context: str, ontology: Ontology
 ) -> list[Assignment]:
@@ -220,7 +226,8 @@ def assign_properties(
         lead = len(quantity.text) - len(quantity.text.lstrip("=∼~≈<>≤≥ "))
         window_start = max(0, quantity.start - 14)
         owner = _SYMBOL_ASSIGNMENT.search(sentence[window_start : quantity.start + lead])
-        if owner and re.search(r"[A-Z0-9α-ωΑ-Ω]", owner.group(1)):  # a symbol, not a word like 'of'
+        # (a symbol, not a word like 'of', nor a compound: 'the band gap of AgCrSe2 ∼ 0.49 eV')
+        if owner and re.search(r"[A-Z0-9α-ωΑ-Ω]", owner.group(1)) and not _compound_formula(owner.group(1)):
             owner_start = window_start + owner.start(1)
             # ('a carrier density (Nd ∼ 7.26 × 10^22 cm−3)': the symbol in brackets right after the cue is the cue's)
             if not any(c.start <= owner_start < c.end for c in cues) and not (
@@ -715,6 +722,10 @@ def _material_list_near(sentence: str, materials: list[MaterialMention], group_s
     return after
 
 
+_FORM_NOUN = (r"\s(?:hetero(?:junction|structure)s?|(?:nano)?composites?|(?:thin\s)?films?|nano(?:particle|sheet|rod|wire|crystal)s?"
+              r"|NPs|samples?|powders?|(?:single\s)?crystals?|ceramics?|(?:photo)?catalysts?|electrodes?)")
+
+
 def material_run(materials: list[MaterialMention], sentence: str, from_end: bool) -> list[MaterialMention]:
     ordered = list(reversed(materials)) if from_end else materials
     run: list[MaterialMention] = []
@@ -722,8 +733,10 @@ def material_run(materials: list[MaterialMention], sentence: str, from_end: bool
         if run:
             left, right = (mention, run[0]) if from_end else (run[-1], mention)
             joiner = sentence[left.end : right.start]
-            # 'A (1: 2, w/w) and B (1: 3, w/w)': a short bracket after a member does not end the list
-            if not re.fullmatch(r"\s?(?:\([^()]{1,20}\)\s?)?(?:,|,?\s?and|,?\s?or)\s?(?:the\s|bare\s|pure\s)?", joiner):
+            # 'A (1: 2, w/w) and B (1: 3, w/w)': a short bracket after a member does not end the list,
+            # nor the sample's form ('TiO2, CNNS/TiO2 heterojunction and CNNS')
+            if not re.fullmatch(rf"\s?(?:\([^()]{{1,20}}\)\s?|{_FORM_NOUN}\s?)?(?:,|,?\s?and|,?\s?or)\s?(?:the\s|bare\s|pure\s)?",
+                                joiner):
                 break
         if from_end:
             run.insert(0, mention)

@@ -197,13 +197,19 @@ class RulesLinker:
             # 'isostructural La2Ti2O7 and Nd2Ti2O7 possess a very high Tc (≈ 1500 °C)': one value
             # stated for a conjoined subject holds for each of them ('When compared to OTV1, OTV2 ...': not for one
             # named only to compare with).
-            run = material_run([m for m in materials if not m.is_dopant and not m.role and m.end <= material.end
-                                and not is_compared(text, m)], text, from_end=True)
-            if len(run) > 1 and run[-1] is material:
-                subjects = run
+            eligible = [m for m in materials if not m.is_dopant and not m.role and m.end <= material.end
+                        and not is_compared(text, m)]
+            # ('Cu2SnSe3 (CTSe) and Cu2ZnSnSe4 (CZTSe) are ...': a short name in brackets stands with its material)
+            named = {id(m): p for p, m in zip(eligible, eligible[1:]) if _SHORT_NAME_BETWEEN.fullmatch(text[p.end : m.start])
+                     and _SHORT_NAME_AFTER.match(text, m.end)}
+            run = material_run([m for m in eligible if id(m) not in named], text, from_end=True)
+            if len(run) > 1 and run[-1] is named.get(id(material), material):
+                subjects = run[:-1] + [material]
         return material, subjects, score, pattern
 
 
+_SHORT_NAME_BETWEEN = re.compile(r"\s?\(\s?")
+_SHORT_NAME_AFTER = re.compile(r"\s?\)")
 _PLURAL_REFERENCE = re.compile(r"these|they|those|their|the (?:two|both)", re.I)
 _EXPLETIVE_IT = re.compile(r"it\s(?:is|was|has been|had been|can be|could be|should be|may be|seems|appears)\b", re.I)
 _COMPOSITE_REFERENCE = re.compile(r"composite|hybrid", re.I)

@@ -59,9 +59,9 @@ def without_form(name: str) -> str:
     return _FORM_NOUN_AT_END.sub("", name)
 
 
-# 'MoO2-modified TiO2', 'CeO2-coated LiNi0.8Co0.1Mn0.1O2', 'Pt-decorated ZnO': one composite material
+# 'MoO2-modified TiO2', 'CeO2-coated LiNi0.8Co0.1Mn0.1O2', 'Pt-decorated ZnO', 'PVP capped CuO': one composite material
 _COMPOSITE_BETWEEN = re.compile(
-    r"[-‐–](?:modified|coated|decorated|loaded|functionali[sz]ed|wrapped|encapsulated|anchored|embedded)\s"
+    r"[-‐–\s](?:modified|coated|decorated|loaded|functionali[sz]ed|wrapped|encapsulated|anchored|embedded|capped)\s"
 )
 # 'Fe,N-codoped TiO2', 'N–Fe codoped TiO2', 'Mn-doped GaAs': element symbols before 'doped' and the host
 _DOPANT_PREFIX = re.compile(
@@ -209,7 +209,7 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
                 i += 2
                 continue
         # 'MoO2-modified TiO2 nanofibers': a composite named for its modifier and its host
-        if (i + 1 < len(mentions) and not m.role and (m.formula or m.is_code_name)
+        if (i + 1 < len(mentions) and not m.role and not m.is_dopant
                 and _COMPOSITE_BETWEEN.fullmatch(sentence[m.end : mentions[i + 1].start])):
             host = mentions[i + 1]
             out.append(_merged(m, host, sentence, None, sorted({*m.elements, *host.elements}), host))

@@ -296,7 +296,9 @@ _NOT_POLYMER = re.compile(
     re.I)
 _LIST_JOINER = re.compile(r"\s?(?:,|,?\s?and|,?\s?or)\s?")
 # a token of parts joined by slashes: 'PA6/mSEBS/PS', 'Sericin/PVA', 'PES/Pluronic'
-_SLASH_TOKEN = re.compile(r"(?<![\w/@\-.−])(?:[A-Za-z0-9_{}()\[\]·.\-−–]+[/@])+[A-Za-z0-9_{}()\[\]·\-−–]+(?![\w/@])")
+# (a core@shell particle may be written with spaces: 'TiO2 @ PDA')
+_SLASH_TOKEN = re.compile(r"(?<![\w/@\-.−])(?:[A-Za-z0-9_{}()\[\]·.\-−–]+(?:/|\s?@\s?))+[A-Za-z0-9_{}()\[\]·\-−–]+(?![\w/@])")
+_COMPOSITE_JOIN = re.compile(r"/|\s?@\s?")
 _CODE_PART = re.compile(r"[a-z]?[A-Z][A-Za-z0-9\-]{1,11}")
 
 
@@ -330,7 +332,8 @@ def _slash_composites(sentence: str, mentions: list[MaterialMention],
             written, start = written[1:], start + 1
         if written[0] == "(" and written[-1] == ")" and not unbalanced_brackets(written[1:-1]):
             written, start, end = written[1:-1], start + 1, end - 1
-        parts = re.split(r"[/@]", written)
+        parts = _COMPOSITE_JOIN.split(written)
+        joins = [len(j) for j in _COMPOSITE_JOIN.findall(written)] + [0]
         inside = [m for m in mentions if start <= m.start and m.end <= end]
         if len(parts) < 2 or any(m.start < start < m.end or m.start < end < m.end for m in mentions):
             continue
@@ -343,12 +346,19 @@ def _slash_composites(sentence: str, mentions: list[MaterialMention],
             covered = [m for m in inside if m.start == offset and m.end == offset + len(part) and not m.is_weak]
             # ('Yb/p-Si': a semiconductor's doping type before it)
             parsed = _formula_or_element(re.sub(r"^[pn]\+?[-‐]", "", part))
+            # ('CPO-TiO2@PDA': a formula modified by a code name, in a core@shell particle; not a device
+            # stack's 'c-TiO2')
+            modifier = re.fullmatch(r"[A-Z]{2,}[A-Za-z0-9]*[-‐–]([A-Z].*)", part) if "@" in written else None
+            modified = None if parsed is not None or modifier is None else _formula_or_element(modifier.group(1))
             if covered or part in abbreviations:
                 known += 1
             elif parsed is not None:
                 # 'Na2MnSiO4/C/graphene': a formula, or an element standing for itself ('/C/' is carbon)
                 known += len(parsed.elements) > 1 or index > 0
                 elements_of_parts.update(parsed.elements)
+            elif modified is not None and len(modified.elements) > 1:
+                known += 1
+                elements_of_parts.update(modified.elements)
             elif re.fullmatch(r"[A-Z][a-z]{3,}", part) or index > 0 and (part.lower() in ELEMENT_NAME_SET or any(
                     m.start == offset and m.end == offset + len(part) for m in inside)):
                 pass  # 'Sericin/PVA', 'PES/Pluronic', '/carbon/': a name we do not know or a weak one, beside one we do
@@ -357,7 +367,7 @@ def _slash_composites(sentence: str, mentions: list[MaterialMention],
             elif not (_CODE_PART.fullmatch(part) and sum(ch.isupper() for ch in part) >= 2
                       and not _not_material(part) and not _UNIT_LIKE.fullmatch(part)):
                 break
-            offset += len(part) + 1
+            offset += len(part) + joins[index]
         else:
             if known:
                 elements = sorted({e for m in inside for e in m.elements} | elements_of_parts)
@@ -372,7 +382,9 @@ _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,
 # Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
 # Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T' (two capitals at least).
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–](?:\d+\.\d+|[A-Za-z0-9]{1,8})){0,3})(?![\w-]|\.\d)")
+# ('GN-ZnO(h)': a sample label in brackets belongs to the name)
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–](?:\d+\.\d+|[A-Za-z0-9]{1,8})){0,3}(?:\([a-z]{1,3}\))?)"
+                      r"(?![\w-]|\.\d)")
 # 'gamma-graphyne', 'γ-graphyne', '2D-borophene': a phase label joined to the name (widen keeps it)
 _COPOLYMER_NOTATION = re.compile(r"[A-Za-z0-9][-–](?:g|b|co|alt|ran|block|graft)[-–][A-Z]")
 _PHASE_LABELLED = re.compile(rf"{PHASE_PREFIX}[-‐–]")
@@ -639,8 +651,11 @@ def _whole_token(sentence: str, start: int, end: int) -> str:
     """The whitespace-delimited token around [start, end), without surrounding punctuation."""
     left = sentence.rfind(" ", 0, start) + 1
     right = sentence.find(" ", end)
-    token = sentence[left : right if right != -1 else len(sentence)]
-    return token.strip(",.;:()[]")
+    token = sentence[left : right if right != -1 else len(sentence)].strip(",.;:([")
+    # (a closing bracket goes only when it closes nothing in the token: 'GN-ZnO(h)' keeps its label)
+    while token[-1:] in (")", "]") and token.count("(") + token.count("[") < token.count(")") + token.count("]"):
+        token = token[:-1].rstrip(",.;:")
+    return token
 
 
 def formula_and_elements(formula: str | None) -> tuple[str | None, list[str]]:
