@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -71,3 +72,18 @@ def test_make_gold_writes_texts_and_gold_that_belong_together(shared_data, tmp_p
         assert len(gold) >= 100 and {row.source for row in gold} <= ids
         # nearly every gold value reads as a value (the rest are bounds like '>3.4 eV' or empty spans)
         assert sum(not row.parsed for row in gold) <= 0.015 * len(gold)
+
+
+def test_the_adjudicated_snowball_sample_belongs_to_the_band_gap_set(shared_data, tmp_path):
+    """corpora/dev/snowball-adjudicated: every statement parses and comes from a sampled text of the set."""
+    folder = Path(__file__).resolve().parents[2] / "corpora" / "dev" / "snowball-adjudicated"
+    sample = (folder / "sample-band_gap.txt").read_text().split()
+    gold = read_gold(folder)
+    assert len(set(sample)) == len(sample) == 40 and len(gold) == 47
+    assert all(row.parsed for row in gold) and {row.source for row in gold} <= set(sample)
+    if not (shared_data / "gold" / "bandgap_snowball").is_dir():
+        pytest.skip("Snowball data absent")
+    result = CliRunner().invoke(main, ["evaluate", "make-gold", "snowball", "-o", str(tmp_path), "--data", str(shared_data)])
+    assert result.exit_code == 0, result.output
+    ids = {json.loads(line)["id"] for line in (tmp_path / "band_gap" / "texts.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert set(sample) <= ids
