@@ -74,16 +74,20 @@ def test_make_gold_writes_texts_and_gold_that_belong_together(shared_data, tmp_p
         assert sum(not row.parsed for row in gold) <= 0.015 * len(gold)
 
 
-def test_the_adjudicated_snowball_sample_belongs_to_the_band_gap_set(shared_data, tmp_path):
-    """corpora/dev/snowball-adjudicated: every statement parses and comes from a sampled text of the set."""
+def test_the_adjudicated_snowball_samples_belong_to_their_sets(shared_data, tmp_path):
+    """corpora/dev/snowball-adjudicated: every statement parses and comes from a sampled text of its set."""
     folder = Path(__file__).resolve().parents[2] / "corpora" / "dev" / "snowball-adjudicated"
-    sample = (folder / "sample-band_gap.txt").read_text().split()
-    gold = read_gold(folder)
-    assert len(set(sample)) == len(sample) == 40 and len(gold) == 47
-    assert all(row.parsed for row in gold) and {row.source for row in gold} <= set(sample)
+    sizes = {"band_gap": (40, 47), "curie_temperature": (20, 20), "neel_temperature": (30, 31)}
+    samples = {name: (folder / f"sample-{name}.txt").read_text().split() for name in sizes}
+    for name, (texts, statements) in sizes.items():
+        gold = read_gold(folder, [name])
+        assert len(set(samples[name])) == len(samples[name]) == texts and len(gold) == statements
+        assert all(row.parsed for row in gold) and {row.source for row in gold} <= set(samples[name])
     if not (shared_data / "gold" / "bandgap_snowball").is_dir():
         pytest.skip("Snowball data absent")
     result = CliRunner().invoke(main, ["evaluate", "make-gold", "snowball", "-o", str(tmp_path), "--data", str(shared_data)])
     assert result.exit_code == 0, result.output
-    ids = {json.loads(line)["id"] for line in (tmp_path / "band_gap" / "texts.jsonl").read_text(encoding="utf-8").splitlines()}
-    assert set(sample) <= ids
+    for name, sample in samples.items():
+        texts_file = tmp_path / name / "texts.jsonl"
+        ids = {json.loads(line)["id"] for line in texts_file.read_text(encoding="utf-8").splitlines()}
+        assert set(sample) <= ids
