@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 
-from _silver import ROOT, arguments, make_gold, textmine, workdir
+from _silver import ROOT, arguments, make_gold, report, textmine, workdir
 
 from textmine.eval.gold import read_gold, read_records
-from textmine.eval.records import RecordsResult, format_errors, format_table, score_records
+from textmine.eval.records import RecordsResult, score_records
 from textmine.eval.silver import SNOWBALL_SETS
 
 ADJUDICATED = ROOT / "corpora" / "dev" / "snowball-adjudicated"
@@ -26,8 +26,8 @@ def main() -> None:
     args = arguments(__doc__.splitlines()[0]).parse_args()
     out = workdir(args.keep)
     make_gold("snowball", out, args.data)
-    pooled = {"silver rows of the samples": RecordsResult(scores={}, records=[], correct=[]),
-              "adjudicated statements": RecordsResult(scores={}, records=[], correct=[])}
+    silver: dict[str, RecordsResult] = {}
+    adjudicated: dict[str, RecordsResult] = {}
     for prop in SNOWBALL_SETS:
         ids = set((ADJUDICATED / f"sample-{prop}.txt").read_text().split())
         folder = out / prop
@@ -40,18 +40,13 @@ def main() -> None:
         records_path = sample / "records.jsonl"
         textmine("-q", "extract", "--input", str(sample / "texts.jsonl"), "--output", str(records_path), *args.extract_options)
         records = read_records(records_path)
-        silver = [g for g in read_gold(folder) if g.source in ids]
-        for name, gold in zip(pooled, (silver, read_gold(ADJUDICATED, [prop]))):
-            result = score_records(gold, records, [prop])
-            print(f"== {prop}, {len(ids)} texts: {name}")
-            print(format_table(result))
-            if args.errors:
-                print(format_errors(result, args.errors))
-            for key, score in result.scores.items():
-                pooled[name].scores.setdefault(key, type(score)()).add(score)
-    for name, result in pooled.items():
-        print(f"== all three samples: {name}")
-        print(format_table(result))
+        silver[prop] = score_records([g for g in read_gold(folder) if g.source in ids], records, [prop])
+        adjudicated[prop] = score_records(read_gold(ADJUDICATED, [prop]), records, [prop])
+    print("##### against the silver rows of the sampled texts")
+    report(silver, args.errors)
+    print("##### against the adjudicated statements of the same texts")
+    report(adjudicated, args.errors)
+
 
 if __name__ == "__main__":
     main()

@@ -199,8 +199,6 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
         miller = re.search(r"(?<=[A-Za-z0-9])\((?:[-−]?\d){3,4}\)$", token)
         if miller:
             token = token[: miller.start()]  # 'SrTiO3(001)': a surface, by its Miller indices
-        # 'ZnO(h)', 'GN-ZnO(h)': a sample or state label in brackets after the formula names a sample of it
-        label = re.search(r"(?<=[A-Za-z0-9])\([a-z]{1,3}\)$", token)
         opened = _unclosed(token)
         if opened > 0 and re.match(r"[^()]{0,30}=", text[start + opened + 1 :]):
             token = token[:opened]  # 'Ba…O3–δ(Ln = Y, Dy)': the bracket opens a note on the formula
@@ -212,7 +210,9 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
         parsed = _formula_or_none(token, variables)
         if parsed is None:
             parsed = _composite_or_none(token, variables)
-        if parsed is None and label:
+        # 'ZnO(h)', 'GN-ZnO(h)': a sample or state label in brackets after the formula names a sample of it
+        label = re.search(r"(?<=[A-Za-z0-9])\([a-z]{1,3}\)$", token) if parsed is None else None
+        if label:
             head = token[: label.start()]
             parsed = _formula_or_none(head, variables) or _composite_or_none(head, variables)
         if parsed is None:

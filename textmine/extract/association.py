@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from textmine.chemistry.find import token_formula
-from textmine.extract.material_forms import SOLUTION_AFTER
+from textmine.extract.material_forms import FORM_NOUN_AFTER, SOLUTION_AFTER
 from textmine.extract.materials import MaterialMention
 from textmine.extract.quantities import Quantity
 from textmine.normalise.units import UnitError, compatible
@@ -722,8 +722,9 @@ def _material_list_near(sentence: str, materials: list[MaterialMention], group_s
     return after
 
 
-_FORM_NOUN = (r"\s(?:hetero(?:junction|structure)s?|(?:nano)?composites?|(?:thin\s)?films?|nano(?:particle|sheet|rod|wire|crystal)s?"
-              r"|NPs|samples?|powders?|(?:single\s)?crystals?|ceramics?|(?:photo)?catalysts?|electrodes?)")
+# the forms a material's name may carry ('TiO2 nanofibers'), and a few more a list member is written with
+_FORM_NOUN = (rf"(?:{FORM_NOUN_AFTER.pattern}|\s(?:hetero(?:junction|structure)s?|(?:nano)?composites?|nanoparticles?|NPs|"
+              r"samples?|electrodes?))")
 
 
 def material_run(materials: list[MaterialMention], sentence: str, from_end: bool) -> list[MaterialMention]:

@@ -37,7 +37,7 @@ _CLASS_NOUN_AFTER = re.compile(
 )
 # 'TiO2 nanofibers', 'PI films', 'ZnO thin films': the form a material is studied in is part of its name
 # (the formula stays the material's, so its identity does not change)
-_FORM_NOUN_AFTER = re.compile(
+FORM_NOUN_AFTER = re.compile(
     r" (?:(?:thin|ultrathin|epitaxial|single[- ]crystal(?:line)?|polycrystalline|porous|hollow) )?"
     r"(?:nano(?:fib(?:er|re)s?|particles?|rods?|wires?|sheets?|tubes?|cages?|crystals?|belts?|plates?|flakes?|"
     r"spheres?|cubes?|structures?)|micro(?:spheres?|rods?|particles?)|films?|ceramics?|powders?|fib(?:er|re)s?|"
@@ -50,7 +50,7 @@ _MORE_DOPANTS = re.compile(rf"(?:[,/]{_DOPANT_ION}){{1,3}}(?![\w-])")
 _NANO_FORM_AFTER = re.compile(
     r" (?:(?:hollow|porous|hierarchical|mesoporous) )?(?:nano(?:fib(?:er|re)s?|rods?|wires?|sheets?|tubes?|cages?|belts?|"
     r"plates?|flakes?|spheres?|cubes?|structures?|foams?)|quantum dots|aerogels?|foams?)(?![\w-])")
-_FORM_NOUN_AT_END = re.compile(_FORM_NOUN_AFTER.pattern + r"\s*$")
+_FORM_NOUN_AT_END = re.compile(FORM_NOUN_AFTER.pattern + r"\s*$")
 
 
 def without_form(name: str) -> str:
@@ -264,7 +264,7 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
         if noun and (not m.is_weak or "alloy" in noun.group(0)):
             m.end = noun.end()
     if (not m.is_weak or m.is_code_name and m.role != "acronym") and not m.role and not m.is_dopant:
-        form = _FORM_NOUN_AFTER.match(sentence, m.end)
+        form = FORM_NOUN_AFTER.match(sentence, m.end)
         if form:
             m.end = form.end()
     elif m.is_weak and not m.role and not m.is_dopant and (
