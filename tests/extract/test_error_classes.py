@@ -579,7 +579,7 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.", title=title)
     steps = json.loads((Path(textmine.__file__).parent / "extract" / "calibration" / "rules.json").read_text())["y"]
     assert inferred.records[0].confidence < (min(steps) + max(steps)) / 2 < named.records[0].confidence
-    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.3"
+    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.4"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -1343,4 +1343,35 @@ def test_material_names_with_labels_and_composites(rules, text, expected):
      [("Cu2SnS3", "band_gap", 1.5), ("CZTS", "band_gap", 1.5)]),
 ])
 def test_lists_symbols_and_short_names(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # (rules 0.7.4) the point of a transition written with the variable of its own dimension
+    ("In CaMnO3 the structural transition occurs at T = 410 K.", [("CaMnO3", "phase_transition_temperature", 410.0)]),
+    ("At P ≈ 9 GPa there is a phase transition in SnO2.", [("SnO2", "phase_transition_pressure", 9.0)]),
+    # (any other value of such a variable is a condition)
+    ("The band gap of ZnO is 3.3 eV at T = 300 K.", [("ZnO", "band_gap", 3.3)]),
+    # a transition denied has no value
+    ("No phase transition of CsPbBr3 is observed between 300 K and 500 K.", []),
+    # a change of entropy written negative
+    ("Gd5Si2Ge2 shows a magnetic entropy change of −18 J/kg K.", [("Gd5Si2Ge2", "magnetic_entropy_change", -18.0)]),
+])
+def test_transition_points_denials_and_signed_changes(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an undefined acronym naming a method is no material
+    ("The upper critical field was estimated to be 14 T using the WHH model.", []),
+    # reagents named as gases are not the material made from them
+    ("Films were deposited from SiH4 and NH3 gases. The band gap of the films is 5.1 eV.", []),
+    # nor is a material said to be absent the subject a later sentence refers to
+    ("CdTe films were grown on glass at 300 °C. No evidence of crystalline CdO was observed. "
+     "The films have a band gap of 1.5 eV.", [("CdTe films", "band_gap", 1.5)]),
+    # a plural noun referring to the samples of the previous sentence: as many values as samples go in order
+    ("Ceramics of BaTiO3 and SrTiO3 were sintered at 1300 °C. The sintered ceramics show relative densities of "
+     "96 and 94 %.", [("BaTiO3", "relative_density", 96.0), ("SrTiO3", "relative_density", 94.0)]),
+])
+def test_methods_reagents_absent_materials_and_plural_references(rules, text, expected):
     check(rules, text, expected)

@@ -31,6 +31,9 @@ def test_single_value_with_unit_and_si():
         ("between 1 and 2 eV", 1.0, 2.0, "eV"),
         ("2.4-2.7eV", 2.4, 2.7, "eV"),
         ("between 870 and 943 °C", 870.0, 943.0, "°C"),
+        # an interval written as two inequalities around a symbol
+        ("in the region 180 °C < T < 260 °C", 180.0, 260.0, "°C"),
+        ("stable for 5 K ≤ T ≤ 80 K", 5.0, 80.0, "K"),
     ],
 )
 def test_ranges(text, low, high, unit):
@@ -227,3 +230,7 @@ def test_the_starting_values_of_two_changes_are_no_range():
     assert [q.value for q in parse_quantities(text)] == [93.0, 83.0, 96.0, 86.5]
     [q] = parse_quantities("a window from 2 and 4 V")
     assert (q.value_min, q.value_max) == (2.0, 4.0)
+
+
+def test_a_composition_interval_without_a_unit_is_no_range():
+    assert not any(q.is_range for q in parse_quantities("for 0 ≤ x ≤ 0.3 the lattice expands"))

@@ -109,6 +109,10 @@ _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|this|that|its|their|large|small|sli
 # Another quantity named between a cue and a value takes the value: 'an energy gap of 1.6 eV, and a
 # spin-splitting of the gap of 0.36 eV', 'a band gap of 3.7 eV and a large exciton energy (∼40 meV)',
 # 'TC = 45 K and a structural transition at 120 K'.
+_NEGATED_CUE = re.compile(r"\b(?:no|without(?:\sany)?|absence\sof(?:\sany)?|lack\sof(?:\sany)?)\s(?:(?!in\b|of\b|for\b|on\b)[\w-]+\s){0,2}$",
+                         re.I)
+# the variables a transition's point is written with: 'at P ≈ 2 GPa', 'at T = 120 K'
+_POINT_VARIABLE = {"P": "Pa", "T": "K"}
 _OTHER_QUANTITY = re.compile(
     r"\b(?:spin[- ]splitting|splitting|(?:red|blue)[- ]?shifts?|peaks?\b|exciton(?:ic)?\s(?:energy|energies|binding)|binding energ|Urbach|Stokes shift|"
     r"phonon energ|photon energ|excitation energ|emission|FWHM|full width|linewidth|line width|bandwidth|band width|"
@@ -221,6 +225,9 @@ def assign_properties(
         if chosen is None:
             continue
         cue, prop, si_unit = chosen
+        # 'no structural phase transition is observed between 25 °C and 500 °C': a cue denied has no value
+        if cue.end <= quantity.start and _NEGATED_CUE.search(sentence[max(0, cue.start - 30) : cue.start]):
+            continue
         # 'TC∼267°C, TO–T∼85°C': a value given to a symbol we do not know belongs to that symbol.
         # (a symbol comparator such as '∼' belongs to the quantity's span, so look past it)
         lead = len(quantity.text) - len(quantity.text.lstrip("=∼~≈<>≤≥ "))
@@ -230,7 +237,10 @@ def assign_properties(
         if owner and re.search(r"[A-Z0-9α-ωΑ-Ω]", owner.group(1)) and not _compound_formula(owner.group(1)):
             owner_start = window_start + owner.start(1)
             # ('a carrier density (Nd ∼ 7.26 × 10^22 cm−3)': the symbol in brackets right after the cue is the cue's)
-            if not any(c.start <= owner_start < c.end for c in cues) and not (
+            # ('the phase transition is found at P ≈ 2 GPa': the variable of the point's own dimension is no other quantity)
+            variable = owner.group(1) in _POINT_VARIABLE and _TRANSITION_CUE.search(cue.text) and (
+                prop.si_unit == _POINT_VARIABLE[owner.group(1)])
+            if not any(c.start <= owner_start < c.end for c in cues) and not variable and not (
                     cue.end <= owner_start and re.fullmatch(r"\s?\(\s?", sentence[cue.end : owner_start])):
                 continue
         # 'measured at 300 K' is a condition, not the value, unless it is the cue's only value.
@@ -266,10 +276,10 @@ def assign_properties(
 
 # 'At 1062 K there is a first-order phase transition', 'upon heating to 473 K the material undergoes a
 # reversible transition', 'at P ≈ 2 GPa a magnetic transition occurs': the point of a transition named after it
-_POINT_LEAD = re.compile(r"(?:\bat|\babove|\bnear|\baround|\b(?:up)?on (?:heating|cooling) to)\s(?:about\s|around\s|[PT]\s?[=≈]\s?)?[~∼≈]?\s*$",
+_POINT_LEAD = re.compile(r"(?:\bat|\babove|\bnear|\baround|\b(?:up)?on (?:heating|cooling) to)\s(?:about\s|around\s|[PT]\s?(?:[=≈∼~]\s?)?)?[~∼≈]?\s*$",
                          re.I)
 _TRANSITION_VERB_GAP = re.compile(
-    r"[\s,]*(?:(?:there\s(?:is|was|occurs|exists)|(?:the\s|this\s|it\s|a\s)?[\w\s()-]{0,40}?\b(?:undergoes|underwent|undergo|shows|"
+    r"[\s,]*(?:(?:there\s(?:is|was|occurs|occurred|exists|appears|appeared|emerges|emerged)|(?:the\s|this\s|it\s|a\s)?[\w\s()-]{0,40}?\b(?:undergoes|underwent|undergo|shows|"
     r"showed|exhibits|exhibited|displays|displayed|experiences|experienced|has))\s(?:a|an|the|its)?\s?)[\w\s,()-]{0,30}$", re.I)
 
 
@@ -371,7 +381,10 @@ def conditions_for(sentence: str, quantities: list[Quantity], used: set[int]) ->
 # --- material for an assignment ------------------------------------------------------------------
 
 BACK_REFERENCE = re.compile(
-    r"\b(?:its|it|their|they|this|these|the (?:title\s)?(?:compound|material|alloy|sample|samples|film|films|"
+    # ('the bonded samples', 'the two as-grown films': a participle or a count before a plural noun)
+    r"\b(?:its|it|their|they|this|these|"
+    r"the (?:(?:two|three|four|both)\s)?(?:[a-z-]+ed\s)?(?:samples|films|crystals|ceramics|compounds|alloys)|"
+    r"the (?:title\s)?(?:compound|material|alloy|sample|samples|film|films|"
     r"crystal|crystals|system|phase|ceramic|ceramics|nanoparticles|nanocrystals|oxide|perovskite|"
     r"semiconductor|magnet|structure|composite|nanocomposite|hybrid|membranes?|electrodes?|powder|catalyst|photocatalyst|"
     r"absorber|thin films?))\b",
@@ -397,6 +410,18 @@ _COMPARED_BEFORE = re.compile(
     r"\b(?:(?:close|similar|comparable|identical|equal|superior|inferior)\sto|than|compared\s(?:to|with)|"
     r"in comparison (?:to|with)|relative to|unlike|over)\s(?:(?:that|those)\sof\s)?(?:the\s|pure\s|bulk\s|pristine\s)?$",
     re.I)
+
+
+# 'No evidence of crystalline silicon oxide was observed', 'free of any Fe3O4': a material said to be absent
+_ABSENT_BEFORE = re.compile(
+    r"\b(?:[Nn]o|without(?:\sany)?|absence\sof(?:\sany)?|free\sof(?:\sany)?)\s(?:(?:evidence|traces?|signs?|indication)\sof\s)?"
+    r"(?:(?:an?|any|the)\s)?(?:[a-z][\w-]*\s)?$"
+)
+
+
+def is_absent(sentence: str, mention: MaterialMention) -> bool:
+    """Whether the sentence says `mention` is not there ('no evidence of crystalline silicon oxide')."""
+    return _ABSENT_BEFORE.search(sentence, max(0, mention.start - 50), mention.start) is not None
 
 
 def is_compared(sentence: str, mention: MaterialMention) -> bool:

@@ -23,6 +23,7 @@ from textmine.extract.association import (
     dimension_name,
     assign_properties,
     conditions_for,
+    is_absent,
     is_compared,
     link_material,
     material_run,
@@ -97,7 +98,8 @@ class RulesLinker:
             quantities = [_indexed(quantity_of(span, view), i, layer_index) for i, span in quantities_by.get(s_index, [])]
             if cues and quantities:
                 relations.extend(self._link_sentence(text, cues, materials, quantities, studied, context, layer_index))
-            compared = frozenset(id(m) for m in materials if is_compared(text, m))
+            # (nor is a material said to be absent: 'No evidence of crystalline silicon oxide was observed')
+            compared = frozenset(id(m) for m in materials if is_compared(text, m) or is_absent(text, m))
             subjects = [m for m in materials if not (m.is_dopant or m.is_weak or m.role or id(m) in compared)]
             studied.add(materials, offset, compared, material_run(subjects, text, from_end=False) if subjects else None)
         layers.relations = relations
@@ -181,9 +183,18 @@ class RulesLinker:
             material, score, pattern = (composite or previous or main)[0], 0.4, "main-material-referenced"
             run = studied.previous_subjects()
             if (composite is None and run is not None and len(run[0]) > 1 and not _EXPLETIVE_IT.match(text, back_reference.start())
-                    and _PLURAL_REFERENCE.match(back_reference.group(0))):
+                    and (_PLURAL_REFERENCE.match(back_reference.group(0))
+                         or _PLURAL_NOUN_REFERENCE.fullmatch(back_reference.group(0))
+                         and back_reference.start() <= _SENTENCE_START
+                         and back_reference.end() <= assignment.quantity.start)):
                 # 'CuZn2InTe4 and CuCd2InTe4 crystallize ... These semiconductors have band gaps of
                 # about 1 eV': a plural back reference holds for each material of the list
+                quantity = assignment.quantity
+                if quantity.list_size == len(run[0]) and len(value_group(assignment, assignments, text)) == quantity.list_size:
+                    # ('Samples of A and B have been prepared. The bonded samples show a strength of 320 and 332 MPa':
+                    # as many values as materials go to them in order)
+                    own = run[0][quantity.list_index]
+                    return own, [own], score, pattern
                 return run[0][0], list(run[0]), score, pattern
         elif main is not None and not any(not m.is_dopant and not m.role and not is_compared(text, m) and m is not ion
                                           for m in materials):
@@ -211,6 +222,8 @@ class RulesLinker:
 _SHORT_NAME_BETWEEN = re.compile(r"\s?\(\s?")
 _SHORT_NAME_AFTER = re.compile(r"\s?\)")
 _PLURAL_REFERENCE = re.compile(r"these|they|those|their|the (?:two|both)", re.I)
+# ('The bonded samples show ...': a plural noun at the start of the sentence)
+_PLURAL_NOUN_REFERENCE = re.compile(r"the (?:[\w-]+\s)*(?:samples|films|crystals|ceramics|compounds|alloys)", re.I)
 _EXPLETIVE_IT = re.compile(r"it\s(?:is|was|has been|had been|can be|could be|should be|may be|seems|appears)\b", re.I)
 _COMPOSITE_REFERENCE = re.compile(r"composite|hybrid", re.I)
 _SENTENCE_START = 40  # characters: 'Even at high rates of 1C, 2C and 5C, the composite ...' is still the start

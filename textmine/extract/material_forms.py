@@ -118,6 +118,9 @@ _GASES = frozenset("H2 D2 He Ne Ar Kr Xe N2 O2 O3 CO CO2 CH4 C2H4 C2H6 C3H6 C3H8
 _PENETRANT_AFTER = re.compile(r"\s?(?:(?:,|and|or|/)\s?[A-Z][A-Za-z0-9_{}]{0,8}\s?)*(?:gas\s)?"
                               r"(?:permeabilit|permeance|permeation|uptake|adsorption|sorption|selectivit|diffusivit|conversion|"
                               r"solubilit|transport)", re.I)
+# 'deposited using SiH4, CO2, B2H6 and H2 gases', 'TiCl4 and NH3 precursors': what a material was made from
+_PRECURSOR_AFTER = re.compile(r"\s?(?:(?:,|and|or|/)\s?[A-Z][A-Za-z0-9_{}]{0,10}\s?)*\s?(?:source\s|reactant\s)?"
+                              r"(?:gases|gas\b|gas mixtures?|precursors?\b)", re.I)
 _GATE_DIELECTRIC_AFTER = re.compile(r"\s(?:gate\s(?:dielectrics?|insulators?|oxides?)|dielectric\slayers?)\b", re.I)
 _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")
 
@@ -309,6 +312,8 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "electrolyte"
         elif m.formula and _plain_formula(m.text) in _GASES and _PENETRANT_AFTER.match(after):
             role = "auxiliary"  # ('CO2 and O2 permeability': the test gas, not the membrane)
+        elif m.formula and _PRECURSOR_AFTER.match(after):
+            role = "auxiliary"  # ('using SiH4, CO2, B2H6 and H2 gases': reagents, not the material made)
         elif _GATE_DIELECTRIC_AFTER.match(after):
             role = "auxiliary"  # ('the SiO2 gate dielectric': a device's part)
         elif SOLUTION_AFTER.match(after) or _AUXILIARY_BEFORE.search(before) or _ABSENT_OR_PER_BEFORE.search(before):

@@ -416,6 +416,11 @@ _NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane etha
 # one it does not define is linked only where a value is given for it by name ('the band gap of
 # BWO is 2.96 eV', a list paired by 'respectively'), never as the subject of the sentence. In the
 # ner pipeline the model's MAT tags decide.
+_METHOD_AFTER = re.compile(
+    r"[\s-](?:model|models|method|methods|theory|approximation|formula|formalism|equation|fits?|fitting|approach|"
+    r"scheme|algorithm|code|software|technique|relation|expression|criterion|analysis|calculations?|simulations?)\b",
+    re.I,
+)
 _CAPITALS_ONLY = re.compile(r"[A-Z]+(?:[-–‐][A-Z]+)*")
 _DASHES = str.maketrans({"–": "-", "‐": "-", "‑": "-", "—": "-", "−": "-"})
 
@@ -488,6 +493,8 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention], defined_otherwi
                 0 <= m.start(1) - 1 - x.end <= 1 for x in strong
             ):
                 continue  # 'ferromagnetic (FM)': an abbreviation defined for a phrase, not a material
+            if pattern is _ACRONYM and _METHOD_AFTER.match(sentence, m.end(1)):
+                continue  # 'using the WHH model', 'the BET method': the name of a method, not a material
             # an acronym of capitals the paper does not define ('BWO', 'BCC') is linked only by name
             role = "acronym" if pattern is _ACRONYM and _CAPITALS_ONLY.fullmatch(word) else ""
             # 'PBMA-g-PDMS', 'PS-b-PMMA': the notation of a graft or block copolymer names a material

@@ -455,6 +455,8 @@ _LIST_JOIN = re.compile(r"^\s?(?:,|;|,?\s?and|,?\s?or|vs\.?|versus)\s?(?:[~∼�
 # a crystal structure's cell written once with the unit at the end: 'a=11.610(9), b=5.929(4), c=12.133(9) Å'
 _CELL_LIST_JOIN = re.compile(r"^\s?[,;]?\s?(?:and\s)?[bc]\s?=\s?$")
 _RANGE_LEAD = re.compile(r"\b(?:between|from|range(?:s|d)? (?:from|of|between)?|in the range(?: of)?)\s*$", re.I)
+# an interval written as two inequalities around a symbol: '250 °C < T < 350 °C', '5 K ≤ T ≤ 300 K'
+_INEQUALITY_JOIN = re.compile(r"^\s?(?:<|≤|⩽|<=)\s?[A-Za-z](?:_?\{?[A-Za-z0-9]{1,3}\}?)?\s?(?:<|≤|⩽|<=)\s?$")
 
 
 def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, glued_units: bool = True) -> list[Quantity]:
@@ -563,7 +565,9 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
                                                unit=unit_text))
                 i += 2
                 continue
-            if _RANGE_JOIN.match(joiner) and not changed_by and units_agree and (not is_and or lead) and dash_or_unit:
+            inequality = bool((unit_first or units[i + 1]) and _INEQUALITY_JOIN.match(joiner))
+            if inequality or (_RANGE_JOIN.match(joiner) and not changed_by and units_agree and (not is_and or lead)
+                              and dash_or_unit):
                 if not (is_and and not lead):
                     unit = units[i + 1] or unit_first
                     end = units[i + 1][1] if units[i + 1] else second.end
