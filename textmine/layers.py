@@ -88,6 +88,8 @@ class MaterialSpan(Span):
     is_code_name: bool = False
     role: str = Field(default="", description="substrate, electrolyte, electrode, reference: named for another part "
                                               "than the studied material (linked only by name)")
+    is_descriptive: bool = Field(default=False, description="a name in words ('fluorinated natural graphite', 'composite "
+                                                            "membrane'): weak, the main material only where no compound is named")
 
 
 class EntitySpan(Span):

@@ -1372,6 +1372,32 @@ def test_transition_points_denials_and_signed_changes(rules, text, expected):
     # a plural noun referring to the samples of the previous sentence: as many values as samples go in order
     ("Ceramics of BaTiO3 and SrTiO3 were sintered at 1300 °C. The sintered ceramics show relative densities of "
      "96 and 94 %.", [("BaTiO3", "relative_density", 96.0), ("SrTiO3", "relative_density", 94.0)]),
+    # the molecules a catalyst acts on are not the catalyst; a catalyst named by its support is one material
+    ("On these catalysts the conversion of propane into propylene proceeds with selectivities of 85–92%.", []),
+    ("The catalysts on zirconia were hardly active (maximum conversion of 12%).",
+     [("catalysts on zirconia", "conversion", 12.0)]),
+    ("Hydrogenation of furfural on Ru on activated carbon gave a selectivity of 64%.",
+     [("Ru on activated carbon", "selectivity", 64.0)]),
 ])
 def test_methods_reagents_absent_materials_and_plural_references(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a paper that names its material only in words: that name is the material
+    ("Bipolar silver-zinc batteries were assembled and cycled. Energy densities of about 120 Wh/kg were reached.",
+     [("Bipolar silver-zinc batteries", "energy_density", 120.0)]),
+    ("Ribbons of a Tl-cuprate superconducting oxide were grown. A superconducting onset of 105 K was found for this "
+     "material.", [("Tl-cuprate superconducting oxide", "superconducting_transition_temperature", 105.0)]),
+    # a paper that names a compound: the name in words stands for it
+    ("CuFe2O4 nanoparticles were prepared by a sol-gel route. The copper-containing catalysts showed a selectivity of "
+     "91%.", [("CuFe2O4 nanoparticles", "selectivity", 91.0)]),
+    # a battery named as what a material is for is no material
+    ("Graphite anodes for sodium ion batteries deliver a capacity of 35 mAh/g.",
+     [("Graphite", "specific_capacity", 35.0)]),
+    # nor is a part of a longer name, nor a class with no substance named
+    ("The silicon metal oxide semiconductor transistors reached 25 V.", []),
+    ("The metallic glasses show a Curie temperature of 300 K.", []),
+])
+def test_materials_named_in_words(rules, text, expected):
     check(rules, text, expected)

@@ -146,7 +146,7 @@ def material_span(mention: MaterialMention, view: View, sentence: int, source: M
         start=start, end=end, text=view.raw(start, end), sentence=sentence,
         formula=mention.formula, elements=mention.elements, confidence=mention.confidence,
         source=source or MaterialSource(mention.source), is_dopant=mention.is_dopant, is_weak=mention.is_weak,
-        is_code_name=mention.is_code_name, role=mention.role,
+        is_code_name=mention.is_code_name, role=mention.role, is_descriptive=mention.is_descriptive,
     )
 
 
@@ -160,7 +160,8 @@ def material_mention(span: MaterialSpan, where: View | int) -> MaterialMention:
         text = where.text[start:end]
     return MaterialMention(start, end, text, span.formula, list(span.elements),
                            span.confidence, is_dopant=span.is_dopant, is_weak=span.is_weak,
-                           is_code_name=span.is_code_name, source=span.source.value, role=span.role)
+                           is_code_name=span.is_code_name, source=span.source.value, role=span.role,
+                           is_descriptive=span.is_descriptive)
 
 
 class Abbreviations:

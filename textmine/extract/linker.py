@@ -166,6 +166,12 @@ class RulesLinker:
                 material, main, ion = None, studied_main, material
             elif studied_main is not None:
                 material, score, pattern = studied_main[0], min(score, 0.4), "class-word-main-material"
+        elif material is not None and material.is_descriptive:
+            # ('the copper-containing catalysts' in a paper about CuO/MgAl2O4): a name in words stands for the
+            # compound the paper names, when it names one
+            studied_main = studied.main()
+            if studied_main is not None and not studied_main[0].is_descriptive:
+                material, score, pattern = studied_main[0], min(score, 0.4), "described-main-material"
         if material is None and back_reference:
             # 'Barium titanate (BaTiO3) is stable but its band gap ...': 'its' points to the
             # nearest material before it in the same sentence, if there is one.

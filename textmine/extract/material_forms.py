@@ -118,6 +118,14 @@ _GASES = frozenset("H2 D2 He Ne Ar Kr Xe N2 O2 O3 CO CO2 CH4 C2H4 C2H6 C3H6 C3H8
 _PENETRANT_AFTER = re.compile(r"\s?(?:(?:,|and|or|/)\s?[A-Z][A-Za-z0-9_{}]{0,8}\s?)*(?:gas\s)?"
                               r"(?:permeabilit|permeance|permeation|uptake|adsorption|sorption|selectivit|diffusivit|conversion|"
                               r"solubilit|transport)", re.I)
+# 'the conversion of ethane into ethylene', 'hydrogenation of citral', 'selectivity to propylene': the molecules a
+# catalyst acts on, not the catalyst
+_REACTANT_BEFORE = re.compile(
+    r"\b(?:(?:conversion|hydrogenation|dehydrogenation|hydrodeoxygenation|hydrodesulfuri[sz]ation|hydrolysis)\sof\s"
+    r"(?:the\s)?(?:[\w-]+\s(?:in)?to\s)?|selectivit(?:y|ies)\s(?:to|towards?|for)\s(?:the\s)?)$", re.I)
+# 'catalysts on alumina', 'Pt on active carbon': a catalyst named by the support it is dispersed on
+_SUPPORT_BEFORE = re.compile(r"\b(?:(catalysts?)|([A-Z][a-z]?|gold|platinum|palladium|silver|nickel|copper|ruthenium|"
+                             r"rhodium))\son\s(?:(?:active|activated)\s)?$")
 # 'deposited using SiH4, CO2, B2H6 and H2 gases', 'TiCl4 and NH3 precursors': what a material was made from
 _PRECURSOR_AFTER = re.compile(r"\s?(?:(?:,|and|or|/)\s?[A-Z][A-Za-z0-9_{}]{0,10}\s?)*\s?(?:source\s|reactant\s)?"
                               r"(?:gases|gas\b|gas mixtures?|precursors?\b)", re.I)
@@ -148,6 +156,19 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
     i = 0
     while i < len(mentions):
         m = mentions[i]
+        # 'the catalysts on alumina', 'Pt on activated carbon': a catalyst named by its support is one material
+        support = None if m.is_dopant or m.role else _SUPPORT_BEFORE.search(sentence, max(0, m.start - 40), m.start)
+        if support and (support.group(1) or support.group(2) in element_symbols()
+                        or support.group(2) and support.group(2).islower()):
+            start = support.start()
+            while out and out[-1].end > start:  # the metal found as a mention of its own
+                out.pop()
+            metal = support.group(2) if support.group(2) and not support.group(2).islower() else None
+            named = _merged(_Span(start), m, sentence, None, sorted({*m.elements, *([metal] if metal else [])}), m)
+            named.is_weak = False
+            out.append(named)
+            i += 1
+            continue
         # 'Al-doped ZnO', 'Fe,N-codoped TiO2': the dopant run and its host are one material
         if m.is_dopant:
             j = i
@@ -312,6 +333,8 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "electrolyte"
         elif m.formula and _plain_formula(m.text) in _GASES and _PENETRANT_AFTER.match(after):
             role = "auxiliary"  # ('CO2 and O2 permeability': the test gas, not the membrane)
+        elif _REACTANT_BEFORE.search(before):
+            role = "auxiliary"  # ('the conversion of ethane into ethylene ... selectivities of 90-97%')
         elif m.formula and _PRECURSOR_AFTER.match(after):
             role = "auxiliary"  # ('using SiH4, CO2, B2H6 and H2 gases': reagents, not the material made)
         elif _GATE_DIELECTRIC_AFTER.match(after):

@@ -12,7 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from textmine.chemistry.elements import ELEMENT_NAME_SET, element_symbols
+from textmine.chemistry.elements import ELEMENT_NAME_SET, ELEMENT_NAMES, ELEMENTS, element_symbols
 from textmine.chemistry.names import is_alloy_grade
 from textmine.chemistry.find import PHASE_PREFIX, looks_like_formula, token_formula, unbalanced_brackets
 from textmine.extract.material_forms import assign_roles, widen
@@ -38,6 +38,7 @@ class MaterialMention:
     is_code_name: bool = False  # an acronym or code name ('CZTS', 'PTTBTz'): may win on a better pattern
     source: str = "rules"  # rules | ner | table | abbreviation (textmine.layers.MaterialSource)
     role: str = ""  # substrate | electrolyte | electrode | reference | auxiliary: named for another part
+    is_descriptive: bool = False  # a name in words ('fluorinated natural graphite'): the paper's material only if it names no compound
 
 
 # an element on a crystallographic site: 'the Mn (A)–Ru (C) disorder', 'Fe(4f) sites'
@@ -213,8 +214,87 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
     # 'the bond lengths Mo-Ob and Mo-O1 are 1.92 and 1.62 Å', 'Mo-S bonds': bonds between atoms, not materials
     mentions = [m for m in mentions if not (_BOND_LABEL.fullmatch(m.text) and _BOND_WORD.search(
         sentence, max(0, m.start - 60), min(len(sentence), m.end + 40)))]
+    mentions = _with_descriptive_names(sentence, mentions)
     assign_roles(sentence, mentions)
     return mentions
+
+
+# Materials named in words, without a formula: 'fluorinated natural graphite', 'composite membrane', 'bipolar
+# nickel-cadmium batteries', 'functionalized silica gel', 'hybrid paperlike films'. A head noun of a material's
+# form or class, one to three words before it, one of them (or the head) a word for a substance.
+_DESCRIPTIVE_HEAD = (
+    r"(?:films?|membranes?|gels?|fib(?:er|re)s?|foams?|sheets|papers?|waveguides?|catalysts?|batteries|battery|"
+    r"cathodes?|anodes?|ceramics?|glass(?:es)?|coatings?|(?:aero|hydro|xero)gels?|(?:nano)?composites?|alloys?|"
+    r"(?:co)?polymers?|derivatives?|oxides?|perovskites?|graphite|resins?|blends?|nano(?:tubes?|wires?|sheets?|cages?|"
+    r"particles?|fib(?:er|re)s?|rods?|crystals?)|micro-?particles?|superconductors?|electrolytes?)"
+)
+_DESCRIPTIVE_WORD = r"[A-Za-z][a-z]*(?:[-–‐][A-Za-z][a-z]*)*"
+_DESCRIPTIVE = re.compile(rf"(?<![\w\-–‐/])((?:{_DESCRIPTIVE_WORD}\s){{1,3}}){_DESCRIPTIVE_HEAD}(?![\w\-–‐/])", re.I)
+# words that open no name (articles, prepositions, verbs, praise, measures): dropped before a name, none inside one
+_NOT_A_MODIFIER = frozenset(
+    "the a an this these those its their our his her of in on at for with by from to into onto and or as is are was "
+    "were be been being has have had which that than such both each all some any other high low good excellent large "
+    "small new novel various different several two three four first second best higher lower very more most less only "
+    "also well typical conventional commercial standard pure same whole entire resulting obtained prepared as-prepared "
+    "developed proposed present studied investigated reported designed fabricated synthesized synthesised used using "
+    "based superior remarkable outstanding promising potential desired corresponding respective special advanced "
+    "efficient effective stable further not no without between among within via per where when while many most "
+    "important performance high-performance fabricate prepare synthesize tested processed incorporating containing "
+    "conjugated single phase bulk entropy solid quaternary quinternary ternary binary undoped doped pristine "
+    "sodiated lithiated mixed alloyed semiconducting ferroelectric double triple".split())
+# a word for a specific substance: an element's name ('nickel-cadmium', 'copper-containing'), a named compound class
+_SUBSTANCE = re.compile(
+    r"(?:silica|alumina|titania|zirconia|ceria|magnesia|graphite|graphene|carbon|cuprates?|cellulose|chitosan|"
+    r"alginate|poly[a-z]{4,}|zeolites?|clays?|steels?)$", re.I)
+# what may follow a name: punctuation, a bracket, a verb or a function word (not another noun: 'metal oxide semiconductor')
+_AFTER_A_NAME = re.compile(
+    r"\s?(?:[,.;:()\[\]]|$)|\s(?:is|are|was|were|has|have|had|with|for|of|in|on|at|and|or|as|by|to|from|that|which|"
+    r"shows?|showed|exhibit(?:s|ed)?|display(?:s|ed)?|deliver(?:s|ed)?|achieve[sd]?|reach(?:es|ed)?|demonstrate[sd]?|"
+    r"provide[sd]?|yield(?:s|ed)?|retain(?:s|ed)?|present(?:s|ed)?|possess(?:es|ed)?|can|could|may|might|should|will|"
+    r"would|were|under|after|before|during|upon|via|using|prepared|synthesi[sz]ed|fabricated|obtained)\b", re.I)
+
+
+# a battery named by its working ion, or named as what a material is for, is no material studied
+_ION_BATTERY = re.compile(r"(?:lithium|sodium|potassium|magnesium|zinc|calcium|alumin(?:i)?um)[- ]ion(?:\s(?:rechargeable|secondary))?",
+                          re.I)
+_APPLICATION_BEFORE = re.compile(r"\b(?:for|in|of|into)\s(?:the\s|use\sin\s)?$", re.I)
+_ELEMENT_OF_NAME = {**dict(zip(ELEMENT_NAMES, ELEMENTS)), "aluminum": "Al", "caesium": "Cs", "sulphur": "S"}
+
+
+def _substance(word: str) -> bool:
+    return any(p in _ELEMENT_OF_NAME or _SUBSTANCE.match(p) for p in re.split(r"[-–‐]", word.lower()))
+
+
+def _with_descriptive_names(sentence: str, mentions: list[MaterialMention]) -> list[MaterialMention]:
+    """Names in words that hold no formula or named compound; the weak mentions inside them (an element's name,
+    a class noun) give way."""
+    found: list[MaterialMention] = []
+    for m in _DESCRIPTIVE.finditer(sentence):
+        words = m.group(1).split()
+        while words and words[0].lower() in _NOT_A_MODIFIER:
+            words.pop(0)
+        head = sentence[m.end(1) : m.end()]
+        if not words or any(w.lower() in _NOT_A_MODIFIER for w in words) or not any(_substance(w) for w in words):
+            continue
+        if re.match(r"batter", head, re.I) and (_ION_BATTERY.fullmatch(" ".join(words))
+                                                or _APPLICATION_BEFORE.search(sentence, 0, m.start(1))):
+            continue  # ('anodes for lithium ion batteries', 'Li-ion batteries'): what a material is used in
+        start = m.end(1) - len(" ".join(words)) - 1
+        end = m.end()
+        if not _AFTER_A_NAME.match(sentence, end) or any(
+                x.end <= start and not x.is_weak and re.fullmatch(r"\s?", sentence[x.end : start]) for x in mentions):
+            continue  # ('metal oxide semiconductor', 'CuNiCoZnAlTi high entropy alloy': part of a longer name)
+        inside = [x for x in mentions if x.start < end and start < x.end]
+        if any(not x.is_weak or x.is_code_name or x.start < start or x.end > end for x in inside):
+            continue
+        elements = sorted({s for w in (*words, head) for p in re.split(r"[-–‐]", w.lower())
+                           if (s := _ELEMENT_OF_NAME.get(p))})
+        found.append(MaterialMention(start, end, sentence[start:end], None, elements, 0.4, is_weak=True,
+                                     is_descriptive=True))
+    if not found:
+        return mentions
+    kept = [x for x in mentions if not any(f.start <= x.start and x.end <= f.end for f in found)]
+    return sorted(kept + found, key=lambda x: x.start)
 
 
 # Organic compounds by their systematic names: a token with locants ('2-oxo-2,5,6,7-tetrahydro-1H-
@@ -700,7 +780,8 @@ def _mention_before(text: str, at: int, polymer_long_form: bool = False) -> Mate
     styrene-ethylene-butylene-styrene copolymer (mSEBS)'), a material without a name we know."""
     window_start = max(0, at - 80)
     window = text[window_start:at]
-    mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == ""]
+    # (not a name in words: 'lithium ion batteries (LIBs)' defines a device's short name)
+    mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == "" and not m.is_descriptive]
     if not mentions and polymer_long_form:
         polymer = _POLYMER_LONG_FORM.search(window)
         if polymer:
@@ -780,6 +861,7 @@ class StudiedMaterials:
         self._composite: tuple[MaterialMention, int] | None = None
         self._subject_run: tuple[list[MaterialMention], int] | None = None
         self._acronyms: dict[str, list] = {}  # undefined acronyms of capitals: text -> [count, latest mention, offset]
+        self._described: dict[str, list] = {}  # names in words: lower text -> [count, first order, latest mention, offset]
 
     def add(self, materials: list[MaterialMention], offset: int, compared: frozenset[int] = frozenset(),
             subject_run: list[MaterialMention] | None = None) -> None:
@@ -795,6 +877,10 @@ class StudiedMaterials:
                 entry = self._acronyms.setdefault(mention.text, [0, mention, offset])
                 entry[0] += 1
                 entry[1], entry[2] = mention, offset
+            if mention.is_descriptive and not mention.role and id(mention) not in compared:
+                entry = self._described.setdefault(mention.text.lower(), [0, len(self._described), mention, offset])
+                entry[0] += 1
+                entry[2], entry[3] = mention, offset
             if (mention.is_dopant or mention.is_weak and not _studied_code_name(mention)
                     or id(mention) in compared or mention.role in _NOT_STUDIED):
                 continue
@@ -828,6 +914,11 @@ class StudiedMaterials:
             ranked = sorted(self._acronyms.values(), key=lambda e: -e[0])
             if ranked and ranked[0][0] >= ACRONYM_MAIN_MIN and (len(ranked) == 1 or ranked[1][0] < ranked[0][0]):
                 return ranked[0][1], ranked[0][2]
+            # ('Bipolar nickel-cadmium batteries were designed ... Energy densities of 165 J/kg were demonstrated'):
+            # a paper that names no compound is about the material it names in words most often, the earliest first
+            if self._described:
+                _, _, mention, offset = max(self._described.values(), key=lambda e: (e[0], -e[1]))
+                return mention, offset
             return None
         entries = list(self._seen.values())
         # a composite is mentioned whenever one of its components is ('PBMA-g-PDMS latexes ... the PDMS
