@@ -579,7 +579,7 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.", title=title)
     steps = json.loads((Path(textmine.__file__).parent / "extract" / "calibration" / "rules.json").read_text())["y"]
     assert inferred.records[0].confidence < (min(steps) + max(steps)) / 2 < named.records[0].confidence
-    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.4"
+    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.5"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -1400,4 +1400,22 @@ def test_methods_reagents_absent_materials_and_plural_references(rules, text, ex
     ("The metallic glasses show a Curie temperature of 300 K.", []),
 ])
 def test_materials_named_in_words(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a list of cues pairs in order with a list of values each written with the unit
+    ("The coulombic efficiency and energy efficiency of the NaFePO4 cell are, respectively, as high as 97.1% and "
+     "84.5% at 20 mA cm−2.",
+     [("NaFePO4", "coulombic_efficiency", 97.1), ("NaFePO4", "energy_efficiency", 84.5)]),
+    ("The band gap and the work function of SnO2 are 3.6 eV and 4.7 eV, respectively.",
+     [("SnO2", "band_gap", 3.6), ("SnO2", "work_function", 4.7)]),
+    # (one cue and a list of materials stay paired by material)
+    ("The band gaps of CdS and CdSe are 2.4 eV and 1.7 eV.", [("CdS", "band_gap", 2.4), ("CdSe", "band_gap", 1.7)]),
+    # a property's cue that needs the paper's context: a storage capacity in a paper on hydrogen storage
+    ("To raise the hydrogen uptake of porous carbons, AC-1 was doped with Pd. The storage capacity of AC-1 at 10 MPa "
+     "is 1.9 wt%.", [("AC-1", "hydrogen_storage_capacity", 1.9)]),
+    ("The storage capacity of the LiCoO2 cathode is 140 mAh/g.", [("LiCoO2", "specific_capacity", 140.0)]),
+])
+def test_cue_lists_pair_with_values_written_with_units(rules, text, expected):
     check(rules, text, expected)

@@ -187,7 +187,7 @@ def assign_properties(
         # The nearest cue on the left decides; a cue of another dimension in between blocks
         # attachment to cues further away ('Tc = 370 K and Eg = 2 eV, at 10 K').
         if chosen is None:
-            chosen = _from_cue_list(quantity, left, sentence, document_context, ontology)
+            chosen = _from_cue_list(quantity, left, sentence, document_context, ontology, quantities)
         if chosen is None and not adjacent_left:
             chosen = _transition_after(quantity, cues, quantities, sentence, document_context, ontology)
         candidates = left if chosen is None else []
@@ -302,30 +302,67 @@ def _transition_after(
 
 
 def _from_cue_list(
-    quantity: Quantity, left: list[CueMatch], sentence: str, document_context: str, ontology: Ontology
+    quantity: Quantity, left: list[CueMatch], sentence: str, document_context: str, ontology: Ontology,
+    quantities: list[Quantity] = (),
 ) -> tuple[CueMatch, PropertyDefinition, str] | None:
     """'The response and recovery times were 104 and 94 s, respectively', 'the Curie and Néel temperatures
-    are 300 and 200 K': a list of values sharing one unit after a list of as many cues pairs in order."""
-    if quantity.list_size < 2 or not left:
+    are 300 and 200 K': a list of values sharing one unit after a list of as many cues pairs in order; so
+    does a list of values each written with the unit ('the coulombic and energy efficiencies are,
+    respectively, 96.2% and 86.2%')."""
+    size, index = quantity.list_size, quantity.list_index
+    if size < 2:
+        group = _unit_list(quantity, list(quantities), sentence)
+        size, index = len(group), group.index(quantity) if group else 0
+    if size < 2 or not left:
         return None
     run = [left[-1]]
     for cue in reversed(left[:-1]):
         if not _CUE_LIST_JOIN.fullmatch(sentence[cue.end : run[0].start]):
             break
         run.insert(0, cue)
-    if len(run) != quantity.list_size or _CONTRAST.search(sentence[run[-1].end : quantity.start]):
+    if len(run) != size or _CONTRAST.search(sentence[run[-1].end : quantity.start]):
         return None
-    cue = run[quantity.list_index]
+    cue = run[index]
     fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
     return (cue, *fitted) if fitted else None
 
 
+# what joins values written each with its unit into a list: '96.2% and 86.2%', '2.1 eV, 2.3 eV and 2.6 eV'
+_LIST_JOIN = re.compile(r"\s?(?:,|,?\s?and)\s?")
+
+
+def _unit_list(quantity: Quantity, quantities: list[Quantity], sentence: str) -> list[Quantity]:
+    """The values written each with the same unit and joined as a list ('96.2% and 86.2%'), `quantity` among
+    them; empty when it stands alone."""
+    if quantity not in quantities or quantity.value is None:
+        return []
+    at = quantities.index(quantity)
+
+    def joined(a: Quantity, b: Quantity) -> bool:
+        return (a.value is not None and b.value is not None and a.list_size == b.list_size == 1 and a.unit == b.unit
+                and bool(a.unit) and _LIST_JOIN.fullmatch(sentence[a.end : b.start]) is not None)
+
+    first = at
+    while first > 0 and joined(quantities[first - 1], quantities[first]):
+        first -= 1
+    last = at
+    while last + 1 < len(quantities) and joined(quantities[last], quantities[last + 1]):
+        last += 1
+    return quantities[first : last + 1] if last > first else []
+
+
 def _same_value_list(a: Quantity, b: Quantity, sentence: str) -> bool:
-    """Whether two quantities are members of one list written with one unit ('300 and 200 K')."""
-    if a.list_size < 2 or a.list_size != b.list_size or a is b:
+    """Whether two quantities are members of one list written with one unit ('300 and 200 K', '3.3 eV and
+    4.5 eV')."""
+    if a is b:
         return False
     first, last = (a, b) if a.start < b.start else (b, a)
-    return re.fullmatch(r"[\s\d.,;~∼≈−-]*(?:\band\b|\bor\b)?[\s\d.,~∼≈−-]*", sentence[first.end : last.start]) is not None
+    between = sentence[first.end : last.start]
+    if a.list_size == b.list_size == 1 and a.unit and a.unit == b.unit:
+        between = between.replace(a.unit, " ")
+    elif a.list_size < 2 or a.list_size != b.list_size:
+        return False
+    return re.fullmatch(r"[\s\d.,;~∼≈−-]*(?:\band\b|\bor\b)?[\s\d.,~∼≈−-]*", between) is not None
 
 
 def _right_cue(
