@@ -118,6 +118,8 @@ _GASES = frozenset("H2 D2 He Ne Ar Kr Xe N2 O2 O3 CO CO2 CH4 C2H4 C2H6 C3H6 C3H8
 _PENETRANT_AFTER = re.compile(r"\s?(?:(?:,|and|or|/)\s?[A-Z][A-Za-z0-9_{}]{0,8}\s?)*(?:gas\s)?"
                               r"(?:permeabilit|permeance|permeation|uptake|adsorption|sorption|selectivit|diffusivit|conversion|"
                               r"solubilit|transport)", re.I)
+# element symbols that are English words at a sentence's start ('As on TiO2, ...', 'In on-chip ...')
+_WORD_SYMBOLS = frozenset("As In Be At He No I Am Is".split())
 # 'the conversion of ethane into ethylene', 'hydrogenation of citral', 'selectivity to propylene': the molecules a
 # catalyst acts on, not the catalyst
 _REACTANT_BEFORE = re.compile(
@@ -127,8 +129,10 @@ _REACTANT_BEFORE = re.compile(
 _SUPPORT_BEFORE = re.compile(r"\b(?:(catalysts?)|([A-Z][a-z]?|gold|platinum|palladium|silver|nickel|copper|ruthenium|"
                              r"rhodium))\son\s(?:(?:active|activated)\s)?$")
 # 'deposited using SiH4, CO2, B2H6 and H2 gases', 'TiCl4 and NH3 precursors': what a material was made from
-_PRECURSOR_AFTER = re.compile(r"\s?(?:(?:,|and|or|/)\s?[A-Z][A-Za-z0-9_{}]{0,10}\s?)*\s?(?:source\s|reactant\s)?"
-                              r"(?:gases|gas\b|gas mixtures?|precursors?\b)", re.I)
+# (not a gas sensor's material: 'ZnO gas sensors'; the noun ends the phrase)
+_PRECURSOR_AFTER = re.compile(r"\s?(?:(?:,|and|or|/)\s?[A-Z][A-Za-z0-9_{}]{0,10}\s?)*\s?(?i:source\s|reactant\s)?"
+                              r"(?i:gases|gas|gas mixtures?|precursors?)"
+                              r"(?=\s?[,.;:)]|\s?$|\s(?:and|as|were|was|are|is|in|at|for|with|to|under|by|from|into)\b)")
 _GATE_DIELECTRIC_AFTER = re.compile(r"\s(?:gate\s(?:dielectrics?|insulators?|oxides?)|dielectric\slayers?)\b", re.I)
 _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")
 
@@ -158,7 +162,7 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
         m = mentions[i]
         # 'the catalysts on alumina', 'Pt on activated carbon': a catalyst named by its support is one material
         support = None if m.is_dopant or m.role else _SUPPORT_BEFORE.search(sentence, max(0, m.start - 40), m.start)
-        if support and (support.group(1) or support.group(2) in element_symbols()
+        if support and (support.group(1) or support.group(2) in element_symbols() and support.group(2) not in _WORD_SYMBOLS
                         or support.group(2) and support.group(2).islower()):
             start = support.start()
             while out and out[-1].end > start:  # the metal found as a mention of its own
