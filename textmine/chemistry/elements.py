@@ -27,6 +27,8 @@ ELEMENT_NAMES: tuple[str, ...] = tuple(
     tennessine oganesson""".split()
 )
 ELEMENT_NAME_SET = frozenset(ELEMENT_NAMES) | frozenset(n.capitalize() for n in ELEMENT_NAMES)
+# an element's symbol by its lower-case name, American and older British spellings included
+SYMBOL_OF_NAME: dict[str, str] = {**dict(zip(ELEMENT_NAMES, ELEMENTS)), "aluminum": "Al", "caesium": "Cs", "sulphur": "S"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,4 +39,4 @@ def element_symbols() -> frozenset[str]:
     return frozenset(ELEMENTS[:83]) | {"Th", "U", "Pu"}
 
 
-__all__ = ["ELEMENTS", "ELEMENT_NAMES", "ELEMENT_NAME_SET", "ELEMENT_SET", "element_symbols"]
+__all__ = ["ELEMENTS", "ELEMENT_NAMES", "ELEMENT_NAME_SET", "ELEMENT_SET", "SYMBOL_OF_NAME", "element_symbols"]

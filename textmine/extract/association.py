@@ -106,13 +106,14 @@ _DIFFERENCE_AFTER = re.compile(
     re.I,
 )
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the|this|that|its|their|large|small|slight|significant|further)\s*[~∼≈]?\s*$", re.I)
-# Another quantity named between a cue and a value takes the value: 'an energy gap of 1.6 eV, and a
-# spin-splitting of the gap of 0.36 eV', 'a band gap of 3.7 eV and a large exciton energy (∼40 meV)',
-# 'TC = 45 K and a structural transition at 120 K'.
+# 'no structural phase transition is observed between ...': a cue denied has no value
 _NEGATED_CUE = re.compile(r"\b(?:no|without(?:\sany)?|absence\sof(?:\sany)?|lack\sof(?:\sany)?)\s(?:(?!in\b|of\b|for\b|on\b)[\w-]+\s){0,2}$",
                          re.I)
 # the variables a transition's point is written with: 'at P ≈ 2 GPa', 'at T = 120 K'
 _POINT_VARIABLE = {"P": "Pa", "T": "K"}
+# Another quantity named between a cue and a value takes the value: 'an energy gap of 1.6 eV, and a
+# spin-splitting of the gap of 0.36 eV', 'a band gap of 3.7 eV and a large exciton energy (∼40 meV)',
+# 'TC = 45 K and a structural transition at 120 K'.
 _OTHER_QUANTITY = re.compile(
     r"\b(?:spin[- ]splitting|splitting|(?:red|blue)[- ]?shifts?|peaks?\b|exciton(?:ic)?\s(?:energy|energies|binding)|binding energ|Urbach|Stokes shift|"
     r"phonon energ|photon energ|excitation energ|emission|FWHM|full width|linewidth|line width|bandwidth|band width|"
@@ -303,7 +304,7 @@ def _transition_after(
 
 def _from_cue_list(
     quantity: Quantity, left: list[CueMatch], sentence: str, document_context: str, ontology: Ontology,
-    quantities: list[Quantity] = (),
+    quantities: list[Quantity],
 ) -> tuple[CueMatch, PropertyDefinition, str] | None:
     """'The response and recovery times were 104 and 94 s, respectively', 'the Curie and Néel temperatures
     are 300 and 200 K': a list of values sharing one unit after a list of as many cues pairs in order; so
@@ -311,7 +312,7 @@ def _from_cue_list(
     respectively, 96.2% and 86.2%')."""
     size, index = quantity.list_size, quantity.list_index
     if size < 2:
-        group = _unit_list(quantity, list(quantities), sentence)
+        group = _unit_list(quantity, quantities, sentence)
         size, index = len(group), group.index(quantity) if group else 0
     if size < 2 or not left:
         return None
@@ -417,10 +418,12 @@ def conditions_for(sentence: str, quantities: list[Quantity], used: set[int]) ->
 
 # --- material for an assignment ------------------------------------------------------------------
 
+# the plural nouns a sentence refers back to the samples before it by ('The bonded samples show ...')
+PLURAL_SAMPLE_NOUNS = r"(?:samples|films|crystals|ceramics|compounds|alloys)"
 BACK_REFERENCE = re.compile(
     # ('the bonded samples', 'the two as-grown films': a participle or a count before a plural noun)
     r"\b(?:its|it|their|they|this|these|"
-    r"the (?:(?:two|three|four|both)\s)?(?:[a-z-]+ed\s)?(?:samples|films|crystals|ceramics|compounds|alloys)|"
+    rf"the (?:(?:two|three|four|both)\s)?(?:[a-z-]+ed\s)?{PLURAL_SAMPLE_NOUNS}|"
     r"the (?:title\s)?(?:compound|material|alloy|sample|samples|film|films|"
     r"crystal|crystals|system|phase|ceramic|ceramics|nanoparticles|nanocrystals|oxide|perovskite|"
     r"semiconductor|magnet|structure|composite|nanocomposite|hybrid|membranes?|electrodes?|powder|catalyst|photocatalyst|"

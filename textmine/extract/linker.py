@@ -20,6 +20,7 @@ import re
 
 from textmine.extract.association import (
     BACK_REFERENCE,
+    PLURAL_SAMPLE_NOUNS,
     dimension_name,
     assign_properties,
     conditions_for,
@@ -229,7 +230,7 @@ _SHORT_NAME_BETWEEN = re.compile(r"\s?\(\s?")
 _SHORT_NAME_AFTER = re.compile(r"\s?\)")
 _PLURAL_REFERENCE = re.compile(r"these|they|those|their|the (?:two|both)", re.I)
 # ('The bonded samples show ...': a plural noun at the start of the sentence)
-_PLURAL_NOUN_REFERENCE = re.compile(r"the (?:[\w-]+\s)*(?:samples|films|crystals|ceramics|compounds|alloys)", re.I)
+_PLURAL_NOUN_REFERENCE = re.compile(rf"the (?:[\w-]+\s)*{PLURAL_SAMPLE_NOUNS}", re.I)
 _EXPLETIVE_IT = re.compile(r"it\s(?:is|was|has been|had been|can be|could be|should be|may be|seems|appears)\b", re.I)
 _COMPOSITE_REFERENCE = re.compile(r"composite|hybrid", re.I)
 _SENTENCE_START = 40  # characters: 'Even at high rates of 1C, 2C and 5C, the composite ...' is still the start

@@ -162,13 +162,13 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
         m = mentions[i]
         # 'the catalysts on alumina', 'Pt on activated carbon': a catalyst named by its support is one material
         support = None if m.is_dopant or m.role else _SUPPORT_BEFORE.search(sentence, max(0, m.start - 40), m.start)
-        if support and (support.group(1) or support.group(2) in element_symbols() and support.group(2) not in _WORD_SYMBOLS
-                        or support.group(2) and support.group(2).islower()):
+        catalyst, metal = support.groups() if support else (None, None)
+        symbol = metal if metal in element_symbols() and metal not in _WORD_SYMBOLS else None
+        if catalyst or symbol or metal and metal.islower():
             start = support.start()
             while out and out[-1].end > start:  # the metal found as a mention of its own
                 out.pop()
-            metal = support.group(2) if support.group(2) and not support.group(2).islower() else None
-            named = _merged(_Span(start), m, sentence, None, sorted({*m.elements, *([metal] if metal else [])}), m)
+            named = _merged(_Span(start), m, sentence, None, sorted({*m.elements, *([symbol] if symbol else [])}), m)
             named.is_weak = False
             out.append(named)
             i += 1

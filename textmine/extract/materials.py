@@ -12,7 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from textmine.chemistry.elements import ELEMENT_NAME_SET, ELEMENT_NAMES, ELEMENTS, element_symbols
+from textmine.chemistry.elements import ELEMENT_NAME_SET, SYMBOL_OF_NAME, element_symbols
 from textmine.chemistry.names import is_alloy_grade
 from textmine.chemistry.find import PHASE_PREFIX, looks_like_formula, token_formula, unbalanced_brackets
 from textmine.extract.material_forms import assign_roles, widen
@@ -258,11 +258,15 @@ _AFTER_A_NAME = re.compile(
 _ION_BATTERY = re.compile(r"(?:lithium|sodium|potassium|magnesium|zinc|calcium|alumin(?:i)?um)[- ]ion(?:\s(?:rechargeable|secondary))?",
                           re.I)
 _APPLICATION_BEFORE = re.compile(r"\b(?:for|in|of|into)\s(?:the\s|use\sin\s)?$", re.I)
-_ELEMENT_OF_NAME = {**dict(zip(ELEMENT_NAMES, ELEMENTS)), "aluminum": "Al", "caesium": "Cs", "sulphur": "S"}
+
+
+def _word_parts(word: str) -> list[str]:
+    """The lower-case parts of a hyphenated word ('nickel-cadmium' -> 'nickel', 'cadmium')."""
+    return re.split(r"[-–‐]", word.lower())
 
 
 def _substance(word: str) -> bool:
-    return any(p in _ELEMENT_OF_NAME or _SUBSTANCE.match(p) for p in re.split(r"[-–‐]", word.lower()))
+    return any(p in SYMBOL_OF_NAME or _SUBSTANCE.match(p) for p in _word_parts(word))
 
 
 def _with_descriptive_names(sentence: str, mentions: list[MaterialMention]) -> list[MaterialMention]:
@@ -287,8 +291,7 @@ def _with_descriptive_names(sentence: str, mentions: list[MaterialMention]) -> l
         inside = [x for x in mentions if x.start < end and start < x.end]
         if any(not x.is_weak or x.is_code_name or x.start < start or x.end > end for x in inside):
             continue
-        elements = sorted({s for w in (*words, head) for p in re.split(r"[-–‐]", w.lower())
-                           if (s := _ELEMENT_OF_NAME.get(p))})
+        elements = sorted({s for w in (*words, head) for p in _word_parts(w) if (s := SYMBOL_OF_NAME.get(p))})
         found.append(MaterialMention(start, end, sentence[start:end], None, elements, 0.4, is_weak=True,
                                      is_descriptive=True))
     if not found:
