@@ -579,7 +579,7 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.", title=title)
     steps = json.loads((Path(textmine.__file__).parent / "extract" / "calibration" / "rules.json").read_text())["y"]
     assert inferred.records[0].confidence < (min(steps) + max(steps)) / 2 < named.records[0].confidence
-    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.6"
+    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.7"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -1423,3 +1423,113 @@ def test_materials_named_in_words(rules, text, expected):
 ])
 def test_cue_lists_pair_with_values_written_with_units(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the same value determined another way, or by others, is the same material's
+    ("The computed band gap of BaSnO3 is 2.9 eV, somewhat below the experimentally measured value of 3.1 eV.",
+     [("BaSnO3", "band_gap", 2.9), ("BaSnO3", "band_gap", 3.1)]),
+    ("Smith et al. found 1.45 eV for the band gap of CsSnI3, whereas Lee et al. reported 1.30 eV.",
+     [("CsSnI3", "band_gap", 1.45), ("CsSnI3", "band_gap", 1.3)]),
+    # (a change 'to be' continues the same material)
+    ("The band gap of germanene can be lowered to be 0.2 eV under tension or raised to be 0.6 eV under pressure.",
+     [("germanene", "band_gap", 0.2), ("germanene", "band_gap", 0.6)]),
+    # a value named for a material after it: 'achieved with', 'of the X-doped Y', 'for previously reported'
+    ("The cells show a band gap of 1.4 eV, lower than the 1.6 eV achieved with CsPbI2Br.",
+     [("CsPbI2Br", "band_gap", 1.6)]),
+    ("The band gap rises to 2.5 eV compared to 2.1 eV for previously reported ZnSe nanowires.",
+     [("ZnSe nanowires", "band_gap", 2.1)]),
+    # a value in a fronted phrase naming no material is the main clause's subject's
+    ("Given its band gap of about 3.4 eV, GaN absorbs only ultraviolet light.", [("GaN", "band_gap", 3.4)]),
+    ("Owing to the wide band gap (~ 5.9 eV), hexagonal AlN crystals are transparent.", [("AlN crystals", "band_gap", 5.9)]),
+    # a material named to compare with in a fronted 'like' phrase is not the subject
+    ("Just like zinc sulfide, cadmium sulfide is a semiconductor with a band gap of 2.4 eV.",
+     [("cadmium sulfide", "band_gap", 2.4)]),
+    ("Oxides like SnO2 and In2O3 have band gaps of 3.6 eV and 2.9 eV, respectively.",
+     [("SnO2", "band_gap", 3.6), ("In2O3", "band_gap", 2.9)]),
+])
+def test_values_determined_again_named_after_or_in_fronted_phrases(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a short form in brackets holds its long form's place in a list
+    ("The band gaps of cadmium telluride (CdTe), gallium arsenide (GaAs) and InP are 1.5, 1.4 and 1.3 eV, respectively.",
+     [("cadmium telluride", "band_gap", 1.5), ("gallium arsenide", "band_gap", 1.4), ("InP", "band_gap", 1.3)]),
+    # the axis of a plot is no other quantity between a cue and its values
+    ("The band gaps of ZnS and ZnSe were obtained from plots of (αhν)2 versus photon energy (hν), which gave 3.7 eV "
+     "and 2.7 eV respectively.", [("ZnS", "band_gap", 3.7), ("ZnSe", "band_gap", 2.7)]),
+    # metals written with a dash and their anion name one compound
+    ("The Cu–Zn sulfide films have a band gap of 2.2 eV.", [("Cu–Zn sulfide films", "band_gap", 2.2)]),
+    ("Nickel–cobalt-oxides have a band gap of 2.1 eV.", [("Nickel–cobalt-oxides", "band_gap", 2.1)]),
+    ("Lithium–sulfur batteries with a sulfur cathode reach 2.1 V.", []),
+    # PDF text that lost the space before a form's noun
+    ("The band gap of the SnS2nanosheets is 2.2 eV.", [("SnS2", "band_gap", 2.2)]),
+    # capping agents named before the material they cover are no materials of their own
+    ("The band gaps of bare, citrate capped and PEG capped ZnS were 3.6 eV, 3.7 eV and 3.8 eV.",
+     [("ZnS", "band_gap", 3.6), ("ZnS", "band_gap", 3.7), ("ZnS", "band_gap", 3.8)]),
+    ("ZnO coated with a thin polymer layer has a band gap of 3.3 eV.", [("ZnO", "band_gap", 3.3)]),
+])
+def test_lists_with_short_forms_metal_dash_names_and_capping_agents(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a name and its formula in apposition are one material
+    ("Zinc oxide, ZnO, is a semiconductor with a band gap of 3.37 eV.", [("ZnO", "band_gap", 3.37)]),
+    # (two materials in a conjoined subject still share the value)
+    ("SnO2 and ZnO have a band gap above 3 eV, and CdS and CdSe have a band gap of 2.0 eV.",
+     [("SnO2", "band_gap", 3.0), ("ZnO", "band_gap", 3.0), ("CdS", "band_gap", 2.0), ("CdSe", "band_gap", 2.0)]),
+    # a band-gap cue written as an adjective with a value in brackets after it
+    ("GaN is attractive for its direct wide-bandgap (3.4 eV).", [("GaN", "band_gap", 3.4)]),
+    ("Narrow-bandgap semiconductors such as InSb are used in infrared detectors.", []),
+    # a list member introduced by 'its new' and a polymer's form noun
+    ("The band gaps of the polyaniline polymer and its new PANI/ZnO composite are 2.8 eV and 2.6 eV, respectively.",
+     [("polyaniline", "band_gap", 2.8), ("PANI/ZnO", "band_gap", 2.6)]),
+])
+def test_apposition_adjective_cues_and_list_members(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # coordination compounds written with ligand abbreviations are one material
+    ("Ni(dmit)2 salts and Cu(pyz)2(ClO4)2 order antiferromagnetically with TN = 4.2 K and 1.9 K, respectively.",
+     [("Ni(dmit)2", "neel_temperature", 4.2), ("Cu(pyz)2(ClO4)2", "neel_temperature", 1.9)]),
+    ("The molecular magnet V(TCNE)2·0.5CH2Cl2 orders near TC = 400 K.", [("V(TCNE)2·0.5CH2Cl2", "curie_temperature", 400.0)]),
+    # ferrites named by their metal
+    ("The nickel ferrite nanoparticles show a Curie temperature of 858 K.",
+     [("nickel ferrite nanoparticles", "curie_temperature", 858.0)]),
+    # 'the value for X is Y' after a contrast
+    ("MnPS3 orders at a Néel temperature of 78 K, whereas the value for FePS3 is 118 K.",
+     [("MnPS3", "neel_temperature", 78.0), ("FePS3", "neel_temperature", 118.0)]),
+    # one value stated for a list holds for each member
+    ("A Curie temperature above 600 K was predicted for Cr2NO2, Cr2NF2 and Cr2NCl2 monolayers.",
+     [("Cr2NO2", "curie_temperature", 600.0), ("Cr2NF2", "curie_temperature", 600.0),
+      ("Cr2NCl2", "curie_temperature", 600.0)]),
+    # a symbol restated for each value of a list pairs with the materials in order
+    ("Values of TN = 12 K and TN = 25 K were found for CoTa2O6 and NiTa2O6, respectively.",
+     [("CoTa2O6", "neel_temperature", 12.0), ("NiTa2O6", "neel_temperature", 25.0)]),
+    # an atmosphere of a treatment is no material; a material inside a long aside in brackets is not the subject
+    ("A NiO phase forms (as seen by XRD in Ce0.9Ni0.1O2 annealed under Ar–H2) with a Néel temperature of 520 K.",
+     [("NiO", "neel_temperature", 520.0)]),
+    # a list member may carry a crystal system
+    ("Li3Fe2(PO4)3 and orthorhombic FePO4 order with Néel temperatures of 29 and 15 K, respectively.",
+     [("Li3Fe2(PO4)3", "neel_temperature", 29.0), ("FePO4", "neel_temperature", 15.0)]),
+    # a measurement's step is no value; a site variable with a prime names no material
+    ("The susceptibility of CrSbO4 measured with a step of 0.5 K gives TN = 61 K.", [("CrSbO4", "neel_temperature", 61.0)]),
+    ("Ba2CoB′O6 with B ′ = W orders below 30 K.", []),
+])
+def test_coordination_formulas_value_for_lists_and_asides(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_a_decimal_broken_after_its_point_is_mended_and_ends_no_sentence(rules):
+    text = "The Raman data of La0. 7Sr0. 3MnO3 films give a Curie temperature of 360 K with 0. 5 wt% MnO."
+    extraction = rules.process([document_from_text("t", text)])[0]
+    assert len(extraction.layers.sentences) == 1
+    (record,) = extraction.records
+    assert (record.material.formula, record.value) == ("La0.7Sr0.3MnO3", 360.0)
+    assert text[record.material.char_start : record.material.char_end] == "La0. 7Sr0. 3MnO3 films"
+    # (a sentence that ends in a number stays two sentences)
+    two = rules.process([document_from_text("t", "The ZnO film was grown in 2019. 3D printing was not used.")])[0]
+    assert len(two.layers.sentences) == 2

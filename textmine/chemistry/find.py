@@ -221,6 +221,13 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
             if head:
                 parsed = _formula_or_none(head.group(1), variables)
                 token = head.group(1)
+        if parsed is None:
+            # 'Cu2ZnSnSe4nanosheets', 'ZnOnanorods': PDF text that lost the space before the form's noun
+            glued = _GLUED_FORM.match(token)
+            if glued:
+                parsed = _formula_or_none(glued.group(1), variables)
+                parsed = parsed if parsed is not None and len(parsed.elements) > 1 else None
+                token = glued.group(1)
         if parsed is not None:
             if prefix:
                 token, start = prefix + token, start - len(prefix)
@@ -228,6 +235,9 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
     return sorted(found, key=lambda f: f.start)
 
 
+_GLUED_FORM = re.compile(
+    r"([A-Z(\[].*?[A-Za-z0-9)\]])(?:nano(?:sheet|rod|wire|particle|tube|belt|flower|plate|crystal|fib(?:er|re)|cube|"
+    r"ribbon|dot|cluster|structure|flake|sphere)s?|films?|powders?|crystals?|thin)$")
 _COMPOSITE_SEPARATOR = re.compile(r"[–—/:]|-(?=[A-Z(])")
 
 

@@ -114,6 +114,8 @@ _POINT_VARIABLE = {"P": "Pa", "T": "K"}
 # Another quantity named between a cue and a value takes the value: 'an energy gap of 1.6 eV, and a
 # spin-splitting of the gap of 0.36 eV', 'a band gap of 3.7 eV and a large exciton energy (∼40 meV)',
 # 'TC = 45 K and a structural transition at 120 K'.
+# 'a plot of (αhν)2 versus photon energy (hν)': the axis of a plot is no other quantity
+_PLOT_AXIS = re.compile(r"\b(?:versus|vs\.?|against|function of)\s(?:the\s)?(?:incident\s)?photon energ\w*", re.I)
 _OTHER_QUANTITY = re.compile(
     r"\b(?:spin[- ]splitting|splitting|(?:red|blue)[- ]?shifts?|peaks?\b|exciton(?:ic)?\s(?:energy|energies|binding)|binding energ|Urbach|Stokes shift|"
     r"phonon energ|photon energ|excitation energ|emission|FWHM|full width|linewidth|line width|bandwidth|band width|"
@@ -128,7 +130,9 @@ _OTHER_QUANTITY = re.compile(
 _WINDOW_LEAD = re.compile(r"\b(?:between|window|range|ranging|cycled|cycling|swept|scanned|cut-?off)\b[^.;]{0,25}$", re.I)
 _DIFFERENCE_LEAD = re.compile(
     r"\b(?:change|shift|shifts|decrease|increase|reduction|narrowing|widening|difference|enhancement|drop|rise|"
-    r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift)\s(?:of\s)?"
+    r"offset|lowering|broadening|red-shift|blue-shift|redshift|blueshift|"
+    # ('measured with a step of 0.2 K near TN': a measurement's step or resolution is no value)
+    r"step|steps|increments?|resolution|accuracy|precision)\s(?:of\s)?"
     r"(?:about\s|over\s|approximately\s|up to\s|nearly\s|only\s|~\s?|∼\s?)?$"
     r"|\bby\s(?:only\s|about\s|approximately\s|nearly\s|~\s?|∼\s?)?$",
     re.I,
@@ -200,7 +204,7 @@ def assign_properties(
             contrast = _CONTRAST.search(between)
             if contrast and not _parallel(cue, quantity, assignments, between[contrast.end() :], cues):
                 break
-            if _OTHER_QUANTITY.search(between):
+            if _OTHER_QUANTITY.search(_PLOT_AXIS.sub("", between)):
                 break
             fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
             if fitted:
@@ -439,7 +443,14 @@ _CLAUSE_BREAK = re.compile(
 
 _CHANGED_TO = re.compile(
     r"^[^;.]{0,60}\b(?:increas|decreas|chang|shift|ris|rose|drop|reduc|enhanc|improv|tun|vari|narrow|widen|grow|grew|fell|"
-    r"fall|went|go)\w*\s(?:\w+\s){0,3}to\s*[~∼≈]?\s*$",
+    r"fall|went|go|lower|rais)\w*\s(?:\w+\s){0,3}to(?:\sbe)?\s*[~∼≈]?\s*$",
+    re.I,
+)
+# 'very close to the experimentally observed value of 3.2 eV', 'much lower than that attained from the experiment
+# (∼ 2.69 eV', 'whereas Kulbak et al. reported 2.32 eV': the same quantity determined another way or by others
+_REDETERMINED = re.compile(
+    r"^[^;]{0,200}\b(?:experiment\w*|measured|observed|reported|calculated|computed|theoretical\w*|predicted|"
+    r"literature|et al\.)[^;]{0,40}$",
     re.I,
 )
 # a material named to compare with: 'close to that of Gd', 'similar to TiO2', 'compared with graphite'
@@ -447,6 +458,8 @@ _COMPARISON = re.compile(
     r"\b(?:(?:close|similar|comparable|identical|equal|superior|inferior|higher|lower|larger|smaller)\s(?:to|than)|"
     r"compared\s(?:to|with)|in comparison (?:to|with)|relative to|(?:that|those) of)\b", re.I)
 _COMPARED_BEFORE = re.compile(
+    # ('Just like manganese sulfide, manganese selenide is ...', 'Like ZnO, TiO2 ...'; not 'oxides like ZnO')
+    r"(?:^(?:[Jj]ust\s|[Mm]uch\s)?[Ll]ike|\b(?:just|much)\slike)\s(?:the\s|pure\s|bulk\s)?$|"
     r"\b(?:(?:close|similar|comparable|identical|equal|superior|inferior)\sto|than|compared\s(?:to|with)|"
     r"in comparison (?:to|with)|relative to|unlike|over)\s(?:(?:that|those)\sof\s)?(?:the\s|pure\s|bulk\s|pristine\s)?$",
     re.I)
@@ -485,6 +498,8 @@ def _parallel(cue: CueMatch, quantity: Quantity, assignments: list[Assignment], 
     return bool(own[-1].quantity.unit) and own[-1].quantity.unit == quantity.unit
 
 
+_VALUE_FOR_BEFORE = re.compile(r"\b(?:the\s|its\s|a\s)?(?:corresponding\s)?(?:value|one)s?\s(?:for|of|in)\s(?:the\s)?$", re.I)
+_VALUE_IS = re.compile(r"\s(?:is|was|are|were|amounts to|reaches|reached)\s(?:only\s|about\s|approximately\s|around\s|just\s)?[~∼≈]?\s?")
 _FOR_BEFORE = re.compile(r"\bfor\s(?:the\s|pure\s|bulk\s)?$", re.I)
 _THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?:the\s|pure\s|bulk\s)?$", re.I)
 
@@ -540,10 +555,18 @@ def link_material(
         # 'the band gap of 3.37 eV of ZnO increases to 3.85 eV': the new value is the same material's
         earlier = [a for a in assignments if (a.cue == assignment.cue or a.prop.name == assignment.prop.name)
                    and a.quantity.end <= assignment.quantity.start]
-        if earlier and _CHANGED_TO.search(sentence[earlier[-1].quantity.end : assignment.quantity.start]):
+        gap = sentence[earlier[-1].quantity.end : assignment.quantity.start] if earlier else ""
+        if earlier and _CHANGED_TO.search(gap):
             previous = link_material(earlier[-1], sentence, materials, assignments)
             if previous is not None:
                 return Link(previous.material, previous.pattern, previous.score - 0.1)
+        # (another determination of the value, with no other material named in between)
+        if earlier and _REDETERMINED.search(gap):
+            previous = link_material(earlier[-1], sentence, materials, assignments)
+            if previous is not None and previous.material is not None and not any(
+                    earlier[-1].quantity.end <= m.start and m.end <= assignment.quantity.start
+                    and m.text != previous.material.text for m in materials):
+                return Link(previous.material, previous.pattern, previous.score - 0.15)
     if link is None:
         # a substrate, electrolyte or reference gets a value only when the value is given for it by name
         # (never a structure type, and a test medium never: 'the permeated flux of NaCl solution' is the membrane's)
@@ -616,12 +639,23 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 _NUMBER_LIST_JOIN = re.compile(r"\s?%?\s?(?:,|,?\s?and|,?\s?or)\s?")
 
 
+def _restated(a: Assignment, b: Assignment, sentence: str) -> bool:
+    """'TN = 3 K and TN = 6 K ... for CoNb2O6 and NiNb2O6': a symbol restated for each value of a list."""
+    return (a.prop.name == b.prop.name and a.cue.text == b.cue.text and a.cue.is_symbol
+            and all(re.fullmatch(r"\s?[=≈∼~]\s?", sentence[x.cue.end : x.quantity.start]) for x in (a, b)))
+
+
 def value_group(assignment: Assignment, assignments: list[Assignment], sentence: str) -> list[Assignment]:
     """Values of one cue written as a list ('1.2, 1.5 and 1.9 eV' or '2.92 eV, 2.86 eV, and 1.09 eV')."""
-    same_cue = sorted((a for a in assignments if a.cue == assignment.cue), key=lambda a: a.quantity.start)
+    same_cue = sorted((a for a in assignments if a.cue == assignment.cue or _restated(a, assignment, sentence)),
+                      key=lambda a: a.quantity.start)
     groups: list[list[Assignment]] = []
     for a in same_cue:
-        if groups and re.fullmatch(r"\s?(?:,|;|,?\s?and|,?\s?or)\s?", sentence[groups[-1][-1].quantity.end : a.quantity.start]):
+        last = groups[-1][-1] if groups else None
+        if last is not None and (
+                re.fullmatch(r"\s?(?:,|;|,?\s?and|,?\s?or)\s?", sentence[last.quantity.end : a.quantity.start])
+                or a.cue != last.cue and last.quantity.end <= a.cue.start
+                and re.fullmatch(r"\s?(?:,|,?\s?and)\s?", sentence[last.quantity.end : a.cue.start])):
             groups[-1].append(a)
         else:
             groups.append([a])
@@ -674,12 +708,20 @@ def _link_among(
     if that_of and not _CLAUSE_BREAK.search(sentence[that_of[-1].end : q.start]):
         return Link(that_of[-1], "between", 0.85)
 
+    # 'a Néel temperature of 78 K, while the value for Zn0.2Mn0.8PS3 is 54 K': the value named for a material
+    valued = [m for m in candidates if m.end <= q.start and _VALUE_FOR_BEFORE.search(sentence, max(0, m.start - 24), m.start)
+              and _VALUE_IS.fullmatch(sentence[m.end : q.start])]
+    if valued:
+        return Link(valued[-1], "between", 0.85)
     # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt', 'TN = 105 K
     # in antiferromagnetic TlNiO3'
     after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
     if after and re.match(
-        r"^\W{0,3}\s?(?:for|of|in|in the case of|was observed for|is obtained for|was obtained for)\s"
-        r"(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s)?(?:(?:anti)?(?:ferro|ferri)?magnetic\s|ferroelectric\s|"
+        r"^\W{0,3}\s?(?:for|of|in|in the case of|was observed for|is obtained for|was obtained for|"
+        r"(?:achieved|obtained|measured|observed|reported|found) (?:with|for))\s"
+        r"(?:the\s|pure\s|bulk\s|pristine\s|undoped\s|as-\w+\s|previously reported\s)?"
+        # ('3.9 eV of the Pr3+ - doped NaGdTiO4')
+        r"(?:\S+\s?[-–]\s?(?:co)?doped\s)?(?:(?:anti)?(?:ferro|ferri)?magnetic\s|ferroelectric\s|"
         r"multiferroic\s|metallic\s|insulating\s|semiconducting\s|superconducting\s|layered\s|polycrystalline\s|"
         r"single-crystalline\s|nanocrystalline\s|amorphous\s|cubic\s|hexagonal\s|tetragonal\s|orthorhombic\s|"
         r"monoclinic\s)?\s?\(?$",
@@ -727,6 +769,11 @@ def _link_among(
     # 'TiO2 has a band gap of 3.2 eV', 'CrO2 ... with a Curie temperature TC = 390 K'; not a material
     # named for comparison ('close to that of Gd (294 K), a refrigerant capacity of 521 J/kg')
     before = [m for m in candidates if m.end <= lo and not is_compared(sentence, m)]
+    # ('a CoO phase is obtained (suggested also by Raman measurements in Ce0.95Co0.05O2 annealed under N2–H2)
+    # with a Néel temperature of 290 K': a material inside an aside in brackets is not the clause's subject)
+    outside = [m for m in before if not _in_aside(sentence, m, lo)]
+    if outside and outside[-1] is not before[-1]:
+        before = outside
     if before:
         nearest = before[-1]
         span = sentence[nearest.end : lo]
@@ -766,6 +813,13 @@ def _link_among(
         head = [m for m in candidates if q.end < m.start <= q.end + 45]
         if head and re.fullmatch(r"\s?\)\s(?:[A-Za-z][\w-]*\s){0,4}", sentence[q.end : head[0].start]):
             return Link(head[0], "after", 0.6)
+    # 'Given its wide band gap of approximately 3.6 eV in stable tetragonal rutile structure, SnO2 eliminates ...':
+    # a value in a fronted phrase that names no material is the main clause's subject's
+    if _FRONTED.match(sentence) and not any(m.end <= lo for m in candidates):
+        comma = sentence.find(",", q.end)
+        head = [m for m in candidates if comma != -1 and m.start > comma]
+        if head and _SUBJECT_AFTER_FRONTED.fullmatch(sentence[comma : head[0].start]):
+            return Link(head[0], "after", 0.6)
     # '2.1 eV (x = 0) and 1.8 eV (x = 0.5) for Cu2ZnSn(S1-xSex)4': values listed before 'for X'
     later = [m for m in candidates if m.start >= q.end and m.start - q.end <= 90]
     if later:
@@ -776,6 +830,20 @@ def _link_among(
         if introduces and not _CLAUSE_BREAK.search(gap) and not _COMPARISON.search(gap) and "." not in re.sub(r"\d\.\d", "", gap):
             return Link(later[0], "after", 0.55)
     return None
+
+
+_FRONTED = re.compile(r"(?:Given|Owing to|Due to|Because of|Thanks to|With|Despite|In spite of|Although|Though|"
+                      r"Since|As a result of|In view of)\b")
+_SUBJECT_AFTER_FRONTED = re.compile(r",\s(?:[a-z]+ly,\s)?(?:the\s|this\s|our\s)?(?:[\w'-]+\s){0,4}")
+
+
+def _in_aside(sentence: str, mention: MaterialMention, limit: int) -> bool:
+    """Whether `mention` stands in a long bracketed aside that closes before `limit`."""
+    opened = sentence.rfind("(", 0, mention.start)
+    if opened == -1 or ")" in sentence[opened : mention.start]:
+        return False
+    closed = sentence.find(")", mention.end, limit)
+    return closed != -1 and closed - opened > 30
 
 
 def _material_list_near(sentence: str, materials: list[MaterialMention], group_start: int, group_end: int) -> list[MaterialMention]:
@@ -789,10 +857,17 @@ def _material_list_near(sentence: str, materials: list[MaterialMention], group_s
 
 # the forms a material's name may carry ('TiO2 nanofibers'), and a few more a list member is written with
 _FORM_NOUN = (rf"(?:{FORM_NOUN_AFTER.pattern}|\s(?:hetero(?:junction|structure)s?|(?:nano)?composites?|nanoparticles?|NPs|"
-              r"samples?|electrodes?))")
+              r"samples?|electrodes?|polymers?|salts?))")
+
+
+_SHORT_FORM_GAP = re.compile(r"\s?\(\s?")
 
 
 def material_run(materials: list[MaterialMention], sentence: str, from_end: bool) -> list[MaterialMention]:
+    # 'CH3NH3PbI3 and formamidinium lead iodide (FAPbI3)': a short form in brackets holds no place of its own
+    materials = [m for k, m in enumerate(materials)
+                 if not (k > 0 and _SHORT_FORM_GAP.fullmatch(sentence[materials[k - 1].end : m.start])
+                         and sentence[m.end : m.end + 2].lstrip().startswith(")"))]
     ordered = list(reversed(materials)) if from_end else materials
     run: list[MaterialMention] = []
     for mention in ordered:
@@ -801,7 +876,9 @@ def material_run(materials: list[MaterialMention], sentence: str, from_end: bool
             joiner = sentence[left.end : right.start]
             # 'A (1: 2, w/w) and B (1: 3, w/w)': a short bracket after a member does not end the list,
             # nor the sample's form ('TiO2, CNNS/TiO2 heterojunction and CNNS')
-            if not re.fullmatch(rf"\s?(?:\([^()]{{1,20}}\)\s?|{_FORM_NOUN}\s?)?(?:,|,?\s?and|,?\s?or)\s?(?:the\s|bare\s|pure\s)?",
+            if not re.fullmatch(rf"\s?(?:\([^()]{{1,20}}\)\s?|{_FORM_NOUN}\s?)?(?:,|,?\s?and|,?\s?or)\s?"
+                                r"(?:the\s|bare\s|pure\s|its\s(?:new\s)?|their\s)?(?:(?:orthorhombic|cubic|tetragonal|hexagonal|"
+                                r"monoclinic|trigonal|rhombohedral|triclinic|amorphous|crystalline|bulk|pristine|undoped)\s)?",
                                 joiner):
                 break
         if from_end:

@@ -35,7 +35,7 @@ from textmine.records import Mention
 
 # Version of the rules (cues, quantities, materials, linking, assembly): records of the `rules`
 # pipeline say `rules@RULES_VERSION`.
-RULES_VERSION = "0.7.6"
+RULES_VERSION = "0.7.7"
 
 # Title and abstract: the first paragraphs share one memory of the studied material.
 OPENING_PARAGRAPHS = 3
@@ -118,18 +118,24 @@ class Sentences:
     works on, with their section, paragraph and whether they are in the opening (title/abstract)."""
 
     name, version = "sentences", RULES_VERSION
-    reads: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ("markup",)
     writes = "sentences"
 
     def __call__(self, extraction: Extraction) -> None:
         from textmine.nlp import segment
 
         document = segment(extraction.document)
-        layer = []
+        edits = extraction.layers.markup
+        layer: list[SentenceSpan] = []
         for index, (section, paragraph) in enumerate(document.paragraphs()):
             sentences = paragraph.sentences or fallback_sentences(document, paragraph.start, paragraph.end)
             for piece in (part for s in sentences for whole in _after_etc(document.text, s)
                           for part in bounded(document.text, whole)):
+                previous = layer[-1] if layer and layer[-1].paragraph == index else None
+                if previous is not None and any(e.start < previous.end and e.end >= piece.start for e in edits):
+                    # ('Ce0. 95Co0. 05O2': a break inside markup that mends the text is no sentence's end)
+                    layer[-1] = previous.model_copy(update={"end": piece.end})
+                    continue
                 layer.append(SentenceSpan(start=piece.start, end=piece.end, section=section.title or section.kind,
                                           paragraph=index, opening=index < OPENING_PARAGRAPHS))
         extraction.layers.sentences = layer

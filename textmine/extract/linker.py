@@ -222,7 +222,16 @@ class RulesLinker:
                      and _SHORT_NAME_AFTER.match(text, m.end)}
             run = material_run([m for m in eligible if id(m) not in named], text, from_end=True)
             if len(run) > 1 and run[-1] is named.get(id(material), material):
-                subjects = run[:-1] + [material]
+                # ('Cadmium oxide, CdO, is ...': a name and its formula in apposition are one material)
+                subjects = [m for m in run[:-1] if not (m.formula and m.formula == material.formula)] + [material]
+        elif (link is not None and link.pattern == "after" and single_value and assignment.quantity.end <= material.start
+              and re.search(r"\bfor\b", text[assignment.quantity.end : material.start])):
+            # 'A Néel temperature as high as 400 K has been found for Cr2CFCl, Cr2CClBr and Cr2CHF': one value
+            # stated for a list holds for each of its members
+            run = material_run([m for m in materials if not m.is_dopant and not m.role and m.start >= material.start],
+                               text, from_end=False)
+            if len(run) > 1 and run[0] is material:
+                subjects = run
         return material, subjects, score, pattern
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from textmine.chemistry.elements import ELEMENT_NAME_SET, element_symbols
+from textmine.chemistry.elements import ELEMENT_NAME_SET, SYMBOL_OF_NAME, element_symbols
 from textmine.chemistry.find import PHASE_PREFIX
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,6 +135,15 @@ _PRECURSOR_AFTER = re.compile(r"\s?(?:(?:,|and|or|/)\s?[A-Z][A-Za-z0-9_{}]{0,10}
                               r"(?=\s?[,.;:)]|\s?$|\s(?:and|as|were|was|are|is|in|at|for|with|to|under|by|from|into)\b)")
 _GATE_DIELECTRIC_AFTER = re.compile(r"\s(?:gate\s(?:dielectrics?|insulators?|oxides?)|dielectric\slayers?)\b", re.I)
 _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")
+_ATMOSPHERE_BEFORE = re.compile(r"\b(?:under|in|flowing|with)\s(?:an?\s|the\s)?(?:flowing\s|pure\s|dry\s|humid\s|mixed\s|reducing\s)?$",
+                                re.I)
+# ('bare, citrate capped and PEG capped ZnS': one of a list of treatments of the material after them)
+_TREATMENT_LIST_BEFORE = re.compile(r"\b(?:bare|uncapped|uncoated|unmodified|pristine|capped|coated|modified|"
+                                    r"stabili[sz]ed|functionali[sz]ed)\s?(?:,|,?\sand|,?\sor)\s$", re.I)
+# 'bare, PVP capped and TPPO capped CuO': a capping or coating agent named before the material it covers
+# (not 'TiO2 coated with carbon': there TiO2 is the material)
+_AGENT_AFTER = re.compile(r"[-‐–\s](?:capped|coated|stabili[sz]ed|functionali[sz]ed|passivated|protected)\s"
+                          r"(?!(?:with|by|on|onto|in|using|via|through|for|at)\b)", re.I)
 
 
 class _Span:
@@ -238,7 +247,8 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
                 continue
         # 'MoO2-modified TiO2 nanofibers': a composite named for its modifier and its host
         if (i + 1 < len(mentions) and not m.role and not m.is_dopant
-                and _COMPOSITE_BETWEEN.fullmatch(sentence[m.end : mentions[i + 1].start])):
+                and _COMPOSITE_BETWEEN.fullmatch(sentence[m.end : mentions[i + 1].start])
+                and not _TREATMENT_LIST_BEFORE.search(sentence, max(0, m.start - 40), m.start)):
             host = mentions[i + 1]
             out.append(_merged(m, host, sentence, None, sorted({*m.elements, *host.elements}), host))
             i += 2
@@ -273,6 +283,15 @@ def _with_label(sentence: str, m: "MaterialMention", floor: int) -> "MaterialMen
                            is_weak=m.is_weak, is_code_name=True, source=m.source)
 
 
+_METAL_DASH_RUN = re.compile(r"(?:[A-Z][a-z]?\s?[-–‐]\s?){1,3}[A-Z][a-z]?")
+_ANION_AFTER = re.compile(r"\s((?:sulfide|sulphide|oxide|selenide|telluride|nitride|phosphide|carbide|fluoride|"
+                          r"chloride|bromide|iodide|hydroxide|boride|arsenide)s?)(?![\w\-–‐])", re.I)
+_ANION_ELEMENT = {"sul": "S", "oxi": "O", "sel": "Se", "tel": "Te", "nit": "N", "pho": "P", "car": "C", "flu": "F",
+                  "chl": "Cl", "bro": "Br", "iod": "I", "hyd": "O", "bor": "B", "ars": "As"}
+_NONMETALS = frozenset("H He B C N O F Ne Si P S Cl Ar As Se Br Kr Te I Xe At Rn".split())
+_METAL_NAMES_BEFORE = re.compile(r"(?<![\w\-–‐])((?:[A-Za-z]{4,}[-–‐]){1,3})$")
+
+
 def _extend(sentence: str, m: "MaterialMention") -> None:
     """A phase label before a name ('gamma-graphyne'), a dopant in host:dopant notation ('CaF2:Ag2+',
     'SrAl2O4:Eu,Dy') and a class noun after a formula ('Fe-Ni alloy')."""
@@ -286,6 +305,20 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
         symbols = re.findall(r"[A-Z][a-z]?", guest.group(0)) if guest else []
         if guest and all(symbol in element_symbols() for symbol in symbols):
             m.end, m.elements = guest.end(), sorted({*m.elements, *symbols})
+    # 'the binary Zn–Cd sulfide', 'Cu–Zn oxide': metals written with a dash and the anion of the compound they form
+    anion = _ANION_AFTER.match(sentence, m.end) if _METAL_DASH_RUN.fullmatch(m.text) and not m.is_dopant else None
+    if anion and not any(e in _NONMETALS for e in m.elements):
+        m.end, m.formula = anion.end(), None
+        m.elements = sorted({*m.elements, _ANION_ELEMENT[anion.group(1).lower()[:3]]})
+    # 'silver–copper-oxides': a metal named with a dash before a compound named in words is part of its name
+    metals = _METAL_NAMES_BEFORE.search(sentence, max(0, m.start - 40), m.start)
+    first = re.split(r"[-–‐\s]", m.text)[0].lower()
+    if (metals and not m.is_dopant and SYMBOL_OF_NAME.get(first, "H") not in _NONMETALS
+            and _ANION_AFTER.search(" " + m.text[len(first):].lstrip("-–‐ "))):
+        names = [w.lower() for w in re.split(r"[-–‐]", metals.group(1)) if w]
+        if names and all(n in SYMBOL_OF_NAME and SYMBOL_OF_NAME[n] not in _NONMETALS for n in names):
+            m.start, m.formula = metals.start(1), None
+            m.elements = sorted({*m.elements, *(SYMBOL_OF_NAME[n] for n in names)})
     alloy_label = m.formula and len(m.elements) == 1 and any(ch.isdigit() for ch in m.text)  # 'Mo0.8 alloy'
     if m.formula and (not m.is_weak or alloy_label):
         noun = _CLASS_NOUN_AFTER.match(sentence, m.end)
@@ -341,6 +374,11 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "auxiliary"  # ('the conversion of ethane into ethylene ... selectivities of 90-97%')
         elif m.formula and _PRECURSOR_AFTER.match(after):
             role = "auxiliary"  # ('using SiH4, CO2, B2H6 and H2 gases': reagents, not the material made)
+        elif _AGENT_AFTER.match(after):
+            role = "auxiliary"
+        elif (_ATMOSPHERE_BEFORE.search(before) and all(p in _GASES for p in re.split(r"\s?[-–/+:]\s?", _plain_formula(m.text)))
+              and not re.match(r"\s?(?:gas\s)?(?:permeab|adsorp|uptake|sensing|sensor)", after, re.I)):
+            role = "auxiliary"  # ('annealed under N2–H2', 'in flowing Ar/H2'): the atmosphere of a treatment
         elif _GATE_DIELECTRIC_AFTER.match(after):
             role = "auxiliary"  # ('the SiO2 gate dielectric': a device's part)
         elif SOLUTION_AFTER.match(after) or _AUXILIARY_BEFORE.search(before) or _ABSENT_OR_PER_BEFORE.search(before):

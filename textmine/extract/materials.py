@@ -130,7 +130,7 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         generic = name.text.lower() in _GENERIC_NAMES or (name.text.lower() in ELEMENT_NAME_SET)
         mentions.append(MaterialMention(name.start, name.end, name.text, formula, elements, 0.4 if generic else 0.8,
                                         is_weak=generic))
-    for name in _systematic_names(sentence):
+    for name in (*_systematic_names(sentence), *(_ligand_formulas(sentence) if "(" in sentence or "[" in sentence else [])):
         # a systematic organic name contains formula-like pieces ('1H', 'N′'): the whole name wins
         mentions = [m for m in mentions if not (name[0] <= m.start and m.end <= name[1])]
         if not any(m.start < name[1] and name[0] < m.end for m in mentions):
@@ -345,6 +345,33 @@ def _coordination_names(sentence: str) -> list[tuple[int, int]]:
     return found
 
 
+# Coordination compounds by their formulas with ligands written by abbreviation: 'Mn(AOT)2', 'Fe(TCNE)2·nCH2Cl2',
+# 'Co(HCOO)2(4,4′-bpy)·nH2O', 'Co2(hypa)2(4,4′-bpy)': a metal, then ligands in brackets (one of them an
+# abbreviation with its count), then water or solvent of crystallisation
+_LIGAND_FORMULA = re.compile(
+    r"(?<![\w\-/'′’(\[])((?:[A-Z][a-z]?\d{0,2}){1,3})((?:[(\[][A-Za-z0-9,′'\-]{2,24}[)\]]\d{0,2}){1,4})"
+    r"((?:\s?[·•⋅]\s?(?:\d+(?:\.\d+)?|[nxyz])?[A-Z][A-Za-z0-9()]*)*)(?![\w\-/])")
+_LIGAND_GROUP = re.compile(r"[(\[]([^()\[\]]+)[)\]](\d*)")
+_ROMAN = re.compile(r"[IVX]+")
+_NONMETAL_SYMBOLS = frozenset("H He B C N O F Ne Si P S Cl Ar As Se Br Kr Te I Xe".split())
+
+
+def _ligand_formulas(sentence: str) -> list[tuple[int, int]]:
+    found = []
+    for m in _LIGAND_FORMULA.finditer(sentence):
+        if token_formula(m.group(0)) is not None:
+            continue  # a formula the parser reads ('Ni(OH)2', 'NaCo2(PO4)2·NH4·H2O')
+        symbols = re.findall(r"[A-Z][a-z]?", m.group(1))
+        if not all(e in element_symbols() for e in symbols) or all(e in _NONMETAL_SYMBOLS for e in symbols):
+            continue
+        ligands = [(g.group(1), g.group(2)) for g in _LIGAND_GROUP.finditer(m.group(2))]
+        abbreviated = [text for text, count in ligands if count and len(re.findall(r"[A-Za-z]", text)) >= 2
+                       and not _ROMAN.fullmatch(text) and token_formula(text) is None]
+        if abbreviated:
+            found.append((m.start(), m.end()))
+    return found
+
+
 def _systematic_names(sentence: str) -> list[tuple[int, int]]:
     found = _coordination_names(sentence) if "is(" in sentence or "is[" in sentence else []
     if "-" not in sentence:
@@ -461,7 +488,7 @@ def _slash_composites(sentence: str, mentions: list[MaterialMention],
 
 
 _CHARGE_AFTER = re.compile(r"\s?\^\s?\{?\d{0,2}[+−-]\}?(?![\w])|[+−-](?![\w(\[])")
-_VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
+_VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?[′']?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
 # Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
 # Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T' (two capitals at least).

@@ -79,6 +79,12 @@ PRIVATE_GLYPHS = {**_SYMBOL_FONT, **_PUBLISHER_GLYPHS}
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
+# PDF text that broke a decimal after its point: 'Ce0. 95Co0. 05O2' (a formula's amounts, an element and its
+# amount on either side), '0. 01 wt%', 'n ≈ 0. 32' (a leading zero); not a sentence ending in a number
+# ('... Fe2. 3D printing ...', 'in 2019. 3 samples')
+_SPLIT_DECIMAL = re.compile(r"(?:(?<=[A-Z]\d)|(?<=[A-Z][a-z]\d))\.\s(?=\d+[A-Z][a-z]?[\d.A-Z(])|(?<![\w.]0)(?<=0)\.\s(?=\d)")
+
+
 def glyph_edits(text: str) -> list[Edit]:
     """Edits that mend characters PDF extraction split into pieces or left at private code points:
     'a = 6.273 A ̊' reads 'a = 6.273 Å', 'Sb1\uf02dxBix' reads 'Sb1−xBix', 'thin \ue103lms' 'thin films'."""
@@ -89,6 +95,8 @@ def glyph_edits(text: str) -> list[Edit]:
         edits += [Edit(m.start(), m.end(), "Å") for m in _ANGSTROM_GLYPH.finditer(text)]
     edits += [Edit(m.start(), m.end(), PRIVATE_GLYPHS[ord(m.group(0))]) for m in _PRIVATE_USE.finditer(text)
               if ord(m.group(0)) in PRIVATE_GLYPHS]
+    if ". " in text:
+        edits += [Edit(m.start(), m.end(), ".") for m in _SPLIT_DECIMAL.finditer(text)]
     return sorted(edits, key=lambda e: e.start)
 
 

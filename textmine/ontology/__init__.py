@@ -232,7 +232,9 @@ class _CueMatcher:
             + r")(?=\s*(?:=|≈|≅|~|∼)(?!=)\s*[-−+]?[\d.]|\s*(?:=|≈|≅)\s*[^\W\d]\w{0,3}(?:√\d)?\s*=)"
         ) if cell else None
         self._folded_re = re.compile(
-            r"(?<![\w-])(" + "|".join(_cue_pattern(k) for k in sorted(folded, key=len, reverse=True)) + r")(?![\w])",
+            # (a cue is no part of a hyphenated word, except after an adjective: 'its direct wide-bandgap (3.4 eV)')
+            r"(?:(?<![\w-])|(?<=wide-)|(?<=narrow-)|(?<=direct-)|(?<=indirect-)|(?<=large-)|(?<=small-))("
+            + "|".join(_cue_pattern(k) for k in sorted(folded, key=len, reverse=True)) + r")(?![\w])",
             re.IGNORECASE,
         )
         self._exact_re = re.compile(
