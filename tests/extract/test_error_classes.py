@@ -1533,3 +1533,25 @@ def test_a_decimal_broken_after_its_point_is_mended_and_ends_no_sentence(rules):
     # (a sentence that ends in a number stays two sentences)
     two = rules.process([document_from_text("t", "The ZnO film was grown in 2019. 3D printing was not used.")])[0]
     assert len(two.layers.sentences) == 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a material opening the clause after the cue's earlier value is the subject of the value in that clause
+    ("NiO shows antiferromagnetic order with a Néel temperature of 523 K, and CoO orders at 291 K.",
+     [("NiO", "neel_temperature", 523.0), ("CoO", "neel_temperature", 291.0)]),
+    # a cue the value varies with does not block the cue before it
+    ("The Curie temperature rises with the lanthanide ionic radius from 120 K for SmMnO3 to 250 K for LaMnO3.",
+     [("SmMnO3", "curie_temperature", 120.0), ("LaMnO3", "curie_temperature", 250.0)]),
+    # 'lower than that for X, value'
+    ("Its TN (24 K) is lower than that for CoSb2O4, 79 K.", [("CoSb2O4", "neel_temperature", 79.0)]),
+    # organic salts written with the donor first; a unit's short form is no material
+    ("The salt κ-(BEDT-TTF)2Cu[N(CN)2]Br becomes superconducting below Tc = 11.6 K.",
+     [("κ-(BEDT-TTF)2Cu[N(CN)2]Br", "superconducting_transition_temperature", 11.6)]),
+    ("A moment of 1.7 BM was measured for CuCl2, with a Néel temperature of 24 K.",
+     [("CuCl2", "neel_temperature", 24.0)]),
+    # the point of a transition named right before it is not the next transition's
+    ("(EDT-TTF)2FeBr4 shows a metal–insulator (MI) transition at 120 K and antiferromagnetic ordering with a Néel "
+     "temperature of 4 K.", [("(EDT-TTF)2FeBr4", "neel_temperature", 4.0)]),
+])
+def test_clause_subjects_varied_cues_and_organic_salts(rules, text, expected):
+    check(rules, text, expected)

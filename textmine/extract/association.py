@@ -84,7 +84,9 @@ _REAGENT_GAP = re.compile(r"[\s-]|\s?(?:,|and|or)\s[^\s,]{1,20}\s")
 _TRANSITION_CUE = re.compile(r"transition|transformation", re.I)
 # a clause that sets what follows against what went before: no cue reaches across it
 _CONTRAST = re.compile(r"[;]|\bwhereas\b|\bwhile\b")
-_FURTHER_TRANSITION = re.compile(r"\b(?:transform|transition|convert)", re.I)
+_FURTHER_TRANSITION = re.compile(r"\b(?:transform|transition|convert|orders\b|ordered\b)", re.I)
+# 'TN1 increases monotonically with the rare-earth ionic radius from 110 K ...': a cue the value varies with
+_VARIED_WITH = re.compile(r"\b(?:with|against|versus|vs\.?)\s(?:the|increasing|decreasing|rising|growing)\s(?:[\w-]+\s){0,2}$", re.I)
 _CUE_AS_CONDITION = re.compile(r"\b(?:at|under)\s(?:a|an|the)\s(?:(?:high|low|constant|fixed|given|same)\s)?$", re.I)
 _SYNTHESIS_LEAD = re.compile(
     r"\b(?:annealed|sintered|calcined|heated|treated|grown|deposited|synthesized|synthesised|prepared|fired|"
@@ -223,6 +225,9 @@ def assign_properties(
             # ('poor conductivity (ρ 7×10−8 S cm−1)': a symbol given a value its property cannot take is misused;
             # the cue before it may take the value)
             misused_symbol = cue.is_symbol and re.fullmatch(r"\s?[=:≈∼~]?\s?", between)
+            if (k > 0 and _VARIED_WITH.search(sentence, max(0, cue.start - 40), cue.start)
+                    and not re.match(r"\s?(?:of|=|:|is|was)\s?[~∼≈]?\s?\d", sentence[cue.end : cue.end + 12])):
+                continue
             if not cue.is_symbol or len(between) < 40 and not misused_symbol:
                 break
         if chosen is None:
@@ -288,12 +293,20 @@ _TRANSITION_VERB_GAP = re.compile(
     r"showed|exhibits|exhibited|displays|displayed|experiences|experienced|has))\s(?:a|an|the|its)?\s?)[\w\s,()-]{0,30}$", re.I)
 
 
+_NAMED_TRANSITION_AT = re.compile(r"\btransitions?\s(?:temperature\s|point\s)?(?:at|near|around|of)\s(?:about\s|around\s)?[~∼≈]?\s*$",
+                                  re.I)
+
+
 def _transition_after(
     quantity: Quantity, cues: list[CueMatch], quantities: list[Quantity], sentence: str, document_context: str,
     ontology: Ontology,
 ) -> tuple[CueMatch, PropertyDefinition, str] | None:
     """The transition a point stated before it belongs to: 'At 1062 K there is a first order phase transition'."""
     if not _POINT_LEAD.search(sentence[max(0, quantity.start - 30) : quantity.start]):
+        return None
+    # ('exhibited a metal–insulator (MI) transition at 113 K and underwent antiferromagnetic ordering': the point
+    # of the transition named right before it)
+    if _NAMED_TRANSITION_AT.search(sentence, max(0, quantity.start - 40), quantity.start):
         return None
     after = [c for c in cues if c.start >= quantity.end and c.start - quantity.end <= 90 and _TRANSITION_CUE.search(c.text)]
     if not after:
@@ -379,6 +392,11 @@ def _right_cue(
     ontology: Ontology,
 ) -> tuple[CueMatch, PropertyDefinition, str] | None:
     """The cue just after a value (at most two words between) if it fits and has no value of its own."""
+    # (not the point of a transition named right before it: 'a metal–insulator transition at 113 K and underwent
+    # antiferromagnetic ordering')
+    if right and _NAMED_TRANSITION_AT.search(sentence, max(0, quantity.start - 40), quantity.start) and not re.fullmatch(
+            r"\s?", sentence[quantity.end : right[0].start]):
+        return None
     for cue in right:
         gap = sentence[quantity.end : cue.start]
         if not (re.fullmatch(r"\s?(?:[-–]|\w+\s){0,2}\s?", gap) or gap.strip() in ("", "-", "(")):
@@ -501,7 +519,7 @@ def _parallel(cue: CueMatch, quantity: Quantity, assignments: list[Assignment], 
 _VALUE_FOR_BEFORE = re.compile(r"\b(?:the\s|its\s|a\s)?(?:corresponding\s)?(?:value|one)s?\s(?:for|of|in)\s(?:the\s)?$", re.I)
 _VALUE_IS = re.compile(r"\s(?:is|was|are|were|amounts to|reaches|reached)\s(?:only\s|about\s|approximately\s|around\s|just\s)?[~∼≈]?\s?")
 _FOR_BEFORE = re.compile(r"\bfor\s(?:the\s|pure\s|bulk\s)?$", re.I)
-_THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?:the\s|pure\s|bulk\s)?$", re.I)
+_THAT_OF = re.compile(r"\b(?:that|those)\s+(?:of|for)\s+(?:the\s|pure\s|bulk\s)?$", re.I)
 
 
 @dataclass
@@ -754,6 +772,14 @@ def _link_among(
                 if later and not _CLAUSE_BREAK.search(sentence[later[-1].end : q.start]):
                     return Link(later[-1], "between", 0.8)
 
+    # '... with a Néel temperature of 52 K, and LiMnPO4 orders at 35 K': a material opening the clause after the
+    # cue's earlier value is this value's subject
+    earlier = [a.quantity for a in assignments if a is not assignment and a.cue == cue and cue.end <= a.quantity.end <= q.start]
+    if earlier and cue.end <= q.start:
+        opening = [m for m in candidates if earlier[-1].end <= m.start and m.end <= q.start]
+        if (len(opening) == 1 and _NEW_CLAUSE.fullmatch(sentence[earlier[-1].end : opening[0].start])
+                and q.start - opening[0].end <= 40 and not _CLAUSE_BREAK.search(sentence[opening[0].end : q.start])):
+            return Link(opening[0], "subject", 0.8)
     # 'ZnO (Eg = 3.37 eV)', 'Yb14MnSb11 (TC = 53 K)'
     open_paren = sentence.rfind("(", 0, lo + 1)
     in_brackets = open_paren != -1 and ")" not in sentence[open_paren:hi]  # the cue and the value in one bracket
@@ -835,6 +861,9 @@ def _link_among(
 _FRONTED = re.compile(r"(?:Given|Owing to|Due to|Because of|Thanks to|With|Despite|In spite of|Although|Though|"
                       r"Since|As a result of|In view of)\b")
 _SUBJECT_AFTER_FRONTED = re.compile(r",\s(?:[a-z]+ly,\s)?(?:the\s|this\s|our\s)?(?:[\w'-]+\s){0,4}")
+
+
+_NEW_CLAUSE = re.compile(r"\)?,?\s(?:and|while|whereas)\s(?:the\s|that\sof\s)?|;\s(?:the\s)?")
 
 
 def _in_aside(sentence: str, mention: MaterialMention, limit: int) -> bool:

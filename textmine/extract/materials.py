@@ -356,8 +356,20 @@ _ROMAN = re.compile(r"[IVX]+")
 _NONMETAL_SYMBOLS = frozenset("H He B C N O F Ne Si P S Cl Ar As Se Br Kr Te I Xe".split())
 
 
+# ... and organic salts written with their donor molecule first: '(TMTSF)2PF6', 'κ-(BEDT-TTF)2Cu(NCS)2',
+# 'β-(BDA-TTP)2FeCl4'
+_DONOR_SALT = re.compile(
+    r"(?<![\w\-/'′’])(?:[αβγδεζηθικλ]['′″]{0,2}[-‐–])?[(\[]([A-Za-z0-9,′'\-]{3,24})[)\]](\d(?:\.\d+)?)"
+    r"((?:[A-Z][a-z]?\d{0,2}(?:\.\d+)?|[(\[](?:[A-Za-z0-9]|\([A-Za-z0-9]{1,8}\)\d?){1,12}[)\]]\d{0,2})+)(?![\w\-/])")
+
+
 def _ligand_formulas(sentence: str) -> list[tuple[int, int]]:
     found = []
+    for m in _DONOR_SALT.finditer(sentence):
+        donor, rest = m.group(1), m.group(3)
+        if sum(c.isupper() for c in donor) >= 2 and token_formula(donor) is None and all(
+                e in element_symbols() for e in re.findall(r"[A-Z][a-z]?", rest)):
+            found.append((m.start(), m.end()))
     for m in _LIGAND_FORMULA.finditer(sentence):
         if token_formula(m.group(0)) is not None:
             continue  # a formula the parser reads ('Ni(OH)2', 'NaCo2(PO4)2·NH4·H2O')
@@ -513,7 +525,7 @@ _NOT_MATERIAL_ACRONYMS = frozenset(
     DRS IPCE JV IV-curve XRF ICP-OES ICP-MS SPS HIP PVA PVDF-HFP DFT-D DFT-D3 PAW VASP LAPW FLAPW WIEN2k QE TB-mBJ
     mBJ HSE03 SCAN OLEDs TFTs FETs OFETs PSCs OSCs DSSCs BHJs PBEsol PW91 B3LYP r2SCAN rSCAN HSE12 HSEsol G0W0 GW0
     DFT+U GGA+U LDA+U optB86b optB88 vdW-DF vdW-DF2 DFT-D2 SCAN+rVV10 LCAO FP-LAPW BCC FCC HCP I-V C-V P-E M-H
-    J-V R-T M-T ETL HTL ETLs HTLs EML CBM VBM BZ SOFC SOEC PEMFC PEMFCs AEMFC AEMFCs OCV ASR EIS NPD""".split()
+    J-V R-T M-T ETL HTL ETLs HTLs EML CBM VBM BZ SOFC SOEC PEMFC PEMFCs AEMFC AEMFCs OCV ASR EIS NPD BM""".split()
 ) | _LEGAL_FORMS
 _NOT_MATERIAL_WORDS = frozenset("scene gene plane membrane urethane methane ethane propane butane hexane "
                                 "mundane humane insane lane arene alkene alkane benzene toluene xylene "
