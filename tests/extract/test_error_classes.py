@@ -1555,3 +1555,19 @@ def test_a_decimal_broken_after_its_point_is_mended_and_ends_no_sentence(rules):
 ])
 def test_clause_subjects_varied_cues_and_organic_salts(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the topic a sentence opens with holds through its clauses
+    ("In the case of Co2MnSi (Fig. 2), the majority spins are metallic, while a band gap of 0.8 eV opens in the "
+     "minority spins.", [("Co2MnSi", "band_gap", 0.8)]),
+    # a range's first end takes the unit written after the second, also after a spaced symbol
+])
+def test_sentence_topics(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_a_range_after_a_spaced_symbol_takes_the_unit_of_its_second_end(rules):
+    # (PDF text spaces a subscript off its symbol: 'T C')
+    _, extraction = extract(rules, "The YH6 phase has T C = 220-224 K at 166 GPa.")
+    assert [(r.material.text, r.value_min, r.value_max, r.unit) for r in extraction.records] == [("YH6", 220.0, 224.0, "K")]

@@ -826,6 +826,10 @@ def _link_among(
             # 'X is a semiconductor with Eg = 1.1 eV and TC = 300 K': no other material in between,
             # so the values share the subject.
             return Link(nearest, "subject", 0.55)
+        # 'In the case of Fe2MnAl (Fig. 4a), the DOS shows metallic behavior in the α-spin, while a band gap of
+        # 0.4 eV is observed ...': the topic a sentence opens with holds through its clauses
+        if len(before) == 1 and _TOPIC_BEFORE.fullmatch(sentence[: nearest.start]) and _TOPIC_AFTER.match(sentence, nearest.end):
+            return Link(nearest, "subject", 0.6)
 
     # a material right after the value in the same clause ('... is 3.2 eV for the ZnO films'), not one
     # it is compared with ('289 K, very close to that of Gd')
@@ -863,6 +867,8 @@ _FRONTED = re.compile(r"(?:Given|Owing to|Due to|Because of|Thanks to|With|Despi
 _SUBJECT_AFTER_FRONTED = re.compile(r",\s(?:[a-z]+ly,\s)?(?:the\s|this\s|our\s)?(?:[\w'-]+\s){0,4}")
 
 
+_TOPIC_BEFORE = re.compile(r"(?:In the case of|For|In|Regarding|As for)\s(?:the\s|pure\s|bulk\s)?", re.I)
+_TOPIC_AFTER = re.compile(r"(?:\s\([^()]{1,30}\))?,\s")
 _NEW_CLAUSE = re.compile(r"\)?,?\s(?:and|while|whereas)\s(?:the\s|that\sof\s)?|;\s(?:the\s)?")
 
 

@@ -494,7 +494,10 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
                                            unit="Å", list_size=len(cell), list_index=index))
             i = cell[-1] + 1
             continue
-        if _is_junk_number(text, first, unit_first[0] if unit_first else "") and not (
+        # ('T C = 206-223 K': a range's first end takes the unit written after the second)
+        range_unit = (units[i + 1][0] if unit_first is None and i + 1 < len(numbers) and units[i + 1]
+                      and re.fullmatch(r"\s?(?:[-–—]|to)\s?", text[first.end : numbers[i + 1].start]) else "")
+        if _is_junk_number(text, first, unit_first[0] if unit_first else range_unit) and not (
                 unit_first is None and (_cell_list_unit(text, numbers, units, i)
                                         or _year(text, first) and _unit_list_after(text, numbers, units, i,
                                                                                    _LIST_JOIN))):
