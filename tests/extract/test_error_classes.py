@@ -1571,3 +1571,14 @@ def test_a_range_after_a_spaced_symbol_takes_the_unit_of_its_second_end(rules):
     # (PDF text spaces a subscript off its symbol: 'T C')
     _, extraction = extract(rules, "The YH6 phase has T C = 220-224 K at 166 GPa.")
     assert [(r.material.text, r.value_min, r.value_max, r.unit) for r in extraction.records] == [("YH6", 220.0, 224.0, "K")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a compound named in words keeps the class noun after it
+    ("Cells with methylammonium lead bromide perovskite absorbers reach a PCE of 9%.",
+     [("methylammonium lead bromide perovskite", "power_conversion_efficiency", 9.0)]),
+    # forms written with a hyphen
+    ("The ZnO nano-rods have a band gap of 3.3 eV.", [("ZnO nano-rods", "band_gap", 3.3)]),
+])
+def test_class_nouns_after_names_in_words_and_hyphenated_forms(rules, text, expected):
+    check(rules, text, expected)

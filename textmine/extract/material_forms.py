@@ -39,8 +39,8 @@ _CLASS_NOUN_AFTER = re.compile(
 # (the formula stays the material's, so its identity does not change)
 FORM_NOUN_AFTER = re.compile(
     r" (?:(?:thin|ultrathin|epitaxial|single[- ]crystal(?:line)?|polycrystalline|porous|hollow) )?"
-    r"(?:nano(?:fib(?:er|re)s?|particles?|rods?|wires?|sheets?|tubes?|cages?|crystals?|belts?|plates?|flakes?|"
-    r"spheres?|cubes?|structures?)|micro(?:spheres?|rods?|particles?)|films?|ceramics?|powders?|fib(?:er|re)s?|"
+    r"(?:nano-?(?:fib(?:er|re)s?|particles?|rods?|wires?|sheets?|tubes?|cages?|crystals?|belts?|plates?|flakes?|"
+    r"spheres?|cubes?|structures?)|micro-?(?:spheres?|rods?|particles?)|films?|ceramics?|powders?|fib(?:er|re)s?|"
     r"membranes?|single crystals?|crystals?|quantum dots|aerogels?|foams?|(?:photo|electro)?catalysts?)(?![\w-])"
 )
 # ':N', ':Ag2+', ':Eu,Dy', ':Er3+/Yb3+' right after a host formula: the dopants of a doped material
@@ -320,7 +320,9 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
             m.start, m.formula = metals.start(1), None
             m.elements = sorted({*m.elements, *(SYMBOL_OF_NAME[n] for n in names)})
     alloy_label = m.formula and len(m.elements) == 1 and any(ch.isdigit() for ch in m.text)  # 'Mo0.8 alloy'
-    if m.formula and (not m.is_weak or alloy_label):
+    # (also a compound named in words: 'lead halide perovskite absorbers', 'methylammonium lead iodide perovskite')
+    named = not m.formula and not m.is_weak and not m.is_code_name and not m.role and not m.is_dopant and " " in m.text
+    if m.formula and (not m.is_weak or alloy_label) or named:
         noun = _CLASS_NOUN_AFTER.match(sentence, m.end)
         if noun and (not m.is_weak or "alloy" in noun.group(0)):
             m.end = noun.end()
