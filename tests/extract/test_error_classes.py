@@ -1582,3 +1582,15 @@ def test_a_range_after_a_spaced_symbol_takes_the_unit_of_its_second_end(rules):
 ])
 def test_class_nouns_after_names_in_words_and_hyphenated_forms(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # tools, counterbodies and products are no materials of a value
+    ("By copper mold casting, glassy rods with critical diameters up to 4 mm are obtained in Fe70Nb4Y6B20 alloys.",
+     [("Fe70Nb4Y6B20 alloys", "critical_diameter", 4.0)]),
+    ("The coatings were tested against steel, alumina and zirconia balls; the coefficient of friction was 0.45.", []),
+    ("The Mo2C catalyst delivers an NH3 yield rate of 20 μg h-1 mg-1 with a Faradaic efficiency of 9.5%.",
+     [("Mo2C catalyst", "faradaic_efficiency", 9.5)]),
+])
+def test_tools_counterbodies_and_products(rules, text, expected):
+    check(rules, text, expected)

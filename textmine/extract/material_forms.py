@@ -137,6 +137,11 @@ _GATE_DIELECTRIC_AFTER = re.compile(r"\s(?:gate\s(?:dielectrics?|insulators?|oxi
 _SOLUTION_BEFORE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:M|mM|mol\s?L[-−]1|mol/L)\s$")
 _ATMOSPHERE_BEFORE = re.compile(r"\b(?:under|in|flowing|with)\s(?:an?\s|the\s)?(?:flowing\s|pure\s|dry\s|humid\s|mixed\s|reducing\s)?$",
                                 re.I)
+_TOOL_AFTER = re.compile(r"[\s-](?:molds?|moulds?|crucibles?|boats?|dies|ampoules?|ampules?|autoclaves?|"
+                         r"counterbod(?:y|ies)|counterfaces?)\b", re.I)
+_COUNTERBODY_BEFORE = re.compile(r"\b(?:tested|studied|measured|slid|sliding|rubbed|run|worn)\sagainst\s"
+                                 r"(?:[\w-]+\s){0,3}(?:[\w-]+,\s(?:and\s|or\s)?(?:[\w-]+\s){0,2}){0,4}(?:and\s|or\s)?$", re.I)
+_PRODUCT_AFTER = re.compile(r"\s?(?:yield|production|evolution|generation|formation|(?:electro)?synthesis)\b", re.I)
 # ('bare, citrate capped and PEG capped ZnS': one of a list of treatments of the material after them)
 _TREATMENT_LIST_BEFORE = re.compile(r"\b(?:bare|uncapped|uncoated|unmodified|pristine|capped|coated|modified|"
                                     r"stabili[sz]ed|functionali[sz]ed)\s?(?:,|,?\sand|,?\sor)\s$", re.I)
@@ -376,8 +381,10 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             role = "auxiliary"  # ('the conversion of ethane into ethylene ... selectivities of 90-97%')
         elif m.formula and _PRECURSOR_AFTER.match(after):
             role = "auxiliary"  # ('using SiH4, CO2, B2H6 and H2 gases': reagents, not the material made)
-        elif _AGENT_AFTER.match(after):
-            role = "auxiliary"
+        elif _AGENT_AFTER.match(after) or _TOOL_AFTER.match(after) or _COUNTERBODY_BEFORE.search(before):
+            role = "auxiliary"  # (also 'copper mold casting', 'an alumina crucible'; 'tested against steel, alumina')
+        elif m.formula and _plain_formula(m.text) in _GASES and _PRODUCT_AFTER.match(after):
+            role = "auxiliary"  # ('NH3 yield rate', 'H2 evolution rate': the product, not the catalyst)
         elif (_ATMOSPHERE_BEFORE.search(before) and all(p in _GASES for p in re.split(r"\s?[-–/+:]\s?", _plain_formula(m.text)))
               and not re.match(r"\s?(?:gas\s)?(?:permeab|adsorp|uptake|sensing|sensor)", after, re.I)):
             role = "auxiliary"  # ('annealed under N2–H2', 'in flowing Ar/H2'): the atmosphere of a treatment
