@@ -1594,3 +1594,15 @@ def test_class_nouns_after_names_in_words_and_hyphenated_forms(rules, text, expe
 ])
 def test_tools_counterbodies_and_products(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an amount of a component is no property's value; a capacity given 'by weight' still is
+    ("A high retention of tetragonal zirconia is obtained at additions up to 20% by weight ZrO2.", []),
+    ("MgH2 reaches a hydrogen storage capacity of 5.5% by weight.", [("MgH2", "hydrogen_storage_capacity", 5.5)]),
+    # a gas named for the reaction a catalyst runs is no material of the cell's values
+    ("We report ceria-coated Ni catalysts for fuel cells. The catalysts show high activity for CO oxidation, and the "
+     "cell generates a power density of 1.1 W cm-2 at 600 °C.", [("ceria-coated Ni catalysts", "power_density", 1.1)]),
+])
+def test_component_amounts_and_reaction_gases(rules, text, expected):
+    check(rules, text, expected)

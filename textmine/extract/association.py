@@ -84,6 +84,8 @@ _REAGENT_GAP = re.compile(r"[\s-]|\s?(?:,|and|or)\s[^\s,]{1,20}\s")
 _TRANSITION_CUE = re.compile(r"transition|transformation", re.I)
 # a clause that sets what follows against what went before: no cue reaches across it
 _CONTRAST = re.compile(r"[;]|\bwhereas\b|\bwhile\b")
+# 'at levels of addition up to 15% by weight ZrO2': an amount of a component, not a property's value
+_COMPOSITION_AFTER = re.compile(r"\s?by\s(?:weight|volume|mass)\s(?:of\s)?(?:the\s)?[A-Za-z(]", re.I)
 _FURTHER_TRANSITION = re.compile(r"\b(?:transform|transition|convert|orders\b|ordered\b)", re.I)
 # 'TN1 increases monotonically with the rare-earth ionic radius from 110 K ...': a cue the value varies with
 _VARIED_WITH = re.compile(r"\b(?:with|against|versus|vs\.?)\s(?:the|increasing|decreasing|rising|growing)\s(?:[\w-]+\s){0,2}$", re.I)
@@ -259,7 +261,7 @@ def assign_properties(
             difference = None  # the word is the cue's own: 'magnetic entropy change of 4.9 J/(kg K)'
         if difference or _SYNTHESIS_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]):
             continue
-        if _COMPARATIVE_AFTER.match(sentence[quantity.end : quantity.end + 30]) or (
+        if _COMPOSITION_AFTER.match(sentence, quantity.end) or _COMPARATIVE_AFTER.match(sentence[quantity.end : quantity.end + 30]) or (
                 _DIFFERENCE_AFTER.match(sentence[quantity.end : quantity.end + 30]) and _ARTICLE_BEFORE.search(before)):
             continue
         # ('cycled between 2.0 and 4.2 V': the window a value was measured in; unless the window is the property)

@@ -141,7 +141,9 @@ _TOOL_AFTER = re.compile(r"[\s-](?:molds?|moulds?|crucibles?|boats?|dies|ampoule
                          r"counterbod(?:y|ies)|counterfaces?)\b", re.I)
 _COUNTERBODY_BEFORE = re.compile(r"\b(?:tested|studied|measured|slid|sliding|rubbed|run|worn)\sagainst\s"
                                  r"(?:[\w-]+\s){0,3}(?:[\w-]+,\s(?:and\s|or\s)?(?:[\w-]+\s){0,2}){0,4}(?:and\s|or\s)?$", re.I)
-_PRODUCT_AFTER = re.compile(r"\s?(?:yield|production|evolution|generation|formation|(?:electro)?synthesis)\b", re.I)
+_PRODUCT_AFTER = re.compile(r"\s?(?:yield|production|evolution|generation|formation|(?:electro)?synthesis|oxidations?|"
+                            r"reductions?|conversions?|hydrogenation|reforming|dissociation|disproportionation|"
+                            r"methanation|splitting)\b", re.I)
 # ('bare, citrate capped and PEG capped ZnS': one of a list of treatments of the material after them)
 _TREATMENT_LIST_BEFORE = re.compile(r"\b(?:bare|uncapped|uncoated|unmodified|pristine|capped|coated|modified|"
                                     r"stabili[sz]ed|functionali[sz]ed)\s?(?:,|,?\sand|,?\sor)\s$", re.I)
@@ -384,7 +386,7 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
         elif _AGENT_AFTER.match(after) or _TOOL_AFTER.match(after) or _COUNTERBODY_BEFORE.search(before):
             role = "auxiliary"  # (also 'copper mold casting', 'an alumina crucible'; 'tested against steel, alumina')
         elif m.formula and _plain_formula(m.text) in _GASES and _PRODUCT_AFTER.match(after):
-            role = "auxiliary"  # ('NH3 yield rate', 'H2 evolution rate': the product, not the catalyst)
+            role = "auxiliary"  # ('NH3 yield rate', 'H2 evolution', 'CO oxidation': the product or reactant, not the catalyst)
         elif (_ATMOSPHERE_BEFORE.search(before) and all(p in _GASES for p in re.split(r"\s?[-–/+:]\s?", _plain_formula(m.text)))
               and not re.match(r"\s?(?:gas\s)?(?:permeab|adsorp|uptake|sensing|sensor)", after, re.I)):
             role = "auxiliary"  # ('annealed under N2–H2', 'in flowing Ar/H2'): the atmosphere of a treatment

@@ -241,7 +241,11 @@ _NOT_A_MODIFIER = frozenset(
     "efficient effective stable further not no without between among within via per where when while many most "
     "important performance high-performance fabricate prepare synthesize tested processed incorporating containing "
     "conjugated single phase bulk entropy solid quaternary quinternary ternary binary undoped doped pristine "
-    "sodiated lithiated mixed alloyed semiconducting ferroelectric double triple".split())
+    "sodiated lithiated mixed alloyed semiconducting ferroelectric double triple "
+    # (verbs that introduce what a paper makes: 'we report ceria-coated Ni catalysts')
+    "report reports demonstrate demonstrates present presents describe describes develop develops propose proposes "
+    "design designs synthesize synthesise synthesizes use uses employ employs investigate investigates study studies "
+    "show shows obtain obtains achieve achieves introduce introduces highly".split())
 # a word for a specific substance: an element's name ('nickel-cadmium', 'copper-containing'), a named compound class
 _SUBSTANCE = re.compile(
     r"(?:silica|alumina|titania|zirconia|ceria|magnesia|graphite|graphene|carbon|cuprates?|cellulose|chitosan|"
