@@ -1606,3 +1606,15 @@ def test_tools_counterbodies_and_products(rules, text, expected):
 ])
 def test_component_amounts_and_reaction_gases(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a cue named as a bound ('above TC') takes no later value; past a cue's own value a bound is a regime's
+    ("Above TC the inverse susceptibility of GdN shows two regimes: one above ∼80 K with a Weiss temperature θp of "
+     "60 K, and one below ∼80 K with θp of 70 K.", [("GdN", "weiss_temperature", 60.0), ("GdN", "weiss_temperature", 70.0)]),
+    # (a cue given its value right after the bound word still takes it)
+    ("MnF2 orders antiferromagnetically below TN = 67 K.", [("MnF2", "neel_temperature", 67.0)]),
+    ("Above the Néel temperature (about 950 K), α-Fe2O3 becomes paramagnetic.", [("α-Fe2O3", "neel_temperature", 950.0)]),
+])
+def test_cues_and_values_named_as_bounds(rules, text, expected):
+    check(rules, text, expected)

@@ -80,6 +80,7 @@ _LOCATED_AT = re.compile(
     re.I,
 )
 _AT_LEAD = re.compile(r"(?:\bat|\bunder|\bat about|\bat around|\bat ∼|\bat ~)\s*[~∼≈]?\s*$", re.I)
+_BOUND_LEAD = re.compile(r"\b(?:above|below)\s[~∼≈]?\s*$", re.I)
 _REAGENT_GAP = re.compile(r"[\s-]|\s?(?:,|and|or)\s[^\s,]{1,20}\s")
 _TRANSITION_CUE = re.compile(r"transition|transformation", re.I)
 # a clause that sets what follows against what went before: no cue reaches across it
@@ -210,6 +211,10 @@ def assign_properties(
                 break
             if _OTHER_QUANTITY.search(_PLOT_AXIS.sub("", between)):
                 break
+            # ('above TC the system has two regimes: one above ∼50 K ...': a cue named as a bound has no value here)
+            if _BOUND_LEAD.search(sentence, max(0, cue.start - 8), cue.start) and not re.match(
+                    r"\s?(?:[=:≈∼~(]|of\b|is\b|was\b|at\b|\d)", sentence[cue.end : cue.end + 6]):
+                break
             fitted = _first_fit(cue, quantity, sentence, document_context, ontology)
             if fitted:
                 chosen = (cue, *fitted)
@@ -267,6 +272,9 @@ def assign_properties(
         # ('cycled between 2.0 and 4.2 V': the window a value was measured in; unless the window is the property)
         if si_unit == "V" and _WINDOW_LEAD.search(sentence[max(0, quantity.start - 40) : quantity.start]) and (
                 quantity.value is None or quantity.list_size > 1) and not _WINDOW_LEAD.search(cue.text):
+            continue
+        # ('... θp of 10.8 K, and other below ∼50 K with ...': past the cue's own value, a bound is a regime's)
+        if _BOUND_LEAD.search(before) and any(a.cue == cue for a in assignments):
             continue
         if _AT_LEAD.search(before) and not _LOCATED_AT.search(before):
             # 'TC at 300 K' and 'a phase transition at 3.8 GPa' state the point itself
