@@ -1618,3 +1618,17 @@ def test_component_amounts_and_reaction_gases(rules, text, expected):
 ])
 def test_cues_and_values_named_as_bounds(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a reference number glued to a formula is no part of it
+    ("The following parameters were used for GaN[21]: band gap 3.4 eV.", [("GaN", "band_gap", 3.4)]),
+    # a lone element named right before a cue owns the cue's value
+    ("CdTe has a band gap of 1.5 eV, assuming a gold work function of 5.1 eV.",
+     [("CdTe", "band_gap", 1.5), ("gold", "work_function", 5.1)]),
+    # substrate glasses by name
+    ("The band gaps were 3.5 eV for soda-lime glass and 3.7 eV for fused silica.",
+     [("soda-lime glass", "band_gap", 3.5), ("fused silica", "band_gap", 3.7)]),
+])
+def test_reference_numbers_element_owners_and_glasses(rules, text, expected):
+    check(rules, text, expected)

@@ -196,6 +196,9 @@ def find_formulas(text: str, variables: dict[str, float] | None = None) -> list[
             token = token[:-1].rstrip(".")
         while token and token[0] in "([" and _unbalanced(token):
             token, start = token[1:], start + 1
+        citation = re.search(r"(?<=[A-Za-z0-9)])\[\d{1,3}(?:[,–-]\s?\d{1,3})*\]:?$", token)
+        if citation:
+            token = token[: citation.start()]  # 'ZnO[18]': a reference number glued to the formula
         miller = re.search(r"(?<=[A-Za-z0-9])\((?:[-−]?\d){3,4}\)$", token)
         if miller:
             token = token[: miller.start()]  # 'SrTiO3(001)': a surface, by its Miller indices

@@ -579,6 +579,13 @@ def link_material(
             any_link.score *= 0.85
             if link is None or any_link.score > link.score:
                 link = any_link
+    # 'assuming a gold work function of 5.1 eV', 'the Ni Curie temperature (627 K)': a material named right before the
+    # cue is the cue's, even a lone element
+    owner = [m for m in everything if m.is_weak and not m.is_code_name and m.end <= assignment.cue.start
+             and re.fullmatch(r"[\s-]", sentence[m.end : assignment.cue.start])]
+    if owner and assignment.cue.end <= assignment.quantity.start and (link is None or link.material is not owner[-1]) \
+            and not any(assignment.cue.end <= m.start < assignment.quantity.start for m in everything):
+        link = Link(owner[-1], "between", 0.75)
     if link is None:
         # 'the band gap of 3.37 eV of ZnO increases to 3.85 eV': the new value is the same material's
         earlier = [a for a in assignments if (a.cue == assignment.cue or a.prop.name == assignment.prop.name)
