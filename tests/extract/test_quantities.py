@@ -234,3 +234,14 @@ def test_the_starting_values_of_two_changes_are_no_range():
 
 def test_a_composition_interval_without_a_unit_is_no_range():
     assert not any(q.is_range for q in parse_quantities("for 0 ≤ x ≤ 0.3 the lattice expands"))
+
+
+def test_an_ohm_glued_to_its_length_and_a_range_end_without_a_unit():
+    from textmine.normalise.units import normalise_unit_text
+
+    assert [(q.value, q.unit) for q in parse_quantities("a resistivity of ~75μΩcm2 and 2.1 mΩcm")] == [
+        (75.0, "µΩcm2"), (2.1, "mΩcm")]
+    assert normalise_unit_text("μΩcm2") == "uohm*cm**2"
+    # a range's first end after a one-letter symbol takes the unit of the second ('T C = 206-223 K')
+    [q] = parse_quantities("T C = 206-223 K")
+    assert (q.value_min, q.value_max, q.unit) == (206.0, 223.0, "K")

@@ -59,7 +59,7 @@ _REPLACEMENTS = [
     (re.compile(r"°\s*F\b|℉"), "degF"),
     (re.compile(r"°\s*K\b"), "K"),
     (re.compile(r"Ω|Ω|\bOhms?\b"), "ohm"),
-    (re.compile(r"(?<=ohm)-(?=[a-zµu]?m\b)"), "*"),  # 'Ω-cm', 'ohm-cm'
+    (re.compile(r"(?<=ohm)-?(?=[a-zµu]?m(?:\b|\d|\^))"), "*"),  # 'Ω-cm', 'ohm-cm', 'Ωcm2'
     (re.compile(r"[µμ]"), "u"),
     (re.compile(r"Å|Å"), "angstrom"),
     (re.compile(r"[·⋅•×]"), "*"),
