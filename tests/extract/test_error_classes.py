@@ -1591,6 +1591,10 @@ def test_class_nouns_after_names_in_words_and_hyphenated_forms(rules, text, expe
     ("The coatings were tested against steel, alumina and zirconia balls; the coefficient of friction was 0.45.", []),
     ("The Mo2C catalyst delivers an NH3 yield rate of 20 μg h-1 mg-1 with a Faradaic efficiency of 9.5%.",
      [("Mo2C catalyst", "faradaic_efficiency", 9.5)]),
+    # a lone gas molecule is a value's material only where nothing else is named; a composite named in
+    # words keeps its class and form nouns
+    ("The polystyrene-graphene nanocomposite foams blown with CO2 have a thermal conductivity of 0.04 W/(m K).",
+     [("polystyrene-graphene nanocomposite foams", "thermal_conductivity", 0.04)]),
 ])
 def test_tools_counterbodies_and_products(rules, text, expected):
     check(rules, text, expected)

@@ -242,6 +242,9 @@ def test_an_ohm_glued_to_its_length_and_a_range_end_without_a_unit():
     assert [(q.value, q.unit) for q in parse_quantities("a resistivity of ~75μΩcm2 and 2.1 mΩcm")] == [
         (75.0, "µΩcm2"), (2.1, "mΩcm")]
     assert normalise_unit_text("μΩcm2") == "uohm*cm**2"
+    # (and a siemens glued to its inverse length: 'Scm−1')
+    assert [(q.value, q.unit) for q in parse_quantities("high conducting (2.2×10−1 Scm−1)")] == [(0.22, "S cm-1")]
+    assert normalise_unit_text("mScm-1") == "mS*cm**-1"
     # a range's first end after a one-letter symbol takes the unit of the second ('T C = 206-223 K')
     [q] = parse_quantities("T C = 206-223 K")
     assert (q.value_min, q.value_max, q.unit) == (206.0, 223.0, "K")

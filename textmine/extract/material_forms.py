@@ -328,7 +328,8 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
             m.elements = sorted({*m.elements, *(SYMBOL_OF_NAME[n] for n in names)})
     alloy_label = m.formula and len(m.elements) == 1 and any(ch.isdigit() for ch in m.text)  # 'Mo0.8 alloy'
     # (also a compound named in words: 'lead halide perovskite absorbers', 'methylammonium lead iodide perovskite')
-    named = not m.formula and not m.is_weak and not m.is_code_name and not m.role and not m.is_dopant and " " in m.text
+    named = (not m.formula and not m.is_weak and not m.is_code_name and not m.role and not m.is_dopant
+             and re.search(r"[a-z][\s\-–]", m.text) is not None)  # (also 'polycarbonate-graphene nanocomposite foams')
     if m.formula and (not m.is_weak or alloy_label) or named:
         noun = _CLASS_NOUN_AFTER.match(sentence, m.end)
         if noun and (not m.is_weak or "alloy" in noun.group(0)):
@@ -401,6 +402,9 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
                 role = _ROLE_WORD[word.group(1).lower()] if word else "auxiliary"
         if role:
             m.role = role
+        elif m.formula and _plain_formula(m.text) in _GASES and _plain_formula(m.text) != "H2O":
+            # a lone gas molecule ('N2', 'CO2') is a value's material only where nothing else is named
+            m.is_weak = True
     # 'La0.8Sr0.2Ga0.83Mg0.17O3−δ (LSGM) as electrolyte': the short form in brackets plays its long form's part
     for long, short in zip(mentions, mentions[1:]):
         if long.role and long.role != "acronym" and re.fullmatch(r"\s?\(\s?", sentence[long.end : short.start]) \

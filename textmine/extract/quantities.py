@@ -73,8 +73,8 @@ _UNIT = re.compile(
     # a bracket opens a unit group only after a slash ('W/(m K)'): '294 K (TC)' is a unit and a symbol
     # ('Ω-cm', 'Ohm-cm': a hyphen between two atoms is a product)
     # ('g-1at 3 A g-1', 'g-1after 500 cycles': PDF text that glued the next word to a unit's power)
-    # ('75μΩcm2': an ohm glued to the length it is multiplied by)
-    rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•∙*]\s?\(?|\s|-(?=[A-Za-zΩΩµμ])|(?<=[ΩΩ])(?=[µμmcn]?m)){_ATOM}\)?){{0,4}})"
+    # ('75μΩcm2', '2.2×10−1 Scm−1': an ohm or a siemens glued to the length it goes with)
+    rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•∙*]\s?\(?|\s|-(?=[A-Za-zΩΩµμ])|(?<=[ΩΩ])(?=[µμmcn]?m)|(?<=S)(?=cm[-−–⁻]?\d)){_ATOM}\)?){{0,4}})"
     r"(?:(?![A-Za-z0-9])|(?<=[0-9])(?=(?:at|after|for|and|in|with|of|under|over|during|upon)\b))"
 )
 

@@ -60,6 +60,7 @@ _REPLACEMENTS = [
     (re.compile(r"°\s*K\b"), "K"),
     (re.compile(r"Ω|Ω|\bOhms?\b"), "ohm"),
     (re.compile(r"(?<=ohm)-?(?=[a-zµu]?m(?:\b|\d|\^))"), "*"),  # 'Ω-cm', 'ohm-cm', 'Ωcm2'
+    (re.compile(r"(?<=S)(?=cm[-−]?\d)"), "*"),  # 'Scm-1'
     (re.compile(r"[µμ]"), "u"),
     (re.compile(r"Å|Å"), "angstrom"),
     (re.compile(r"[·⋅•×]"), "*"),
