@@ -1018,7 +1018,7 @@ def test_based_on_feed_solutions_ions_and_device_parts(rules, text, expected):
     # two materials joined by a dash are one composite; two elements stay a formula ('Ti–O')
     ("The Ni–ceria catalysts reach a CO conversion of 45%.", [("Ni–ceria catalysts", "conversion", 45.0)]),
     ("The polycarbonate-graphene nanocomposite foams have a thermal conductivity of 0.03 W/(m K).",
-     [("polycarbonate-graphene", "thermal_conductivity", 0.03)]),
+     [("polycarbonate-graphene nanocomposite foams", "thermal_conductivity", 0.03)]),
     ("The LiFePO4-graphite electrode delivers a capacity of 150 mAh/g.", [("LiFePO4-graphite", "specific_capacity", 150.0)]),
 ])
 def test_dash_composites(rules, text, expected):
