@@ -358,6 +358,11 @@ def _plain_formula(text: str) -> str:
     return re.sub(r"[_{}$\s]", "", text)
 
 
+def is_gas(text: str) -> bool:
+    """Whether `text` is a small gas molecule's formula ('CO2', 'SO_{2}', 'N2')."""
+    return _plain_formula(text) in _GASES
+
+
 def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
     """Mark substrates, electrolytes, electrodes and references named as such (`role`)."""
     for m in mentions:
@@ -402,7 +407,7 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
                 role = _ROLE_WORD[word.group(1).lower()] if word else "auxiliary"
         if role:
             m.role = role
-        elif m.formula and _plain_formula(m.text) in _GASES and _plain_formula(m.text) != "H2O":
+        elif m.formula and is_gas(m.text) and _plain_formula(m.text) != "H2O":
             # a lone gas molecule ('N2', 'CO2') is a value's material only where nothing else is named
             m.is_weak = True
     # 'La0.8Sr0.2Ga0.83Mg0.17O3−δ (LSGM) as electrolyte': the short form in brackets plays its long form's part
@@ -412,4 +417,4 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             short.role = long.role
 
 
-__all__ = ["SOLUTION_AFTER", "assign_roles", "widen"]
+__all__ = ["SOLUTION_AFTER", "assign_roles", "is_gas", "widen"]

@@ -38,6 +38,7 @@ def names_a_substance(text: str) -> bool:
     Spans of more than four words describe a thing ('free-air enrichment by supplementary CO2 in
     field plots') rather than name a material, and count as generic.
     """
+    from textmine.extract.material_forms import is_gas
     from textmine.extract.materials import find_material_mentions
     from textmine.normalise.formula import element_symbols
 
@@ -48,9 +49,10 @@ def names_a_substance(text: str) -> bool:
             continue
         if not mention.is_weak:
             return True
-        # a lone element written as its symbol or its name ('Zn', 'silicon'), not a code such as 'BC1'
-        if mention.text == text.strip() and mention.formula in element_symbols() and (
-                mention.text == mention.formula or mention.text.isalpha()):
+        # a lone element written as its symbol or its name ('Zn', 'silicon'), or a gas molecule ('SO2'), not a
+        # code such as 'BC1'
+        if mention.text == text.strip() and (mention.formula in element_symbols() and (
+                mention.text == mention.formula or mention.text.isalpha()) or is_gas(mention.text)):
             return True
     return False
 
