@@ -29,6 +29,8 @@ ELEMENT_NAMES: tuple[str, ...] = tuple(
 ELEMENT_NAME_SET = frozenset(ELEMENT_NAMES) | frozenset(n.capitalize() for n in ELEMENT_NAMES)
 # an element's symbol by its lower-case name, American and older British spellings included
 SYMBOL_OF_NAME: dict[str, str] = {**dict(zip(ELEMENT_NAMES, ELEMENTS)), "aluminum": "Al", "caesium": "Cs", "sulphur": "S"}
+# the nonmetals and metalloids that form anions ('Zn–Cd sulfide' is metals and sulfur; 'Mn(AOT)2' has a metal)
+NONMETALS = frozenset("H He B C N O F Ne Si P S Cl Ar As Se Br Kr Te I Xe At Rn".split())
 
 
 @functools.lru_cache(maxsize=1)
@@ -39,4 +41,4 @@ def element_symbols() -> frozenset[str]:
     return frozenset(ELEMENTS[:83]) | {"Th", "U", "Pu"}
 
 
-__all__ = ["ELEMENTS", "ELEMENT_NAMES", "ELEMENT_NAME_SET", "ELEMENT_SET", "SYMBOL_OF_NAME", "element_symbols"]
+__all__ = ["ELEMENTS", "ELEMENT_NAMES", "ELEMENT_NAME_SET", "ELEMENT_SET", "NONMETALS", "SYMBOL_OF_NAME", "element_symbols"]

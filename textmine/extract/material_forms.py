@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from textmine.chemistry.elements import ELEMENT_NAME_SET, SYMBOL_OF_NAME, element_symbols
+from textmine.chemistry.elements import ELEMENT_NAME_SET, NONMETALS, SYMBOL_OF_NAME, element_symbols
 from textmine.chemistry.find import PHASE_PREFIX
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -295,7 +295,6 @@ _ANION_AFTER = re.compile(r"\s((?:sulfide|sulphide|oxide|selenide|telluride|nitr
                           r"chloride|bromide|iodide|hydroxide|boride|arsenide)s?)(?![\w\-–‐])", re.I)
 _ANION_ELEMENT = {"sul": "S", "oxi": "O", "sel": "Se", "tel": "Te", "nit": "N", "pho": "P", "car": "C", "flu": "F",
                   "chl": "Cl", "bro": "Br", "iod": "I", "hyd": "O", "bor": "B", "ars": "As"}
-_NONMETALS = frozenset("H He B C N O F Ne Si P S Cl Ar As Se Br Kr Te I Xe At Rn".split())
 _METAL_NAMES_BEFORE = re.compile(r"(?<![\w\-–‐])((?:[A-Za-z]{4,}[-–‐]){1,3})$")
 
 
@@ -314,16 +313,16 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
             m.end, m.elements = guest.end(), sorted({*m.elements, *symbols})
     # 'the binary Zn–Cd sulfide', 'Cu–Zn oxide': metals written with a dash and the anion of the compound they form
     anion = _ANION_AFTER.match(sentence, m.end) if _METAL_DASH_RUN.fullmatch(m.text) and not m.is_dopant else None
-    if anion and not any(e in _NONMETALS for e in m.elements):
+    if anion and not any(e in NONMETALS for e in m.elements):
         m.end, m.formula = anion.end(), None
         m.elements = sorted({*m.elements, _ANION_ELEMENT[anion.group(1).lower()[:3]]})
     # 'silver–copper-oxides': a metal named with a dash before a compound named in words is part of its name
     metals = _METAL_NAMES_BEFORE.search(sentence, max(0, m.start - 40), m.start)
     first = re.split(r"[-–‐\s]", m.text)[0].lower()
-    if (metals and not m.is_dopant and SYMBOL_OF_NAME.get(first, "H") not in _NONMETALS
+    if (metals and not m.is_dopant and SYMBOL_OF_NAME.get(first, "H") not in NONMETALS
             and _ANION_AFTER.search(" " + m.text[len(first):].lstrip("-–‐ "))):
         names = [w.lower() for w in re.split(r"[-–‐]", metals.group(1)) if w]
-        if names and all(n in SYMBOL_OF_NAME and SYMBOL_OF_NAME[n] not in _NONMETALS for n in names):
+        if names and all(n in SYMBOL_OF_NAME and SYMBOL_OF_NAME[n] not in NONMETALS for n in names):
             m.start, m.formula = metals.start(1), None
             m.elements = sorted({*m.elements, *(SYMBOL_OF_NAME[n] for n in names)})
     alloy_label = m.formula and len(m.elements) == 1 and any(ch.isdigit() for ch in m.text)  # 'Mo0.8 alloy'

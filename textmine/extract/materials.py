@@ -12,7 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from textmine.chemistry.elements import ELEMENT_NAME_SET, SYMBOL_OF_NAME, element_symbols
+from textmine.chemistry.elements import ELEMENT_NAME_SET, NONMETALS, SYMBOL_OF_NAME, element_symbols
 from textmine.chemistry.names import is_alloy_grade
 from textmine.chemistry.find import PHASE_PREFIX, looks_like_formula, token_formula, unbalanced_brackets
 from textmine.extract.material_forms import assign_roles, widen
@@ -357,7 +357,6 @@ _LIGAND_FORMULA = re.compile(
     r"((?:\s?[·•⋅]\s?(?:\d+(?:\.\d+)?|[nxyz])?[A-Z][A-Za-z0-9()]*)*)(?![\w\-/])")
 _LIGAND_GROUP = re.compile(r"[(\[]([^()\[\]]+)[)\]](\d*)")
 _ROMAN = re.compile(r"[IVX]+")
-_NONMETAL_SYMBOLS = frozenset("H He B C N O F Ne Si P S Cl Ar As Se Br Kr Te I Xe".split())
 
 
 # ... and organic salts written with their donor molecule first: '(TMTSF)2PF6', 'κ-(BEDT-TTF)2Cu(NCS)2',
@@ -378,7 +377,7 @@ def _ligand_formulas(sentence: str) -> list[tuple[int, int]]:
         if token_formula(m.group(0)) is not None:
             continue  # a formula the parser reads ('Ni(OH)2', 'NaCo2(PO4)2·NH4·H2O')
         symbols = re.findall(r"[A-Z][a-z]?", m.group(1))
-        if not all(e in element_symbols() for e in symbols) or all(e in _NONMETAL_SYMBOLS for e in symbols):
+        if not all(e in element_symbols() for e in symbols) or all(e in NONMETALS for e in symbols):
             continue
         ligands = [(g.group(1), g.group(2)) for g in _LIGAND_GROUP.finditer(m.group(2))]
         abbreviated = [text for text, count in ligands if count and len(re.findall(r"[A-Za-z]", text)) >= 2
