@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from textmine.chemistry.find import token_formula
-from textmine.extract.material_forms import FORM_NOUN_AFTER, SOLUTION_AFTER
+from textmine.extract.material_forms import FORM_NOUN_AFTER, SOLUTION_AFTER, is_short_form
 from textmine.extract.materials import MaterialMention
 from textmine.extract.quantities import Quantity
 from textmine.normalise.units import UnitError, compatible
@@ -912,14 +912,9 @@ _FORM_NOUN = (rf"(?:{FORM_NOUN_AFTER.pattern}|\s(?:hetero(?:junction|structure)s
               r"samples?|electrodes?|polymers?|salts?))")
 
 
-_SHORT_FORM_GAP = re.compile(r"\s?\(\s?")
-
-
 def material_run(materials: list[MaterialMention], sentence: str, from_end: bool) -> list[MaterialMention]:
     # 'CH3NH3PbI3 and formamidinium lead iodide (FAPbI3)': a short form in brackets holds no place of its own
-    materials = [m for k, m in enumerate(materials)
-                 if not (k > 0 and _SHORT_FORM_GAP.fullmatch(sentence[materials[k - 1].end : m.start])
-                         and sentence[m.end : m.end + 2].lstrip().startswith(")"))]
+    materials = [m for k, m in enumerate(materials) if not (k > 0 and is_short_form(sentence, materials[k - 1], m))]
     ordered = list(reversed(materials)) if from_end else materials
     run: list[MaterialMention] = []
     for mention in ordered:

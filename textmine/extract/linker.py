@@ -38,6 +38,7 @@ from textmine.extract.components import (
     material_mention,
 )
 from textmine.chemistry.elements import ELEMENT_NAME_SET
+from textmine.extract.material_forms import is_short_form
 from textmine.extract.materials import MaterialMention, StudiedMaterials, is_class_word
 from textmine.extract.quantities import Quantity
 from textmine.extract.views import View, sentence_view
@@ -218,8 +219,7 @@ class RulesLinker:
             eligible = [m for m in materials if not m.is_dopant and not m.role and m.end <= material.end
                         and not is_compared(text, m)]
             # ('Cu2SnSe3 (CTSe) and Cu2ZnSnSe4 (CZTSe) are ...': a short name in brackets stands with its material)
-            named = {id(m): p for p, m in zip(eligible, eligible[1:]) if _SHORT_NAME_BETWEEN.fullmatch(text[p.end : m.start])
-                     and _SHORT_NAME_AFTER.match(text, m.end)}
+            named = {id(m): p for p, m in zip(eligible, eligible[1:]) if is_short_form(text, p, m)}
             run = material_run([m for m in eligible if id(m) not in named], text, from_end=True)
             if len(run) > 1 and run[-1] is named.get(id(material), material):
                 # ('Cadmium oxide, CdO, is ...': a name and its formula in apposition are one material)
@@ -235,8 +235,6 @@ class RulesLinker:
         return material, subjects, score, pattern
 
 
-_SHORT_NAME_BETWEEN = re.compile(r"\s?\(\s?")
-_SHORT_NAME_AFTER = re.compile(r"\s?\)")
 _PLURAL_REFERENCE = re.compile(r"these|they|those|their|the (?:two|both)", re.I)
 # ('The bonded samples show ...': a plural noun at the start of the sentence)
 _PLURAL_NOUN_REFERENCE = re.compile(rf"the (?:[\w-]+\s)*{PLURAL_SAMPLE_NOUNS}", re.I)

@@ -357,6 +357,17 @@ def _plain_formula(text: str) -> str:
     return re.sub(r"[_{}$\s]", "", text)
 
 
+_SHORT_FORM_OPEN = re.compile(r"\s?\(\s?")
+_SHORT_FORM_CLOSE = re.compile(r"\s?\)")
+
+
+def is_short_form(sentence: str, long: "MaterialMention", short: "MaterialMention") -> bool:
+    """Whether `short` stands in brackets right after `long` ('formamidinium lead iodide (FAPbI3)'): its
+    short form, which plays the long form's part."""
+    return (_SHORT_FORM_OPEN.fullmatch(sentence[long.end : short.start]) is not None
+            and _SHORT_FORM_CLOSE.match(sentence, short.end) is not None)
+
+
 def is_gas(text: str) -> bool:
     """Whether `text` is a small gas molecule's formula ('CO2', 'SO_{2}', 'N2')."""
     return _plain_formula(text) in _GASES
@@ -411,9 +422,8 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
             m.is_weak = True
     # 'La0.8Sr0.2Ga0.83Mg0.17O3−δ (LSGM) as electrolyte': the short form in brackets plays its long form's part
     for long, short in zip(mentions, mentions[1:]):
-        if long.role and long.role != "acronym" and re.fullmatch(r"\s?\(\s?", sentence[long.end : short.start]) \
-                and sentence[short.end : short.end + 2].lstrip().startswith(")"):
+        if long.role and long.role != "acronym" and is_short_form(sentence, long, short):
             short.role = long.role
 
 
-__all__ = ["SOLUTION_AFTER", "assign_roles", "is_gas", "widen"]
+__all__ = ["SOLUTION_AFTER", "assign_roles", "is_gas", "is_short_form", "widen"]
