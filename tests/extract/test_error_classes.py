@@ -1636,3 +1636,24 @@ def test_cues_and_values_named_as_bounds(rules, text, expected):
 ])
 def test_reference_numbers_element_owners_and_glasses(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a material opening the clause after a value is named for the value that clause states, not for that one
+    ("The optical band gap of CaYb2Ge3O10 is equal to 5.5 eV, for the CaEr2Ge3O10 compound this value is 5.6 eV.",
+     [("CaYb2Ge3O10", "band_gap", 5.5), ("CaEr2Ge3O10", "band_gap", 5.6)]),
+    # (a material after the value and its comma with no value of its own still takes it)
+    ("The band gap is 3.3 eV, for ZnO nanorods grown at 90 °C.", [("ZnO nanorods", "band_gap", 3.3)]),
+    # an ion's charge PDF text set apart from its element still makes a doped material
+    ("The band gaps of 5 at% Tb3 + doped PbWO4 samples are found to be approximately 3.78 eV.",
+     [("Tb3 + doped PbWO4", "band_gap", 3.78)]),
+])
+def test_next_clause_materials_and_spaced_ion_charges(rules, text, expected):
+    check(rules, text, expected)
+
+
+def test_a_spaced_ion_charge_is_mended_only_before_ions_or_a_doping():
+    for text, mended in [("Tb3 + doped PbWO4", "Tb3+ doped PbWO4"), ("Mn2 + ions in ZnO", "Mn2+ ions in ZnO"),
+                         ("Co2 + cations", "Co2+ cations"), ("H2 + 1/4AlH3 hydride", "H2 + 1/4AlH3 hydride"),
+                         ("Fe3 + and Cr3 + moments", "Fe3 + and Cr3 + moments")]:
+        assert TextView.of(text, glyph_edits(text)).text == mended

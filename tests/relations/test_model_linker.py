@@ -140,3 +140,24 @@ def test_a_span_that_is_a_property_cue_is_no_material_to_move_a_value_to() -> No
     RescoreLinker(switch_margin=0.0, switch_min=0.0)(extraction)
     tails = {r.tail for r in layers.relations if r.kind == RelationKind.VALUE_MATERIAL}
     assert tails and len(layers.materials) - 1 not in tails
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a value named by its material in brackets, either way round, stays with it however sure the model is
+    ("Films of the BaCuQF series have band gaps of 3.0 eV (BaCuTeF), 2.9 eV (BaCuSeF) and 3.3 eV (BaCuSF).",
+     {("BaCuTeF", 3.0), ("BaCuSeF", 2.9), ("BaCuSF", 3.3)}),
+    ("The band gaps of our samples, brookite (3.32 eV), anatase (3.25 eV) and rutile (3.02 eV), follow the trend.",
+     {("brookite", 3.32), ("anatase", 3.25), ("rutile", 3.02)}),
+])
+def test_a_value_named_by_its_material_in_brackets_never_moves(text, expected) -> None:
+    from textmine.relations.rescore import RescoreLinker
+
+    never = ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
+                                              options={"linker.rescore": {"switch_margin": 2.0},
+                                                       "assemble": {"confidence": "hybrid"}}))
+    extraction = never(document_from_text("t", text, kind="body"))
+    RescoreLinker(switch_margin=0.0, switch_min=0.0)(extraction)  # every other link goes to the model's favourite
+    layers = extraction.layers
+    linked = {(layers.materials[r.tail].text, layers.quantities[r.head].value)
+              for r in layers.relations if r.kind == RelationKind.VALUE_MATERIAL and r.primary}
+    assert linked == expected

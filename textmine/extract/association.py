@@ -751,6 +751,14 @@ def _link_among(
     # '3.2 eV for TiO2', 'band gap of 3.2 eV in ZnO', 'TC as high as 1390 K in the case of cobalt', 'TN = 105 K
     # in antiferromagnetic TlNiO3'
     after = [m for m in candidates if m.start >= q.end and m.start - q.end <= 30]
+    # ('is equal to 5.5 eV, for the CaEr2Ge3O10 compound this value is more than 5.6 eV': a material opening the
+    # next clause is named for the value that clause states)
+    if after and sentence[q.end : after[0].start].lstrip().startswith(",") and any(
+            a is not assignment and a.prop.name == assignment.prop.name and after[0].end <= a.quantity.start
+            and a.quantity.start - after[0].end <= 40
+            and not any(after[0].end <= m.start < a.quantity.start for m in candidates)
+            and not _CLAUSE_BREAK.search(sentence[after[0].end : a.quantity.end]) for a in assignments):
+        after = []
     if after and re.match(
         r"^\W{0,3}\s?(?:for|of|in|in the case of|was observed for|is obtained for|was obtained for|"
         r"(?:achieved|obtained|measured|observed|reported|found) (?:with|for))\s"

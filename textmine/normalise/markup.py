@@ -83,6 +83,10 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # amount on either side), '0. 01 wt%', 'n ≈ 0. 32' (a leading zero); not a sentence ending in a number
 # ('... Fe2. 3D printing ...', 'in 2019. 3 samples')
 _SPLIT_DECIMAL = re.compile(r"(?:(?<=[A-Z]\d)|(?<=[A-Z][a-z]\d))\.\s(?=\d+[A-Z][a-z]?[\d.A-Z(])|(?<![\w.]0)(?<=0)\.\s(?=\d)")
+# ... or an ion's charge off its element: 'Tb3 + doped PbWO4', 'Mn2 + ions', 'Co2 + cations' (not a reaction's
+# 'H2 + 1/4AlH3': only before a word that names ions or a doping)
+_SPACED_CHARGE = re.compile(
+    r"(?:(?<=\b[A-Z]\d)|(?<=\b[A-Z][a-z]\d))\s(?=[+−-]\s?(?:[-‐–]?\s?(?:co-?)?doped|ions?|cations?|anions?)\b)")
 
 
 def glyph_edits(text: str) -> list[Edit]:
@@ -97,6 +101,8 @@ def glyph_edits(text: str) -> list[Edit]:
               if ord(m.group(0)) in PRIVATE_GLYPHS]
     if ". " in text:
         edits += [Edit(m.start(), m.end(), ".") for m in _SPLIT_DECIMAL.finditer(text)]
+    if " + " in text or " − " in text or " - " in text:
+        edits += [Edit(m.start(), m.end(), "") for m in _SPACED_CHARGE.finditer(text)]
     return sorted(edits, key=lambda e: e.start)
 
 

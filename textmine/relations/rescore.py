@@ -35,7 +35,9 @@ from textmine.relations.pairs import Pair
 # roles the rules give mentions that are never what a value is about ('CaCu5-type', 'PC71BM was used as
 # the acceptor'); substrates, references and electrolytes stay candidates (a value may be theirs by name)
 _NEVER_THE_SUBJECT = ("prototype", "auxiliary")
-_LIST_PATTERNS = ("respectively",)
+# links the sentence's layout makes (a list's order, a value bracketed right before or after its material's
+# name: 'brookite (3.32 eV)', '3 eV (BaCuTeF)'): the model judges one pair at a time and cannot see them
+_KEPT_PATTERNS = ("respectively", "bracketed")
 
 
 class RescoreLinker(ScorerComponent):
@@ -128,9 +130,9 @@ class RescoreLinker(ScorerComponent):
     def _material_update(self, relation: Relation, scores: dict[tuple, float], options: dict, fixed: bool = False) -> dict:
         """The model's score of a value->material link, and the material it moves to where the model is sure."""
         p = scores.get(("material", relation.head, relation.tail))
-        # a value paired with a material by a list ('... for P1, P2 and P3, respectively') keeps it: the
-        # model judges one pair at a time and cannot see the lists' order
-        if relation.primary and p is not None and relation.pattern not in _LIST_PATTERNS and not fixed:
+        # a value paired with a material by a list ('... for P1, P2 and P3, respectively') or by brackets
+        # ('3 eV (BaCuTeF), 2.9 eV (BaCuSeF)') keeps it
+        if relation.primary and p is not None and relation.pattern not in _KEPT_PATTERNS and not fixed:
             best, best_m = max(options[relation.head])
             if best_m != relation.tail and best >= self.switch_min and best - p >= self.switch_margin:
                 return {"model_score": best, "tail": best_m, "pattern": "model-switch"}
