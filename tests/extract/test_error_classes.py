@@ -710,7 +710,7 @@ def test_a_composition_is_no_percentage_value(rules):
     # a redox couple is not a composite
     ("The Fe(II)/Fe(III) couple of LiFePO4 gives a voltage of 3.4 V.", [("LiFePO4", "voltage", 3.4)]),
     # host:dopant notation names one doped material
-    ("SrAl2O4:Eu,Dy phosphors have a band gap of 6.5 eV.", [("SrAl2O4:Eu,Dy", "band_gap", 6.5)]),
+    ("SrAl2O4:Eu,Dy phosphors have a band gap of 6.5 eV.", [("SrAl2O4:Eu,Dy phosphors", "band_gap", 6.5)]),
     # a Strukturbericht symbol names a structure type, not a material
     ("Mn2RuSn in the L21B structure has a magnetic moment of 0.98 µB.", [("Mn2RuSn", "magnetic_moment", 0.98)]),
     # a material named for comparison is not the subject: the value is the paper's material's
@@ -1657,3 +1657,29 @@ def test_a_spaced_ion_charge_is_mended_only_before_ions_or_a_doping():
                          ("Co2 + cations", "Co2+ cations"), ("H2 + 1/4AlH3 hydride", "H2 + 1/4AlH3 hydride"),
                          ("Fe3 + and Cr3 + moments", "Fe3 + and Cr3 + moments")]:
         assert TextView.of(text, glyph_edits(text)).text == mended
+
+
+@pytest.mark.parametrize("text, expected", [
+    # dopants after a colon with their amounts, joined by a spaced slash
+    ("Thus, the Eg value of the Li2CaSiO4:0.03Eu2+ / Eu3+ phosphors was 4.54 eV.",
+     [("Li2CaSiO4:0.03Eu2+ / Eu3+ phosphors", "band_gap", 4.54)]),
+    # a doping hyphen set apart from its ion
+    ("The band gap was 3.9 eV for the Pr3+ - doped NaGdTiO4.", [("Pr3+ - doped NaGdTiO4", "band_gap", 3.9)]),
+    # a phosphor is a form: the list of two materials pairs with the two values
+    ("The SrAl2O4:Eu,Dy phosphor and Y2O3:Eu3+ have band gaps of 6.5 and 5.6 eV, respectively.",
+     [("SrAl2O4:Eu,Dy phosphor", "band_gap", 6.5), ("Y2O3:Eu3+", "band_gap", 5.6)]),
+    # a name in brackets glued to a code name is part of it; a ligand named with its locants
+    ("The optical band gap of DCA3T(T-BDT) is about 1.80 eV.", [("DCA3T(T-BDT)", "band_gap", 1.8)]),
+    ("A hybrid borate Zn(1,3-DAP)[B4O7] has a wide band gap (4.92 eV).", [("Zn(1,3-DAP)[B4O7]", "band_gap", 4.92)]),
+])
+def test_dopant_amounts_phosphors_and_glued_names(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # 'band gap potentials' is a band gap, not a potential
+    ("The group obtained band gap potentials of 3.00, 2.69 and 2.60 eV for TiO2, CNNS/TiO2 and CNNS, respectively.",
+     [("TiO2", "band_gap", 3.0), ("CNNS/TiO2", "band_gap", 2.69), ("CNNS", "band_gap", 2.6)]),
+])
+def test_band_gap_potentials_are_band_gaps(rules, text, expected):
+    check(rules, text, expected)

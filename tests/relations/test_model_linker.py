@@ -148,6 +148,9 @@ def test_a_span_that_is_a_property_cue_is_no_material_to_move_a_value_to() -> No
      {("BaCuTeF", 3.0), ("BaCuSeF", 2.9), ("BaCuSF", 3.3)}),
     ("The band gaps of our samples, brookite (3.32 eV), anatase (3.25 eV) and rutile (3.02 eV), follow the trend.",
      {("brookite", 3.32), ("anatase", 3.25), ("rutile", 3.02)}),
+    # (and a value bracketed right after its cue, then the material the cue is of)
+    ("This is lower than TN (195 K) of FeO; for example, 173 K in Mn0.29Fe0.71O.",
+     {("FeO", 195.0), ("Mn0.29Fe0.71O", 173.0)}),
 ])
 def test_a_value_named_by_its_material_in_brackets_never_moves(text, expected) -> None:
     from textmine.relations.rescore import RescoreLinker

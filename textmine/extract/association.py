@@ -728,6 +728,13 @@ def _link_among(
     if named_after:
         return Link(named_after[0], "bracketed", 0.85)
 
+    # 'to TN (195 K) of FeO; for example, 173 K in ...': a value bracketed right after its cue, then the material
+    # the cue is of
+    if cue.end <= q.start and re.fullmatch(r"\s?\(\s?[~∼≈]?\s?", sentence[cue.end : q.start]):
+        of = re.match(r"\s?\)\s?(?:of|for|in)\s(?:the\s|pure\s|bulk\s)?", sentence[q.end : q.end + 30])
+        named = [m for m in candidates if of and m.start == q.end + of.end()]
+        if named:
+            return Link(named[0], "bracketed", 0.85)
     # 'far better than that (316 mV) of Ni foam': the value in brackets between 'that' and 'of X' is X's
     if re.search(r"\b(?:that|those)\s?\(\s?[~∼≈]?\s?$", sentence[max(0, q.start - 12) : q.start]):
         of = re.match(r"\s?\)\s?of\s(?:the\s|pure\s|bulk\s|commercial\s)?", sentence[q.end : q.end + 30])

@@ -41,12 +41,13 @@ FORM_NOUN_AFTER = re.compile(
     r" (?:(?:thin|ultrathin|epitaxial|single[- ]crystal(?:line)?|polycrystalline|porous|hollow) )?"
     r"(?:nano-?(?:fib(?:er|re)s?|particles?|rods?|wires?|sheets?|tubes?|cages?|crystals?|belts?|plates?|flakes?|"
     r"spheres?|cubes?|structures?)|micro-?(?:spheres?|rods?|particles?)|films?|ceramics?|powders?|fib(?:er|re)s?|"
-    r"membranes?|single crystals?|crystals?|quantum dots|aerogels?|foams?|(?:photo|electro)?catalysts?)(?![\w-])"
+    r"membranes?|single crystals?|crystals?|quantum dots|aerogels?|foams?|phosphors?|(?:photo|electro)?catalysts?)(?![\w-])"
 )
 # ':N', ':Ag2+', ':Eu,Dy', ':Er3+/Yb3+' right after a host formula: the dopants of a doped material
-_DOPANT_ION = r"[A-Z][a-z]?(?:\d?[+]{1,2}|\d[+])?"
-_COLON_DOPANTS = re.compile(rf":{_DOPANT_ION}(?:[,/]{_DOPANT_ION}){{0,3}}(?![\w-])")
-_MORE_DOPANTS = re.compile(rf"(?:[,/]{_DOPANT_ION}){{1,3}}(?![\w-])")
+# (with its amount: 'Li2CaSiO4:0.03Eu2+ / Eu3+')
+_DOPANT_ION = r"(?:\d*\.?\d+)?[A-Z][a-z]?(?:\d?[+]{1,2}|\d[+])?"
+_COLON_DOPANTS = re.compile(rf":{_DOPANT_ION}(?:\s?[,/]\s?{_DOPANT_ION}){{0,3}}(?![\w-])")
+_MORE_DOPANTS = re.compile(rf"(?:\s?[,/]\s?{_DOPANT_ION}){{1,3}}(?![\w-])")
 _NANO_FORM_AFTER = re.compile(
     r" (?:(?:hollow|porous|hierarchical|mesoporous) )?(?:nano(?:fib(?:er|re)s?|rods?|wires?|sheets?|tubes?|cages?|belts?|"
     r"plates?|flakes?|spheres?|cubes?|structures?|foams?)|quantum dots|aerogels?|foams?)(?![\w-])")
@@ -67,7 +68,8 @@ _COMPOSITE_BETWEEN = re.compile(
 _DOPANT_PREFIX = re.compile(
     r"(?<![\w\-])((?:[A-Z][a-z]?\s?(?:,|/|[-–‐]|and)\s?){0,3}[A-Z][a-z]?)[-‐–]?\s?(?:co-?|tri-?|dual-?)?doped\s$"
 )
-_DOPED_BETWEEN = re.compile(r"[-‐–]?\s?(?:co-?|tri-?|dual-?)?doped\s")
+# ('Pr3+ - doped NaGdTiO4': PDF text sets the hyphen apart)
+_DOPED_BETWEEN = re.compile(r"(?:\s?[-‐–])?\s?(?:co-?|tri-?|dual-?)?doped\s")
 # what follows a dopant that names samples by it: 'Bi-doped samples', 'Bi-doped and Sb-doped films'
 _SAMPLE_NOUN = r"(?:samples?|specimens?|films?|crystals?|ceramics?|powders?|nanoparticles?|nanocrystals?|thin films?)\b"
 _DOPED_SAMPLE = re.compile(
@@ -298,12 +300,20 @@ _ANION_ELEMENT = {"sul": "S", "oxi": "O", "sel": "Se", "tel": "Te", "nit": "N", 
 _METAL_NAMES_BEFORE = re.compile(r"(?<![\w\-–‐])((?:[A-Za-z]{4,}[-–‐]){1,3})$")
 
 
+_CODE_BEFORE_BRACKET = re.compile(r"(?<![\w\-(\[])([A-Z][A-Za-z0-9\-]*[A-Z0-9][A-Za-z0-9\-]*)[(\[]$")
+_CLOSING = {"(": ")", "[": "]"}
+
+
 def _extend(sentence: str, m: "MaterialMention") -> None:
     """A phase label before a name ('gamma-graphyne'), a dopant in host:dopant notation ('CaF2:Ag2+',
     'SrAl2O4:Eu,Dy') and a class noun after a formula ('Fe-Ni alloy')."""
     prefix = _PREFIX_BEFORE.search(sentence, max(0, m.start - 12), m.start)
     if prefix:
         m.start = prefix.start(1)
+    # 'DCA3T(T-BDT)': a name in brackets glued to a code name before it is part of that name
+    glued = _CODE_BEFORE_BRACKET.search(sentence, max(0, m.start - 16), m.start)
+    if glued and sentence[m.end : m.end + 1] == _CLOSING[sentence[m.start - 1]] and not m.is_dopant:
+        m.start, m.end, m.formula = glued.start(1), m.end + 1, None
     if m.formula and len(m.elements) > 1 and not m.is_dopant:
         guest = _COLON_DOPANTS.match(sentence, m.end)
         if guest is None and re.search(r":[A-Z][a-z]?\d?\+{0,2}$", sentence[m.start : m.end]):

@@ -380,7 +380,9 @@ def _ligand_formulas(sentence: str) -> list[tuple[int, int]]:
         if not all(e in element_symbols() for e in symbols) or all(e in NONMETALS for e in symbols):
             continue
         ligands = [(g.group(1), g.group(2)) for g in _LIGAND_GROUP.finditer(m.group(2))]
-        abbreviated = [text for text, count in ligands if count and len(re.findall(r"[A-Za-z]", text)) >= 2
+        # (a ligand with a count, or with locants: 'Zn(1,3-DAP)[B4O7]')
+        abbreviated = [text for text, count in ligands if (count or re.match(r"\d(?:,\d)*[-‐]", text))
+                       and len(re.findall(r"[A-Za-z]", text)) >= 2
                        and not _ROMAN.fullmatch(text) and token_formula(text) is None]
         if abbreviated:
             found.append((m.start(), m.end()))
