@@ -1683,3 +1683,15 @@ def test_dopant_amounts_phosphors_and_glued_names(rules, text, expected):
 ])
 def test_band_gap_potentials_are_band_gaps(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a material named in a fronted contrast is compared, not the subject
+    ("In contrast to graphene, h-BN sheets were found to be insulating with band gaps larger than 4.0 eV.",
+     [("h-BN", "band_gap", 4.0)]),
+    ("Contrary to ZnO, TiO2 shows a band gap of 3.2 eV.", [("TiO2", "band_gap", 3.2)]),
+    # a dash composite keeps the bracket glued to its host ('ZnS(O)': sulfide with oxygen)
+    ("The band gap is 3.8 eV for the Mn–ZnS(O) films.", [("Mn–ZnS(O) films", "band_gap", 3.8)]),
+])
+def test_fronted_contrasts_and_dash_composites_with_brackets(rules, text, expected):
+    check(rules, text, expected)

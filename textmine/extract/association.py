@@ -489,7 +489,8 @@ _COMPARED_BEFORE = re.compile(
     # ('Just like manganese sulfide, manganese selenide is ...', 'Like ZnO, TiO2 ...'; not 'oxides like ZnO')
     r"(?:^(?:[Jj]ust\s|[Mm]uch\s)?[Ll]ike|\b(?:just|much)\slike)\s(?:the\s|pure\s|bulk\s)?$|"
     r"\b(?:(?:close|similar|comparable|identical|equal|superior|inferior)\sto|than|compared\s(?:to|with)|"
-    r"in comparison (?:to|with)|relative to|unlike|over)\s(?:(?:that|those)\sof\s)?(?:the\s|pure\s|bulk\s|pristine\s)?$",
+    r"in comparison (?:to|with)|relative to|unlike|over|(?:in\s)?contrast\s(?:to|with)|contrary\sto)\s(?:(?:that|those)\sof\s)?"
+    r"(?:the\s|pure\s|bulk\s|pristine\s)?$",
     re.I)
 
 

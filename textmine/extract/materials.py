@@ -645,7 +645,7 @@ def _named_allotropes(sentence: str) -> list[MaterialMention]:
             for m in _NAMED_ALLOTROPE.finditer(sentence) if m.group(2) not in element_symbols()]
 
 
-_DASH_PAIR = re.compile(r"(?<![\w\-–‐/])([A-Za-z][A-Za-z0-9]*)[-–‐]([A-Za-z][A-Za-z0-9]*)(?![\w\-–‐/])")
+_DASH_PAIR = re.compile(r"(?<![\w\-–‐/])([A-Za-z][A-Za-z0-9]*)[-–‐]([A-Za-z][A-Za-z0-9]*)(?![\w\-–‐/(\[])")
 
 
 def _dash_part(part: str) -> tuple[list[str], bool] | None:
