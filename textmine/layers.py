@@ -86,7 +86,8 @@ class MaterialSpan(Span):
     is_dopant: bool = False
     is_weak: bool = Field(default=False, description="lone element, class noun or code name: linked only as a fallback")
     is_code_name: bool = False
-    role: str = Field(default="", description="substrate, electrolyte, electrode, reference: named for another part "
+    role: str = Field(default="", description="substrate, electrolyte, electrode, reference, partner (a blend's fullerene "
+                                              "acceptor), auxiliary, prototype, acronym: named for another part "
                                               "than the studied material (linked only by name)")
     is_descriptive: bool = Field(default=False, description="a name in words ('fluorinated natural graphite', 'composite "
                                                             "membrane'): weak, the main material only where no compound is named")

@@ -1711,3 +1711,33 @@ def test_fronted_contrasts_and_dash_composites_with_brackets(rules, text, expect
 ])
 def test_values_given_with_a_value_named_for_a_code_name(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an acronym modifier coordinated before a cue names its own cue
+    ("The HOMO and LUMO energy levels of PTB7 were -4.82 and -2.71 eV, respectively.",
+     [("PTB7", "homo_level", -4.82), ("PTB7", "lumo_level", -2.71)]),
+    # a blend written with a spaced slash is one material; a spaced redox couple is a reference, not a blend
+    ("The best power conversion efficiency of the PSCs based on PT-DTBT / PC61BM (1: 4, w / w) reached 4.18%.",
+     [("PT-DTBT / PC61BM", "power_conversion_efficiency", 4.18)]),
+    ("The onset oxidation potentials of PDTSBTBTz and PBDTBTBTz are 0.36 and 0.41 V vs Ag / Ag +, respectively.",
+     [("PDTSBTBTz", "onset_oxidation_potential", 0.36), ("PBDTBTBTz", "onset_oxidation_potential", 0.41)]),
+])
+def test_elliptic_acronym_cues_and_spaced_slashes(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a fullerene acceptor named on its own is the blend partner of the polymer named with it
+    ("The best BHJ device fabricated from PBDTTs-fBT and PC71BM as the active layer showed a maximum PCE of 6.27%.",
+     [("PBDTTs-fBT", "power_conversion_efficiency", 6.27)]),
+    # ... still a list member, and still the material of a value given for it by name, or with a polymer before its
+    # blend colon
+    ("The LUMO levels of PTB7 and PC71BM are -3.3 and -4.0 eV, respectively.",
+     [("PTB7", "lumo_level", -3.3), ("PC71BM", "lumo_level", -4.0)]),
+    ("The LUMO level of PC71BM is increased to -3.41 eV.", [("PC71BM", "lumo_level", -3.41)]),
+    ("The device with PBDSe-DTBT: PC71BM at a 1: 1 weight ratio gave a PCE of 2.7%.",
+     [("PBDSe-DTBT: PC71BM", "power_conversion_efficiency", 2.7)]),
+])
+def test_fullerene_acceptors_are_blend_partners(rules, text, expected):
+    check(rules, text, expected)

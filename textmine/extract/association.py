@@ -569,7 +569,8 @@ def link_material(
     strong = [m for m in everything if not m.is_weak]
     # 'Metallic Mn, MnO and MnO2 ... 100, 116 and 84 K respectively': lists pair with every mention
     # (an acronym the paper does not define still holds its place in a list)
-    listed = [m for m in materials if not m.is_dopant and m.role in ("", "acronym")]
+    # (and a blend partner holds its place too: 'PTB7 and PC71BM ... -3.3 and -4.0 eV, respectively')
+    listed = [m for m in materials if not m.is_dopant and m.role in ("", "acronym", "partner")]
     # (the second of two materials compared by 'vs' reads as a reference: 'ZnO vs TiO2 (3.3 vs 3.2 eV)')
     link = _link_versus(assignment, sentence, [m for m in materials if not m.is_dopant and m.role in ("", "acronym", "reference")],
                         assignments)
@@ -622,7 +623,7 @@ def link_material(
         by_name = _link_among(assignment, sentence, named, assignments) if named else None
         # (a blend partner, additive or test solution only by name: 'the flux was 12 L/m2h' after
         # 'rejected NaCl solution' is the membrane's)
-        if by_name is not None and (not everything and by_name.material.role != "auxiliary"
+        if by_name is not None and (not everything and by_name.material.role not in ("auxiliary", "partner")
                                     or by_name.pattern in _BY_NAME and by_name.score >= 0.8):
             link = by_name
     return link

@@ -272,7 +272,11 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
         out.append(m)
         i += 1
     for index, m in enumerate(out):
-        out[index] = _with_label(sentence, m, out[index - 1].end if index else 0)
+        floor = out[index - 1].end if index else 0
+        # ('PBDSe-DTBT: PC71BM': a polymer named before a fullerene acceptor's blend colon is the blend's donor)
+        if index and _FULLERENE_ACCEPTOR.fullmatch(m.text) and re.fullmatch(r"\s?:\s?", sentence[floor : m.start]):
+            floor = out[index - 1].start
+        out[index] = _with_label(sentence, m, floor)
         _extend(sentence, out[index])
     # a mention an extended one now covers ('Ag2+' of 'CaF2:Ag2+') is part of it
     return [m for m in out if not any(o is not m and o.start <= m.start and m.end <= o.end for o in out)]
@@ -383,6 +387,11 @@ def is_gas(text: str) -> bool:
     return _plain_formula(text) in _GASES
 
 
+_FULLERENE_ACCEPTOR = re.compile(
+    r"(?:\[\d{2}\])?PC\s?(?:60|61|70|71)\s?BM|PCBM|I?C\s?(?:60|70)\s?BA|ICBA|"
+    r"\[6,6\][-‐\s]?phenyl[-‐\s]?C\s?(?:61|71)[-‐\s]?butyric acid(?: methyl ester)?")
+
+
 def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
     """Mark substrates, electrolytes, electrodes and references named as such (`role`)."""
     for m in mentions:
@@ -430,6 +439,12 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
         elif m.formula and is_gas(m.text) and _plain_formula(m.text) != "H2O":
             # a lone gas molecule ('N2', 'CO2') is a value's material only where nothing else is named
             m.is_weak = True
+    # 'the device fabricated from PBDTTs-fBT and PC71BM showed a PCE of 6.27%': a fullerene acceptor named on its own
+    # is the blend partner of the polymer named with it (a value given for it by name is still its own)
+    partners = [m for m in mentions if not m.is_dopant and not m.role and _FULLERENE_ACCEPTOR.fullmatch(m.text)]
+    if partners and any(not m.is_dopant and not m.role and m not in partners for m in mentions):
+        for m in partners:
+            m.role = "partner"
     # 'La0.8Sr0.2Ga0.83Mg0.17O3−δ (LSGM) as electrolyte': the short form in brackets plays its long form's part
     for long, short in zip(mentions, mentions[1:]):
         if long.role and long.role != "acronym" and is_short_form(sentence, long, short):

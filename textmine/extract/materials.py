@@ -424,12 +424,13 @@ _NOT_POLYMER = re.compile(
 _LIST_JOINER = re.compile(r"\s?(?:,|,?\s?and|,?\s?or)\s?")
 # a token of parts joined by slashes: 'PA6/mSEBS/PS', 'Sericin/PVA', 'PES/Pluronic'
 # (a core@shell particle may be written with spaces: 'TiO2 @ PDA')
-_SLASH_TOKEN = re.compile(r"(?<![\w/@\-.−])(?:[A-Za-z0-9_{}()\[\]·.\-−–]+(?:/|\s?@\s?))+[A-Za-z0-9_{}()\[\]·\-−–]+(?![\w/@])")
-_COMPOSITE_JOIN = re.compile(r"/|\s?@\s?")
+# (and PDF text may space a slash too: 'PT-DTBT / PC61BM')
+_SLASH_TOKEN = re.compile(r"(?<![\w/@\-.−])(?:[A-Za-z0-9_{}()\[\]·.\-−–]+(?:\s?/\s?|\s?@\s?))+[A-Za-z0-9_{}()\[\]·\-−–]+(?![\w/@])")
+_COMPOSITE_JOIN = re.compile(r"\s?/\s?|\s?@\s?")
 _CODE_PART = re.compile(r"[a-z]?[A-Z][A-Za-z0-9\-]{1,11}")
 
 
-_REDOX_PART = re.compile(r"\((?:I{1,3}|IV|V|VI{0,3}|0)\)(?:$|[/@])|[+−-](?:$|[/@])|(?:^|[/@])([A-Z][a-z]?)[/@]\1\b")
+_REDOX_PART = re.compile(r"\((?:I{1,3}|IV|V|VI{0,3}|0)\)(?:$|\s?[/@])|[+−-](?:$|\s?[/@])|(?:^|[/@]\s?)([A-Z][a-z]?)\s?[/@]\s?\1\b")
 
 
 def _formula_or_element(part: str):
@@ -884,7 +885,7 @@ def _spells(letters: list[str], joined: str, initials: list[str]) -> bool:
 # roles of materials a paper uses but does not study: never its main material
 _CAPITALS_ACRONYM = re.compile(r"[A-Z]{3,6}")
 ACRONYM_MAIN_MIN = 1
-_NOT_STUDIED = ("auxiliary", "prototype", "substrate", "reference", "electrolyte")
+_NOT_STUDIED = ("auxiliary", "partner", "prototype", "substrate", "reference", "electrolyte")
 _COMPOSITE_NAME = re.compile(r"[/@:]|\b(?:nano)?composites?\b|\bhybrids?\b", re.I)
 
 

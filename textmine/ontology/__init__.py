@@ -252,7 +252,8 @@ class _CueMatcher:
             m = _ELLIPTIC_BEFORE.search(text, max(0, cue.start - 40), cue.start)
             if not m:
                 continue
-            props = self._folded.get(_fold(f"{m.group(1)} {head}"))
+            # (a cue with an acronym is kept as written: 'HOMO and LUMO energy levels')
+            props = self._folded.get(_fold(f"{m.group(1)} {head}")) or self._exact.get(f"{m.group(1)} {head}")
             if props and not any(c.start <= m.start(1) < c.end for c in found):
                 out.append(CueMatch(m.start(1), m.end(1), m.group(1), tuple(props), False))
         return out

@@ -34,7 +34,7 @@ from textmine.relations.pairs import Pair
 
 # roles the rules give mentions that are never what a value is about ('CaCu5-type', 'PC71BM was used as
 # the acceptor'); substrates, references and electrolytes stay candidates (a value may be theirs by name)
-_NEVER_THE_SUBJECT = ("prototype", "auxiliary")
+_NEVER_THE_SUBJECT = ("prototype", "auxiliary", "partner")
 # links the sentence's layout makes (a list's order, a value bracketed right before or after its material's
 # name: 'brookite (3.32 eV)', '3 eV (BaCuTeF)'): the model judges one pair at a time and cannot see them
 _KEPT_PATTERNS = ("respectively", "bracketed")
