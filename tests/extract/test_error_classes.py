@@ -1738,6 +1738,9 @@ def test_elliptic_acronym_cues_and_spaced_slashes(rules, text, expected):
     ("The LUMO level of PC71BM is increased to -3.41 eV.", [("PC71BM", "lumo_level", -3.41)]),
     ("The device with PBDSe-DTBT: PC71BM at a 1: 1 weight ratio gave a PCE of 2.7%.",
      [("PBDSe-DTBT: PC71BM", "power_conversion_efficiency", 2.7)]),
+    # (a sample label before a blend's slash is the blend's donor)
+    ("The best PSC performance was observed for P2 / PC71BM devices, which reached a V oc of 0.82 V.",
+     [("P2 / PC71BM", "open_circuit_voltage", 0.82)]),
 ])
 def test_fullerene_acceptors_are_blend_partners(rules, text, expected):
     check(rules, text, expected)

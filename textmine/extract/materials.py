@@ -492,6 +492,8 @@ def _slash_composites(sentence: str, mentions: list[MaterialMention],
                 pass  # 'Sericin/PVA', 'PES/Pluronic', '/carbon/': a name we do not know or a weak one, beside one we do
             elif re.fullmatch(r"[A-Z]", part) and index > 0:
                 pass  # 'Na2MnSiO4/C/G': a one-letter short name of a part ('G' for graphene)
+            elif re.fullmatch(r"[A-Z]\d{1,2}", part) and part not in element_symbols():
+                pass  # 'P2/PC71BM': a sample label for one part (a label no formula reads)
             elif not (_CODE_PART.fullmatch(part) and sum(ch.isupper() for ch in part) >= 2
                       and not _not_material(part) and not _UNIT_LIKE.fullmatch(part)):
                 break
