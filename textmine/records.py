@@ -104,7 +104,7 @@ class Record(BaseModel):
     value_end: int | None = None
     section: str | None = None
     confidence: float = Field(ge=0.0, le=1.0)
-    extractor: str = Field(description="name@version of the pipeline, e.g. 'rules@0.7.7'")
+    extractor: str = Field(description="name@version of the pipeline, e.g. 'rules@0.7.8'")
     material_id: str = Field(default="", description="stable id of the material: normalised composition plus "
                              "phase/polymorph qualifiers (textmine.normalise.material_id)")
     schema_version: int = Field(default=SCHEMA_VERSION, description="version of this record contract")
