@@ -1744,3 +1744,24 @@ def test_elliptic_acronym_cues_and_spaced_slashes(rules, text, expected):
 ])
 def test_fullerene_acceptors_are_blend_partners(rules, text, expected):
     check(rules, text, expected)
+
+
+def test_a_symbol_before_another_propertys_bracketed_assignment_is_a_material(rules):
+    # 'Pr (TN = 11 K)': praseodymium, not the remanent polarization's symbol
+    check(rules, "Magnetic order is found for Nd (TN = 19 K) and Pr (TN = 11 K).",
+          [("Nd", "neel_temperature", 19.0), ("Pr", "neel_temperature", 11.0)])
+    # (a symbol assigned its own value stays a symbol)
+    check(rules, "BaTiO3 shows Pr = 20 μC/cm2.", [("BaTiO3", "remanent_polarization", 20.0)])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # parallel brackets: the value in brackets is the bracketed material's, the one before it the other's
+    ("The energy bandgap of MoS2 (MoSe2) varies from an indirect bandgap of 1.2 eV (1.1 eV) to a direct bandgap of "
+     "1.9 eV (1.54 eV) from bulk to monolayer.",
+     [("MoS2", "band_gap", 1.2), ("MoSe2", "band_gap", 1.1), ("MoS2", "band_gap", 1.9), ("MoSe2", "band_gap", 1.54)]),
+    # (a value in brackets after its cue is no parallel)
+    ("The band gap of ZnO (Eg = 3.37 eV) is larger than that of CdS (2.4 eV).",
+     [("ZnO", "band_gap", 3.37), ("CdS", "band_gap", 2.4)]),
+])
+def test_parallel_brackets(rules, text, expected):
+    check(rules, text, expected)

@@ -553,6 +553,11 @@ def link_material(
         previous = link_material(first_end[-1], sentence, materials, assignments)
         if previous is not None and previous.material is not None:
             return Link(previous.material, previous.pattern, previous.score - 0.1)
+    # 'MoS2 (MoSe2) ... an indirect bandgap of 1.2 eV (1.1 eV)', 'For GaN (InN), ... band gaps are 2.58 (0.22) eV':
+    # parallel brackets, the value in brackets is the bracketed material's and the one before it the other's
+    link = _link_parallel(assignment, sentence, materials, assignments)
+    if link is not None:
+        return link
     # 'the solar cell efficiency of PTBDCB25 was improved up to 8.30% with a J sc of 16.22 mA/cm2, a V oc of 0.76 V,
     # and a FF of 0.673': the figures given with a value named for a material are that material's
     head = _with_chain_head(assignment, sentence, assignments)
@@ -633,6 +638,39 @@ _BY_NAME = ("between", "bracketed", "parenthesis", "after")
 # what joins the figures given with a value: ' with a J sc of', ', a V oc of', ', and a FF of'
 _WITH_GAP = re.compile(r"\s?(?:\([^()]{0,20}\)\s?)?(?:,\s?(?:and\s)?|\s(?:and\s)?(?:with|along with)\s)(?:an?\s|the\s|its\s)?"
                        r"(?:(?:high|low|large|small|good|excellent)\s)?$")
+
+
+_PARALLEL_OPEN = re.compile(r"\s?\(\s?[~∼≈]?\s?")
+
+
+def _link_parallel(assignment: Assignment, sentence: str, materials: list[MaterialMention],
+                   assignments: list[Assignment]) -> Link | None:
+    """'A (B) ... v1 (v2)': v2 is B's and v1 A's, where the sentence names one pair of materials that way."""
+    q = assignment.quantity
+    same = [a.quantity for a in assignments if a is not assignment and a.prop.name == assignment.prop.name]
+    # this value in brackets right after another, or another in brackets right after this one ('2.58 (0.22) eV':
+    # a bare number before its bracketed twin)
+    outer = [v for v in same if v.end <= q.start and _PARALLEL_OPEN.fullmatch(sentence[v.end : q.start])
+             and sentence[q.end : q.end + 2].lstrip().startswith(")")]
+    inner = [v for v in same if q.end <= v.start and _PARALLEL_OPEN.fullmatch(sentence[q.end : v.start])
+             and sentence[v.end : v.end + 2].lstrip().startswith(")")]
+    if not outer and not inner:
+        # ('... are 2.58 (0.22) eV': the first number has no unit of its own, so it is no quantity here)
+        nxt = re.match(r"\s?\(\s?[-−]?\d+(?:\.\d+)?\s?\)", sentence[q.end : q.end + 20])
+        prev = re.search(r"[-−]?\d+(?:\.\d+)?\s?\(\s?$", sentence[max(0, q.start - 20) : q.start])
+        if prev and sentence[q.end : q.end + 2].lstrip().startswith(")"):
+            outer = [None]  # type: ignore[list-item]
+        elif nxt:
+            inner = [None]  # type: ignore[list-item]
+        else:
+            return None
+    candidates = [m for m in materials if not m.is_dopant and not m.role and m.end <= q.start]
+    pairs = [(a, b) for a, b in zip(candidates, candidates[1:])
+             if _PARALLEL_OPEN.fullmatch(sentence[a.end : b.start]) and sentence[b.end : b.end + 2].lstrip().startswith(")")]
+    if len(pairs) != 1:
+        return None
+    first, second = pairs[0]
+    return Link(second if outer else first, "parallel", 0.7)
 
 
 def _with_chain_head(assignment: Assignment, sentence: str, assignments: list[Assignment]) -> Assignment | None:

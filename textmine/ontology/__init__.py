@@ -285,7 +285,14 @@ class _CueMatcher:
         for cue in found:
             if all(cue.end <= k.start or cue.start >= k.end for k in kept):
                 kept.append(cue)
-        return sorted(kept, key=lambda c: c.start)
+        kept.sort(key=lambda c: c.start)
+        # 'and Pr (TN = 11 K)': a symbol followed by another property's symbol assigned in brackets names the
+        # thing that value is of (praseodymium here), not its own property (remanent polarization)
+        return [c for i, c in enumerate(kept) if not (
+            c.is_symbol and i + 1 < len(kept) and kept[i + 1].is_symbol
+            and not set(c.properties) & set(kept[i + 1].properties)
+            and re.fullmatch(r"\s?\(\s?", text[c.end : kept[i + 1].start])
+            and re.match(r"\s?[=≈∼~]", text[kept[i + 1].end : kept[i + 1].end + 3]))]
 
 
 # a word coordinated right before a cue: 'response and ' in 'response and recovery times'
