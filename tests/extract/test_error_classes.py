@@ -1759,6 +1759,8 @@ def test_a_symbol_before_another_propertys_bracketed_assignment_is_a_material(ru
     ("The energy bandgap of MoS2 (MoSe2) varies from an indirect bandgap of 1.2 eV (1.1 eV) to a direct bandgap of "
      "1.9 eV (1.54 eV) from bulk to monolayer.",
      [("MoS2", "band_gap", 1.2), ("MoSe2", "band_gap", 1.1), ("MoS2", "band_gap", 1.9), ("MoSe2", "band_gap", 1.54)]),
+    ("For GaN (InN), the calculated band gaps are 2.58 (0.22) eV, in good agreement with the reported results.",
+     [("GaN", "band_gap", 2.58), ("InN", "band_gap", 0.22)]),
     # (a value in brackets after its cue is no parallel)
     ("The band gap of ZnO (Eg = 3.37 eV) is larger than that of CdS (2.4 eV).",
      [("ZnO", "band_gap", 3.37), ("CdS", "band_gap", 2.4)]),

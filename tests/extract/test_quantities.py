@@ -248,3 +248,12 @@ def test_an_ohm_glued_to_its_length_and_a_range_end_without_a_unit():
     # a range's first end after a one-letter symbol takes the unit of the second ('T C = 206-223 K')
     [q] = parse_quantities("T C = 206-223 K")
     assert (q.value_min, q.value_max, q.unit) == (206.0, 223.0, "K")
+
+
+def test_parallel_values_in_brackets_share_the_unit_after_them():
+    # 'For GaN (InN) ... band gaps are 2.58 (0.22) eV': the twin in brackets and the number before it
+    assert [(q.text, q.value, q.unit) for q in parse_quantities("the band gaps are 2.58 (0.22) eV")] == [
+        ("2.58", 2.58, "eV"), ("0.22", 0.22, "eV")]
+    assert [(q.value, q.unit) for q in parse_quantities("TN of 15 (20) K")] == [(15.0, "K"), (20.0, "K")]
+    # (not a number of another kind in brackets: a count, a label)
+    assert [q.unit for q in parse_quantities("heated at 600 (2) °C")] == ["", ""]

@@ -151,6 +151,9 @@ def test_a_span_that_is_a_property_cue_is_no_material_to_move_a_value_to() -> No
     # (and a value bracketed right after its cue, then the material the cue is of)
     ("This is lower than TN (195 K) of FeO; for example, 173 K in Mn0.29Fe0.71O.",
      {("FeO", 195.0), ("Mn0.29Fe0.71O", 173.0)}),
+    # (and parallel brackets)
+    ("For GaN (InN), the calculated band gaps are 2.58 (0.22) eV, in good agreement with the reported results.",
+     {("GaN", 2.58), ("InN", 0.22)}),
 ])
 def test_a_value_named_by_its_material_in_brackets_never_moves(text, expected) -> None:
     from textmine.relations.rescore import RescoreLinker

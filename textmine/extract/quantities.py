@@ -583,6 +583,21 @@ def parse_quantities(text: str, skipped: list[SkippedNumber] | None = None, *, g
                     )
                     i += 2
                     continue
+        # parallel values: 'band gaps are 2.58 (0.22) eV' (GaN (InN)), the bracketed twin shares the unit after it
+        if unit_first is None and i + 1 < len(numbers) and units[i + 1] is None and re.fullmatch(
+                r"\s?\(\s?", text[first.end : numbers[i + 1].start]):
+            close = re.compile(r"\s?\)").match(text, numbers[i + 1].end)
+            shared = _unit_at(text, close.end(), glued_units) if close else None
+            second = numbers[i + 1]
+            # (two numbers of one kind: both decimals, or both of two digits at least; not '600 (2) °C')
+            alike = all("." in text[n.start : n.end] for n in (first, second)) or all(
+                re.fullmatch(r"\d{2,}", text[n.start : n.end]) for n in (first, second))
+            if shared is not None and alike:
+                for n in (first, second):
+                    quantities.append(Quantity(text[n.start : n.end], n.start, n.end, n.value, uncertainty=n.uncertainty,
+                                               unit=_clean_unit(shared[0])))
+                i += 2
+                continue
         # list: a, b and c unit (only the last carries the unit)
         if unit_first is None:
             members = [i]

@@ -36,8 +36,9 @@ from textmine.relations.pairs import Pair
 # the acceptor'); substrates, references and electrolytes stay candidates (a value may be theirs by name)
 _NEVER_THE_SUBJECT = ("prototype", "auxiliary", "partner")
 # links the sentence's layout makes (a list's order, a value bracketed right before or after its material's
-# name: 'brookite (3.32 eV)', '3 eV (BaCuTeF)'): the model judges one pair at a time and cannot see them
-_KEPT_PATTERNS = ("respectively", "bracketed")
+# name: 'brookite (3.32 eV)', '3 eV (BaCuTeF)'; parallel brackets: 'MoS2 (MoSe2) ... 1.2 eV (1.1 eV)'): the model
+# judges one pair at a time and cannot see them
+_KEPT_PATTERNS = ("respectively", "bracketed", "parallel")
 
 
 class RescoreLinker(ScorerComponent):
