@@ -1767,3 +1767,8 @@ def test_a_symbol_before_another_propertys_bracketed_assignment_is_a_material(ru
 ])
 def test_parallel_brackets(rules, text, expected):
     check(rules, text, expected)
+
+
+def test_a_lone_element_that_has_the_cue_owns_its_value(rules):
+    check(rules, "The Se–TiO2 composite absorbs visible light because Se has a narrow band gap of 2.0 eV.",
+          [("Se", "band_gap", 2.0)])

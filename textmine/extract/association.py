@@ -599,8 +599,10 @@ def link_material(
                 link = any_link
     # 'assuming a gold work function of 5.1 eV', 'the Ni Curie temperature (627 K)': a material named right before the
     # cue is the cue's, even a lone element
+    # (or the subject of 'has' right before it: 'due to Se have narrow band gap 2.0 eV')
     owner = [m for m in everything if m.is_weak and not m.is_code_name and m.end <= assignment.cue.start
-             and re.fullmatch(r"[\s-]", sentence[m.end : assignment.cue.start])]
+             and (re.fullmatch(r"[\s-]", sentence[m.end : assignment.cue.start])
+                  or _OWNER_VERB.fullmatch(sentence[m.end : assignment.cue.start]))]
     if owner and assignment.cue.end <= assignment.quantity.start and (link is None or link.material is not owner[-1]) \
             and not any(assignment.cue.end <= m.start < assignment.quantity.start for m in everything):
         link = Link(owner[-1], "between", 0.75)
@@ -635,6 +637,8 @@ def link_material(
 
 
 _BY_NAME = ("between", "bracketed", "parenthesis", "after")
+_OWNER_VERB = re.compile(r"\s(?:has|have|had|shows?|showed|exhibits?|exhibited|possess(?:es|ed)?)\s(?:an?\s|the\s|its\s)?"
+                         r"(?:(?:narrow|wide|large|small|high|low|direct|indirect|optical)\s){0,2}")
 # what joins the figures given with a value: ' with a J sc of', ', a V oc of', ', and a FF of'
 _WITH_GAP = re.compile(r"\s?(?:\([^()]{0,20}\)\s?)?(?:,\s?(?:and\s)?|\s(?:and\s)?(?:with|along with)\s)(?:an?\s|the\s|its\s)?"
                        r"(?:(?:high|low|large|small|good|excellent)\s)?$")
