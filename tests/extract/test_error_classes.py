@@ -1772,3 +1772,21 @@ def test_parallel_brackets(rules, text, expected):
 def test_a_lone_element_that_has_the_cue_owns_its_value(rules):
     check(rules, "The Se–TiO2 composite absorbs visible light because Se has a narrow band gap of 2.0 eV.",
           [("Se", "band_gap", 2.0)])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a polymer the paper numbers, alone or as a blend's donor
+    ("Replacing PC61BM by PC71BM in the blend with copolymer 2 resulted in a device with a V oc of 0.505 V.",
+     [("copolymer 2", "open_circuit_voltage", 0.505)]),
+    ("The devices with the 1: 2 ratio by weight of copolymer 7: PC71BM provided the highest PCE of 3.44%.",
+     [("copolymer 7: PC71BM", "power_conversion_efficiency", 3.44)]),
+    # polymers named with square brackets define their labels
+    ("The copolymers poly[N-9-heptadecanyl-2,7-carbazole-alt-5,5-(5,8-di-2-thienylquinoxaline)] (P1) and "
+     "poly[2,7-carbazole-alt-thiophene] (P2) were made. P2 showed an open-circuit voltage (V OC) of 0.82 V.",
+     [("P2", "open_circuit_voltage", 0.82)]),
+    # a dalton is a molar mass
+    ("The number-average molecular weight (M n) of PBDTTs-fBT and PBDTTs-fTBT were determined to be 12.5 kDa and "
+     "20.6 kDa respectively.", [("PBDTTs-fBT", "molecular_weight", 12.5), ("PBDTTs-fTBT", "molecular_weight", 20.6)]),
+])
+def test_numbered_and_bracketed_polymers_and_daltons(rules, text, expected):
+    check(rules, text, expected)

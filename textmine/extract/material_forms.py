@@ -273,9 +273,18 @@ def widen(sentence: str, mentions: list["MaterialMention"]) -> list["MaterialMen
         i += 1
     for index, m in enumerate(out):
         floor = out[index - 1].end if index else 0
-        # ('PBDSe-DTBT: PC71BM': a polymer named before a fullerene acceptor's blend colon is the blend's donor)
-        if index and _FULLERENE_ACCEPTOR.fullmatch(m.text) and re.fullmatch(r"\s?:\s?", sentence[floor : m.start]):
-            floor = out[index - 1].start
+        # ('PBDSe-DTBT: PC71BM', 'copolymer 7: PC71BM': a polymer named before a fullerene acceptor's blend colon is
+        # the blend's donor)
+        if index and _FULLERENE_ACCEPTOR.fullmatch(m.text) and re.fullmatch(r"\s?:\s?", sentence[floor : m.start]) \
+                and not out[index - 1].is_dopant:
+            from textmine.extract.materials import MaterialMention
+
+            donor = out[index - 1]
+            out[index] = MaterialMention(donor.start, m.end, sentence[donor.start : m.end], None,
+                                         sorted({*donor.elements, *m.elements}), m.confidence, is_code_name=True,
+                                         source=m.source)
+            _extend(sentence, out[index])
+            continue
         out[index] = _with_label(sentence, m, floor)
         _extend(sentence, out[index])
     # a mention an extended one now covers ('Ag2+' of 'CaF2:Ag2+') is part of it

@@ -147,6 +147,11 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         if _NOT_POLYMER.match(name.group(1)[4:]) or any(m.start < name.end() and name.start() < m.end for m in mentions):
             continue
         mentions.append(MaterialMention(name.start(), name.end(), name.group(0), None, [], 0.8))
+    for name in _NUMBERED_POLYMER.finditer(sentence):
+        # 'copolymer 7 presented much higher TFT performance': a polymer the paper numbers (a sample label: weak)
+        if not any(m.start < name.end() and name.start() < m.end for m in mentions):
+            mentions.append(MaterialMention(name.start(), name.end(), name.group(0), None, [], 0.6, is_weak=True,
+                                            is_code_name=True))
     mentions.extend(_weak_mentions(sentence, mentions, defined_otherwise))
     mentions.extend(_label_list(sentence, mentions))
     for label in labels:
@@ -414,9 +419,11 @@ _NOT_A_COMPOUND_WORD = frozenset(
 # Polymers by their systematic names: 'poly(phenylene-carborane)', 'poly(ether amide)s', 'polyacetylene',
 # 'polyimides' (the name list knows the common ones; this reads the nomenclature)
 _POLYMER_NAME = re.compile(
-    r"(?<![\w-])((?i:p)oly(?:\((?:[^()]|\([^()]*\)){2,80}\)|[a-z]{4,}"
+    # ('poly[N-9-heptadecanyl-2,7-carbazole-alt-5,5-(5,8-di-2-thienylquinoxaline)]': square brackets too)
+    r"(?<![\w-])((?i:p)oly(?:\((?:[^()]|\([^()]*\)){2,80}\)|\[(?:[^\[\]]|\[[^\[\]]*\]){2,160}\]|[a-z]{4,}"
     r"(?:\s(?:siloxane|ether|ester|sulfone|ketone|amide|imide|urethane|carbonate|styrene|acrylate|methacrylate|"
     r"oxide|glycol|alcohol|chloride|fluoride|acetate|terephthalate|sulfide)(?![\w-]))?))s?(?![\w(])")
+_NUMBERED_POLYMER = re.compile(r"(?<![\w-])(?:co)?polymer\s\d{1,2}[a-z]?(?![\w.,]\d|[\w-])")
 _NOT_POLYMER = re.compile(
     r"(?:crystal|mer|morph|hedr|dispers|nomial|valent|type|atomic|chromat|condens|addition|gon|phase|mode|"
     r"cyclic|nuclear|functional|meric|anion|cation|ol\b|electrolyte|gonal|step|domain|silicon\b|graph|line)",

@@ -62,7 +62,7 @@ _COMPARATOR_SYMBOL = {
 
 _PREFIX = r"[fpnuµμmcdkMGTP]?"  # no atto/zepto/yocto: "K as", "K at" are words
 _BASE_UNITS = (
-    r"Barrer|eV|emu|Oe|mol|Torr|bar|atm|cal|Hz|Pa|Wh|Ah|Vs|[oO]hm|Ω|Ω|V|K|S|A|W|J|g|m|L|F|T|C|s|h|N|M|B"
+    r"Barrer|eV|emu|Oe|mol|Torr|bar|atm|cal|Hz|Pa|Wh|Ah|Vs|Da|[oO]hm|Ω|Ω|V|K|S|A|W|J|g|m|L|F|T|C|s|h|N|M|B"
 )
 _ATOM = (
     rf"(?:[°º˚]\s?C|℃|(?<=[\d ])oC\b|°\s?F|°|Å|Å|%|wt\s?\.?\s?%|at\s?\.?\s?%|vol\s?\.?\s?%|ppm|min|HV|[µμ]B|cP\b|"

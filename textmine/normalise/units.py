@@ -72,6 +72,8 @@ _REPLACEMENTS = [
     (re.compile(r"\bvol\.?\s*%"), "vol_percent"),
     (re.compile(r"(?<![a-z])%"), "percent"),
     (re.compile(r"\bcc\b"), "cm^3"),
+    # a dalton standing alone is a molar mass ('Mn of 12.5 kDa'), as polymer papers use it
+    (re.compile(r"^([kM]?)Da$"), r"\1g/mol"),
 ]
 # "cm-1", "cm−1", "g cm-3", "S cm^-1": a unit symbol followed by a signed integer exponent
 _EXPONENT = re.compile(r"(?<=[A-Za-z])\s*\^?\s*([-−–]?\d)(?![\d.])")
