@@ -1790,3 +1790,16 @@ def test_a_lone_element_that_has_the_cue_owns_its_value(rules):
 ])
 def test_numbered_and_bracketed_polymers_and_daltons(rules, text, expected):
     check(rules, text, expected)
+
+
+def test_long_bracketed_polymer_names_define_labels_and_code_names_may_open_in_lower_case(rules):
+    # a bracketed polymer name longer than the usual look-back, with systematic pieces inside, defines its label
+    text = ("A series of copolymers, namely, poly[N-9 00 -heptadecanyl-2,7-carbazole-alt-5,5-(5 0,8 0 -di-2-thienyl-"
+            "2,3-bis(4-octyloxyl)phenyl)quinoxaline] (P2), were synthesized. P2 showed an open-circuit voltage (V OC) "
+            "of 0.82 V and a fill factor (FF) of 0.49.")
+    check(rules, text, [("P2", "open_circuit_voltage", 0.82), ("P2", "fill_factor", 0.49)])
+    # a code name with a lower-case prefix ('biTV-PTV3'), not a symbol's subscript before a method ('sBET')
+    check(rules, "The short circuit current (I sc) of the device based on biTV-PTV3 was 2.27 mA / cm^2.",
+          [("biTV-PTV3", "short_circuit_current_density", 2.27)])
+    _, extraction = extract(rules, "The sBET of the powder is 120 m2/g.")
+    assert not any(m.text == "sBET" for m in extraction.layers.materials)

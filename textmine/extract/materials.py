@@ -144,7 +144,12 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
                 if not any(m.start < start + len(word) and start < m.end for m in mentions):
                     mentions.append(MaterialMention(start, start + len(word), word, None, [], 0.7))
     for name in _POLYMER_NAME.finditer(sentence):
-        if _NOT_POLYMER.match(name.group(1)[4:]) or any(m.start < name.end() and name.start() < m.end for m in mentions):
+        if _NOT_POLYMER.match(name.group(1)[4:]):
+            continue
+        if name.group(1)[4:5] in "([":
+            # a bracketed polymer name holds systematic pieces ('-di-2-thienylquinoxaline'): the whole name wins
+            mentions = [m for m in mentions if not (name.start() <= m.start and m.end <= name.end())]
+        if any(m.start < name.end() and name.start() < m.end for m in mentions):
             continue
         mentions.append(MaterialMention(name.start(), name.end(), name.group(0), None, [], 0.8))
     for name in _NUMBERED_POLYMER.finditer(sentence):
@@ -518,9 +523,9 @@ _CHARGE_AFTER = re.compile(r"\s?\^\s?\{?\d{0,2}[+−-]\}?(?![\w])|[+−-](?![\w(
 _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?[′']?\s?=\s?(?:[A-Z][a-z]?\s?(?:,|and|or)\s?){0,4}$")
 # Materials that are neither formulas nor known names: acronyms ('CZTS', 'BWO') and 2D-material
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
-# Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T' (two capitals at least).
+# Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T', 'biTV-PTV3' (two capitals at least).
 # ('GN-ZnO(h)': a sample label in brackets belongs to the name)
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z0-9]{0,11}(?:[-–](?:\d+\.\d+|[A-Za-z0-9]{1,8})){0,3}(?:\([a-z]{1,3}\))?)"
+_ACRONYM = re.compile(r"(?<![\w-])((?:[a-z]{1,3}(?=[A-Z]{2}))?[A-Z][A-Za-z0-9]{0,11}(?:[-–](?:\d+\.\d+|[A-Za-z0-9]{1,8})){0,3}(?:\([a-z]{1,3}\))?)"
                       r"(?![\w-]|\.\d)")
 # 'gamma-graphyne', 'γ-graphyne', '2D-borophene': a phase label joined to the name (widen keeps it)
 _COPOLYMER_NOTATION = re.compile(r"[A-Za-z0-9][-–](?:g|b|co|alt|ran|block|graft)[-–][A-Z]")
@@ -612,6 +617,10 @@ def _weak_mentions(sentence: str, strong: list[MaterialMention], defined_otherwi
             word = m.group(1)
             if _not_material(word) or word in defined_otherwise:
                 continue
+            core = re.sub(r"^[a-z]{1,3}(?=[A-Z]{2})", "", word)
+            if core != word and (_not_material(core) or core in defined_otherwise or not re.search(r"[-–\d]", word)
+                                 and len(core) < 4):
+                continue  # 'sBET' (S_BET): a lower-case prefix before a method's or a symbol's capitals
             if any(x.start < m.end(1) and m.start(1) < x.end for x in strong + weak):
                 continue
             if pattern is _ACRONYM and (
@@ -839,6 +848,12 @@ def _mention_before(text: str, at: int, polymer_long_form: bool = False) -> Mate
     window = text[window_start:at]
     # (not a name in words: 'lithium ion batteries (LIBs)' defines a device's short name)
     mentions = [m for m in find_material_mentions(window, {}) if window[m.end :].strip() == "" and not m.is_descriptive]
+    if not mentions and polymer_long_form and window.rstrip().endswith(("]", ")")) and at > 80:
+        # a long bracketed polymer name ('poly[N-9-heptadecanyl-2,7-carbazole-alt-5,5-(...)quinoxaline] (P2)')
+        window_start = max(0, at - 240)
+        window = text[window_start:at]
+        mentions = [m for m in find_material_mentions(window, {})
+                    if window[m.end :].strip() == "" and m.text.lower().startswith("poly")]
     if not mentions and polymer_long_form:
         polymer = _POLYMER_LONG_FORM.search(window)
         if polymer:
