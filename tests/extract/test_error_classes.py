@@ -1803,3 +1803,11 @@ def test_long_bracketed_polymer_names_define_labels_and_code_names_may_open_in_l
           [("biTV-PTV3", "short_circuit_current_density", 2.27)])
     _, extraction = extract(rules, "The sBET of the powder is 120 m2/g.")
     assert not any(m.text == "sBET" for m in extraction.layers.materials)
+
+
+def test_a_sample_label_a_device_is_based_on_names_the_sample(rules):
+    check(rules, "The highest PCE for P2 based PSCs reached 3.41% with a J sc of 7.57 mA cm^-2 and an FF of 0.53.",
+          [("P2", "power_conversion_efficiency", 3.41), ("P2", "short_circuit_current_density", 7.57),
+           ("P2", "fill_factor", 0.53)])
+    # (not a figure's panel: 'Fig. 2 based' is no sample)
+    check(rules, "As Fig. 2 shows, the V oc of the cells was 0.8 V.", [])

@@ -159,6 +159,12 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
                                             is_code_name=True))
     mentions.extend(_weak_mentions(sentence, mentions, defined_otherwise))
     mentions.extend(_label_list(sentence, mentions))
+    for label in _LABEL_BASED.finditer(sentence):
+        # 'The highest PCE for P2 based PSCs reached 3.41%': a sample label a device is based on names the sample
+        # (a label an earlier sentence listed is that label already)
+        if label.group(1) not in labels and not any(m.start < label.end(1) and label.start(1) < m.end for m in mentions):
+            mentions.append(MaterialMention(label.start(1), label.end(1), label.group(1), None, [], 0.4, is_weak=True,
+                                            is_code_name=True))
     for label in labels:
         for m in re.finditer(rf"(?<![\w\-.]){re.escape(label)}(?![\w-])", sentence):
             if not any(x.start < m.end() and m.start() < x.end for x in mentions) \
@@ -779,6 +785,10 @@ _NOT_SAMPLE_BEFORE = re.compile(r"\b(?:Figs?|Figures?|Tables?|Eqs?|Equations?|Sc
 def sample_labels(mentions: list[MaterialMention]) -> set[str]:
     """The sample labels among a sentence's mentions ('P1', 'S2'), for the sentences after it."""
     return {m.text for m in mentions if m.role == "acronym" and m.formula is None and re.fullmatch(_LABEL, m.text)}
+
+
+_LABEL_BASED = re.compile(r"(?<![\w-])([A-Z]\d{1,2}[a-z]?)(?=[\s-]based\s(?:PSCs?|OSCs?|OPVs?|devices?|(?:(?:polymer\s)?solar\s)?cells?|"
+                          r"OFETs?|OTFTs?|transistors?|films?|blends?)\b)")
 
 
 def _label_list(sentence: str, strong: list[MaterialMention]) -> list[MaterialMention]:
