@@ -1278,8 +1278,9 @@ def test_sample_labels_listed_once_name_their_samples_later(rules):
     check(rules, "Three copolymers P1, P2 and P3 were synthesized. Namely, P1 based PSCs showed a V oc of 0.78 V; "
                  "P2 based polymer solar cells showed a PCE of 2.25%.",
           [("P1", "open_circuit_voltage", 0.78), ("P2", "power_conversion_efficiency", 2.25)])
-    # a label never listed is no sample
-    check(rules, "Namely, P1 based PSCs showed a V oc of 0.78 V.", [])
+    # a label never listed is no sample, unless a device is said to be based on it (rules 0.7.8)
+    check(rules, "Namely, P1 showed a V oc of 0.78 V.", [])
+    check(rules, "Namely, P1 based PSCs showed a V oc of 0.78 V.", [("P1", "open_circuit_voltage", 0.78)])
 
 
 @pytest.mark.parametrize("text, expected", [

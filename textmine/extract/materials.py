@@ -37,7 +37,8 @@ class MaterialMention:
     is_weak: bool = False  # a lone element, class noun or code name: linked only if nothing stronger fits
     is_code_name: bool = False  # an acronym or code name ('CZTS', 'PTTBTz'): may win on a better pattern
     source: str = "rules"  # rules | ner | table | abbreviation (textmine.layers.MaterialSource)
-    role: str = ""  # substrate | electrolyte | electrode | reference | auxiliary: named for another part
+    # substrate | electrolyte | electrode | reference | auxiliary | partner | prototype | acronym: named for another part
+    role: str = ""
     is_descriptive: bool = False  # a name in words ('fluorinated natural graphite'): the paper's material only if it names no compound
 
 
