@@ -167,3 +167,21 @@ def test_a_value_named_by_its_material_in_brackets_never_moves(text, expected) -
     linked = {(layers.materials[r.tail].text, layers.quantities[r.head].value)
               for r in layers.relations if r.kind == RelationKind.VALUE_MATERIAL and r.primary}
     assert linked == expected
+
+
+def test_a_value_never_moves_to_a_material_a_list_pairs_with_another_value() -> None:
+    from textmine.relations.rescore import RescoreLinker
+
+    # 'respectively' pairs the doped samples with the later values; the first value is the undoped host's,
+    # and however sure the model is of a doped sample, it may not take the value there
+    text = ("The lattice thermal conductivity falls from 2.1 W m-1 K-1 in pristine SnTe to 1.4 W m-1 K-1 and "
+            "1.1 W m-1 K-1 in Cu-doped and Ag-doped samples, respectively.")
+    never = ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
+                                              options={"linker.rescore": {"switch_margin": 2.0},
+                                                       "assemble": {"confidence": "hybrid"}}))
+    extraction = never(document_from_text("t", text, kind="body"))
+    RescoreLinker(switch_margin=0.0, switch_min=0.0)(extraction)
+    layers = extraction.layers
+    linked = {(layers.materials[r.tail].text, layers.quantities[r.head].value)
+              for r in layers.relations if r.kind == RelationKind.VALUE_MATERIAL and r.primary}
+    assert linked == {("SnTe", 2.1), ("Cu-doped", 1.4), ("Ag-doped", 1.1)}

@@ -114,6 +114,12 @@ class RescoreLinker(ScorerComponent):
         ontology = load_ontology()
         cell_values = {r.head for r in layers.relations if r.kind == RelationKind.VALUE_PROPERTY and r.property
                        and r.property in ontology and layers.cues[r.tail].text in ontology.get(r.property).cell_symbols}
+        # a material a list or brackets pair with a value is that value's: no other value moves to it
+        # ('from 1.22 W m-1 K-1 in undoped Te to 0.68 and 0.73 W m-1 K-1 in Bi-doped and Sb-doped samples, respectively')
+        claimed: dict[int, set[int]] = defaultdict(set)  # material -> values paired with it by layout
+        for r in layers.relations:
+            if r.kind == RelationKind.VALUE_MATERIAL and r.pattern in _KEPT_PATTERNS:
+                claimed[r.tail].add(r.head)
         kept: list[Relation] = []
         for relation in layers.relations:
             if relation.kind == RelationKind.CONDITION_VALUE:
@@ -125,16 +131,21 @@ class RescoreLinker(ScorerComponent):
                 kept.append(relation.model_copy(update={"model_score": scores.get(("cue", relation.head, relation.tail))}))
             else:
                 kept.append(relation.model_copy(update=self._material_update(relation, scores, options,
-                                                                             fixed=relation.head in cell_values)))
+                                                                             fixed=relation.head in cell_values,
+                                                                             claimed=claimed)))
         layers.relations = kept
 
-    def _material_update(self, relation: Relation, scores: dict[tuple, float], options: dict, fixed: bool = False) -> dict:
+    def _material_update(self, relation: Relation, scores: dict[tuple, float], options: dict, fixed: bool = False,
+                         claimed: dict[int, set[int]] | None = None) -> dict:
         """The model's score of a value->material link, and the material it moves to where the model is sure."""
         p = scores.get(("material", relation.head, relation.tail))
         # a value paired with a material by a list ('... for P1, P2 and P3, respectively') or by brackets
         # ('3 eV (BaCuTeF), 2.9 eV (BaCuSeF)') keeps it
         if relation.primary and p is not None and relation.pattern not in _KEPT_PATTERNS and not fixed:
-            best, best_m = max(options[relation.head])
+            free = [(q, m) for q, m in options[relation.head] if not (claimed or {}).get(m, set()) - {relation.head}]
+            if not free:
+                return {"model_score": p}
+            best, best_m = max(free)
             if best_m != relation.tail and best >= self.switch_min and best - p >= self.switch_margin:
                 return {"model_score": best, "tail": best_m, "pattern": "model-switch"}
         return {"model_score": p}
