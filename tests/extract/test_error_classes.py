@@ -579,7 +579,7 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.", title=title)
     steps = json.loads((Path(textmine.__file__).parent / "extract" / "calibration" / "rules.json").read_text())["y"]
     assert inferred.records[0].confidence < (min(steps) + max(steps)) / 2 < named.records[0].confidence
-    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.8"
+    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.9"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -1812,3 +1812,31 @@ def test_a_sample_label_a_device_is_based_on_names_the_sample(rules):
            ("P2", "fill_factor", 0.53)])
     # (not a figure's panel: 'Fig. 2 based' is no sample)
     check(rules, "As Fig. 2 shows, the V oc of the cells was 0.8 V.", [])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an element symbol that is also a word or a unit names doped samples when glued to a doping hyphen
+    ("The band gaps of Ga-doped and In-doped samples are 3.3 eV and 3.2 eV, respectively.",
+     [("Ga-doped", "band_gap", 3.3), ("In-doped", "band_gap", 3.2)]),
+    ("The band gap of K-doped films is 3.2 eV.", [("K-doped", "band_gap", 3.2)]),
+    # (and with its host it is one material, as before)
+    ("The In-doped ZnO films have a band gap of 3.3 eV.", [("In-doped ZnO films", "band_gap", 3.3)]),
+])
+def test_word_like_element_symbols_glued_to_a_doping_hyphen_are_dopants(rules, text, expected):
+    check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a sentence naming no material but an amount of a composition variable is about the latest formula with it,
+    # not the paper's main material
+    ("BaTiO3 is a ferroelectric. BaTiO3 films are common. We studied the BaTi1−xFexO3 series. The single cells for "
+     "these compositions (x = 0.10 and 0.15) gave power densities of 690 and 550 mW cm−2, respectively.",
+     [("BaTi1−xFexO3", "power_density", 690.0), ("BaTi1−xFexO3", "power_density", 550.0)]),
+    ("BaTiO3 is a ferroelectric. BaTiO3 films are common. We studied the BaTi1−xFexO3 series. For x = 0.2, the "
+     "Curie temperature is 380 K.", [("BaTi1−xFexO3", "curie_temperature", 380.0)]),
+    # (without an amount the main material it is, as before)
+    ("BaTiO3 is a ferroelectric. BaTiO3 films are common. We studied the BaTi1−xFexO3 series. The Curie temperature "
+     "is 380 K.", [("BaTiO3 films", "curie_temperature", 380.0)]),
+])
+def test_an_amount_of_a_composition_variable_points_to_the_formula_with_it(rules, text, expected):
+    check(rules, text, expected)

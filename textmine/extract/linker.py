@@ -188,7 +188,10 @@ class RulesLinker:
             previous = (studied.previous_subject() if back_reference.start() <= _SENTENCE_START
                         and not _EXPLETIVE_IT.match(text, back_reference.start()) else None)
             composite = studied.latest_composite() if _COMPOSITE_REFERENCE.search(back_reference.group(0)) else None
-            material, score, pattern = (composite or previous or main)[0], 0.4, "main-material-referenced"
+            # ('The single-cell tests for these compositions (x = 0.10 and 0.15) gave ...': the compositions of the
+            # latest formula with that variable, not the main material)
+            given = _composition_given(text, studied)
+            material, score, pattern = (composite or given or previous or main)[0], 0.4, "main-material-referenced"
             run = studied.previous_subjects()
             if (composite is None and run is not None and len(run[0]) > 1 and not _EXPLETIVE_IT.match(text, back_reference.start())
                     and (_PLURAL_REFERENCE.match(back_reference.group(0))
@@ -207,7 +210,7 @@ class RulesLinker:
         elif main is not None and not any(not m.is_dopant and not m.role and not is_compared(text, m) and m is not ion
                                           for m in materials):
             # (a material named only for comparison, 'close to that of Gd (294 K)', is no subject here)
-            material, score, pattern = main[0], 0.3, "main-material"
+            material, score, pattern = (_composition_given(text, studied) or main)[0], 0.3, "main-material"
         if material is None:
             return None, [], 0.0, ""
         subjects = [material]
@@ -233,6 +236,16 @@ class RulesLinker:
             if len(run) > 1 and run[0] is material:
                 subjects = run
         return material, subjects, score, pattern
+
+
+# an amount given for a composition variable: 'x = 0.2', '(x = 0.10 and 0.15)', 'y=0.05'
+_VARIABLE_GIVEN = re.compile(r"(?<![\w.])([xyz])\s?=\s?\d")
+
+
+def _composition_given(text: str, studied) -> tuple | None:
+    """The latest formula with the variable a sentence gives an amount for ('for x = 0.2'), if any."""
+    given = _VARIABLE_GIVEN.search(text)
+    return studied.latest_with_variable(given.group(1)) if given else None
 
 
 _PLURAL_REFERENCE = re.compile(r"these|they|those|their|the (?:two|both)", re.I)

@@ -53,6 +53,7 @@ _SITE_LABEL_AFTER = re.compile(r"\s?\((?:[A-D]|\d[a-z])\)\s?(?:[-–‐]\s?[A-Z]
 _COMPOUND_HYPHEN_WORD = re.compile(
     r"\s[-‐–]\s|[-‐–](?!(?:co-?|tri-?|dual-?)?doped|substituted|like\b|free\b|rich\b|poor\b|deficient\b|containing\b|"
     r"sites?\b|type\b|ions?\b|cations?\b|anions?\b)[A-Za-z(]")
+_SYMBOL_DOPED = re.compile(r"(?<![\w\-/])([A-Z][a-z]?)(?=[-‐–](?:co-?)?doped\b)")
 _DOPANT_AFTER = re.compile(
     r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)"
     r"|doping|dopants?|substitution|incorporated|incorporation|content|concentration|atomic|molar|ratio|fraction|amount|addition"
@@ -109,6 +110,12 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
             MaterialMention(match.start, match.end, match.text, parsed.formula, parsed.elements,
                             0.75 if single else 0.9, is_weak=single)
         )
+    # an element symbol that is also a word or a unit ('In', 'K', 'B') is a dopant when glued to a doping hyphen
+    # ('In-doped and Ga-doped samples', 'K-doped films'); the formula finder leaves such symbols alone
+    for m in _SYMBOL_DOPED.finditer(sentence):
+        if m.group(1) in element_symbols() and not any(x.start < m.end(1) and m.start(1) < x.end for x in mentions):
+            mentions.append(MaterialMention(m.start(1), m.end(1), m.group(1), m.group(1), [m.group(1)], 0.75, is_weak=True))
+    mentions.sort(key=lambda x: x.start)
     for abbreviation, defined in abbreviations.items():
         for m in re.finditer(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", sentence):
             if any(x.start < m.end() and m.start() < x.end for x in mentions):
@@ -920,6 +927,8 @@ def _spells(letters: list[str], joined: str, initials: list[str]) -> bool:
 # roles of materials a paper uses but does not study: never its main material
 _CAPITALS_ACRONYM = re.compile(r"[A-Z]{3,6}")
 ACRONYM_MAIN_MIN = 1
+# a composition variable in a formula: 'La1-xSrxMnO3', 'SrCo1-xNbxO3-δ', 'Ba(Zr0.2Ti0.8)1-yO3'
+_COMPOSITION_VARIABLE = re.compile(r"(?:[A-Z][a-z]?|[\d.]+-|[)\]])([xyz])(?![a-z])")
 _NOT_STUDIED = ("auxiliary", "partner", "prototype", "substrate", "reference", "electrolyte")
 _COMPOSITE_NAME = re.compile(r"[/@:]|\b(?:nano)?composites?\b|\bhybrids?\b", re.I)
 
@@ -945,6 +954,7 @@ class StudiedMaterials:
         self._subject_run: tuple[list[MaterialMention], int] | None = None
         self._acronyms: dict[str, list] = {}  # undefined acronyms of capitals: text -> [count, latest mention, offset]
         self._described: dict[str, list] = {}  # names in words: lower text -> [count, first order, latest mention, offset]
+        self._with_variable: dict[str, tuple[MaterialMention, int]] = {}  # 'x' -> the latest formula with x ('La1-xSrxMnO3')
 
     def add(self, materials: list[MaterialMention], offset: int, compared: frozenset[int] = frozenset(),
             subject_run: list[MaterialMention] | None = None) -> None:
@@ -973,6 +983,8 @@ class StudiedMaterials:
             entry[2], entry[3] = mention, offset
             if first and not mention.role:
                 self._subject, first = (mention, offset), False
+            for variable in set(_COMPOSITION_VARIABLE.findall(mention.formula or "")):
+                self._with_variable[variable] = (mention, offset)
             if not mention.role and _COMPOSITE_NAME.search(mention.text):
                 self._composite = (mention, offset)
 
@@ -980,6 +992,11 @@ class StudiedMaterials:
         """The latest composite named ('SPEEK/BPO4', 'Ni12P5@C', 'PEDOT:PSS', 'TiO2-C composite'): what
         'the composite' and 'the hybrid' point back to."""
         return self._composite
+
+    def latest_with_variable(self, variable: str) -> tuple[MaterialMention, int] | None:
+        """The latest formula with `variable` for an amount ('SrCo1−xNbxO3−δ'): what 'these compositions
+        (x = 0.10 and 0.15)' or 'for x = 0.2' in a sentence naming no material points back to."""
+        return self._with_variable.get(variable)
 
     def previous_subjects(self) -> tuple[list[MaterialMention], int] | None:
         """The list of materials the latest sentence that named one opened with ('A and B ...')."""
