@@ -185,3 +185,30 @@ def test_a_value_never_moves_to_a_material_a_list_pairs_with_another_value() -> 
     linked = {(layers.materials[r.tail].text, layers.quantities[r.head].value)
               for r in layers.relations if r.kind == RelationKind.VALUE_MATERIAL and r.primary}
     assert linked == {("SnTe", 2.1), ("Cu-doped", 1.4), ("Ag-doped", 1.1)}
+
+
+def test_only_a_value_of_the_same_property_claims_a_material() -> None:
+    from textmine.relations.rescore import RescoreLinker
+
+    # a value bracketed with a material claims it for its own property only: a value of another property the
+    # model is sure of may still move there ('PBTB: PC71BM (FF = 0.60) ... a PCE of 4.41%')
+    text = ("The PSC based on PBTA: PC71BM reached a PCE of 3.12%, and the one based on PBTB: PC71BM (FF = 0.60) "
+            "reached 4.41%.")
+    pipeline = ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
+                                                 options={"linker.rescore": {"switch_margin": 2.0},
+                                                          "assemble": {"confidence": "hybrid"}}))
+    extraction = pipeline(document_from_text("t", text, kind="body"))
+    layers = extraction.layers
+    value = {q.text: i for i, q in enumerate(layers.quantities)}
+    material = {m.text: i for i, m in enumerate(layers.materials)}
+    links = {(layers.quantities[r.head].text, layers.materials[r.tail].text, r.pattern)
+             for r in layers.relations if r.kind == RelationKind.VALUE_MATERIAL}
+    assert ("0.60", "PBTB: PC71BM", "bracketed") in links and ("3.12%", "PBTA: PC71BM", "subject") in links
+    # the model (scores set by hand) is sure 3.12% is PBTB's
+    scores = {("material", value["3.12%"], material["PBTA: PC71BM"]): 0.05,
+              ("material", value["3.12%"], material["PBTB: PC71BM"]): 0.95}
+    linker = RescoreLinker(switch_margin=0.5, switch_min=0.8)
+    linker._decide(extraction, scores)
+    moved = {layers.materials[r.tail].text for r in layers.relations
+             if r.kind == RelationKind.VALUE_MATERIAL and r.head == value["3.12%"]}
+    assert moved == {"PBTB: PC71BM"}

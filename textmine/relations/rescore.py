@@ -114,12 +114,19 @@ class RescoreLinker(ScorerComponent):
         ontology = load_ontology()
         cell_values = {r.head for r in layers.relations if r.kind == RelationKind.VALUE_PROPERTY and r.property
                        and r.property in ontology and layers.cues[r.tail].text in ontology.get(r.property).cell_symbols}
-        # a material a list or brackets pair with a value is that value's: no other value moves to it
-        # ('from 1.22 W m-1 K-1 in undoped Te to 0.68 and 0.73 W m-1 K-1 in Bi-doped and Sb-doped samples, respectively')
-        claimed: dict[int, set[int]] = defaultdict(set)  # material -> values paired with it by layout
+        # a material a list or brackets pair with a value of a property is that value's: no other value of the
+        # property moves to it ('from 1.22 W m-1 K-1 in undoped Te to 0.68 and 0.73 W m-1 K-1 in Bi-doped and
+        # Sb-doped samples, respectively'); a value of another property may ('PBDTBTBTz: PC 70 BM (1: 1, w / w)
+        # reached 4.46%', whatever the blend ratio was taken for)
+        properties: dict[int, set[str | None]] = defaultdict(set)
+        for r in layers.relations:
+            if r.kind == RelationKind.VALUE_PROPERTY:
+                properties[r.head].add(r.property)
+        claimed: dict[tuple[int, str | None], set[int]] = defaultdict(set)  # (material, property) -> values
         for r in layers.relations:
             if r.kind == RelationKind.VALUE_MATERIAL and r.pattern in _KEPT_PATTERNS:
-                claimed[r.tail].add(r.head)
+                for prop in properties.get(r.head, {None}):
+                    claimed[(r.tail, prop)].add(r.head)
         kept: list[Relation] = []
         for relation in layers.relations:
             if relation.kind == RelationKind.CONDITION_VALUE:
@@ -130,19 +137,21 @@ class RescoreLinker(ScorerComponent):
             elif relation.kind == RelationKind.VALUE_PROPERTY:
                 kept.append(relation.model_copy(update={"model_score": scores.get(("cue", relation.head, relation.tail))}))
             else:
+                taken = {m for (m, prop), heads in claimed.items()
+                         if prop in properties.get(relation.head, {None}) and heads - {relation.head}}
                 kept.append(relation.model_copy(update=self._material_update(relation, scores, options,
                                                                              fixed=relation.head in cell_values,
-                                                                             claimed=claimed)))
+                                                                             taken=taken)))
         layers.relations = kept
 
     def _material_update(self, relation: Relation, scores: dict[tuple, float], options: dict, fixed: bool = False,
-                         claimed: dict[int, set[int]] | None = None) -> dict:
+                         taken: "set[int] | frozenset[int]" = frozenset()) -> dict:
         """The model's score of a value->material link, and the material it moves to where the model is sure."""
         p = scores.get(("material", relation.head, relation.tail))
         # a value paired with a material by a list ('... for P1, P2 and P3, respectively') or by brackets
         # ('3 eV (BaCuTeF), 2.9 eV (BaCuSeF)') keeps it
         if relation.primary and p is not None and relation.pattern not in _KEPT_PATTERNS and not fixed:
-            free = [(q, m) for q, m in options[relation.head] if not (claimed or {}).get(m, set()) - {relation.head}]
+            free = [(q, m) for q, m in options[relation.head] if m not in taken]
             if not free:
                 return {"model_score": p}
             best, best_m = max(free)
