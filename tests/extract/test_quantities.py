@@ -257,3 +257,30 @@ def test_parallel_values_in_brackets_share_the_unit_after_them():
     assert [(q.value, q.unit) for q in parse_quantities("TN of 15 (20) K")] == [(15.0, "K"), (20.0, "K")]
     # (not a number of another kind in brackets: a count, a label)
     assert [q.unit for q in parse_quantities("heated at 600 (2) °C")] == ["", ""]
+
+
+def test_units_pdf_text_glued_to_the_next_word_or_to_their_parts():
+    from textmine.normalise.units import normalise_unit_text
+
+    # a unit symbol glued to the next word ('two at 2.581Åand one at 2.687Å')
+    assert [(q.text, q.unit) for q in parse_quantities("two at 2.581Åand one at 2.687Å")] == [
+        ("2.581Å", "Å"), ("2.687Å", "Å")]
+    # a potential glued to its reference electrode ('1.52VRHE'), not to another word ('5 VRM')
+    assert [(q.value, q.unit) for q in parse_quantities("from 1.52VRHE (x=0.2) to 1.40VRHE (x=0.85)")] == [
+        (1.52, "V"), (1.4, "V")]
+    assert [q.unit for q in parse_quantities("a 5 VRM module")] == [""]
+    # a fracture toughness's pascal glued to the root of its length ('4 MPam1/2')
+    [q] = parse_quantities("a fracture toughness of 4 MPam1/2, and")
+    assert (q.text, q.value, q.unit) == ("4 MPam1/2", 4.0, "MPa m1/2")
+    assert normalise_unit_text(q.unit) != normalise_unit_text("MPa")
+
+
+def test_the_terms_of_a_ratio_are_no_values():
+    # a blend's or a mixture's ratio ('PC71BM (1: 1, w / w)', '1:1.5'): not a fill factor, an efficiency ...
+    assert [(q.value, q.unit) for q in parse_quantities("the PSC based on PBTB: PC71BM (1: 1, w / w) reached 4.4%")] == [
+        (4.4, "%")]
+    assert parse_quantities("a weight ratio of 1:1.5 (w/w)") == []
+    assert parse_quantities("blended (1 : 2 by weight)") == []
+    # (a value after a symbol is still one, and so is a quantity with a unit after a ratio)
+    assert [q.value for q in parse_quantities("FF = 0.61, and")] == [0.61]
+    assert [(q.value, q.unit) for q in parse_quantities("Li:Fe of 1:2 and a gap of 3 eV")] == [(3.0, "eV")]

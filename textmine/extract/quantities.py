@@ -75,7 +75,10 @@ _UNIT = re.compile(
     # ('g-1at 3 A g-1', 'g-1after 500 cycles': PDF text that glued the next word to a unit's power)
     # ('75μΩcm2', '2.2×10−1 Scm−1': an ohm or a siemens glued to the length it goes with)
     rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•∙*]\s?\(?|\s|-(?=[A-Za-zΩΩµμ])|(?<=[ΩΩ])(?=[µμmcn]?m)|(?<=S)(?=cm[-−–⁻]?\d)){_ATOM}\)?){{0,4}})"
-    r"(?:(?![A-Za-z0-9])|(?<=[0-9])(?=(?:at|after|for|and|in|with|of|under|over|during|upon)\b))"
+    # ('2.581Åand one at 2.687Å': a unit symbol glued to the next word; '1.52VRHE': a potential glued to its
+    # reference electrode)
+    r"(?:(?![A-Za-z0-9])|(?<=[0-9ÅÅΩΩ%])(?=(?:at|after|for|and|in|with|of|under|over|during|upon)\b)"
+    r"|(?<=V)(?=(?:RHE|SHE|NHE|SCE)\b))"
 )
 
 
@@ -85,6 +88,8 @@ _UNIT_ATOM = re.compile(rf"{_PREFIX}(?:{_BASE_UNITS})")
 _GLUED_UNIT = re.compile(rf"(?:{_PREFIX}(?:{_BASE_UNITS})){{2,4}}\^?[-−–][1-4](?![A-Za-z0-9])")
 
 
+# a fracture toughness's pascal glued to the root of its length: '4 MPam1/2', '3.5 MPam^1/2'
+_GLUED_ROOT = re.compile(r"([kMG]?Pa)(m\^?(?:1/2|0\.5))(?![A-Za-z0-9/])")
 _GLUED_DENOMINATOR = re.compile(rf"({_PREFIX}(?:{_BASE_UNITS}))\s?/\s?((?:{_PREFIX}(?:{_BASE_UNITS})){{2,3}})(?![A-Za-z0-9])")
 
 
@@ -102,6 +107,9 @@ def _atoms(token: str) -> list[str]:
 def _glued_unit_at(text: str, start: int) -> tuple[str, int] | None:
     """'mAhg−1' -> ('mAh g−1', end), 'J/kgK' -> ('J/(kg K)', end): the atoms of a glued compound
     unit, spaced as pint reads them."""
+    root = _GLUED_ROOT.match(text, start)
+    if root:
+        return f"{root.group(1)} {root.group(2)}", root.end()
     dm = _GLUED_DENOMINATOR.match(text, start)
     if dm:
         atoms = _atoms(dm.group(2))
@@ -371,6 +379,9 @@ def _is_junk_number(text: str, number: _Number, unit: str) -> bool:
         return True  # '3.5 times', 'tenfold', '2 orders of magnitude': ratios of change
     if not unit and after[:1].isalpha():
         return True  # '2D', '3d', '1st', '4f'
+    if not unit and (re.match(r"\s?:\s?\d", text[number.end : number.end + 4])
+                     or re.search(r"\d\s?:\s?$", text[max(0, number.start - 4) : number.start])):
+        return True  # a ratio's terms: 'PC71BM (1: 1, w / w)', 'a ratio of 1:1.5'
     if not unit and _year(text, number):
         return True  # a year (not '2 × 10^3')
     if not unit and re.match(r"[-–]\d", after):
