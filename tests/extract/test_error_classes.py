@@ -1840,3 +1840,26 @@ def test_word_like_element_symbols_glued_to_a_doping_hyphen_are_dopants(rules, t
 ])
 def test_an_amount_of_a_composition_variable_points_to_the_formula_with_it(rules, text, expected):
     check(rules, text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # elements named in words, joined by dashes, before 'alloy' are one material (with the form it takes)
+    ("Highly conducting p-type microcrystalline silicon–oxygen alloy films were developed for an optical gap of 1.95 eV.",
+     [("silicon–oxygen alloy films", "band_gap", 1.95)]),
+    ("The iron–nickel alloy has a Curie temperature of 770 K.", [("iron–nickel alloy", "curie_temperature", 770.0)]),
+    # (a lone element name is still what it was)
+    ("The band gap of silicon is 1.1 eV.", [("silicon", "band_gap", 1.1)]),
+])
+def test_elements_named_in_words_before_alloy_are_one_material(rules, text, expected):
+    check(rules, text, expected)
+    _, extraction = extract(rules, text)
+    assert all(not m.is_weak for m in extraction.layers.materials if "alloy" in m.text)
+
+
+def test_code_names_may_open_with_digits_before_their_capitals(rules):
+    # a code name whose number comes first ('2255TMB-PI', '6FDA-ODA') names a sample like any other code name
+    check(rules, "With its methyl groups, 3355DMB-PI exhibited the best transmittance of 82% at 400 nm.",
+          [("3355DMB-PI", "transmittance", 82.0)])
+    # (not a dimension before a word, nor a code without a dash part)
+    _, extraction = extract(rules, "The 3D network and the 2DEG show a band gap of 1.1 eV.")
+    assert not any(m.text[0].isdigit() for m in extraction.layers.materials)

@@ -310,6 +310,7 @@ _ANION_AFTER = re.compile(r"\s((?:sulfide|sulphide|oxide|selenide|telluride|nitr
                           r"chloride|bromide|iodide|hydroxide|boride|arsenide)s?)(?![\w\-–‐])", re.I)
 _ANION_ELEMENT = {"sul": "S", "oxi": "O", "sel": "Se", "tel": "Te", "nit": "N", "pho": "P", "car": "C", "flu": "F",
                   "chl": "Cl", "bro": "Br", "iod": "I", "hyd": "O", "bor": "B", "ars": "As"}
+_NAMED_ALLOY_AFTER = re.compile(r"((?:\s?[-–‐]\s?[a-z]{3,}){1,3})\s(alloys?)\b")
 _METAL_NAMES_BEFORE = re.compile(r"(?<![\w\-–‐])((?:[A-Za-z]{4,}[-–‐]){1,3})$")
 
 
@@ -348,6 +349,13 @@ def _extend(sentence: str, m: "MaterialMention") -> None:
         if names and all(n in SYMBOL_OF_NAME and SYMBOL_OF_NAME[n] not in NONMETALS for n in names):
             m.start, m.formula = metals.start(1), None
             m.elements = sorted({*m.elements, *(SYMBOL_OF_NAME[n] for n in names)})
+    # 'silicon–oxygen alloy films', 'iron-nickel alloys': elements named in words, joined by dashes, before 'alloy'
+    alloy = (_NAMED_ALLOY_AFTER.match(sentence, m.end) if m.is_weak and not m.role and not m.is_dopant
+             and m.text.lower() in ELEMENT_NAME_SET else None)
+    names = [w.lower() for w in re.split(r"[-–‐]", alloy.group(1)) if w] if alloy else []
+    if names and all(n in SYMBOL_OF_NAME for n in names):
+        m.end, m.is_weak, m.formula = alloy.end(), False, None
+        m.elements = sorted({*m.elements, *(SYMBOL_OF_NAME[n] for n in names)})
     alloy_label = m.formula and len(m.elements) == 1 and any(ch.isdigit() for ch in m.text)  # 'Mo0.8 alloy'
     # (also a compound named in words: 'lead halide perovskite absorbers', 'methylammonium lead iodide perovskite')
     named = (not m.formula and not m.is_weak and not m.is_code_name and not m.role and not m.is_dopant

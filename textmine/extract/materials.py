@@ -539,7 +539,7 @@ _VARIABLE_DEFINITION = re.compile(r"\b[A-Z][A-Za-z]?\s?[′']?\s?=\s?(?:[A-Z][a-
 # style names ('stanane', 'graphyne'). Weak: used only when no strong mention fits a pattern.
 # Acronyms and code names: 'CZTS', 'BWO', 'PTTBTz', 'P-OEG', 'PBDB-T', 'biTV-PTV3' (two capitals at least).
 # ('GN-ZnO(h)': a sample label in brackets belongs to the name)
-_ACRONYM = re.compile(r"(?<![\w-])((?:[a-z]{1,3}(?=[A-Z]{2}))?[A-Z][A-Za-z0-9]{0,11}(?:[-–](?:\d+\.\d+|[A-Za-z0-9]{1,8})){0,3}(?:\([a-z]{1,3}\))?)"
+_ACRONYM = re.compile(r"(?<![\w-])((?:[a-z]{1,3}(?=[A-Z]{2})|\d{1,4}(?=[A-Z]{2,}[A-Za-z0-9]*[-–][A-Z]))?[A-Z][A-Za-z0-9]{0,11}(?:[-–](?:\d+\.\d+|[A-Za-z0-9]{1,8})){0,3}(?:\([a-z]{1,3}\))?)"
                       r"(?![\w-]|\.\d)")
 # 'gamma-graphyne', 'γ-graphyne', '2D-borophene': a phase label joined to the name (widen keeps it)
 _COPOLYMER_NOTATION = re.compile(r"[A-Za-z0-9][-–](?:g|b|co|alt|ran|block|graft)[-–][A-Z]")
