@@ -265,6 +265,9 @@ def test_units_pdf_text_glued_to_the_next_word_or_to_their_parts():
     # a unit symbol glued to the next word ('two at 2.581Åand one at 2.687Å')
     assert [(q.text, q.unit) for q in parse_quantities("two at 2.581Åand one at 2.687Å")] == [
         ("2.581Å", "Å"), ("2.687Å", "Å")]
+    # (and a degree sign: 'increased to 143.3 ± 1.2 °and 141.7 ± 1.9 °, respectively')
+    assert [(q.value, q.unit) for q in parse_quantities("increased to 143.3 ± 1.2 °and 141.7 ± 1.9 °, respectively")] == [
+        (143.3, "°"), (141.7, "°")]
     # a potential glued to its reference electrode ('1.52VRHE'), not to another word ('5 VRM')
     assert [(q.value, q.unit) for q in parse_quantities("from 1.52VRHE (x=0.2) to 1.40VRHE (x=0.85)")] == [
         (1.52, "V"), (1.4, "V")]

@@ -77,7 +77,7 @@ _UNIT = re.compile(
     rf"(?P<unit>{_ATOM}(?:(?:\s?[/·⋅•∙*]\s?\(?|\s|-(?=[A-Za-zΩΩµμ])|(?<=[ΩΩ])(?=[µμmcn]?m)|(?<=S)(?=cm[-−–⁻]?\d)){_ATOM}\)?){{0,4}})"
     # ('2.581Åand one at 2.687Å': a unit symbol glued to the next word; '1.52VRHE': a potential glued to its
     # reference electrode)
-    r"(?:(?![A-Za-z0-9])|(?<=[0-9ÅÅΩΩ%])(?=(?:at|after|for|and|in|with|of|under|over|during|upon)\b)"
+    r"(?:(?![A-Za-z0-9])|(?<=[0-9ÅÅΩΩ%°])(?=(?:at|after|for|and|in|with|of|under|over|during|upon)\b)"
     r"|(?<=V)(?=(?:RHE|SHE|NHE|SCE)\b))"
 )
 
