@@ -1863,3 +1863,19 @@ def test_code_names_may_open_with_digits_before_their_capitals(rules):
     # (not a dimension before a word, nor a code without a dash part)
     _, extraction = extract(rules, "The 3D network and the 2DEG show a band gap of 1.1 eV.")
     assert not any(m.text[0].isdigit() for m in extraction.layers.materials)
+
+
+def test_a_plus_between_two_compounds_is_a_mixture_not_a_charge(rules):
+    from textmine.extract.materials import find_material_mentions
+
+    # 'NaOH + NaCl' is a mixture (before, NaOH was read as an ion by its spaced sign); what is added to a
+    # solution is part of the solution
+    mentions = find_material_mentions("The cell voltage was 1.64 V in the 6M NaOH + NaCl (saturated).", {})
+    assert [(m.text, m.role, m.is_dopant) for m in mentions] == [
+        ("NaOH", "electrolyte", False), ("NaCl", "electrolyte", False)]
+    assert [m.is_dopant for m in find_material_mentions("the MgH2 + 1/4AlH3 composite", {})] == [False]
+    # (a spaced charge before 'ions' is still a charge)
+    assert [m.is_dopant for m in find_material_mentions("the Mn2 + ions", {})] == [True]
+    check(rules, "NiCoFeP arrays were grown on Ni foam. The CV curves indicated a cell voltage of 1.64 V at the "
+                 "current density of 100 mA/cm2 in the 6M NaOH + NaCl electrolyte.",
+          [("NiCoFeP", "voltage", 1.64)])

@@ -466,6 +466,9 @@ def assign_roles(sentence: str, mentions: list["MaterialMention"]) -> None:
     for long, short in zip(mentions, mentions[1:]):
         if long.role and long.role != "acronym" and is_short_form(sentence, long, short):
             short.role = long.role
+        # ('in the 6M NaOH + NaCl'): what is added to a solution is part of it
+        elif long.role == "electrolyte" and not short.role and re.fullmatch(r"\s?\+\s?", sentence[long.end : short.start]):
+            short.role = long.role
 
 
 __all__ = ["SOLUTION_AFTER", "assign_roles", "is_gas", "is_short_form", "widen"]

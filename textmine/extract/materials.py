@@ -58,7 +58,7 @@ _DOPANT_AFTER = re.compile(
     r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)"
     r"|doping|dopants?|substitution|incorporated|incorporation|content|concentration|atomic|molar|ratio|fraction|amount|addition"
     r"|ions?\b|cations?\b|anions?\b|atoms?\b|sites?\b|sublattice|moments?\b|spins?\b|"
-    r"\((?:I{1,3}|IV|V|VI)\)|\s?\d?[+−-]\s?(?:ions?|cations?)?\b)",
+    r"\((?:I{1,3}|IV|V|VI)\)|\s?\d?[+−-](?!\s(?-i:[A-Z]|\d+/\d+\s?[A-Z]))\s?(?:ions?|cations?)?\b)",  # ('NaOH + NaCl', 'MgH2 + 1/4AlH3': mixtures)
     re.I,
 )
 # Class nouns that name a structure type more often than the material itself.
