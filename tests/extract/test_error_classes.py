@@ -1879,3 +1879,11 @@ def test_a_plus_between_two_compounds_is_a_mixture_not_a_charge(rules):
     check(rules, "NiCoFeP arrays were grown on Ni foam. The CV curves indicated a cell voltage of 1.64 V at the "
                  "current density of 100 mA/cm2 in the 6M NaOH + NaCl electrolyte.",
           [("NiCoFeP", "voltage", 1.64)])
+
+
+def test_what_crystals_are_of_is_no_participle():
+    from textmine.extract.materials import find_material_mentions
+
+    # 'the crystal structure of the studied compounds': no compound named 'studied'
+    assert find_material_mentions("At x = 0.07, the crystal structure of the studied compounds varies.", {}) == []
+    assert [m.text for m in find_material_mentions("Crystals of taurin belong to the space group P21.", {})] == ["taurin"]

@@ -148,7 +148,8 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         # are of is a compound, named or not
         for group in (1, 2):
             word, start = name.group(group), name.start(group)
-            if word and word.lower() not in _NOT_A_COMPOUND_WORD:
+            # (not a participle: 'the crystal structure of the studied compounds')
+            if word and word.lower() not in _NOT_A_COMPOUND_WORD and not re.fullmatch(r"[a-z]+ed", word):
                 if not any(m.start < start + len(word) and start < m.end for m in mentions):
                     mentions.append(MaterialMention(start, start + len(word), word, None, [], 0.7))
     for name in _POLYMER_NAME.finditer(sentence):
