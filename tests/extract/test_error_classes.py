@@ -1887,3 +1887,14 @@ def test_what_crystals_are_of_is_no_participle():
     # 'the crystal structure of the studied compounds': no compound named 'studied'
     assert find_material_mentions("At x = 0.07, the crystal structure of the studied compounds varies.", {}) == []
     assert [m.text for m in find_material_mentions("Crystals of taurin belong to the space group P21.", {})] == ["taurin"]
+
+
+def test_a_solar_cells_current_density_is_its_short_circuit_current_density(rules):
+    # said with the cell's efficiency, open-circuit voltage or fill factor, 'current density' is the Jsc
+    check(rules, "Solar cells based on PBX: PC71BM exhibit a power conversion efficiency (PCE) of 4.8% with a current "
+                 "density of 10.3 mA cm^-2 and an open-circuit voltage of 0.86 V.",
+          [("PBX: PC71BM", "power_conversion_efficiency", 4.8), ("PBX: PC71BM", "short_circuit_current_density", 10.3),
+           ("PBX: PC71BM", "open_circuit_voltage", 0.86)])
+    # (on its own it is a current density)
+    check(rules, "The NiCoFeP array reaches a current density of 100 mA cm^-2 at 1.6 V.",
+          [("NiCoFeP", "current_density", 100.0)])

@@ -8,6 +8,8 @@ in document offsets. None of them looks at another component's code; the linker
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 
 from textmine.document import Document, Sentence
@@ -245,8 +247,25 @@ class Cues:
         context = document_context(extraction.document)
         for index in range(len(extraction.layers.sentences)):
             view = sentence_view(extraction, index)
-            layer.extend(cue_span(c, view, index) for c in self.ontology.find_cues(view.text, context))
+            layer.extend(cue_span(c, view, index) for c in _in_company(self.ontology.find_cues(view.text, context)))
         extraction.layers.cues = layer
+
+
+# a cue that names a narrower property among the cues it is given with: a solar cell's 'current density', said
+# with its efficiency, open-circuit voltage or fill factor, is its short-circuit current density
+_IN_COMPANY = {("current_density",): (("short_circuit_current_density",),
+                                       frozenset({"power_conversion_efficiency", "open_circuit_voltage", "fill_factor"}))}
+
+
+def _in_company(cues: list) -> list:
+    named = {p for c in cues for p in c.properties}
+    out = []
+    for cue in cues:
+        narrower = _IN_COMPANY.get(tuple(cue.properties))
+        if narrower is not None and named & narrower[1]:
+            cue = dataclasses.replace(cue, properties=narrower[0])
+        out.append(cue)
+    return out
 
 
 _SUBSCRIPTED_SYMBOL = re.compile(r"[A-Z][a-z]?_\{?[A-Za-z]")
