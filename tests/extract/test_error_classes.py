@@ -1898,3 +1898,14 @@ def test_a_solar_cells_current_density_is_its_short_circuit_current_density(rule
     # (on its own it is a current density)
     check(rules, "The NiCoFeP array reaches a current density of 100 mA cm^-2 at 1.6 V.",
           [("NiCoFeP", "current_density", 100.0)])
+
+
+def test_a_lone_element_no_value_is_linked_to_leaves_the_main_material_its_place(rules):
+    # 'the depletion layer Nd' is a symbol, not neodymium; the value the sentence gives for no named material is
+    # the main material's, as it would be without the stray element
+    check(rules, "Photoanodes of polycrystalline CdSe layers are investigated. The minority carrier diffusion length "
+                 "L (5.6 × 10−6 cm) and the donor concentration in the depletion layer Nd are determined.",
+          [("CdSe", "diffusion_length", 5.6e-06)])
+    # (a lone element the value is linked to is still its material)
+    check(rules, "CdSe layers are investigated. Because Se has a narrow band gap of 2.0 eV, it absorbs.",
+          [("Se", "band_gap", 2.0)])

@@ -208,6 +208,7 @@ class RulesLinker:
                     return own, [own], score, pattern
                 return run[0][0], list(run[0]), score, pattern
         elif main is not None and not any(not m.is_dopant and not m.role and not is_compared(text, m) and m is not ion
+                                          and not (m.is_weak and m.formula and len(m.elements) == 1)
                                           for m in materials):
             # (a material named only for comparison, 'close to that of Gd (294 K)', is no subject here)
             material, score, pattern = (_composition_given(text, studied) or main)[0], 0.3, "main-material"
