@@ -33,6 +33,14 @@ def rules():
     return load_pipeline("rules")
 
 
+@pytest.fixture(scope="module")
+def never():
+    """The default pipeline with a rescorer that never moves a link, so a test can run its own on the layers."""
+    return ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
+                                             options={"linker.rescore": {"switch_margin": 2.0},
+                                                      "assemble": {"confidence": "hybrid"}}))
+
+
 def facts(pipeline, text: str) -> set[tuple[str, str, float | None]]:
     extraction = pipeline(document_from_text("t", text, kind="body"))
     assert extraction.ok, extraction.failures
@@ -64,13 +72,10 @@ def test_list_and_back_reference(model) -> None:
     assert ("CrI3", "curie_temperature", 61.0) in facts(model, SENTENCES[3])
 
 
-def test_confident_model_moves_a_link_and_otherwise_leaves_it(model) -> None:
+def test_confident_model_moves_a_link_and_otherwise_leaves_it(model, never) -> None:
     from textmine.relations.rescore import RescoreLinker
 
     text = SENTENCES[1]
-    never = ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
-                                              options={"linker.rescore": {"switch_margin": 2.0},
-                                                       "assemble": {"confidence": "hybrid"}}))
     always = RescoreLinker(switch_margin=0.0, switch_min=0.0)
     extraction = never(document_from_text("t", text, kind="body"))
     links = [r for r in extraction.layers.relations if r.kind == RelationKind.VALUE_MATERIAL and r.primary]
@@ -125,12 +130,9 @@ def test_a_value_never_moves_to_a_blend_partner_or_a_prototype(model) -> None:
     assert {(r.material.text, r.value) for r in records} == {("PT-Tz-DTffBT", 3.65), ("PT-Tz-DTffBT", 4.42)}
 
 
-def test_a_span_that_is_a_property_cue_is_no_material_to_move_a_value_to() -> None:
+def test_a_span_that_is_a_property_cue_is_no_material_to_move_a_value_to(never) -> None:
     from textmine.relations.rescore import RescoreLinker
 
-    never = ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
-                                              options={"linker.rescore": {"switch_margin": 2.0},
-                                                       "assemble": {"confidence": "hybrid"}}))
     extraction = never(document_from_text("t", "The band gap of ZnO films is 3.3 eV.", kind="body"))
     layers = extraction.layers
     [cue] = layers.cues
@@ -155,12 +157,9 @@ def test_a_span_that_is_a_property_cue_is_no_material_to_move_a_value_to() -> No
     ("For GaN (InN), the calculated band gaps are 2.58 (0.22) eV, in good agreement with the reported results.",
      {("GaN", 2.58), ("InN", 0.22)}),
 ])
-def test_a_value_named_by_its_material_in_brackets_never_moves(text, expected) -> None:
+def test_a_value_named_by_its_material_in_brackets_never_moves(never, text, expected) -> None:
     from textmine.relations.rescore import RescoreLinker
 
-    never = ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
-                                              options={"linker.rescore": {"switch_margin": 2.0},
-                                                       "assemble": {"confidence": "hybrid"}}))
     extraction = never(document_from_text("t", text, kind="body"))
     RescoreLinker(switch_margin=0.0, switch_min=0.0)(extraction)  # every other link goes to the model's favourite
     layers = extraction.layers
@@ -169,16 +168,13 @@ def test_a_value_named_by_its_material_in_brackets_never_moves(text, expected) -
     assert linked == expected
 
 
-def test_a_value_never_moves_to_a_material_a_list_pairs_with_another_value() -> None:
+def test_a_value_never_moves_to_a_material_a_list_pairs_with_another_value(never) -> None:
     from textmine.relations.rescore import RescoreLinker
 
     # 'respectively' pairs the doped samples with the later values; the first value is the undoped host's,
     # and however sure the model is of a doped sample, it may not take the value there
     text = ("The lattice thermal conductivity falls from 2.1 W m-1 K-1 in pristine SnTe to 1.4 W m-1 K-1 and "
             "1.1 W m-1 K-1 in Cu-doped and Ag-doped samples, respectively.")
-    never = ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
-                                              options={"linker.rescore": {"switch_margin": 2.0},
-                                                       "assemble": {"confidence": "hybrid"}}))
     extraction = never(document_from_text("t", text, kind="body"))
     RescoreLinker(switch_margin=0.0, switch_min=0.0)(extraction)
     layers = extraction.layers
@@ -187,17 +183,14 @@ def test_a_value_never_moves_to_a_material_a_list_pairs_with_another_value() -> 
     assert linked == {("SnTe", 2.1), ("Cu-doped", 1.4), ("Ag-doped", 1.1)}
 
 
-def test_only_a_value_of_the_same_property_claims_a_material() -> None:
+def test_only_a_value_of_the_same_property_claims_a_material(never) -> None:
     from textmine.relations.rescore import RescoreLinker
 
     # a value bracketed with a material claims it for its own property only: a value of another property the
     # model is sure of may still move there ('PBTB: PC71BM (FF = 0.60) ... a PCE of 4.41%')
     text = ("The PSC based on PBTA: PC71BM reached a PCE of 3.12%, and the one based on PBTB: PC71BM (FF = 0.60) "
             "reached 4.41%.")
-    pipeline = ExtractionPipeline(PipelineConfig(name="never", components=load_pipeline("model").config.components,
-                                                 options={"linker.rescore": {"switch_margin": 2.0},
-                                                          "assemble": {"confidence": "hybrid"}}))
-    extraction = pipeline(document_from_text("t", text, kind="body"))
+    extraction = never(document_from_text("t", text, kind="body"))
     layers = extraction.layers
     value = {q.text: i for i, q in enumerate(layers.quantities)}
     material = {m.text: i for i, m in enumerate(layers.materials)}

@@ -9,7 +9,6 @@ in document offsets. None of them looks at another component's code; the linker
 from __future__ import annotations
 
 import dataclasses
-
 import re
 
 from textmine.document import Document, Sentence

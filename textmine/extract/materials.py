@@ -112,10 +112,11 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
         )
     # an element symbol that is also a word or a unit ('In', 'K', 'B') is a dopant when glued to a doping hyphen
     # ('In-doped and Ga-doped samples', 'K-doped films'); the formula finder leaves such symbols alone
-    for m in _SYMBOL_DOPED.finditer(sentence):
-        if m.group(1) in element_symbols() and not any(x.start < m.end(1) and m.start(1) < x.end for x in mentions):
-            mentions.append(MaterialMention(m.start(1), m.end(1), m.group(1), m.group(1), [m.group(1)], 0.75, is_weak=True))
-    mentions.sort(key=lambda x: x.start)
+    doped = [MaterialMention(m.start(1), m.end(1), m.group(1), m.group(1), [m.group(1)], 0.75, is_weak=True)
+             for m in _SYMBOL_DOPED.finditer(sentence) if m.group(1) in element_symbols()
+             and not any(x.start < m.end(1) and m.start(1) < x.end for x in mentions)]
+    if doped:
+        mentions = sorted(mentions + doped, key=lambda x: x.start)
     for abbreviation, defined in abbreviations.items():
         for m in re.finditer(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])", sentence):
             if any(x.start < m.end() and m.start() < x.end for x in mentions):

@@ -145,7 +145,7 @@ class RescoreLinker(ScorerComponent):
         layers.relations = kept
 
     def _material_update(self, relation: Relation, scores: dict[tuple, float], options: dict, fixed: bool = False,
-                         taken: "set[int] | frozenset[int]" = frozenset()) -> dict:
+                         taken: set[int] | frozenset[int] = frozenset()) -> dict:
         """The model's score of a value->material link, and the material it moves to where the model is sure."""
         p = scores.get(("material", relation.head, relation.tail))
         # a value paired with a material by a list ('... for P1, P2 and P3, respectively') or by brackets
