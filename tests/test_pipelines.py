@@ -41,7 +41,7 @@ def test_layers_relations_and_records_point_into_the_text() -> None:
     assert kinds == {RelationKind.VALUE_PROPERTY, RelationKind.VALUE_MATERIAL, RelationKind.CONDITION_VALUE}
     [record] = extraction.records
     assert (record.material.text, record.value, record.conditions[0].value) == ("ZnO", 3.37, 300.0)
-    assert record.extractor == extraction.provenance.extractor == "rules@0.7.9"
+    assert record.extractor == extraction.provenance.extractor == "rules@0.7.10"
     assert record.schema_version == 2 and len(record.material_id) == 16
     with pytest.raises(Exception):
         record.value = 1.0  # records are frozen

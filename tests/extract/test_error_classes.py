@@ -579,7 +579,7 @@ def test_calibrated_rules_keep_inferred_records_lower(rules):
     _, named = extract(rules, "CrI3 orders ferromagnetically with a Curie temperature of 61 K.", title=title)
     steps = json.loads((Path(textmine.__file__).parent / "extract" / "calibration" / "rules.json").read_text())["y"]
     assert inferred.records[0].confidence < (min(steps) + max(steps)) / 2 < named.records[0].confidence
-    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.9"
+    assert inferred.records[0].extractor == named.records[0].extractor == "rules@0.7.10"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -1909,3 +1909,17 @@ def test_a_lone_element_no_value_is_linked_to_leaves_the_main_material_its_place
     # (a lone element the value is linked to is still its material)
     check(rules, "CdSe layers are investigated. Because Se has a narrow band gap of 2.0 eV, it absorbs.",
           [("Se", "band_gap", 2.0)])
+
+
+def test_a_bound_after_than_is_the_materials_value_and_a_change_by_a_bound_is_none(rules):
+    # 'is more than 3.7 eV': the number after 'than' is a bounded value of the material before it
+    check(rules, "The band gap of Ta2O5 is more than 3.7 eV.", [("Ta2O5", "band_gap", 3.7)])
+    check(rules, "The actual band gap of the λ phase Ta2O5 is likely to be slightly larger than 3.7 eV.",
+          [("Ta2O5", "band_gap", 3.7)])
+    # (a comparison with another material still breaks the link)
+    assert ("Ta2O5", "band_gap", 3.2) not in triples(rules, "The band gap of Ta2O5 is larger than that of TiO2 (3.2 eV).")
+    # a number compared with another number is no bound of the material
+    assert 0.02 not in {value for _, _, value in triples(rules, "The band gap of CeO2 films is 3.10 eV, far larger than 0.02 eV.")}
+    # a change by a bound is a change, not a value
+    check(rules, "At x = 0.25, the band gap of BP is decreased by more than 1 eV.", [])
+    check(rules, "By controlling selenium doping of MoS2, the optical band gap could be tuned by over 200 meV.", [])

@@ -139,7 +139,8 @@ _DIFFERENCE_LEAD = re.compile(
     # ('measured with a step of 0.2 K near TN': a measurement's step or resolution is no value)
     r"step|steps|increments?|resolution|accuracy|precision)\s(?:of\s)?"
     r"(?:about\s|over\s|approximately\s|up to\s|nearly\s|only\s|~\s?|∼\s?)?$"
-    r"|\bby\s(?:only\s|about\s|approximately\s|nearly\s|~\s?|∼\s?)?$",
+    r"|\bby\s(?:only\s|about\s|approximately\s|nearly\s|almost\s|around\s|roughly\s|some\s|as much as\s|up to\s|"
+    r"(?:more|less|fewer) than\s|over\s|at least\s|~\s?|∼\s?)?$",
     re.I,
 )
 
@@ -463,9 +464,11 @@ BACK_REFERENCE = re.compile(
     re.I,
 )
 # 'than' starts a comparison with another material ('larger than that of TiO2'), but 'less than
-# 10 K' is a comparator.
+# 10 K' is a comparator (also where the text searched ends at the number: 'is more than |3.7 eV'),
+# unless another number is compared with it ('is 0.10 eV, far larger than |0.02 eV').
 _CLAUSE_BREAK = re.compile(
-    r"[;]|\bwhereas\b|\bwhile\b|\bbut\b|\bcompared (?:to|with)\b|\bthan\b(?!\s?[~∼≈]?\s?[\d.−-])|\bunlike\b"
+    r"[;]|\bwhereas\b|\bwhile\b|\bbut\b|\bcompared (?:to|with)\b|\bthan\b(?!\s?[~∼≈]?\s?[\d.−-]|\s*$)|\bunlike\b"
+    r"|\d[^;]*\bthan\s*$"
 )
 
 

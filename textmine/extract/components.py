@@ -36,7 +36,7 @@ from textmine.records import Mention
 
 # Version of the rules (cues, quantities, materials, linking, assembly): records of the `rules`
 # pipeline say `rules@RULES_VERSION`.
-RULES_VERSION = "0.7.9"
+RULES_VERSION = "0.7.10"
 
 # Title and abstract: the first paragraphs share one memory of the studied material.
 OPENING_PARAGRAPHS = 3
