@@ -68,6 +68,21 @@ def test_reduced_composition(write_files):
     assert matched(write_files, [("iron oxide", "2.1 eV", "d1")], [make_record("d1", "Fe2O3", 2.1, "eV")]) == 0  # no one formula
 
 
+def test_one_formula_among_plain_words_is_the_compounds_composition(write_files):
+    # 'mesoporous Co3O4', 'the RNiO3 series', 'FeWO4 microcrystals', 'a 5 nm CuO assembly': a reader takes the formula
+    for gold, record in [("mesoporous Co3O4", "Co3O4"), ("SrCoO2.5 brownmillerite", "SrCoO2.5"),
+                         ("FeWO4 microcrystals", "FeWO4"), ("5 nm CuO assembly", "CuO"), ("non-magnetic Cr metals", "Cr")]:
+        assert matched(write_files, [(gold, "30 K", "d1")], [make_record("d1", record, 30, "K", prop="neel_temperature")],
+                       prop="neel_temperature") == 1, gold
+    # not beside a symbol or another name: a composite, a mixture or a named sample is another material
+    for gold, record in [("TiO2 @ PDA", "TiO2"), ("CuO / ZnO", "CuO"), ("Eu2O3 NBs", "Eu2O3"), ("Fe-rich Co3O4", "Co3O4")]:
+        assert matched(write_files, [(gold, "30 K", "d1")], [make_record("d1", record, 30, "K", prop="neel_temperature")],
+                       prop="neel_temperature") == 0, gold
+    # (nor another formula)
+    assert matched(write_files, [("mesoporous Co3O4", "30 K", "d1")], [make_record("d1", "CoO", 30, "K", prop="neel_temperature")],
+                   prop="neel_temperature") == 0
+
+
 def test_values_within_two_percent(write_files):
     gold = [("GaN", "3.2 eV", "d1")]
     assert matched(write_files, gold, [make_record("d1", "GaN", 3.26, "eV")]) == 1   # 1.9 %

@@ -8,8 +8,9 @@ A record matches a gold row when all of these hold:
   oxide`, `TiO2 nanofibers` = `TiO2`, as a reader judging the record would take them) or by
   reduced composition (pymatgen: `Ti2O4` = `TiO2`, a leading phase label dropped: `α-Fe2O3` =
   `Fe2O3`; a gold compound written as a common name with
-  one formula has that formula's: `Zinc oxide` = `ZnO`), where the record offers its material text
-  and its normalised formula;
+  one formula has that formula's: `Zinc oxide` = `ZnO`; so has one formula among plain lower-case
+  words: `mesoporous Co3O4` = `Co3O4`, `the RNiO3 series` = `RNiO3`, not `TiO2 @ PDA` = `TiO2`), where
+  the record offers its material text and its normalised formula;
 - the value agrees with one of the row's alternatives within 2 % (relative to the larger
   magnitude), both ends of a range, after converting the gold value to the record's SI unit
   (`490 °C` matches `763 K`); a gold value without a unit is compared with the record's value as
@@ -72,7 +73,20 @@ def compositions_of(compound: str) -> frozenset[str]:
     keys = set()
     for form in dict.fromkeys((compound, without_form(compound))):
         keys.add(composition_key(form) or composition_key(formula_for_name(form)))
+    keys.add(_formula_among_words(compound))
     return frozenset(keys - {None})
+
+
+# words that say how or in what form a material was studied, or how large it was: 'mesoporous Co3O4',
+# 'the RNiO3 series', 'FeWO4 microcrystals', 'SrCoO2.5 brownmillerite', 'a 5 nm CuO assembly'
+_PLAIN_WORD = re.compile(r"(?:[a-z][a-z\-]*|\d+(?:\.\d+)?|[nµμ]m)")
+
+
+def _formula_among_words(compound: str) -> str | None:
+    """The composition of the one formula a compound names among plain lower-case words, else None
+    (not 'TiO2 @ PDA', 'CuO/ZnO', 'Fe-rich Sr2FeMoO6' or 'Eu2O3 NBs': a symbol or another name beside it)."""
+    others = [token for token in compound.split() if not _PLAIN_WORD.fullmatch(token)]
+    return composition_key(others[0]) if len(others) == 1 and len(compound.split()) > 1 else None
 
 
 def compounds_agree(record: RecordView, compounds: Iterable[str]) -> bool:
