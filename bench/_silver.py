@@ -43,7 +43,7 @@ def extract_and_score(folder: Path, extract_options: list[str]) -> RecordsResult
     return score_records(read_gold(folder), read_records(records))
 
 
-def report(results: dict[str, RecordsResult], errors: int) -> None:
+def report(results: dict[str, RecordsResult], errors: int, calibration: bool = True) -> None:
     pooled = RecordsResult(scores={}, records=[], correct=[])
     for name, result in results.items():
         print(f"== {name}")
@@ -57,7 +57,7 @@ def report(results: dict[str, RecordsResult], errors: int) -> None:
     if len(results) > 1:
         print("== all sets")
         print(format_table(pooled))
-    if pooled.records:
+    if pooled.records and calibration:
         print("== calibration (all sets pooled)")
         print(calibration_table(reliability([r.confidence for r in pooled.records], pooled.correct)))
 
