@@ -1923,3 +1923,12 @@ def test_a_bound_after_than_is_the_materials_value_and_a_change_by_a_bound_is_no
     # a change by a bound is a change, not a value
     check(rules, "At x = 0.25, the band gap of BP is decreased by more than 1 eV.", [])
     check(rules, "By controlling selenium doping of MoS2, the optical band gap could be tuned by over 200 meV.", [])
+
+
+def test_a_compound_with_a_phase_label_given_a_value_is_no_symbol(rules):
+    # 'γ-Fe2O3 = 860 K' gives the compound its value, as 'Fe3O4 = 858 K' does; it is no symbol of another quantity
+    check(rules, "Below the Néel temperatures (Fe3O4 = 858 K, γ-Fe2O3 = 860 K, Cr2O3 = 307 K) the oxides order.",
+          [("Fe3O4", "neel_temperature", 858.0), ("γ-Fe2O3", "neel_temperature", 860.0), ("Cr2O3", "neel_temperature", 307.0)])
+    # (a symbol we do not know still keeps its value: 'TC∼267°C, TO–T∼85°C')
+    assert ("BaTiO3", "curie_temperature", 85.0) not in triples(
+        rules, "BaTiO3 shows a Curie temperature TC ∼ 267 °C and an orthorhombic-tetragonal transition TO–T ∼ 85 °C.")

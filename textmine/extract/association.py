@@ -24,7 +24,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from textmine.chemistry.find import token_formula
+from textmine.chemistry.find import PHASE_PREFIX, token_formula
 from textmine.extract.material_forms import FORM_NOUN_AFTER, SOLUTION_AFTER, is_short_form
 from textmine.extract.materials import MaterialMention
 from textmine.extract.quantities import Quantity
@@ -173,7 +173,8 @@ def fits(prop: PropertyDefinition, quantity: Quantity) -> str | None:
 
 
 def _compound_formula(token: str) -> bool:
-    parsed = token_formula(token)
+    # (with its phase label: 'γ-Fe2O3 = 860 K' gives a compound its value, not a symbol)
+    parsed = token_formula(re.sub(rf"^{PHASE_PREFIX}[-‐–]", "", token))
     return parsed is not None and len(parsed.elements) >= 2
 
 
