@@ -136,7 +136,9 @@ def test_gold_values_parse():
     assert v is not None and v.low == pytest.approx(1.2e-4) and v.unit == "S/cm"
     assert parse_value("3.1 ± 0.2 eV").high == 3.1 and parse_value("-23 °C").low == -23
     assert parse_value("1,200 K").low == 1200 and parse_value("4.15-3.95 eV").low == 3.95
-    assert parse_value(">3.4 eV") is None and parse_value("eV") is None and parse_value("3.2 bananas") is None
+    assert parse_value("eV") is None and parse_value("3.2 bananas") is None
+    # a bound by its number, as the annotation guideline writes bounded values ('>95%' -> 95%)
+    assert parse_value(">3.4 eV") == parse_value("3.4 eV") and parse_value("<= 1.3 eV").low == 1.3
 
 
 def test_command_prints_scores_and_json(write_files):

@@ -81,7 +81,8 @@ class RecordView:
 
 _NUMBER = r"[-+−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+)(?:\s*[eE][-+−]?\d+|\s*[×x]\s*10\s*\^?\s*[-+−]?\d+)?"
 _VALUE = re.compile(
-    rf"^[~∼≈]?\s*(?P<low>{_NUMBER})"
+    # a bound is compared by its number, as docs/annotation.md writes it ('>3.4 eV' as 3.4 eV)
+    rf"^(?:[~∼≈]|[<>≤≥]=?)?\s*(?P<low>{_NUMBER})"
     rf"(?:\s*(?:-|–|—|to)\s*[~∼≈]?\s*(?P<high>{_NUMBER}))?"
     rf"(?:\s*(?:±|\+/-|\+-)\s*{_NUMBER})?"
     r"\s*(?P<unit>.*?)\s*$"
