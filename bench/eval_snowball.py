@@ -22,8 +22,8 @@ from textmine.eval.records import RecordsResult, format_table, score_records
 from textmine.eval.silver import SNOWBALL_SETS
 
 # The band-gap set joins two files of Snowball's training clusters: `general` (a value stated for a
-# material) and `Special` (bounds, shifts, reductions and differences: `reduced by 0.18 eV`, `larger
-# than 3.9 eV`), whose rows are mostly what docs/annotation.md says is no value.
+# material) and `Special` (bounds, shifts, reductions and differences: `larger than 3.9 eV`, `reduced
+# by 0.18 eV`): bounds docs/annotation.md keeps as their number, changes it says are no values.
 BAND_GAP_FILES = ("general", "special")
 
 

@@ -5,9 +5,10 @@ adjudicated statements of the same texts.
 
 The samples (corpora/dev/snowball-adjudicated/sample-<set>.txt) are 40 band-gap, 20 Curie and 30 Néel
 texts drawn at random (seed 20261203, per set); corpora/dev/snowball-adjudicated/README.md says how it was adjudicated
-and what that is worth. Last, the adjudicated statements themselves are scored as records against the silver
-rows, with the same matcher: what a reader who is right by docs/annotation.md scores on the silver sets. Texts come from the shared data at run time (`textmine evaluate make-gold
-snowball`); only the ids and the statements live in the repository.
+and what that is worth. Last, the adjudicated statements themselves are scored as records against the
+silver rows, with the same matcher: what a reader who is right by docs/annotation.md scores on the silver
+sets. Texts come from the shared data at run time (`textmine evaluate make-gold snowball`); only the ids
+and the statements live in the repository.
 """
 
 from __future__ import annotations
