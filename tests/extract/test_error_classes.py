@@ -1932,3 +1932,24 @@ def test_a_compound_with_a_phase_label_given_a_value_is_no_symbol(rules):
     # (a symbol we do not know still keeps its value: 'TC∼267°C, TO–T∼85°C')
     assert ("BaTiO3", "curie_temperature", 85.0) not in triples(
         rules, "BaTiO3 shows a Curie temperature TC ∼ 267 °C and an orthorhombic-tetragonal transition TO–T ∼ 85 °C.")
+
+
+def test_a_conjunct_sharing_the_next_names_host_holds_its_place_in_a_list(rules):
+    # 'pure and N-doped TiO2 ... 3.2 and 2.9 eV': the first value is pure TiO2's, not N-doped TiO2's; with no name
+    # of its own to give it, it gets no record rather than a wrong one
+    check(rules, "The band gaps of pure and N-doped TiO2 are 3.2 and 2.9 eV, respectively.", [("N-doped TiO2", "band_gap", 2.9)])
+    check(rules, "The band gaps of undoped, Mn-doped and Co-doped ZnO are 3.3, 3.1 and 2.9 eV, respectively.",
+          [("Co-doped ZnO", "band_gap", 2.9)])
+    # (a list of whole names still pairs in order)
+    check(rules, "The band gaps of TiO2 and N-doped TiO2 are 3.2 and 2.9 eV, respectively.",
+          [("TiO2", "band_gap", 3.2), ("N-doped TiO2", "band_gap", 2.9)])
+
+
+def test_a_compound_before_a_doped_name_is_no_dopant():
+    from textmine.extract.materials import find_material_mentions
+
+    # 'ZnO and Mn-doped ZnO films' are two materials; a list of element symbols or names before 'co-doped' is the dopants
+    assert [m.text for m in find_material_mentions("ZnO and Mn-doped ZnO films were grown.", {})] == ["ZnO", "Mn-doped ZnO films"]
+    for text in ("Fe and N co-doped TiO2", "Eu3+ and Tb3+ co-doped NaYF4", "sodium and calcium co-doped PbTe",
+                 "N–Fe, N–Ni and N–Pt codoped TiO2"):
+        assert [m.text for m in find_material_mentions(text, {})] == [text]

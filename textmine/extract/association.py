@@ -709,10 +709,33 @@ def _link_respectively(
     materials = _material_list_near(sentence, candidates, group[0].quantity.start, group[-1].quantity.end)
     if len(materials) == len(group):
         return Link(materials[group.index(assignment)], "respectively", 0.75 if respectively else 0.6)
+    # 'the band gaps of pure and N-doped TiO2 are 3.2 and 2.9 eV': a conjunct that shares the next name's
+    # host ('pure', 'Mn-doped and') holds a place in the list; its value has no material we can name
+    run = material_run([m for m in candidates if m.end <= group[0].quantity.start], sentence, from_end=True)
+    elliptic = _elliptic_conjuncts(sentence, run[0].start) if run else 0
+    if elliptic and elliptic + len(run) == len(group) and not _CLAUSE_BREAK.search(sentence[run[-1].end : group[0].quantity.start]):
+        k = group.index(assignment)
+        if k < elliptic:
+            return Link(None, "ambiguous", 0.0)  # type: ignore[arg-type]
+        return Link(run[k - elliptic], "respectively", 0.75 if respectively else 0.6)
     if respectively and len(materials) > 1 and not _condition_list(sentence, group):
         # 'A, B and C ... 1.2 and 1.5 eV, respectively': lists of unequal lengths pair nothing for sure
         return Link(None, "ambiguous", 0.0)  # type: ignore[arg-type]
     return None
+
+
+# a conjunct before a name that shares its host: 'pure and', 'Mn-doped,', 'Mo mono-doped and' (N–Mo co-doped Ba5Nb4O15)
+_ELLIPTIC_CONJUNCT = re.compile(
+    r"(?:\b(?:pure|undoped|un-doped|non-doped|pristine|bare|unmodified)|(?<![\w\-–])[A-Z][a-z]?\s?[-‐–]?\s?(?:mono-?|co-?)?doped)"
+    r"(?:,\s?|,?\s(?:and|or)\s)$")
+
+
+def _elliptic_conjuncts(sentence: str, start: int) -> int:
+    """How many conjuncts sharing the host of the name at `start` come right before it."""
+    count = 0
+    while (m := _ELLIPTIC_CONJUNCT.search(sentence[:start])) is not None:
+        count, start = count + 1, m.start()
+    return count
 
 
 _VERSUS = re.compile(r"\s?(?:vs\.?|versus)\s?", re.I)

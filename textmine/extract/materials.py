@@ -53,6 +53,9 @@ _SITE_LABEL_AFTER = re.compile(r"\s?\((?:[A-D]|\d[a-z])\)\s?(?:[-–‐]\s?[A-Z]
 _COMPOUND_HYPHEN_WORD = re.compile(
     r"\s[-‐–]\s|[-‐–](?!(?:co-?|tri-?|dual-?)?doped|substituted|like\b|free\b|rich\b|poor\b|deficient\b|containing\b|"
     r"sites?\b|type\b|ions?\b|cations?\b|anions?\b)[A-Za-z(]")
+# element symbols, alone or joined ('Fe', 'Eu3+', 'N–Fe', 'Er/Yb'): what a list of dopants is made of
+_SYMBOL_RUN = re.compile(r"[A-Z][a-z]?(?:\d?\+{1,3})?(?:\s?[-–‐,/]\s?[A-Z][a-z]?(?:\d?\+{1,3})?)*")
+_DOPED_RIGHT_AFTER = re.compile(r"\s?[-‐–]?\s?(?:mono-?|co-?)?doped\b")
 _SYMBOL_DOPED = re.compile(r"(?<![\w\-/])([A-Z][a-z]?)(?=[-‐–](?:co-?)?doped\b)")
 _DOPANT_AFTER = re.compile(
     r"^[-\s]?(?:(?:doped|substituted|modified|loaded|decorated|co-?doped)(?!\s(?:with|by)\b)"
@@ -226,11 +229,14 @@ def find_material_mentions(sentence: str, abbreviations: dict[str, MaterialMenti
             mention.is_dopant = True  # and so are polyatomic ions: 'SO4^2-', 'SO_{4} ^{2-}', 'NO3−'
 
     mentions.sort(key=lambda m: m.start)
-    # 'N–Fe, N–Ni and N–Pt codoped TiO2': the whole list before a dopant word is dopants.
+    # 'N–Fe, N–Ni and N–Pt codoped TiO2': the whole list before a dopant word is dopants
+    # (but a compound before 'X-doped' is no member: 'ZnO and Mn-doped ZnO' are two materials)
     in_dopant_list = False
     for left, right in reversed(list(zip(mentions, mentions[1:]))):
         in_dopant_list = right.is_dopant and (in_dopant_list or bool(_DOPANT_AFTER.match(sentence[right.end : right.end + 30])))
-        if in_dopant_list and _LIST_JOINER.fullmatch(sentence[left.end : right.start]):
+        compound_before_doped = (len(left.elements) > 1 and not _SYMBOL_RUN.fullmatch(left.text)
+                                 and _DOPED_RIGHT_AFTER.match(sentence, right.end) is not None)
+        if in_dopant_list and _LIST_JOINER.fullmatch(sentence[left.end : right.start]) and not compound_before_doped:
             left.is_dopant = True
         else:
             in_dopant_list = False
