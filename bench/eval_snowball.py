@@ -29,9 +29,10 @@ BAND_GAP_FILES = ("general", "special")
 
 def by_file(folder: Path, result: RecordsResult) -> None:
     print("== band_gap, by Snowball cluster file")
+    rows = read_gold(folder)
     for stem in BAND_GAP_FILES:
         prefix = f"bandgap-{stem}-"
-        gold = [row for row in read_gold(folder) if row.source.startswith(prefix)]
+        gold = [row for row in rows if row.source.startswith(prefix)]
         records = [r for r in result.records if r.doc_id.startswith(prefix)]
         print(f"-- {stem} ({len({row.source for row in gold})} texts)")
         print(format_table(score_records(gold, records, ["band_gap"])))

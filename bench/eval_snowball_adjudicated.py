@@ -52,9 +52,10 @@ def main() -> None:
         textmine("-q", "extract", "--input", str(sample / "texts.jsonl"), "--output", str(records_path), *args.extract_options)
         records = read_records(records_path)
         silver_rows = [g for g in read_gold(folder) if g.source in ids]
+        statements = read_gold(ADJUDICATED, [prop])
         silver[prop] = score_records(silver_rows, records, [prop])
-        adjudicated[prop] = score_records(read_gold(ADJUDICATED, [prop]), records, [prop])
-        reader[prop] = score_records(silver_rows, as_records(read_gold(ADJUDICATED, [prop])), [prop])
+        adjudicated[prop] = score_records(statements, records, [prop])
+        reader[prop] = score_records(silver_rows, as_records(statements), [prop])
     print("##### against the silver rows of the sampled texts")
     report(silver, args.errors)
     print("##### against the adjudicated statements of the same texts")

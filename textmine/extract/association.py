@@ -732,8 +732,8 @@ _ELLIPTIC_CONJUNCT = re.compile(
 
 def _elliptic_conjuncts(sentence: str, start: int) -> int:
     """How many conjuncts sharing the host of the name at `start` come right before it."""
-    count = 0
-    while (m := _ELLIPTIC_CONJUNCT.search(sentence[:start])) is not None:
+    count = 0  # (a conjunct is short: look only at the text just before the name, not the whole sentence)
+    while (m := _ELLIPTIC_CONJUNCT.search(sentence, max(0, start - 40), start)) is not None:
         count, start = count + 1, m.start()
     return count
 
